@@ -1,0 +1,9 @@
+"""Errors a sandbox user can fix (bad dataset, bad app options): shown by the CLI as one line."""
+
+
+class SandboxError(Exception):
+    """Base class for the sandbox's user-facing errors: the message says what was wrong and how to fix it."""
+
+
+class DatasetLoadError(SandboxError):
+    """A dataset directory cannot be loaded (not a dataset, truncated line, unknown resource type)."""
