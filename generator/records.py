@@ -70,6 +70,7 @@ class Beneficiary(TypedDict):
     cstshr: list[str]   # Part D cost-sharing group (LIS) by month: "09" none … "01" full LIS
     rdsind: list[str]   # retiree drug subsidy by month: "N" / "Y"
     conditions: list[str]  # chronic-condition keys (profile `conditions`) the claims will show
+    last_updated: str   # meta.lastUpdated of the Patient and Coverage resources (ISO instant, deterministic)
 
 
 class Diagnosis(TypedDict):
@@ -122,7 +123,8 @@ class Claim(TypedDict, total=False):
     from_date: str      # billable period start (PDE: service date)
     thru_date: str      # billable period end
     received: str       # date CMS received the claim
-    processed: str      # NCH weekly processing date (a Friday): also meta.lastUpdated's date
+    processed: str      # NCH weekly processing date (a Friday)
+    last_updated: str   # meta.lastUpdated (ISO instant, deterministic: derived from `processed`)
     provider: Provider  # billing provider: facility (institutional), clinician/group (carrier), supplier (DME), pharmacy (PDE)
     attending: Provider | None    # institutional
     operating: Provider | None    # institutional with a procedure
