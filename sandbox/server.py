@@ -1,0 +1,68 @@
+"""Run the sandbox under gunicorn (a production WSGI server): `serve(db, host, port, workers)`.
+
+One worker process per core by default, each with a few threads (gthread keeps HTTP connections alive),
+so the official SDKs and load tests see a real server, never Flask's development one.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+from gunicorn.app.base import BaseApplication
+
+THREADS_PER_WORKER = 4
+
+
+class _Gunicorn(BaseApplication):
+    """A gunicorn application serving one WSGI callable with options given in code (no config file)."""
+
+    def __init__(self, load: Callable, options: dict):
+        self._load = load
+        self._options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self._load()
+
+
+def run_wsgi(load_app: Callable, host: str, port: int, workers: int | None = None) -> None:
+    """Serve the WSGI app returned by `load_app()` (called in each worker) until interrupted."""
+    _Gunicorn(load_app, {
+        "bind": f"{host}:{port}",
+        "workers": workers or os.cpu_count() or 1,
+        "worker_class": "gthread",
+        "threads": THREADS_PER_WORKER,
+        "keepalive": 5,
+        "accesslog": None,
+        "loglevel": "warning",
+    }).run()
+
+
+def _banner(db: Path, host: str, port: int, workers: int) -> str:
+    from sandbox.store import connect, patient_ids
+
+    conn = connect(db)
+    try:
+        ids = patient_ids(conn, limit=3)
+    finally:
+        conn.close()
+    logins = "\n".join(f"  BBUser{n:05d} / PW{n:05d}!  → Patient/{pid}" for n, pid in enumerate(ids))
+    return (f"Blue Button sandbox on http://{host}:{port} ({workers} workers, store {db})\n"
+            f"Test logins (`medisynth users` lists more):\n{logins}\nPress Ctrl-C to stop.")
+
+
+def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None) -> None:
+    """Serve the sandbox app on http://host:port from the store `db` until interrupted."""
+    workers = workers or os.cpu_count() or 1
+    print(_banner(Path(db), host, port, workers), flush=True)
+
+    def load_app():
+        from sandbox.app import create_app
+        return create_app({"DB_PATH": str(db)})
+
+    run_wsgi(load_app, host, port, workers)

@@ -1,0 +1,324 @@
+"""The sandbox store: one SQLite file holding a generated dataset as raw JSON bytes plus search columns.
+
+`load_dataset(directory, db)` replaces the dataset tables (patient, coverage, eob, dataset_info) in one
+transaction: a failed or interrupted load leaves the previous dataset untouched, and tables owned by
+others (apps, grants, tokens) are never dropped. Each resource's bytes are kept exactly as generated,
+so the API serves them without re-serialising. Everyone opens the file with `connect()`.
+"""
+from __future__ import annotations
+
+import gzip
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import orjson
+
+from sandbox.errors import DatasetLoadError
+
+BENE_ID_SYSTEM = "https://bluebutton.cms.gov/resources/variables/bene_id"
+MBI_SYSTEM = "http://hl7.org/fhir/sid/us-mbi"
+EOB_TYPE_SYSTEM = "https://bluebutton.cms.gov/resources/codesystem/eob-type"
+CLAIM_TYPES = ("carrier", "dme", "hha", "hospice", "inpatient", "outpatient", "pde", "snf")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS patient (
+    ordinal INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, mbi TEXT, family TEXT, given TEXT,
+    birth_date TEXT, sex TEXT, last_updated INTEGER NOT NULL, json BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS patient_mbi ON patient (mbi);
+CREATE TABLE IF NOT EXISTS coverage (
+    id TEXT PRIMARY KEY, patient_id TEXT NOT NULL, last_updated INTEGER NOT NULL, json BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS coverage_patient ON coverage (patient_id, id);
+CREATE TABLE IF NOT EXISTS eob (
+    id TEXT PRIMARY KEY, patient_id TEXT NOT NULL, claim_id TEXT NOT NULL, claim_type TEXT NOT NULL,
+    service_start TEXT, service_end TEXT, last_updated INTEGER NOT NULL, json BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS eob_patient ON eob (patient_id, claim_id, claim_type);
+CREATE TABLE IF NOT EXISTS dataset_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def connect(db_path: str | Path) -> sqlite3.Connection:
+    """Open the store (creating the file and the dataset tables if needed): WAL, foreign keys, busy timeout."""
+    path = Path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.executescript(SCHEMA)
+    return conn
+
+
+_local = threading.local()
+
+
+def thread_connection(db_path: str | Path) -> sqlite3.Connection:
+    """This thread's long-lived connection to `db_path` (a server opens one per worker thread, never per request)."""
+    conns = _local.__dict__.setdefault("conns", {})
+    key = str(db_path)
+    if key not in conns:
+        conns[key] = connect(db_path)
+    return conns[key]
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Kind:
+    """How one resource type is stored: its file name, its table, and the row builder for one resource."""
+    resource_type: str
+    table: str
+    columns: tuple[str, ...]
+
+
+_PATIENT = _Kind("Patient", "patient", ("ordinal", "id", "mbi", "family", "given", "birth_date", "sex", "last_updated", "json"))
+_COVERAGE = _Kind("Coverage", "coverage", ("id", "patient_id", "last_updated", "json"))
+_EOB = _Kind("ExplanationOfBenefit", "eob", ("id", "patient_id", "claim_id", "claim_type", "service_start",
+                                             "service_end", "last_updated", "json"))
+KINDS = (_PATIENT, _COVERAGE, _EOB)
+
+
+def instant_ms(text: str) -> int:
+    """A FHIR instant/dateTime/date (`2023-06-14T14:17:07.293-04:00`, `2023-06-14`) as UTC epoch milliseconds."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return int(value.timestamp() * 1000)
+
+
+def _reference_id(reference: dict | None, prefix: str = "Patient/") -> str:
+    ref = (reference or {}).get("reference", "")
+    if not ref.startswith(prefix):
+        raise ValueError(f"reference {ref!r} is not {prefix}<id>")
+    return ref[len(prefix):]
+
+
+def _patient_row(res: dict, raw: bytes, ordinal: int) -> tuple:
+    mbis = [i.get("value") for i in res.get("identifier", []) if i.get("system") == MBI_SYSTEM]
+    name = (res.get("name") or [{}])[0]
+    return (ordinal, res["id"], mbis[0] if mbis else None, name.get("family"), " ".join(name.get("given", [])),
+            res.get("birthDate"), res.get("gender"), instant_ms(res["meta"]["lastUpdated"]), raw)
+
+
+def _coverage_row(res: dict, raw: bytes, _ordinal: int) -> tuple:
+    return (res["id"], _reference_id(res.get("beneficiary")), instant_ms(res["meta"]["lastUpdated"]), raw)
+
+
+def _eob_row(res: dict, raw: bytes, _ordinal: int) -> tuple:
+    prefix, sep, claim_id = res["id"].partition("-")
+    codes = [c.get("code", "") for c in res.get("type", {}).get("coding", []) if c.get("system") == EOB_TYPE_SYSTEM]
+    claim_type = codes[0].lower() if codes else prefix
+    if not sep or claim_type not in CLAIM_TYPES:
+        raise ValueError(f"ExplanationOfBenefit {res['id']!r} has no known claim type")
+    period = res.get("billablePeriod", {})
+    return (res["id"], _reference_id(res.get("patient")), claim_id, claim_type, period.get("start"),
+            period.get("end"), instant_ms(res["meta"]["lastUpdated"]), raw)
+
+
+_ROW_BUILDERS = {"Patient": _patient_row, "Coverage": _coverage_row, "ExplanationOfBenefit": _eob_row}
+
+
+def _dataset_file(directory: Path, resource_type: str) -> Path:
+    for name in (f"{resource_type}.ndjson", f"{resource_type}.ndjson.gz"):
+        if (directory / name).is_file():
+            return directory / name
+    raise DatasetLoadError(f"{directory} is not a dataset: {resource_type}.ndjson(.gz) is missing")
+
+
+def _read_manifest(directory: Path) -> dict:
+    path = directory / "manifest.json"
+    if not directory.is_dir() or not path.is_file():
+        raise DatasetLoadError(f"{directory} is not a dataset: no manifest.json (make one with `medisynth generate`)")
+    try:
+        manifest = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as e:
+        raise DatasetLoadError(f"{path}: not valid JSON ({e})") from None
+    if not isinstance(manifest, dict):
+        raise DatasetLoadError(f"{path}: not a dataset manifest (expected a JSON object)")
+    return manifest
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as f:
+            for lineno, line in enumerate(f, start=1):
+                yield lineno, line.rstrip(b"\r\n")
+    except (OSError, EOFError) as e:  # gzip: truncated or corrupt stream
+        raise DatasetLoadError(f"{path}: cannot be read ({e})") from None
+
+
+def _rows(kind: _Kind, path: Path, patient_ids: set[str]) -> Iterator[tuple]:
+    """Rows for `kind` from its NDJSON file; any bad line raises DatasetLoadError naming file and line."""
+    build = _ROW_BUILDERS[kind.resource_type]
+    ordinal = 0
+    for lineno, raw in _lines(path):
+        if not raw.strip():
+            continue
+        where = f"{path}, line {lineno}"
+        try:
+            res = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise DatasetLoadError(f"{where}: not a complete JSON resource (truncated line?)") from None
+        rtype = res.get("resourceType") if isinstance(res, dict) else None
+        if rtype != kind.resource_type:
+            raise DatasetLoadError(f"{where}: unexpected resource type {rtype!r} (this file holds {kind.resource_type})")
+        try:
+            row = build(res, raw, ordinal)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+            raise DatasetLoadError(f"{where}: {kind.resource_type} is missing or has a bad field ({e})") from None
+        if kind is _PATIENT:
+            patient_ids.add(row[1])
+        elif row[1] not in patient_ids:
+            raise DatasetLoadError(f"{where}: {res['id']} refers to Patient/{row[1]}, which is not in Patient.ndjson")
+        ordinal += 1
+        yield row
+
+
+def _manifest_count(manifest: dict, resource_type: str) -> int | None:
+    for entry in manifest.get("output") or []:
+        if isinstance(entry, dict) and entry.get("type") == resource_type and isinstance(entry.get("count"), int):
+            return entry["count"]
+    return None
+
+
+def load_dataset(directory: str | Path, db: str | Path) -> str:
+    """Replace the store's dataset with the one in `directory` (one transaction); returns a one-line summary."""
+    directory = Path(directory)
+    started = time.perf_counter()
+    manifest = _read_manifest(directory)
+    files = {kind: _dataset_file(directory, kind.resource_type) for kind in KINDS}
+    conn = connect(db)
+    counts: dict[str, int] = {}
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for kind in reversed(KINDS):
+            conn.execute(f"DELETE FROM {kind.table}")
+        patient_ids: set[str] = set()
+        for kind in KINDS:
+            sql = f"INSERT INTO {kind.table} ({', '.join(kind.columns)}) VALUES ({', '.join('?' * len(kind.columns))})"
+            before = conn.total_changes
+            try:
+                conn.executemany(sql, _rows(kind, files[kind], patient_ids))
+            except sqlite3.IntegrityError as e:
+                raise DatasetLoadError(f"{files[kind]}: duplicate {kind.resource_type} id ({e})") from None
+            counts[kind.resource_type] = conn.total_changes - before
+            expected = _manifest_count(manifest, kind.resource_type)
+            if expected is not None and expected != counts[kind.resource_type]:
+                raise DatasetLoadError(f"{files[kind]}: holds {counts[kind.resource_type]} resources but manifest.json "
+                                       f"says {expected} (truncated file?)")
+        conn.execute("DELETE FROM dataset_info")
+        conn.executemany("INSERT INTO dataset_info (key, value) VALUES (?, ?)", [
+            ("directory", str(directory.resolve())),
+            ("manifest", orjson.dumps(manifest).decode()),
+            ("loaded_at", str(int(time.time() * 1000))),
+        ])
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        conn.close()
+    took = time.perf_counter() - started
+    return (f"Loaded {counts['Patient']:,} patients, {counts['Coverage']:,} coverages and "
+            f"{counts['ExplanationOfBenefit']:,} explanations of benefit from {directory} into {db} in {took:.1f} s")
+
+
+def store_is_empty(db: str | Path) -> bool:
+    """True when the store has no dataset loaded (or does not exist yet)."""
+    if not Path(db).exists():
+        return True
+    conn = connect(db)
+    try:
+        return conn.execute("SELECT 1 FROM patient LIMIT 1").fetchone() is None
+    finally:
+        conn.close()
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+def patient_by_ordinal(conn: sqlite3.Connection, ordinal: int) -> sqlite3.Row | None:
+    """The patient row (ordinal, id, mbi, family, given, birth_date, sex, last_updated, json) at login number `ordinal`."""
+    return conn.execute("SELECT * FROM patient WHERE ordinal = ?", (ordinal,)).fetchone()
+
+
+def patient_ids(conn: sqlite3.Connection, limit: int, offset: int = 0) -> list[str]:
+    """Patient ids in login order (BBUser00000 first)."""
+    return [r[0] for r in conn.execute("SELECT id FROM patient ORDER BY ordinal LIMIT ? OFFSET ?", (limit, offset))]
+
+
+def loaded_at_ms(conn: sqlite3.Connection) -> int:
+    """When the current dataset was loaded (epoch ms; 0 when none is)."""
+    row = conn.execute("SELECT value FROM dataset_info WHERE key = 'loaded_at'").fetchone()
+    return int(row[0]) if row else 0
+
+
+TABLES = {"Patient": "patient", "Coverage": "coverage", "ExplanationOfBenefit": "eob"}
+_PATIENT_COLUMN = {"Patient": "id", "Coverage": "patient_id", "ExplanationOfBenefit": "patient_id"}
+_ORDER = {"Patient": "id", "Coverage": "id", "ExplanationOfBenefit": "claim_id, claim_type"}
+
+
+def read_resource(conn: sqlite3.Connection, resource_type: str, resource_id: str) -> tuple[str, bytes] | None:
+    """(owning patient id, JSON bytes) of one resource, or None."""
+    table = TABLES[resource_type]
+    return conn.execute(f"SELECT {_PATIENT_COLUMN[resource_type]}, json FROM {table} WHERE id = ?",
+                        (resource_id,)).fetchone()
+
+
+@dataclass(frozen=True)
+class Query:
+    """One patient's search: the filters as SQL-ready comparisons, ANDed together.
+
+    `last_updated` holds (operator, epoch ms) pairs, `service_date` (operator, 'YYYY-MM-DD') pairs, with
+    operator one of < <= > >=. `claim_types` None means all. `identifiers` restricts Patient searches to
+    rows whose bene id or MBI is among them (an empty tuple matches nothing).
+    """
+    resource_type: str
+    patient_id: str
+    last_updated: tuple[tuple[str, int], ...] = ()
+    service_date: tuple[tuple[str, str], ...] = ()
+    claim_types: frozenset[str] | None = None
+    identifiers: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    total: int
+    newest_ms: int
+    resources: list[bytes]
+
+
+_OPERATORS = {"<", "<=", ">", ">="}
+
+
+def _where(q: Query) -> tuple[str, list]:
+    clauses, args = [f"{_PATIENT_COLUMN[q.resource_type]} = ?"], [q.patient_id]
+    for column, bounds in (("last_updated", q.last_updated), ("service_end", q.service_date)):
+        for op, value in bounds:
+            assert op in _OPERATORS
+            clauses.append(f"{column} {op} ?")
+            args.append(value)
+    if q.claim_types is not None:
+        clauses.append(f"claim_type IN ({', '.join('?' * len(q.claim_types))})")
+        args.extend(sorted(q.claim_types))
+    if q.identifiers is not None:
+        marks = ", ".join("?" * len(q.identifiers))
+        clauses.append(f"(id IN ({marks}) OR mbi IN ({marks}))")
+        args.extend(q.identifiers * 2)
+    return " AND ".join(clauses), args
+
+
+def search(conn: sqlite3.Connection, q: Query, offset: int, count: int) -> Page:
+    """The total, the newest lastUpdated and one page of JSON bytes for `q`, in BB2's stable order."""
+    table = TABLES[q.resource_type]
+    where, args = _where(q)
+    total, newest = conn.execute(f"SELECT count(*), max(last_updated) FROM {table} WHERE {where}", args).fetchone()
+    rows = conn.execute(f"SELECT json FROM {table} WHERE {where} ORDER BY {_ORDER[q.resource_type]} LIMIT ? OFFSET ?",
+                        [*args, count, offset]).fetchall() if count and offset < total else []
+    return Page(total=total, newest_ms=newest or 0, resources=[r[0] for r in rows])
