@@ -1,0 +1,66 @@
+"""Who is calling: `authenticate()` checks the request's Bearer token against the store, as BB2 does.
+
+FHIR routes call `authenticate()` (or just `current_patient()` / `granted_scopes()`, which
+authenticate on first use); failures raise `ApiError` with BB2's bodies.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import g, request
+
+from sandbox.api_errors import NO_PERMISSION, NOT_AUTHENTICATED, ApiError
+from sandbox.auth.grants import find_grant, grant_expired
+from sandbox.auth.schema import request_db
+from sandbox.auth.tokens import find_by_access_token
+
+ACCESS_TIMED_OUT = ("User access has timed out. To refresh Medicare data, end user must re-authenticate "
+                    "and consent to share their data.")
+TOKEN_IN_QUERY = ("Using the access token in the query parameters is not supported. "
+                  "Use the Authorization header instead")
+
+
+@dataclass(frozen=True)
+class AccessContext:
+    """What a valid token grants: whose data, which scopes, to which app."""
+    patient_id: str
+    scopes: frozenset[str]
+    client_id: str
+
+
+def _not_authenticated() -> ApiError:
+    return ApiError(401, NOT_AUTHENTICATED, headers={"WWW-Authenticate": 'Bearer realm="api"'})
+
+
+def authenticate() -> AccessContext:
+    """Validate `Authorization: Bearer …`, store the result on `flask.g.auth_context` and return it."""
+    if "access_token" in request.args:
+        raise ApiError(400, TOKEN_IN_QUERY)
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _not_authenticated()
+    conn = request_db()
+    stored = find_by_access_token(conn, token.strip())
+    if stored is None or stored.is_revoked() or stored.is_expired():
+        raise _not_authenticated()
+    grant = find_grant(conn, stored.client_id, stored.patient_id)
+    if grant is None:
+        raise ApiError(403, NO_PERMISSION)
+    if grant_expired(grant):
+        raise ApiError(401, ACCESS_TIMED_OUT)
+    g.auth_context = AccessContext(stored.patient_id, frozenset(stored.scope.split()), stored.client_id)
+    return g.auth_context
+
+
+def _context() -> AccessContext:
+    return g.auth_context if "auth_context" in g else authenticate()
+
+
+def current_patient() -> str:
+    """The patient id the request's token was granted for."""
+    return _context().patient_id
+
+
+def granted_scopes() -> frozenset[str]:
+    """The scopes the request's token carries."""
+    return _context().scopes

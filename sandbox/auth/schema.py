@@ -1,0 +1,89 @@
+"""The OAuth tables (apps, grants, codes, tokens, the session key) in the store's SQLite file.
+
+They live beside the dataset tables but are never touched by a dataset load, so registered apps and
+connected beneficiaries survive reloads and restarts. Secrets, codes and tokens are stored only as
+sha256 digests. Times are Unix seconds; tests make things expire by editing these columns directly.
+"""
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import time
+from pathlib import Path
+
+from flask import current_app, g
+
+from sandbox.store import connect
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS auth_app (
+    client_id     TEXT PRIMARY KEY,
+    secret_hash   TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    redirect_uris TEXT NOT NULL,            -- JSON list, matched exactly
+    data_access   TEXT NOT NULL,            -- thirteen-month | one-time | research-study
+    demographics  INTEGER NOT NULL,         -- 1: the app asks for demographic scopes
+    created_at    INTEGER NOT NULL,
+    demo_secret   TEXT                      -- plain secret, kept for the built-in demo app only
+);
+CREATE TABLE IF NOT EXISTS auth_grant (
+    client_id  TEXT NOT NULL,
+    patient_id TEXT NOT NULL,
+    expires_at INTEGER,                     -- NULL: never (research-study)
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (client_id, patient_id)
+);
+CREATE TABLE IF NOT EXISTS auth_code (
+    code_hash      TEXT PRIMARY KEY,
+    client_id      TEXT NOT NULL,
+    patient_id     TEXT NOT NULL,
+    redirect_uri   TEXT NOT NULL,
+    scope          TEXT NOT NULL,
+    code_challenge TEXT NOT NULL,
+    expires_at     INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS auth_token (
+    access_hash  TEXT PRIMARY KEY,
+    refresh_hash TEXT UNIQUE NOT NULL,
+    client_id    TEXT NOT NULL,
+    patient_id   TEXT NOT NULL,
+    scope        TEXT NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    revoked      INTEGER NOT NULL DEFAULT 0, -- 1: revoked or rotated (a reused refresh token is invalid_grant)
+    created_at   INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS auth_token_owner ON auth_token (client_id, patient_id);
+CREATE TABLE IF NOT EXISTS auth_setting (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+
+def now() -> int:
+    return int(time.time())
+
+
+def digest(secret: str) -> str:
+    """The sha256 hex digest under which a secret, code or token is stored and looked up."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def open_auth_db(db_path: str | Path) -> sqlite3.Connection:
+    """A store connection with the OAuth tables created if missing."""
+    conn = connect(db_path)
+    conn.executescript(SCHEMA)
+    return conn
+
+
+def request_db() -> sqlite3.Connection:
+    """The current request's store connection (opened on first use, closed at teardown)."""
+    if "auth_db" not in g:
+        g.auth_db = open_auth_db(current_app.config["DB_PATH"])
+    return g.auth_db
+
+
+def close_request_db(_exc=None) -> None:
+    conn = g.pop("auth_db", None)
+    if conn is not None:
+        conn.close()

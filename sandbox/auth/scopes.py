@@ -1,0 +1,31 @@
+"""Blue Button's scopes and how a granted scope is built from the request, the app and the consent."""
+from __future__ import annotations
+
+RESOURCES = ("Patient", "Coverage", "ExplanationOfBenefit")
+ACCESS_SUFFIXES = ("read", "r", "s", "rs")
+ALL_SCOPES = ("openid", "profile", "launch/patient") + tuple(
+    f"patient/{resource}.{suffix}" for resource in RESOURCES for suffix in ACCESS_SUFFIXES)
+# What the "Personal Information" checkbox on the consent page covers.
+DEMOGRAPHIC_SCOPES = frozenset({"profile"} | {f"patient/Patient.{suffix}" for suffix in ACCESS_SUFFIXES})
+
+
+def app_scopes(demographics: bool) -> frozenset[str]:
+    """The scopes an app may be granted: all of them, minus demographics when it does not ask for them."""
+    return frozenset(ALL_SCOPES) - (frozenset() if demographics else DEMOGRAPHIC_SCOPES)
+
+
+def allowed_scopes(requested: str | None, available: frozenset[str]) -> frozenset[str]:
+    """The request's scopes that the app holds; with no `scope` parameter, all of the app's."""
+    if not requested:
+        return available
+    return frozenset(requested.split()) & available
+
+
+def consented_scopes(scopes: frozenset[str], share_demographics: bool) -> frozenset[str]:
+    """What the beneficiary grants: unticking the demographics box strips Patient and profile."""
+    return scopes if share_demographics else scopes - DEMOGRAPHIC_SCOPES
+
+
+def scope_string(scopes: frozenset[str] | set[str]) -> str:
+    """A space-delimited scope in a stable order (BB2's comes from a set, so any order is valid)."""
+    return " ".join(s for s in ALL_SCOPES if s in scopes)
