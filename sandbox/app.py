@@ -2,12 +2,23 @@
 
 Config is passed in, never global: `create_app({"DB_PATH": "output/sandbox.db"})`. One blueprint per
 concern: `sandbox.auth` (OAuth 2.0, login, consent, discovery) and `sandbox.fhir` (the v2 FHIR API).
+`ApiError` raised anywhere becomes its JSON body, status and headers. Links and advertised URLs follow
+the client's host, including `X-Forwarded-Host`/`-Proto` from a proxy.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
+import orjson
+from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from sandbox.api_errors import ApiError
+
+
+def api_error_response(error: ApiError) -> Response:
+    """The HTTP response for an ApiError: its JSON body (BB2 sends these as application/json)."""
+    return Response(orjson.dumps(error.body), status=error.status, headers=error.headers, mimetype="application/json")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -17,6 +28,8 @@ def create_app(config: dict | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.config.update(config or {})
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1, x_port=1)
+    app.register_error_handler(ApiError, api_error_response)
 
     from sandbox.auth import init_app as init_auth
     from sandbox.fhir import init_app as init_fhir

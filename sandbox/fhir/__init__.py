@@ -3,3 +3,6 @@
 
 def init_app(app):
     """Register the FHIR blueprint on `app`."""
+    from sandbox.fhir.routes import bp
+
+    app.register_blueprint(bp)

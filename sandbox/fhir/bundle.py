@@ -1,0 +1,52 @@
+"""Searchset Bundles as BB2/BFD send them, built by concatenating the stored resource bytes.
+
+Only the small envelope (id, meta, type, total, links) is serialised; entries are `{"resource": <bytes>}`
+with no `fullUrl`. Page links repeat the forwarded parameters, then `startIndex` and `_count`
+(BFD's OffsetLinkBuilder); `self` is the slashed path with the parameters sorted.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from urllib.parse import urlencode
+
+import orjson
+
+from sandbox.store import Page
+
+
+def fhir_instant(epoch_ms: int) -> str:
+    """`2024-12-11T12:03:39.723+00:00`: BFD's instant format."""
+    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
+    return moment.isoformat(timespec="milliseconds")
+
+
+def _links(base: str, forwarded: tuple[tuple[str, str], ...], start: int, count: int, total: int) -> list[dict]:
+    def page(index: int) -> str:
+        return f"{base}?{urlencode([*forwarded, ('startIndex', index), ('_count', count)])}"
+
+    links = [("first", page(0))]
+    if count and start + count < total:
+        links.append(("next", page(start + count)))
+    if start > 0:
+        links.append(("previous", page(max(start - count, 0))))
+    last = (total - 1) // count * count if count and total else 0
+    links.append(("last", page(last)))
+    links.append(("self", f"{base}/?{urlencode(sorted([*forwarded, ('_count', str(count)), ('startIndex', str(start))]))}"))
+    return [{"relation": relation, "url": url} for relation, url in links]
+
+
+def searchset(base: str, forwarded: tuple[tuple[str, str], ...], start: int, count: int, page: Page,
+              loaded_at_ms: int) -> bytes:
+    """The Bundle bytes for one page; `base` is the search URL without query (e.g. …/v2/fhir/Coverage)."""
+    envelope = orjson.dumps({
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid4()),
+        "meta": {"lastUpdated": fhir_instant(max(loaded_at_ms, page.newest_ms))},
+        "type": "searchset",
+        "total": page.total,
+        "link": _links(base, forwarded, start, count, page.total),
+    })
+    if not page.resources:
+        return envelope
+    return b"".join((envelope[:-1], b',"entry":[{"resource":', b'},{"resource":'.join(page.resources), b"}]}"))
