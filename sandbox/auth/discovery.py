@@ -1,0 +1,69 @@
+"""Discovery documents with BB2's exact keys and order, built from the request's host."""
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from sandbox.auth.web import json_response
+
+bp = Blueprint("auth_discovery", __name__)
+
+SMART_SCOPES = ["openid", "profile", "launch/patient", "patient/Patient.read", "patient/ExplanationOfBenefit.read",
+                "patient/Coverage.read", "patient/Patient.rs", "patient/ExplanationOfBenefit.rs", "patient/Coverage.rs"]
+SMART_CAPABILITIES = ["client-confidential-symmetric", "context-standalone-patient", "launch-standalone",
+                      "permission-offline", "permission-patient", "permission-v1", "permission-v2", "authorize-post"]
+
+
+def host_url() -> str:
+    """scheme://host of the request, without a trailing slash."""
+    return request.host_url.rstrip("/")
+
+
+def oauth_endpoints(host: str) -> dict:
+    """The three endpoints every discovery document names (advertised without trailing slashes)."""
+    return {"authorization_endpoint": f"{host}/v2/o/authorize", "revocation_endpoint": f"{host}/v2/o/revoke_token",
+            "token_endpoint": f"{host}/v2/o/token"}
+
+
+def oauth_uris_extension(host: str) -> dict:
+    """The SMART `oauth-uris` extension for the CapabilityStatement's rest[0].security (`/v2/fhir/metadata`)."""
+    uris = oauth_endpoints(host)
+    return {"url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+            "extension": [{"url": "token", "valueUri": uris["token_endpoint"]},
+                          {"url": "authorize", "valueUri": uris["authorization_endpoint"]},
+                          {"url": "revoke", "valueUri": uris["revocation_endpoint"]}]}
+
+
+def openid_configuration(host: str) -> dict:
+    endpoints = oauth_endpoints(host)
+    return {"issuer": host,
+            "authorization_endpoint": endpoints["authorization_endpoint"],
+            "revocation_endpoint": endpoints["revocation_endpoint"],
+            "token_endpoint": endpoints["token_endpoint"],
+            "userinfo_endpoint": f"{host}/v2/connect/userinfo",
+            "ui_locales_supported": ["en-US"],
+            "service_documentation": "https://bluebutton.cms.gov/developers",
+            "op_tos_uri": "https://bluebutton.cms.gov/terms",
+            "grant_types_supported": ["refresh_token", "authorization_code"],
+            "response_types_supported": ["code", "token"],
+            "fhir_metadata_uri": f"{host}/v2/fhir/metadata"}
+
+
+def smart_configuration(host: str) -> dict:
+    return {**oauth_endpoints(host),
+            "grant_types_supported": ["authorization_code"],
+            "response_types_supported": ["code", "token"],
+            "scopes_supported": SMART_SCOPES,
+            "code_challenge_methods_supported": ["S256"],
+            "capabilities": SMART_CAPABILITIES}
+
+
+@bp.get("/.well-known/openid-configuration")
+@bp.get("/.well-known/openid-configuration-v2")
+@bp.get("/v2/connect/.well-known/openid-configuration")
+def openid():
+    return json_response(openid_configuration(host_url()))
+
+
+@bp.get("/v2/fhir/.well-known/smart-configuration")
+def smart():
+    return json_response(smart_configuration(host_url()))

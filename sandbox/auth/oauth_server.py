@@ -1,0 +1,211 @@
+"""The whole OAuth policy: authlib's Flask authorization server with BB2's grants, rules and error bodies.
+
+authlib does the protocol (client authentication, code and refresh flows, RFC 7009 revocation,
+RFC 7662 introspection); the subclasses here store things in SQLite and add what BB2 does
+differently: PKCE compared with `=` padding ignored, the response's key order and extra fields,
+one-time apps that may not refresh, grants that time out or disappear, and bare `{"error"}` bodies.
+"""
+from __future__ import annotations
+
+import hashlib
+import base64
+import json
+from dataclasses import dataclass
+
+from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidRequestError
+from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant, RefreshTokenGrant
+from authlib.oauth2.rfc7009 import RevocationEndpoint
+from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oauth2.rfc7662 import IntrospectionEndpoint
+from flask import Response
+
+from sandbox.auth.apps import find_app
+from sandbox.auth.context import ACCESS_TIMED_OUT
+from sandbox.auth.grants import delete_grant, find_grant, format_expiration, grant_expired
+from sandbox.auth.models import ACCESS_TOKEN_SECONDS, CLIENT_AUTH_METHODS, AuthCode
+from sandbox.auth.schema import digest, now, request_db
+from sandbox.auth.tokens import (find_by_access_token, find_by_refresh_token, new_token, revoke_token,
+                                 store_token)
+
+CODE_SECONDS = 60
+VERIFIER_LENGTHS = range(43, 129)
+ONE_TIME_REFRESH = ("Your application is not allowed to refresh tokens. To refresh Medicare data, end user must "
+                    "re-authenticate and consent to share their data. If your application needs to refresh tokens, "
+                    "contact us at BlueButtonAPI@cms.hhs.gov.")
+GRANT_NOT_FOUND = ("User access cannot be found. To refresh Medicare data, end user must re-authenticate and "
+                   "consent to share their data.")
+
+
+class BB2Error(OAuth2Error):
+    """An error BB2 answers with its own body: `{"status_code", "error", "error_description"}`."""
+
+    def __init__(self, status_code: int, error: str, description: str):
+        super().__init__(description=description, status_code=status_code, error=error)
+
+    def get_body(self):
+        return [("status_code", self.status_code), ("error", self.error), ("error_description", self.description)]
+
+
+@dataclass(frozen=True)
+class Beneficiary:
+    """The resource owner: a patient id, and (when consenting) the scope they agreed to."""
+    patient_id: str
+    scope: str = ""
+
+
+class BlueButtonAuthorizationServer(AuthorizationServer):
+    """authlib's server answering with BB2's bodies: key order kept, DOT's bare `{"error"}` for protocol errors."""
+
+    def handle_response(self, status_code, payload, headers):
+        if isinstance(payload, dict):
+            payload = json.dumps(payload)
+        return Response(payload, status=status_code, headers=headers)
+
+    def handle_error_response(self, request, error):
+        status, body, headers = error()
+        if not isinstance(error, BB2Error) and not error.redirect_uri:
+            body = {"error": error.error}
+            status = 401 if error.error == "invalid_client" else status
+        return self.handle_response(status, body, headers)
+
+
+def query_client(client_id):
+    return find_app(request_db(), client_id) if client_id else None
+
+
+def save_token(token, request):
+    store_token(request_db(), request.client.client_id, request.user.patient_id, token["scope"],
+                token["access_token"], token["refresh_token"])
+
+
+def generate_bb2_token(grant_type, client, user, scope, expires_in=None, include_refresh_token=True):
+    """The token response, keys in BB2's order; `access_grant_expiration` is the grant's end ("" if none)."""
+    grant = find_grant(request_db(), client.client_id, user.patient_id)
+    return {"access_token": new_token(), "expires_in": ACCESS_TOKEN_SECONDS, "token_type": "Bearer",
+            "scope": scope, "refresh_token": new_token(), "patient": user.patient_id,
+            "access_grant_expiration": format_expiration(grant["expires_at"] if grant else None)}
+
+
+class BlueButtonCodeChallenge(CodeChallenge):
+    """PKCE as BB2 checks it: S256 only, the verifier's length (not its characters), `=` padding ignored.
+
+    The authorize view has already enforced BB2's challenge rules, so only the verifier is checked here.
+    """
+
+    def validate_code_challenge(self, grant, redirect_uri):
+        return None
+
+    def validate_code_verifier(self, grant, result):
+        verifier = grant.request.form.get("code_verifier")
+        if not verifier or len(verifier) not in VERIFIER_LENGTHS:
+            raise InvalidRequestError()
+        computed = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+        if computed != grant.request.authorization_code.code_challenge.rstrip("="):
+            raise InvalidGrantError()
+
+
+class BlueButtonAuthorizationCodeGrant(AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = list(CLIENT_AUTH_METHODS)
+    AUTHORIZATION_CODE_LENGTH = 30
+
+    def save_authorization_code(self, code, request):
+        conn = request_db()
+        with conn:
+            conn.execute(
+                "INSERT INTO auth_code (code_hash, client_id, patient_id, redirect_uri, scope, code_challenge,"
+                " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (digest(code), request.client.client_id, request.user.patient_id, request.payload.redirect_uri,
+                 request.user.scope, request.payload.data["code_challenge"], now() + CODE_SECONDS))
+
+    def query_authorization_code(self, code, client):
+        row = request_db().execute(
+            "SELECT * FROM auth_code WHERE code_hash = ? AND client_id = ? AND expires_at > ?",
+            (digest(code), client.client_id, now())).fetchone()
+        return AuthCode(**dict(row)) if row else None
+
+    def delete_authorization_code(self, authorization_code):
+        conn = request_db()
+        with conn:
+            conn.execute("DELETE FROM auth_code WHERE code_hash = ?", (authorization_code.code_hash,))
+
+    def authenticate_user(self, authorization_code):
+        return Beneficiary(authorization_code.patient_id)
+
+
+class BlueButtonRefreshTokenGrant(RefreshTokenGrant):
+    """Rotating single-use refresh tokens, bounded by the app's data access type and the grant."""
+    TOKEN_ENDPOINT_AUTH_METHODS = list(CLIENT_AUTH_METHODS)
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def authenticate_refresh_token(self, refresh_token):
+        client = self.request.client
+        if client.data_access == "one-time":
+            raise BB2Error(403, "invalid_client", ONE_TIME_REFRESH)
+        conn = request_db()
+        token = find_by_refresh_token(conn, refresh_token)
+        if token is None:
+            raise BB2Error(400, "invalid_request", "Refresh token not found.")
+        if token.is_revoked() or not token.check_client(client):
+            return None
+        grant = find_grant(conn, client.client_id, token.patient_id)
+        if grant is None:
+            raise BB2Error(403, "invalid_grant", GRANT_NOT_FOUND)
+        if grant_expired(grant):
+            raise BB2Error(401, "invalid_grant", ACCESS_TIMED_OUT)
+        return token
+
+    def authenticate_user(self, refresh_token):
+        return Beneficiary(refresh_token.patient_id)
+
+    def revoke_old_credential(self, refresh_token):
+        revoke_token(request_db(), refresh_token)
+
+
+class _StoredTokenLookup:
+    """`query_token` for the revocation and introspection endpoints: by access or refresh token."""
+    CLIENT_AUTH_METHODS = list(CLIENT_AUTH_METHODS)
+
+    def query_token(self, token_string, token_type_hint):
+        conn = request_db()
+        finders = (find_by_refresh_token, find_by_access_token)
+        if token_type_hint != "refresh_token":
+            finders = finders[::-1]
+        return next((t for t in (find(conn, token_string) for find in finders) if t), None)
+
+
+class TokenRevocation(_StoredTokenLookup, RevocationEndpoint):
+    """RFC 7009 `/v2/o/revoke_token/`: the token pair dies; the grant stays."""
+
+    def revoke_token(self, token, request):
+        revoke_token(request_db(), token)
+
+
+class GrantRevocation(TokenRevocation):
+    """BB2's `/v2/o/revoke/`: also deletes the grant, killing every token of that beneficiary and app."""
+    ENDPOINT_NAME = "grant_revocation"
+
+    def revoke_token(self, token, request):
+        delete_grant(request_db(), token.client_id, token.patient_id, with_tokens=True)
+
+
+class TokenIntrospection(_StoredTokenLookup, IntrospectionEndpoint):
+    """RFC 7662 `/v2/o/introspect/` for the app that owns the token."""
+
+    def check_permission(self, token, client, request):
+        return token.check_client(client)
+
+    def introspect_token(self, token):
+        return {"active": True, "scope": token.scope, "exp": token.expires_at, "client_id": token.client_id,
+                "username": token.patient_id}
+
+
+def create_server(app) -> BlueButtonAuthorizationServer:
+    server = BlueButtonAuthorizationServer(app, query_client=query_client, save_token=save_token)
+    server.register_token_generator("default", generate_bb2_token)
+    server.register_grant(BlueButtonAuthorizationCodeGrant, [BlueButtonCodeChallenge(required=True)])
+    server.register_grant(BlueButtonRefreshTokenGrant)
+    for endpoint in (TokenRevocation, GrantRevocation, TokenIntrospection):
+        server.register_endpoint(endpoint)
+    return server

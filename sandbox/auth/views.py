@@ -1,0 +1,142 @@
+"""The browser side of authorization: `/v2/o/authorize/` with BB2's checks, the offline login, the consent page.
+
+The checks run in BB2's order: the app (HTML error page), a stray client_secret, PKCE and state (JSON
+400s), the redirect URI (HTML error page, never a redirect). A browser that has not logged in is
+sent to the login page and back; the consent form posts to the same URL with the OAuth parameters
+as hidden fields. Each login serves one authorization: it is forgotten once the consent is answered.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from urllib.parse import urlencode
+
+from authlib.common.urls import add_params_to_uri
+from authlib.oauth2 import OAuth2Error
+from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
+
+from sandbox.auth.grants import grant_expiry, record_consent
+from sandbox.auth.oauth_server import Beneficiary
+from sandbox.auth.schema import now, request_db
+from sandbox.auth.scopes import consented_scopes, scope_string
+from sandbox.auth.users import display_name, find_login
+from sandbox.auth.web import check_csrf, csrf_token, error_page, json_response
+
+bp = Blueprint("auth_pages", __name__)
+
+OAUTH_PARAMS = ("client_id", "redirect_uri", "response_type", "scope", "state", "code_challenge",
+                "code_challenge_method", "lang")
+PKCE_PARAMS = ("code_challenge", "code_challenge_method", "state")
+MIN_STATE_LENGTH = 16
+AUTHORIZE_PATH = "/v2/o/authorize/"
+
+
+def _bad_request(body: dict) -> Response:
+    return json_response(body, body["status_code"])
+
+
+def _app_error(status: int, title: str) -> Response:
+    return error_page(status, title, "The app that sent you here is not set up correctly. "
+                                     "Go back to it and try again, or contact its developer.")
+
+
+def _oauth_params() -> dict[str, str]:
+    return {name: request.values[name] for name in OAUTH_PARAMS if name in request.values}
+
+
+def _check_request(server):
+    """BB2's checks in BB2's order; returns (authlib grant, None) or (None, the error response)."""
+    params = request.values
+    if not params.get("client_id"):
+        return None, _app_error(401, "No application was given")
+    client = server.query_client(params["client_id"])
+    if client is None:
+        return None, _app_error(400, "Unknown application")
+    if "client_secret" in params:
+        return None, (Response("Illegal query parameter [client_secret] detected", 400, mimetype="text/plain"))
+    if not all(params.get(name) for name in PKCE_PARAMS):
+        return None, _bad_request({"status_code": 400, "message": "Missing Required Parameter(s): "
+                                                                  "code_challenge, code_challenge_method, state"})
+    if params["code_challenge_method"] != "S256":
+        return None, _bad_request({"status_code": 400, "error": "invalid_request",
+                                   "error_description": "code_challenge_method must be S256"})
+    if len(params["state"]) < MIN_STATE_LENGTH:
+        return None, _bad_request({"status_code": 400,
+                                   "message": "State parameter should have a minimum of 16 characters"})
+    if params.get("redirect_uri") and not client.check_redirect_uri(params["redirect_uri"]):
+        return None, _app_error(400, "Mismatching redirect URI")
+    try:
+        return server.get_consent_grant(end_user=None), None
+    except OAuth2Error as error:
+        return None, server.handle_error_response(None, error)
+
+
+def _access_denied(grant) -> Response:
+    redirect_uri = grant.request.payload.redirect_uri or grant.client.get_default_redirect_uri()
+    return redirect(add_params_to_uri(redirect_uri, [("error", "access_denied"),
+                                                     ("state", grant.request.payload.state)]))
+
+
+def _access_period(data_access: str) -> str:
+    """How long the consent lasts, as the consent page says it ("" for research apps: no end)."""
+    ends = grant_expiry(data_access, now())
+    if data_access == "one-time":
+        return "for 1 hour"
+    if ends is None:
+        return ""
+    return "for 13 months, until " + datetime.fromtimestamp(ends, timezone.utc).strftime("%B %-d, %Y")
+
+
+def _answer_consent(server, grant, patient_id: str) -> Response:
+    check_csrf()
+    session.pop("patient_id", None)
+    if "allow" not in request.form:
+        return _access_denied(grant)
+    scopes = consented_scopes(frozenset(grant.request.scope.split()),
+                              share_demographics="share_demographic_scopes" in request.form)
+    if not scopes:
+        return _access_denied(grant)
+    record_consent(request_db(), grant.client.client_id, patient_id, grant.client.data_access)
+    return server.create_authorization_response(
+        grant_user=Beneficiary(patient_id, scope_string(scopes)), grant=grant)
+
+
+@bp.route("/v2/o/authorize", methods=["GET", "POST"])
+def authorize_without_slash():
+    query = request.query_string.decode()
+    return redirect(AUTHORIZE_PATH + (f"?{query}" if query else ""), 301)
+
+
+@bp.route(AUTHORIZE_PATH, methods=["GET", "POST"])
+def authorize():
+    server = current_app.extensions["medisynth_oauth"]
+    grant, error = _check_request(server)
+    if error is not None:
+        return error
+    patient_id = session.get("patient_id")
+    if not patient_id:
+        return redirect(url_for("auth_pages.login", next=AUTHORIZE_PATH + "?" + urlencode(_oauth_params())))
+    if request.method == "POST" and ("allow" in request.form or "deny" in request.form):
+        return _answer_consent(server, grant, patient_id)
+    app = grant.client
+    return render_template("auth/consent.html", app=app, params=_oauth_params(), csrf_token=csrf_token(),
+                           access_period=_access_period(app.data_access),
+                           beneficiary_name=session.get("patient_name", ""))
+
+
+@bp.route("/v2/o/login/", methods=["GET", "POST"])
+def login():
+    next_url = request.values.get("next", "")
+    if not next_url.startswith(AUTHORIZE_PATH):
+        return error_page(400, "Nothing to log in for", "Start from the app you want to connect.")
+    failed = False
+    if request.method == "POST":
+        check_csrf()
+        patient = find_login(request_db(), request.form.get("username", ""), request.form.get("password", ""))
+        if patient is not None:
+            session["patient_id"] = patient["id"]
+            session["patient_name"] = display_name(patient)
+            return redirect(next_url)
+        failed = True
+    page = render_template("auth/login.html", next_url=next_url, csrf_token=csrf_token(), failed=failed,
+                           username=request.form.get("username", ""))
+    return Response(page, status=401 if failed else 200)
