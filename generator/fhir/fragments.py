@@ -1,0 +1,75 @@
+"""Shared FHIR fragments: system URLs, profile lists and small builders used by all three writers.
+
+Constant fragments are built once at import and shared between resources (orjson serializes shared
+objects fine); builders create only the parts that vary per call. Nothing here is ever mutated.
+"""
+from __future__ import annotations
+
+from .codebook import VARIABLES, ccw_coding, label
+
+CARIN = "http://hl7.org/fhir/us/carin-bb/"
+C4BB_CS = CARIN + "CodeSystem/"
+HL7_CS = "http://terminology.hl7.org/CodeSystem/"
+BB_CS = "https://bluebutton.cms.gov/resources/codesystem/"
+NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
+NDC_SYSTEM = "http://hl7.org/fhir/sid/ndc"
+NUCC_SYSTEM = "http://nucc.org/provider-taxonomy"
+
+
+def profile(name: str) -> list[str]:
+    """`meta.profile` list for a C4BB StructureDefinition (unversioned, as BB2 emits it)."""
+    return [CARIN + "StructureDefinition/C4BB-" + name]
+
+
+def concept(system: str, code: str, display: str | None = None) -> dict:
+    """A CodeableConcept with one coding."""
+    coding = {"system": system, "code": code}
+    if display is not None:
+        coding["display"] = display
+    return {"coding": [coding]}
+
+
+def money(value: float) -> dict:
+    return {"value": value, "currency": "USD"}
+
+
+NPI_TYPE = concept(C4BB_CS + "C4BBIdentifierType", "npi", "National Provider Identifier")
+
+
+def npi_identifier(npi: str) -> dict:
+    """careTeam/referral identifier: typed `npi`, no system (as BB2 shows it)."""
+    return {"type": NPI_TYPE, "value": npi}
+
+
+def ccw_concept(variable: str, code: str | None) -> dict:
+    return {"coding": [ccw_coding(variable, code)]}
+
+
+def bb_slot(codesystem: str, variable: str) -> dict:
+    """The BB coding naming a slot: `{system …/codesystem/<x>, code <variable URL>, display <label>}`."""
+    return {"system": BB_CS + codesystem, "code": VARIABLES + variable, "display": label(variable)}
+
+
+ADJUDICATION_CATEGORIES = {
+    "submitted": (HL7_CS + "adjudication", "Submitted Amount"),
+    "eligible": (HL7_CS + "adjudication", "Eligible Amount"),
+    "deductible": (HL7_CS + "adjudication", "Deductible"),
+    "benefit": (HL7_CS + "adjudication", "Benefit Amount"),
+    "coinsurance": (C4BB_CS + "C4BBAdjudication", "Co-insurance"),
+    "noncovered": (C4BB_CS + "C4BBAdjudication", "Noncovered"),
+    "priorpayerpaid": (C4BB_CS + "C4BBAdjudication", "Prior payer paid"),
+    "paidbypatient": (C4BB_CS + "C4BBAdjudication", "Paid by patient"),
+    "paidtoprovider": (C4BB_CS + "C4BBAdjudication", "Paid to provider"),
+    "paidtopatient": (C4BB_CS + "C4BBAdjudication", "Paid to patient"),
+    "discount": (C4BB_CS + "C4BBAdjudication", "Discount"),
+    "drugcost": (C4BB_CS + "C4BBAdjudication", "Drug Cost"),
+}
+
+
+def adjudication_category(category: str, variable: str | None) -> dict:
+    """CARIN/HL7 category coding, followed by the BB adjudication coding of the CCW variable when given."""
+    system, display = ADJUDICATION_CATEGORIES[category]
+    codings = [{"system": system, "code": category, "display": display}]
+    if variable is not None:
+        codings.append(bb_slot("adjudication", variable))
+    return {"coding": codings}

@@ -1,0 +1,77 @@
+"""Patient (C4BB-Patient) from a `Beneficiary`, shaped like BB2 v2 (data-model.md §2)."""
+from __future__ import annotations
+
+from ..records import Beneficiary
+from .codebook import VARIABLES, ccw_coding_ext
+from .fragments import BB_CS, HL7_CS, profile
+
+PROFILE = profile("Patient")
+US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
+SEX_EXTENSIONS = {
+    sex: {"url": US_CORE + "us-core-sex", "valueCode": code}
+    for sex, code in (("male", "248153007"), ("female", "248152002"))
+}
+US_CORE_RACE_UNKNOWN = {  # BB2 always sends UNK here; the CCW race is the separate `race` extension
+    "url": US_CORE + "us-core-race",
+    "extension": [
+        {"url": "ombCategory",
+         "valueCoding": {"system": HL7_CS + "v3-NullFlavor", "code": "UNK", "display": "Unknown"}},
+        {"url": "text", "valueString": "Unknown"},
+    ],
+}
+BENE_ID_TYPE = {"coding": [{"system": HL7_CS + "v2-0203", "code": "MB", "display": "Member Number"}]}
+MBI_TYPE_CURRENT = {"coding": [{
+    "extension": [{
+        "url": BB_CS + "identifier-currency",
+        "valueCoding": {"system": BB_CS + "identifier-currency", "code": "current", "display": "Current"},
+    }],
+    "system": HL7_CS + "v2-0203", "code": "MC", "display": "Patient's Medicare number",
+}]}
+
+
+def reference_year_months(bene: Beneficiary) -> list[tuple[int, str]]:
+    """(index into the monthly lists, "MM") for each month of the reference year present in the period."""
+    prefix = f"{bene['ref_year']}-"
+    return [(i, month[5:]) for i, month in enumerate(bene["months"]) if month.startswith(prefix)]
+
+
+def rfrnc_yr_extension(bene: Beneficiary) -> dict:
+    return {"url": VARIABLES + "rfrnc_yr", "valueDate": str(bene["ref_year"])}
+
+
+def monthly_extensions(variable: str, values: list[str], months: list[tuple[int, str]]) -> list[dict]:
+    """`<variable>MM` extensions for the reference-year months (e.g. `dual_03`, `buyin03`)."""
+    return [ccw_coding_ext(variable + mm, values[i]) for i, mm in months]
+
+
+def patient_resource(bene: Beneficiary) -> dict:
+    extension = []
+    if bene["sex"] in SEX_EXTENSIONS:
+        extension.append(SEX_EXTENSIONS[bene["sex"]])
+    extension.append(ccw_coding_ext("race", bene["race"]))
+    extension.append(US_CORE_RACE_UNKNOWN)
+    extension.append(rfrnc_yr_extension(bene))
+    extension += monthly_extensions("dual_", bene["dual"], reference_year_months(bene))
+    mbi = {"type": MBI_TYPE_CURRENT, "system": "http://hl7.org/fhir/sid/us-mbi", "value": bene["mbi"]}
+    if bene.get("mbi_effective"):
+        mbi["period"] = {"start": bene["mbi_effective"]}
+    resource = {
+        "resourceType": "Patient",
+        "id": bene["bene_id"],
+        "meta": {"lastUpdated": bene["last_updated"], "profile": PROFILE},
+        "extension": extension,
+        "identifier": [
+            {"type": BENE_ID_TYPE, "system": VARIABLES + "bene_id", "value": bene["bene_id"]},
+            mbi,
+        ],
+        "name": [{"use": "usual", "family": bene["family"],
+                  "given": [bene["given"], bene["middle_initial"]] if bene["middle_initial"] else [bene["given"]]}],
+        "gender": bene["sex"] if bene["sex"] in SEX_EXTENSIONS else "unknown",
+        "birthDate": bene["birth_date"],
+    }
+    if bene["death_date"]:
+        resource["deceasedDateTime"] = bene["death_date"]
+    else:
+        resource["deceasedBoolean"] = False
+    resource["address"] = [{"state": bene["state"], "postalCode": bene["zip"]}]
+    return resource
