@@ -148,7 +148,7 @@ SCHEMA = _section({
 }, optional=frozenset({"description"}))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Profile:
     """A checked profile. Sections are read-only mappings with the keys of the schema above."""
     name: str
@@ -159,6 +159,11 @@ class Profile:
     conditions: Mapping[str, float]
     utilization: Mapping[str, float]
     source: str
+
+    @property
+    def fingerprint(self) -> str:
+        """A stable text of the whole content: equal for equal profiles (a cache key)."""
+        return repr(_as_plain(self))
 
     @property
     def years(self) -> float:

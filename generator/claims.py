@@ -1,0 +1,325 @@
+"""Price and code encounters into claim records (generator/records.py) with money that adds up.
+
+One machinery for all eight claim types; what differs is data: `CLAIM_RULES` (type of bill, payer
+part, how a claim is paid) and the code/care tables. Cost sharing follows the simulated year's
+Medicare parameters (generator/care/cost_sharing.csv): the Part B deductible then 20% coinsurance,
+the Part A deductible per benefit period and coinsurance days, the Part D deductible, coinsurance and
+out-of-pocket threshold (with low-income copays for dual eligibles). Everywhere:
+allowed = paid + deductible + coinsurance (+ prior payer, always 0 here: Medicare pays first).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+
+from generator import codes, identifiers
+from generator.care import care_table
+from generator.records import Claim, Diagnosis, Line, Procedure
+from generator.utilization import Encounter
+
+# Per type: facility type+classification of the type of bill ("" for professional/PDE), whose
+# deductible applies ("A", "B", "D" or "" for none), and the diagnosis role of non-principal codes.
+CLAIM_RULES = {
+    "carrier":    {"bill": "",   "part": "B", "other_dx": "secondary"},
+    "dme":        {"bill": "",   "part": "B", "other_dx": "secondary"},
+    "outpatient": {"bill": "13", "part": "B", "other_dx": "other"},
+    "inpatient":  {"bill": "11", "part": "A", "other_dx": "other"},
+    "snf":        {"bill": "21", "part": "A", "other_dx": "other"},
+    "hha":        {"bill": "32", "part": "",  "other_dx": "secondary"},
+    "hospice":    {"bill": "81", "part": "",  "other_dx": "other"},
+    "pde":        {"bill": "",   "part": "D", "other_dx": ""},
+}
+# Inpatient charges by revenue center: (code, share of charges, billed for every stay?)
+INPATIENT_REVENUE = (("0120", 0.34, True), ("0250", 0.16, True), ("0300", 0.12, True), ("0320", 0.06, False),
+                     ("0450", 0.05, False), ("0360", 0.18, False), ("0730", 0.03, False), ("0410", 0.06, False))
+SNF_REVENUE = (("0022", 0.0, True), ("0191", 0.7, True), ("0420", 0.2, True), ("0250", 0.1, True))
+MAX_DIAGNOSES = {"carrier": 12, "dme": 12, "inpatient": 25, "snf": 25, "outpatient": 25, "hha": 25, "hospice": 25}
+
+
+@cache
+def cost_sharing(year: int) -> dict[str, float]:
+    rows = {int(r["year"]): r for r in care_table("cost_sharing")}
+    row = rows.get(year) or rows[min(rows, key=lambda y: abs(y - year))]
+    return {k: float(v) for k, v in row.items() if k != "year"}
+
+
+@cache
+def hcpcs_table() -> dict[str, dict]:
+    return {r["code"]: r for r in codes.table("hcpcs")}
+
+
+@cache
+def _displays(name: str) -> dict[str, str]:
+    return {r["code"]: r["display"] for r in codes.table(name)}
+
+
+@cache
+def icd_display(code: str) -> str:
+    import simple_icd_10_cm as cm
+    dotted = code if len(code) <= 3 else f"{code[:3]}.{code[3:]}"
+    try:
+        return cm.get_description(dotted).upper()
+    except ValueError:
+        return ""
+
+
+@cache
+def iso(ordinal: int) -> str:
+    return dt.date.fromordinal(ordinal).isoformat()
+
+
+def _friday_after(ordinal: int) -> int:
+    return ordinal + (4 - dt.date.fromordinal(ordinal).weekday()) % 7
+
+
+def _money(x: float) -> float:
+    return round(float(x), 2)
+
+
+@dataclass
+class Ledger:
+    """A beneficiary's running cost sharing, by calendar year (claims must be priced in date order)."""
+    part_b_met: dict[int, float] = field(default_factory=dict)
+    part_d_deductible: dict[int, float] = field(default_factory=dict)
+    part_d_oop: dict[int, float] = field(default_factory=dict)
+    last_part_a_discharge: int | None = None
+
+    def part_b(self, year: int, allowed: float) -> tuple[float, float]:
+        """(deductible, coinsurance) on an allowed Part B amount."""
+        left = cost_sharing(year)["part_b_deductible"] - self.part_b_met.get(year, 0.0)
+        ded = min(max(left, 0.0), allowed)
+        self.part_b_met[year] = self.part_b_met.get(year, 0.0) + ded
+        return _money(ded), _money(0.2 * (allowed - ded))
+
+    def part_a_deductible(self, admit: int, year: int) -> float:
+        """The inpatient deductible when this admission starts a new benefit period (60 days out)."""
+        new = self.last_part_a_discharge is None or admit - self.last_part_a_discharge > 60
+        return cost_sharing(year)["part_a_deductible"] if new else 0.0
+
+
+class ClaimBuilder:
+    """Builds the claim records of one shard (claim ids count up within the shard)."""
+
+    def __init__(self, shard: int, rng: np.random.Generator, export_day: int):
+        self.shard = shard
+        self.rng = rng
+        self.seq = 0
+        self.export_day = export_day
+
+    def build(self, enc: Encounter, bene_id: str, ledger: Ledger, lis: bool, part_d_plan: tuple[str, str]) -> Claim:
+        rng = self.rng
+        self.seq += 1
+        kind = enc.ctype
+        cid = identifiers.pde_id(self.shard, self.seq) if kind == "pde" else identifiers.claim_id(self.shard, self.seq)
+        received = enc.end + int(rng.integers(1, 11))
+        processed = min(_friday_after(received + int(rng.integers(0, 8))), self.export_day)
+        claim = Claim(type=kind, claim_id=cid, group_id=identifiers.claim_group_id(self.shard, self.seq),
+                      bene_id=bene_id, from_date=iso(enc.start), thru_date=iso(enc.end), received=iso(received),
+                      processed=iso(processed), last_updated=f"{iso(processed)}T00:00:00.000+00:00",
+                      provider=enc.provider, attending=enc.facts.get("attending"),
+                      operating=enc.facts.get("operating"), referring=None, prescriber=None,
+                      diagnoses=self._diagnoses(enc), procedures=[], prior_payer=0.0)
+        PRICERS[kind](self, enc, claim, ledger, lis, part_d_plan)
+        return claim
+
+    # Diagnoses and procedures ------------------------------------------------------------------------
+    def _diagnoses(self, enc: Encounter) -> list[Diagnosis]:
+        if enc.ctype == "pde":
+            return []
+        rule = CLAIM_RULES[enc.ctype]
+        out = []
+        inpatient = enc.ctype in ("inpatient", "snf")
+        for i, code in enumerate(enc.dx[:MAX_DIAGNOSES[enc.ctype]]):
+            role = "principal" if i == 0 else rule["other_dx"]
+            out.append(Diagnosis(code=code, display=icd_display(code), role=role,
+                                 poa="Y" if enc.ctype == "inpatient" else ""))
+        if inpatient and out:
+            out.insert(1, Diagnosis(code=out[0]["code"], display=out[0]["display"], role="admitting", poa=""))
+        return out
+
+    # Pricers, one per payment system ---------------------------------------------------------------
+    def _professional(self, enc, claim, ledger, lis, plan):
+        rng = self.rng
+        year = dt.date.fromordinal(enc.start).year
+        table = hcpcs_table()
+        lines = []
+        for rev, hcpcs, qty in enc.lines:
+            row = table[hcpcs]
+            allowed = _money(float(row["allowed"]) * qty * rng.lognormal(0, 0.12))
+            ded, coins = ledger.part_b(year, allowed)
+            lines.append(Line(
+                hcpcs=hcpcs, hcpcs_display=row["display"], modifiers=[], from_date=claim["from_date"],
+                thru_date=claim["thru_date"], quantity=qty, pos=enc.pos or "11",
+                pos_display=_displays("pos").get(enc.pos or "11", ""), betos=row["betos"],
+                type_of_service=row["type_of_service"], performing=enc.performing,
+                dx_index=0, submitted=_money(allowed * rng.uniform(1.4, 2.8)), allowed=allowed,
+                paid=_money(allowed - ded - coins), deductible=ded, coinsurance=coins,
+                patient_paid=_money(ded + coins), noncovered=0.0, prior_payer=0.0))
+        claim["lines"] = lines
+        claim["referring"] = enc.performing if enc.ctype == "dme" else None
+        _sum_header(claim)
+
+    def _outpatient(self, enc, claim, ledger, lis, plan):
+        rng = self.rng
+        year = dt.date.fromordinal(enc.start).year
+        table = hcpcs_table()
+        lines = []
+        for rev, hcpcs, qty in enc.lines:
+            per_unit = 285.0 if rev == "0821" else float(table[hcpcs]["allowed"]) * 1.9
+            allowed = _money(per_unit * qty * rng.lognormal(0, 0.15))
+            ded, coins = ledger.part_b(year, allowed)
+            lines.append(self._revenue_line(rev, hcpcs, qty, claim, allowed, ded, coins))
+        claim["lines"] = lines
+        self._institutional_header(enc, claim, frequency="1")
+        _sum_header(claim)
+
+    def _inpatient(self, enc, claim, ledger, lis, plan):
+        rng = self.rng
+        year = dt.date.fromordinal(enc.start).year
+        cs = cost_sharing(year)
+        days = enc.facts["days"]
+        paid = enc.facts["drg_weight"] * cs["inpatient_base_rate"] * rng.lognormal(0, 0.15)
+        ded = ledger.part_a_deductible(enc.start, year)
+        coins_days = max(0, min(days, 90) - 60)
+        coins = coins_days * cs["part_a_coinsurance_day"]
+        ledger.last_part_a_discharge = enc.end
+        allowed = paid + ded + coins
+        submitted = allowed * rng.uniform(3.0, 5.0)
+        surgical = bool(enc.facts.get("pcs"))
+        emergency = enc.facts["admission_type"] == "1"
+        revenue = [(c, s) for c, s, always in INPATIENT_REVENUE
+                   if always or (c == "0360" and surgical) or (c == "0450" and emergency)
+                   or (c in ("0320", "0730", "0410") and rng.random() < 0.5)]
+        self._charge_lines(claim, revenue, submitted, {"0120": float(days)})
+        claim.update(paid=_money(paid), deductible=_money(ded), coinsurance=_money(coins),
+                     allowed=_money(paid) + _money(ded) + _money(coins), submitted=_money(submitted),
+                     patient_paid=_money(ded + coins), utilization_days=days, coinsurance_days=coins_days,
+                     drg=enc.facts["drg"], drg_display=_displays("drg").get(enc.facts["drg"], ""),
+                     admission_type=enc.facts["admission_type"],
+                     admission_source="7" if emergency else "1")
+        if surgical:
+            pcs = enc.facts["pcs"]
+            claim["procedures"] = [Procedure(code=pcs, display=_displays("pcs").get(pcs, ""),
+                                             date=claim["from_date"])]
+        self._institutional_header(enc, claim, frequency="1")
+
+    def _snf(self, enc, claim, ledger, lis, plan):
+        rng = self.rng
+        year = dt.date.fromordinal(enc.start).year
+        cs = cost_sharing(year)
+        days = max(1, enc.facts["days"])
+        coins_days = max(0, min(days, 100) - 20)
+        coins = coins_days * cs["snf_coinsurance_day"]
+        allowed = days * cs["snf_per_diem"] * rng.lognormal(0, 0.1)
+        coins = min(coins, allowed)
+        paid = allowed - coins
+        submitted = allowed * rng.uniform(1.3, 2.0)
+        self._charge_lines(claim, [(c, s) for c, s, _ in SNF_REVENUE], submitted, {"0191": float(days), "0022": 1.0})
+        claim.update(paid=_money(paid), deductible=0.0, coinsurance=_money(coins),
+                     allowed=_money(paid) + _money(coins), submitted=_money(submitted),
+                     patient_paid=_money(coins), utilization_days=days, coinsurance_days=coins_days,
+                     admission_type="3", admission_source="4",
+                     qualifying_stay=tuple(iso(d) for d in enc.facts["qualifying_stay"]))
+        self._institutional_header(enc, claim, frequency="1")
+
+    def _flat_institutional(self, enc, claim, ledger, lis, plan):
+        """Home health (a 30-day period payment) and hospice (a per diem): no cost sharing."""
+        rng = self.rng
+        cs = cost_sharing(dt.date.fromordinal(enc.start).year)
+        if enc.ctype == "hha":
+            total = cs["hha_period"] * (0.35 if enc.facts["lupa"] else 1.0) * rng.lognormal(0, 0.15)
+            claim.update(hha_visits=enc.facts["visits"], hha_referral=enc.facts["referral"], lupa=enc.facts["lupa"])
+            claim["referring"] = enc.facts.get("attending")
+        else:
+            total = cs["hospice_rhc_per_diem"] * enc.facts["days"] * rng.lognormal(0, 0.05)
+            claim.update(hospice_period=enc.facts["hospice_period"], utilization_days=enc.facts["days"])
+        weights = [qty for _, _, qty in enc.lines]
+        shares = np.array(weights) / sum(weights)
+        amounts = _split(total, shares)
+        claim["lines"] = [self._revenue_line(rev, hcpcs, qty, claim, amt, 0.0, 0.0)
+                          for (rev, hcpcs, qty), amt in zip(enc.lines, amounts)]
+        self._institutional_header(enc, claim, frequency=enc.facts.get("frequency", "1"))
+        _sum_header(claim)
+
+    def _pde(self, enc, claim, ledger, lis, plan):
+        rng = self.rng
+        drug = enc.facts["drug"]
+        year = dt.date.fromordinal(enc.start).year
+        cs = cost_sharing(year)
+        supply = enc.facts["days_supply"]
+        total = _money(float(drug["cost_30"]) * supply / 30 * rng.lognormal(0, 0.12))
+        brand = drug["brand_generic"] == "B"
+        if lis:
+            patient = min(total, 12.15 if brand else 4.90)
+            ded = 0.0
+        else:
+            left = cs["part_d_deductible"] - ledger.part_d_deductible.get(year, 0.0)
+            ded = min(max(left, 0.0), total)
+            ledger.part_d_deductible[year] = ledger.part_d_deductible.get(year, 0.0) + ded
+            oop_left = max(0.0, cs["part_d_oop_threshold"] - ledger.part_d_oop.get(year, 0.0) - ded)
+            patient = ded + min(0.25 * (total - ded), oop_left)
+        patient = _money(patient)
+        ledger.part_d_oop[year] = ledger.part_d_oop.get(year, 0.0) + patient
+        qty = enc.lines[0][2]
+        claim["lines"] = [Line(ndc=drug["ndc"], drug=drug["display"], from_date=claim["from_date"],
+                               thru_date=claim["thru_date"], quantity=qty, submitted=total, allowed=total,
+                               paid=_money(total - patient), deductible=_money(ded),
+                               coinsurance=_money(patient - ded), patient_paid=patient, noncovered=0.0,
+                               prior_payer=0.0)]
+        _sum_header(claim)
+        claim.update(prescriber=enc.performing, days_supply=supply, refill=enc.facts["refill"], quantity=qty,
+                     daw="0" if not brand else ("0", "1")[int(rng.random() < 0.2)], brand_generic=drug["brand_generic"],
+                     compound=False, drug_coverage="C", contract=plan[0], pbp=plan[1],
+                     pharmacy_type="01", paid_date=iso(enc.start + int(rng.integers(1, 15))))
+
+    # Shared pieces -----------------------------------------------------------------------------------
+    def _revenue_line(self, rev, hcpcs, qty, claim, allowed, ded, coins) -> Line:
+        table = hcpcs_table()
+        return Line(revenue=rev, revenue_display=_displays("revenue_centers").get(rev, ""), hcpcs=hcpcs,
+                    hcpcs_display=table[hcpcs]["display"] if hcpcs in table else "", modifiers=[],
+                    from_date=claim["from_date"], thru_date=claim["thru_date"], quantity=qty,
+                    submitted=_money(allowed * self.rng.uniform(1.5, 3.0)), allowed=_money(allowed),
+                    paid=_money(allowed - ded - coins), deductible=ded, coinsurance=coins,
+                    patient_paid=_money(ded + coins), noncovered=0.0, prior_payer=0.0)
+
+    def _charge_lines(self, claim, revenue, submitted, units):
+        shares = np.array([s for _, s in revenue], dtype=float)
+        shares = shares / shares.sum() if shares.sum() else np.full(len(revenue), 1 / len(revenue))
+        amounts = _split(submitted, shares)
+        claim["lines"] = [Line(revenue=code, revenue_display=_displays("revenue_centers").get(code, ""), hcpcs="",
+                               hcpcs_display="", modifiers=[], from_date=claim["from_date"],
+                               thru_date=claim["thru_date"], quantity=units.get(code, 1.0), submitted=amt,
+                               allowed=0.0, paid=0.0, deductible=0.0, coinsurance=0.0, patient_paid=0.0,
+                               noncovered=0.0, prior_payer=0.0)
+                          for (code, _), amt in zip(revenue, amounts)]
+
+    def _institutional_header(self, enc, claim, frequency):
+        status = enc.facts.get("discharge_status", "01")
+        claim["discharge_status"] = status
+        claim["patient_status"] = {"20": "B", "40": "B", "30": "C"}.get(status, "A")
+        claim["type_of_bill"] = CLAIM_RULES[enc.ctype]["bill"] + frequency
+
+
+def _split(total: float, shares: np.ndarray) -> list[float]:
+    """Split an amount by shares into cents that add up exactly to the rounded total."""
+    cents = int(round(total * 100))
+    parts = np.floor(shares * cents).astype(int)
+    parts[0] += cents - parts.sum()
+    return [p / 100 for p in parts]
+
+
+def _sum_header(claim: Claim) -> None:
+    lines = claim["lines"]
+    for key in ("submitted", "allowed", "paid", "deductible", "coinsurance", "patient_paid"):
+        claim[key] = _money(sum(line[key] for line in lines))
+
+
+PRICERS = {
+    "carrier": ClaimBuilder._professional, "dme": ClaimBuilder._professional,
+    "outpatient": ClaimBuilder._outpatient, "inpatient": ClaimBuilder._inpatient, "snf": ClaimBuilder._snf,
+    "hha": ClaimBuilder._flat_institutional, "hospice": ClaimBuilder._flat_institutional,
+    "pde": ClaimBuilder._pde,
+}

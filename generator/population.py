@@ -1,0 +1,267 @@
+"""Sample one shard of beneficiaries as numpy arrays: who they are, how they are covered, what they have.
+
+Everything is vectorized per shard and drawn from the shard's own random generator, so a shard's
+people depend only on (profile, seed, shard index). Chronic conditions are drawn jointly: a latent
+frailty score, age, sex, disability and a few clinical dependencies (diabetes → CKD → hypertension…)
+shape each condition's odds, and each condition's intercept is calibrated so its prevalence matches
+the profile (see `condition_model`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from generator import codes
+from generator.profile import AGE_BANDS, CONDITIONS, Profile
+
+# How each condition responds to frailty (z), age (per 10 years over 65), male sex, disability
+# (entitled under 65), dual status, and other conditions drawn before it (log-odds).
+# Conditions are drawn in this order, so a parent always precedes its children.
+CONDITION_EFFECTS: dict[str, dict] = {
+    "diabetes":               {"z": 0.9, "age": 0.0, "male": 0.15, "disabled": 0.3, "dual": 0.4},
+    "ckd":                    {"z": 1.0, "age": 0.45, "male": 0.1, "parents": {"diabetes": 1.2}},
+    "hypertension":           {"z": 0.9, "age": 0.35, "parents": {"diabetes": 1.3, "ckd": 1.2}},
+    "hyperlipidemia":         {"z": 0.7, "age": 0.0, "male": 0.1, "disabled": -0.4, "parents": {"diabetes": 0.9, "hypertension": 0.9}},
+    "ischemic_heart_disease": {"z": 1.0, "age": 0.35, "male": 0.6, "parents": {"diabetes": 0.5, "hypertension": 0.6, "hyperlipidemia": 0.8}},
+    "heart_failure":          {"z": 1.2, "age": 0.55, "male": 0.15, "parents": {"ischemic_heart_disease": 0.9, "ckd": 0.6, "hypertension": 0.5}},
+    "atrial_fibrillation":    {"z": 0.8, "age": 0.7, "male": 0.35, "parents": {"heart_failure": 1.0, "hypertension": 0.4}},
+    "stroke":                 {"z": 1.0, "age": 0.45, "parents": {"atrial_fibrillation": 0.8, "hypertension": 0.5, "diabetes": 0.3}},
+    "arthritis":              {"z": 0.7, "age": 0.3, "male": -0.4, "disabled": 0.2},
+    "anemia":                 {"z": 1.1, "age": 0.35, "parents": {"ckd": 1.0}},
+    "depression":             {"z": 1.0, "age": -0.15, "male": -0.5, "disabled": 1.3, "dual": 0.5},
+    "dementia":               {"z": 1.0, "age": 1.3, "male": -0.1, "dual": 0.4, "parents": {"stroke": 0.8, "depression": 0.4}},
+    "cataract":               {"z": 0.4, "age": 0.6, "male": -0.1, "disabled": -0.8, "parents": {"diabetes": 0.3}},
+    "glaucoma":               {"z": 0.4, "age": 0.45, "parents": {"diabetes": 0.3}},
+    "hypothyroidism":         {"z": 0.5, "age": 0.2, "male": -1.2},
+    "copd":                   {"z": 1.1, "age": 0.2, "disabled": 0.5, "dual": 0.4},
+    "asthma":                 {"z": 0.7, "age": -0.2, "male": -0.4, "disabled": 0.4, "parents": {"copd": 0.8}},
+    "osteoporosis":           {"z": 0.6, "age": 0.6, "male": -1.8},
+    "bph":                    {"z": 0.3, "age": 0.5, "only": "male"},
+    "prostate_cancer":        {"z": 0.3, "age": 0.3, "only": "male"},
+    "breast_cancer":          {"z": 0.3, "age": 0.1, "only": "female"},
+    "lung_cancer":            {"z": 0.8, "age": 0.2, "parents": {"copd": 1.3}},
+    "colorectal_cancer":      {"z": 0.5, "age": 0.3},
+}
+assert set(CONDITION_EFFECTS) == set(CONDITIONS), "every profile condition needs effects"
+CONDITION_ORDER = tuple(CONDITION_EFFECTS)
+
+AGE_BAND_RANGES = {"65-69": (65, 70), "70-74": (70, 75), "75-79": (75, 80), "80-84": (80, 85), "85+": (85, 100)}
+CALIBRATION_SIZE = 40_000
+CALIBRATION_SEED = 20251123
+
+
+@dataclass
+class Shard:
+    """One shard of beneficiaries as parallel arrays (length n); dates are numpy datetime64[D]."""
+    start_index: int
+    n: int
+    female: np.ndarray          # bool
+    age: np.ndarray             # float years at period start
+    birth: np.ndarray           # datetime64[D]
+    disabled: np.ndarray        # bool: entitled under 65 by disability
+    esrd: np.ndarray            # bool
+    dual: np.ndarray            # bool (full period)
+    race: np.ndarray            # str RTI code
+    state: np.ndarray           # int index into codes.state_table()
+    frailty: np.ndarray         # float latent score (standard normal)
+    conditions: np.ndarray      # bool [n, len(CONDITION_ORDER)]
+    part_b: np.ndarray          # bool
+    part_d: np.ndarray          # bool
+    ma: np.ndarray              # bool: Medicare Advantage (Part C) enrollee
+    death: np.ndarray           # datetime64[D], NaT when alive at period end
+    entitlement: np.ndarray     # datetime64[D]: Part A entitlement start
+
+
+def _choice(rng: np.random.Generator, shares: dict, n: int) -> np.ndarray:
+    keys = list(shares)
+    p = np.array([shares[k] for k in keys], dtype=float)
+    return np.array(keys, dtype=object)[rng.choice(len(keys), size=n, p=p / p.sum())]
+
+
+@cache
+def _state_shares() -> tuple[np.ndarray, np.ndarray]:
+    rows = codes.state_table()
+    share = np.array([float(r["share"]) for r in rows])
+    return np.array([r["abbr"] for r in rows], dtype=object), share / share.sum()
+
+
+def _sample_states(rng, profile: Profile, n: int) -> np.ndarray:
+    abbrs, national = _state_shares()
+    chosen = profile.population["states"]
+    if chosen == "national":
+        p = national
+    else:
+        p = np.array([chosen.get(a, 0.0) for a in abbrs])
+        p = p / p.sum()
+    return rng.choice(len(abbrs), size=n, p=p)
+
+
+def sample_demographics(profile: Profile, rng: np.random.Generator, n: int) -> dict:
+    """Sex, age, disability/ESRD entitlement, dual status and race for n people."""
+    pop = profile.population
+    female = rng.random(n) < pop["female_share"]
+    disabled = rng.random(n) < pop["under_65_share"]
+    bands = _choice(rng, dict(pop["age_bands"]), n)
+    lo = np.array([AGE_BAND_RANGES[b][0] for b in bands], dtype=float)
+    hi = np.array([AGE_BAND_RANGES[b][1] for b in bands], dtype=float)
+    # 85+: ages thin out quickly; draw from a truncated exponential-ish tail
+    age = lo + (hi - lo) * np.where(bands == "85+", rng.random(n) ** 2.2, rng.random(n))
+    young = 21 + 44 * rng.beta(2.6, 1.3, size=n)        # disabled beneficiaries skew to their 50s and early 60s
+    age = np.where(disabled, young, age)
+    # ESRD: a share of everyone; most ESRD-only entitlement is under 65
+    esrd = rng.random(n) < pop["esrd_share"]
+    dual_p = np.where(disabled, pop["dual_share"]["under_65"], pop["dual_share"]["aged"])
+    dual = rng.random(n) < dual_p
+    race = _choice(rng, dict(pop["race"]), n)
+    return {"female": female, "disabled": disabled, "age": age, "esrd": esrd, "dual": dual, "race": race}
+
+
+def _condition_logits_base(name: str, demo: dict, z: np.ndarray, drawn: dict) -> np.ndarray:
+    eff = CONDITION_EFFECTS[name]
+    age10 = (np.maximum(demo["age"], 65) - 65) / 10
+    logit = eff.get("z", 0) * z + eff.get("age", 0) * age10 \
+        + eff.get("male", 0) * ~demo["female"] + eff.get("disabled", 0) * demo["disabled"] \
+        + eff.get("dual", 0) * demo["dual"]
+    for parent, w in eff.get("parents", {}).items():
+        logit = logit + w * drawn[parent]
+    only = eff.get("only")
+    if only == "male":
+        logit = np.where(demo["female"], -np.inf, logit)
+    elif only == "female":
+        logit = np.where(demo["female"], logit, -np.inf)
+    return logit
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _fit_intercept(base: np.ndarray, target: float) -> float:
+    """The intercept a so that mean(sigmoid(a + base)) == target (bisection; base may hold -inf)."""
+    if target <= 0:
+        return -np.inf
+    if target >= 1:
+        return np.inf
+    lo, hi = -30.0, 30.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if _sigmoid(mid + base).mean() < target:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+_CONDITION_MODELS: dict[str, dict[str, float]] = {}
+
+
+def condition_model(profile: Profile) -> dict[str, float]:
+    """Per-condition intercepts that reproduce the profile's prevalences, fitted once per process."""
+    key = profile.fingerprint
+    if key not in _CONDITION_MODELS:
+        _CONDITION_MODELS[key] = _fit_condition_model(profile)
+    return _CONDITION_MODELS[key]
+
+
+def _fit_condition_model(profile: Profile) -> dict[str, float]:
+    """Fit each intercept on a fixed calibration cohort, in CONDITION_ORDER (parents first)."""
+    rng = np.random.default_rng(CALIBRATION_SEED)
+    demo = sample_demographics(profile, rng, CALIBRATION_SIZE)
+    z = rng.standard_normal(CALIBRATION_SIZE)
+    drawn: dict[str, np.ndarray] = {}
+    intercepts = {}
+    for name in CONDITION_ORDER:
+        base = _condition_logits_base(name, demo, z, drawn)
+        if name == "ckd":
+            base = np.where(demo["esrd"], np.inf, base)
+        intercepts[name] = _fit_intercept(base, profile.conditions[name])
+        drawn[name] = rng.random(CALIBRATION_SIZE) < _sigmoid(intercepts[name] + base)
+    return intercepts
+
+
+def sample_conditions(profile: Profile, rng, demo: dict, z: np.ndarray) -> np.ndarray:
+    """Chronic conditions, drawn jointly in CONDITION_ORDER: bool [n, len(CONDITION_ORDER)]."""
+    intercepts = condition_model(profile)
+    n = len(z)
+    drawn: dict[str, np.ndarray] = {}
+    out = np.zeros((n, len(CONDITION_ORDER)), dtype=bool)
+    for k, name in enumerate(CONDITION_ORDER):
+        base = _condition_logits_base(name, demo, z, drawn)
+        if name == "ckd":
+            base = np.where(demo["esrd"], np.inf, base)
+        drawn[name] = out[:, k] = rng.random(n) < _sigmoid(intercepts[name] + base)
+    return out
+
+
+def _mortality(profile: Profile, demo: dict, z: np.ndarray, n_conditions: np.ndarray) -> np.ndarray:
+    """Annual probability of death per person (age band × sex × dual × frailty)."""
+    pop = profile.population
+    rates = pop["annual_mortality"]
+    age = demo["age"]
+    q = np.full(len(age), rates["under-65"])
+    for band, (lo, hi) in AGE_BAND_RANGES.items():
+        q = np.where(~demo["disabled"] & (age >= lo) & (age < hi), rates[band], q)
+    mult = np.where(demo["female"], 1.0, pop["mortality_multiplier"]["male"]) \
+        * np.where(demo["dual"], pop["mortality_multiplier"]["dual"], 1.0)
+    # frailty and illness burden concentrate deaths among the sick, normalised to keep the mean
+    risk = np.exp(0.45 * z + 0.12 * n_conditions)
+    risk = risk / risk.mean()
+    return np.clip(q * mult * risk, 0, 0.95)
+
+
+def sample_shard(profile: Profile, rng: np.random.Generator, start_index: int, n: int) -> Shard:
+    """Draw n beneficiaries: demographics, conditions, enrollment, death."""
+    pop = profile.population
+    demo = sample_demographics(profile, rng, n)
+    z = rng.standard_normal(n)
+    conditions = sample_conditions(profile, rng, demo, z)
+    start = np.datetime64(profile.period_start, "D")
+    end = np.datetime64(profile.period_end, "D")
+    days = int((end - start).astype(int)) + 1
+
+    birth = start - (demo["age"] * 365.25).astype("timedelta64[D]")
+    # Part A entitlement: the 65th birthday month for the aged; some years back for the disabled
+    at65 = np.array([np.datetime64(f"{str(b)[:4]}-{str(b)[5:7]}-01", "D") for b in birth]) \
+        + np.timedelta64(int(65 * 365.25), "D")
+    at65 = at65.astype("datetime64[M]").astype("datetime64[D]")
+    years_back = (rng.random(n) * np.minimum(demo["age"] - 20, 15)).astype(int)
+    dis_start = (start.astype("datetime64[Y]") - years_back.astype("timedelta64[Y]")).astype("datetime64[D]")
+    entitlement = np.where(demo["disabled"], dis_start, at65)
+
+    ma = rng.random(n) < pop["medicare_advantage_share"]
+    part_b = rng.random(n) < pop["part_b_share"]
+    part_b = part_b | ma                      # Medicare Advantage requires Parts A and B
+    part_d = (rng.random(n) < pop["part_d_share"]) | (demo["dual"] & (rng.random(n) < 0.95))
+
+    q_year = _mortality(profile, demo, z, conditions.sum(axis=1))
+    q_period = 1 - (1 - q_year) ** profile.years
+    dies = rng.random(n) < q_period
+    death_offset = (rng.random(n) * days).astype(int)
+    death = np.where(dies, start + death_offset.astype("timedelta64[D]"), np.datetime64("NaT", "D"))
+
+    return Shard(
+        start_index=start_index, n=n, female=demo["female"], age=demo["age"], birth=birth,
+        disabled=demo["disabled"], esrd=demo["esrd"], dual=demo["dual"], race=demo["race"],
+        state=_sample_states(rng, profile, n), frailty=z, conditions=conditions,
+        part_b=part_b, part_d=part_d, ma=ma, death=death, entitlement=entitlement,
+    )
+
+
+def age_band(age: float, disabled: bool) -> str:
+    """The profile age band a person belongs to."""
+    if disabled or age < 65:
+        return "under-65"
+    for band in AGE_BANDS:
+        lo, hi = AGE_BAND_RANGES[band]
+        if lo <= age < hi:
+            return band
+    return "85+"
+
+
+def period_months(start: dt.date, end: dt.date) -> list[str]:
+    """Every month of the period as 'YYYY-MM'."""
+    months = np.arange(np.datetime64(start, "M"), np.datetime64(end, "M") + 1)
+    return [str(m) for m in months]

@@ -1,0 +1,512 @@
+"""Care events for one beneficiary: who was admitted, seen, supplied and dispensed what, and when.
+
+The person's conditions, frailty and enrollment drive everything: admissions pick DRGs the person's
+conditions make likely, a SNF stay follows only a qualifying inpatient stay of 3+ days, home health
+follows discharges (or a community referral), hospice comes before death, Part D fills only happen in
+Part D months, and nothing happens after death or outside enrollment. Every chronic condition shows on
+at least two professional claims on different dates (the CCW rule), so prevalence computed from the
+claims alone matches the profile.
+
+Output: `Encounter`s (dates as day ordinals), priced and coded into claim records by `claims.py`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+
+from generator import codes
+from generator.care import care_table
+from generator.providers import StatePool, clinician, pick, primary_care
+from generator.records import Provider
+
+
+@dataclass(slots=True)
+class Encounter:
+    """One future claim: its type, dates, diagnoses and billed services, before pricing."""
+    ctype: str
+    start: int                              # date ordinal
+    end: int
+    dx: list[str]                           # ICD-10-CM codes, principal first
+    lines: list[tuple[str, str, float]]     # (revenue center, HCPCS, quantity); professional: revenue ""
+    provider: Provider
+    performing: Provider | None = None
+    pos: str = ""
+    facts: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Person:
+    """What the care model needs to know about one beneficiary."""
+    female: bool
+    age: float
+    dual: bool
+    frailty: float
+    conditions: list[str]
+    chronic_codes: dict[str, str]           # condition → the ICD-10-CM code this person's claims use
+    pool: StatePool
+    pcp: Provider
+    hospital: Provider
+    pharmacy: Provider
+    window_a: tuple[int, int] | None        # FFS Part A days (first, last), None when none
+    window_b: tuple[int, int] | None        # FFS Part B days
+    part_d_days: list[tuple[int, int]]      # Part D enrolled spans
+    death: int | None
+    esrd: bool
+
+
+# --- code tables, indexed once ----------------------------------------------------------------------
+
+@cache
+def condition_codes() -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
+    out: dict[str, list] = {}
+    for r in codes.table("condition_codes"):
+        out.setdefault(r["condition"], []).append((r["icd10"], float(r["weight"])))
+    return {k: (tuple(c for c, _ in v), _norm([w for _, w in v])) for k, v in out.items()}
+
+
+@cache
+def code_condition() -> dict[str, str]:
+    """ICD-10-CM code → the chronic condition it signals."""
+    return {r["icd10"]: r["condition"] for r in codes.table("condition_codes")}
+
+
+@cache
+def acute_codes() -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
+    out: dict[str, list] = {}
+    for r in codes.table("acute_codes"):
+        out.setdefault(r["reason"], []).append((r["icd10"], float(r["weight"])))
+    return {k: (tuple(c for c, _ in v), _norm([w for _, w in v])) for k, v in out.items()}
+
+
+ACUTE_OUTPATIENT = ("chest_pain", "fall_injury", "uti", "abdominal_pain", "dizziness", "back_pain", "syncope",
+                    "cellulitis", "pneumonia")
+
+
+def _norm(w) -> np.ndarray:
+    a = np.asarray(w, dtype=float)
+    return a / a.sum()
+
+
+@dataclass(frozen=True)
+class VisitKind:
+    claim_type: str
+    kind: str
+    weight: float
+    conditions: frozenset[str]
+    main: tuple[tuple[str, str], ...]       # alternatives for the first line: (revenue, hcpcs)
+    extra: tuple[tuple[str, str], ...]      # optional further lines
+    extra_p: float
+    pos: str
+    specialty: str                          # CMS specialty, "pcp" (the person's own), "dme" (a supplier)
+    reason: str                             # chronic | acute | wellness
+
+
+def _line_spec(text: str) -> tuple[tuple[str, str], ...]:
+    out = []
+    for item in filter(None, text.split("|")):
+        rev, _, hcpcs = item.rpartition(":")
+        out.append((rev, hcpcs))
+    return tuple(out)
+
+
+@cache
+def visit_kinds() -> dict[str, tuple[VisitKind, ...]]:
+    out: dict[str, list] = {}
+    for r in care_table("visits"):
+        out.setdefault(r["claim_type"], []).append(VisitKind(
+            claim_type=r["claim_type"], kind=r["kind"], weight=float(r["weight"]),
+            conditions=frozenset(filter(None, r["conditions"].split("|"))), main=_line_spec(r["main"]),
+            extra=_line_spec(r["extra"]), extra_p=float(r["extra_p"]), pos=r["pos"], specialty=r["specialty"],
+            reason=r["reason"]))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@cache
+def drg_rows() -> tuple[dict, ...]:
+    return codes.table("drg")
+
+
+@cache
+def drugs_by_condition() -> dict[str, tuple[tuple[dict, ...], np.ndarray]]:
+    out: dict[str, list] = {}
+    for r in codes.table("drugs"):
+        out.setdefault(r["condition"], []).append(r)
+    return {k: (tuple(v), _norm([float(r["weight"]) for r in v])) for k, v in out.items()}
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+def _pick_weighted(rng, items, p):
+    return items[rng.choice(len(items), p=p)] if len(items) > 1 else items[0]
+
+
+def _day_in(rng, window: tuple[int, int]) -> int:
+    return int(window[0] + rng.integers(window[1] - window[0] + 1))
+
+
+def _nb(rng, mean: float, k: float = 1.5) -> int:
+    """A negative binomial count with the given mean and dispersion k."""
+    if mean <= 0:
+        return 0
+    return int(rng.poisson(rng.gamma(k, mean / k)))
+
+
+def _years(window) -> float:
+    return 0.0 if window is None else (window[1] - window[0] + 1) / 365.25
+
+
+class CareModel:
+    """Turns a Person into Encounters, using a profile's utilization rates and the shard's rng."""
+
+    def __init__(self, profile, rng: np.random.Generator):
+        self.u = profile.utilization
+        self.rng = rng
+
+    # The public entry point ------------------------------------------------------------------------
+    def encounters(self, p: Person, intensity: float) -> list[Encounter]:
+        out: list[Encounter] = []
+        stays: list[tuple[int, int]] = []          # inpatient/SNF/hospice days: no office visits then
+        if p.window_a:
+            hospice_start = self._hospice(p, out)
+            self._inpatient(p, intensity, out, stays, hospice_start)
+            self._community_home_health(p, intensity, out, stays)
+        if p.window_b:
+            self._professional(p, intensity, out, stays)
+            self._outpatient(p, intensity, out)
+            self._dme(p, intensity, out)
+        self._part_d(p, intensity, out)
+        return out
+
+    # Inpatient, SNF, home health, hospice -------------------------------------------------------------
+    def _hospice(self, p: Person, out: list) -> int | None:
+        rng = self.rng
+        if p.death is None or rng.random() >= self.u["hospice_share_of_decedents"]:
+            return None
+        length = max(1, int(rng.lognormal(np.log(18), 1.6)))
+        start = max(p.window_a[0], p.death - length)
+        agency = pick(rng, p.pool.by_kind["hospice"])
+        dx = [self._hospice_reason(p)] + self._secondary(p, 4)
+        month_start = start
+        period = 1
+        while month_start <= p.death:
+            month_end = min(p.death, _month_end(month_start))
+            days = month_end - month_start + 1
+            last = month_end == p.death
+            out.append(Encounter("hospice", month_start, month_end, dx, [("0651", "Q5001", float(days))],
+                                 agency, facts={"discharge_status": "40" if last else "30",
+                                                "hospice_period": period, "days": days}))
+            month_start = month_end + 1
+        return start
+
+    def _hospice_reason(self, p: Person) -> str:
+        for cond in ("lung_cancer", "colorectal_cancer", "dementia", "heart_failure", "copd", "ckd", "stroke"):
+            if cond in p.chronic_codes:
+                return p.chronic_codes[cond]
+        return self._acute("respiratory_failure")
+
+    def _inpatient(self, p, intensity, out, stays, hospice_start):
+        rng, u = self.rng, self.u
+        first, last = p.window_a
+        if hospice_start is not None:
+            last = hospice_start - 1
+        if last < first:
+            return
+        mean = u["inpatient_admissions_per_1000"] / 1000 * _years((first, last)) * intensity
+        n = int(rng.poisson(mean))
+        dies_in_hospital = p.death is not None and hospice_start is None and rng.random() < 0.35
+        starts = sorted(_day_in(rng, (first, last)) for _ in range(n))
+        if dies_in_hospital:
+            starts.append(max(first, p.death - int(rng.integers(1, 8))))
+        free_from = first
+        for i, start in enumerate(starts):
+            final = dies_in_hospital and i == len(starts) - 1
+            start = max(start, free_from)
+            if start > last and not final:
+                break
+            drg = self._choose_drg(p)
+            los = max(1, int(round(rng.lognormal(np.log(float(drg["los_mean"])) - 0.18, 0.6))))
+            end = min(start + los, last if not final else p.death)
+            if final:
+                end = p.death
+            if end < start:
+                continue
+            status = "20" if final else self._discharge_status(end - start)
+            adm_type = "3" if drg["surgical"] == "Y" and rng.random() < 0.6 else ("1" if rng.random() < 0.85 else "2")
+            dx = [drg["principal"]] + ([drg["secondary"]] if drg["secondary"] else []) + self._secondary(p, 8)
+            facts = {"drg": drg["drg"], "drg_weight": float(drg["weight"]), "admission_type": adm_type,
+                     "discharge_status": status, "days": max(1, end - start), "pcs": drg["pcs"]}
+            attending = clinician(rng, p.pool, "11")
+            operating = clinician(rng, p.pool, "02") if drg["pcs"] else None
+            facts["attending"], facts["operating"] = attending, operating
+            out.append(Encounter("inpatient", start, end, _dedupe(dx), [], p.hospital, facts=facts))
+            stays.append((start, end))
+            # hospitalist visits during the stay (carrier claims, place of service 21)
+            if p.window_b:
+                for day in range(start, end, max(1, (end - start) // 3 or 1)):
+                    out.append(self._carrier_simple(p, day, "99232" if day > start else "99223", "21", dx[:3], attending))
+            free_from = end + 1
+            if status == "03" and end - start >= 3:
+                free_from = self._snf(p, end, last, dx, out, stays)
+            elif status == "06":
+                self._home_health(p, end + 1, out, stays, referral="after_stay")
+
+    def _choose_drg(self, p: Person) -> dict:
+        rows = drg_rows()
+        cc = code_condition()
+        w = []
+        for r in rows:
+            ok = (not r["condition"] or r["condition"] in p.chronic_codes)
+            for code in (r["principal"], r["secondary"]):
+                cond = cc.get(code)
+                if cond and cond not in p.chronic_codes:
+                    ok = False
+            boost = 4.0 if r["condition"] and r["condition"] in p.chronic_codes else 1.0
+            w.append(float(r["share"]) * boost if ok else 0.0)
+        w = np.array(w)
+        return rows[self.rng.choice(len(rows), p=w / w.sum())]
+
+    def _discharge_status(self, los: int) -> str:
+        rng, u = self.rng, self.u
+        # P(SNF | qualifying stay) chosen so SNF users land on the profile's share
+        qualifying_users = 0.7 * u["inpatient_admissions_per_1000"] / 1000 / 1.5
+        p_snf = min(0.9, u["snf_users"] / max(qualifying_users, 1e-9)) if los >= 3 else 0.0
+        r = rng.random()
+        if r < p_snf:
+            return "03"
+        r = rng.random()
+        if r < 0.2:
+            return "06"
+        return ("01", "01", "01", "01", "62", "02", "07", "50")[rng.integers(8)]
+
+    def _snf(self, p, discharge: int, last: int, dx, out, stays) -> int:
+        rng = self.rng
+        start = discharge
+        los = min(100, max(3, int(rng.lognormal(np.log(22), 0.6))))
+        end = min(start + los, last)
+        if end <= start:
+            return discharge + 1
+        snf = pick(rng, p.pool.by_kind["snf"])
+        facts = {"qualifying_stay": (stays[-1][0], stays[-1][1]), "days": end - start,
+                 "discharge_status": "01" if end < last or p.death is None else ("20" if end == p.death else "30"),
+                 "admission_type": "3", "attending": clinician(rng, p.pool, "11")}
+        out.append(Encounter("snf", start, end, dx[:1] + self._secondary(p, 6), [], snf, facts=facts))
+        stays.append((start, end))
+        if p.window_b:
+            for day in range(start + 1, end, 10):
+                out.append(self._carrier_simple(p, day, "99309", "31", dx[:2], facts["attending"]))
+        return end + 1
+
+    def _home_health(self, p, start: int, out, stays, referral: str) -> None:
+        rng = self.rng
+        last = p.window_a[1] if p.death is None else min(p.window_a[1], p.death)
+        periods = 1 + int(rng.geometric(0.6)) - 1 + (rng.random() < 0.5)
+        agency = pick(rng, p.pool.by_kind["hha"])
+        dx = self._secondary(p, 5) or [self._acute("fall_injury")]
+        for _ in range(periods):
+            end = min(start + 29, last)
+            if end < start:
+                return
+            visits = int(rng.integers(4, 15))
+            lines = [("0023", "G0299", 1.0), ("0551", "G0299", float(max(1, visits // 2))),
+                     ("0421", "G0151", float(max(1, visits - visits // 2)))]
+            out.append(Encounter("hha", start, end, dx, lines, agency,
+                                 facts={"visits": visits, "referral": "1" if referral == "community" else "2",
+                                        "lupa": visits < 5, "discharge_status": "30" if end < last else "01",
+                                        "attending": p.pcp}))
+            start = end + 1
+
+    def _community_home_health(self, p, intensity, out, stays):
+        rng, u = self.rng, self.u
+        after_stay = u["inpatient_admissions_per_1000"] / 1000 * 0.2 / 1.5
+        p_comm = max(0.0, u["hha_users"] - after_stay) * _years(p.window_a) * min(intensity, 3)
+        if rng.random() < p_comm:
+            self._home_health(p, _day_in(rng, p.window_a), out, stays, referral="community")
+
+    # Professional (carrier), outpatient, DME -----------------------------------------------------------
+    def _professional(self, p, intensity, out, stays):
+        rng = self.rng
+        n = _nb(rng, self.u["carrier_claims_per_bene"] * _years(p.window_b) * intensity * 0.85)
+        need = 2 if p.conditions else 0                 # CCW: two claims on different dates per condition
+        n = max(n, need)
+        kinds = self._eligible(p, "carrier")
+        dates = sorted(self._free_day(p.window_b, stays) for _ in range(n))
+        encs = [self._visit(p, kinds, d) for d in dates]
+        self._show_conditions(p, encs, dates)
+        out.extend(encs)
+
+    def _outpatient(self, p, intensity, out):
+        rng = self.rng
+        n = _nb(rng, self.u["outpatient_claims_per_bene"] * _years(p.window_b) * intensity)
+        kinds = self._eligible(p, "outpatient")
+        for _ in range(n):
+            out.append(self._visit(p, kinds, _day_in(rng, p.window_b)))
+        if p.esrd:        # dialysis: one outpatient claim a month, 13 sessions
+            day = p.window_b[0]
+            while day <= p.window_b[1]:
+                end = min(_month_end(day), p.window_b[1])
+                sessions = max(1, round((end - day + 1) * 13 / 30))
+                out.append(Encounter("outpatient", day, end, [p.chronic_codes.get("ckd", "N186")],
+                                     [("0821", "90999", float(sessions))], p.hospital, facts={"dialysis": True}))
+                day = end + 1
+
+    def _dme(self, p, intensity, out):
+        rng = self.rng
+        kinds = self._eligible(p, "dme")
+        user_p = min(0.9, 0.25 * intensity)
+        if not kinds or rng.random() >= user_p * min(1.0, _years(p.window_b) * 1.5):
+            return
+        per_user = self.u["dme_claims_per_bene"] / 0.25
+        n = max(1, _nb(rng, per_user * _years(p.window_b)))
+        supplier = pick(rng, p.pool.by_kind["dme"])
+        kind = self._choose_kind(kinds)
+        for d in sorted(_day_in(rng, p.window_b) for _ in range(n)):
+            enc = self._visit(p, (kind,), d)
+            enc.provider = supplier
+            out.append(enc)
+
+    def _eligible(self, p: Person, claim_type: str) -> tuple[VisitKind, ...]:
+        return tuple(k for k in visit_kinds()[claim_type]
+                     if not k.conditions or k.conditions & set(p.chronic_codes))
+
+    def _choose_kind(self, kinds: tuple[VisitKind, ...]) -> VisitKind:
+        w = np.array([k.weight for k in kinds])
+        return kinds[self.rng.choice(len(kinds), p=w / w.sum())]
+
+    def _visit(self, p: Person, kinds, day: int) -> Encounter:
+        rng = self.rng
+        kind = self._choose_kind(kinds)
+        lines = [kind.main[rng.integers(len(kind.main))]]
+        for extra in kind.extra:
+            if rng.random() < kind.extra_p:
+                lines.append(extra)
+        relevant = [p.chronic_codes[c] for c in kind.conditions if c in p.chronic_codes]
+        if kind.reason == "acute" or not p.conditions:
+            dx = [self._acute(ACUTE_OUTPATIENT[rng.integers(len(ACUTE_OUTPATIENT))])]
+        elif kind.reason == "wellness":
+            dx = [self._acute("wellness")]
+        else:
+            dx = relevant[:1] or self._secondary(p, 1)
+        dx = _dedupe(dx + relevant[1:] + self._secondary(p, int(rng.integers(0, 3))))
+        if kind.specialty == "pcp":
+            performer = p.pcp
+        elif kind.specialty == "dme":
+            performer = None
+        else:
+            performer = clinician(rng, p.pool, kind.specialty)
+        provider = performer if kind.claim_type == "carrier" else (p.hospital if kind.claim_type == "outpatient" else p.pcp)
+        return Encounter(kind.claim_type, day, day, dx, [(r, h, 1.0) for r, h in lines], provider,
+                         performing=performer, pos=kind.pos or "", facts={"kind": kind.kind})
+
+    def _carrier_simple(self, p, day, hcpcs, pos, dx, performer) -> Encounter:
+        return Encounter("carrier", day, day, list(dx), [("", hcpcs, 1.0)], performer, performing=performer,
+                         pos=pos, facts={"kind": "facility_visit"})
+
+    def _show_conditions(self, p: Person, encs: list[Encounter], dates: list[int]) -> None:
+        """Make each chronic condition appear on two claims with different dates (CCW's rule)."""
+        if not encs:
+            return
+        rng = self.rng
+        distinct = sorted(set(dates))
+        by_date = {d: [e for e in encs if e.start == d] for d in distinct}
+        for cond, code in p.chronic_codes.items():
+            if len(distinct) >= 2:
+                picks = rng.choice(len(distinct), size=2, replace=False)
+            else:
+                picks = [0]
+            for i in picks:
+                enc = by_date[distinct[int(i)]][0]
+                if code not in enc.dx:
+                    enc.dx.append(code)
+        if len(distinct) < 2 and p.conditions:
+            # only one visit date: add a follow-up visit on another day
+            day = distinct[0] + 7 if distinct[0] + 7 <= p.window_b[1] else distinct[0] - 7
+            if p.window_b[0] <= day <= p.window_b[1]:
+                follow = self._carrier_simple(p, day, "99213", "11", list(p.chronic_codes.values())[:12], p.pcp)
+                encs.append(follow)
+
+    def _free_day(self, window, stays) -> int:
+        for _ in range(4):
+            d = _day_in(self.rng, window)
+            if not any(a <= d <= b for a, b in stays):
+                return d
+        return d
+
+    # Part D ------------------------------------------------------------------------------------------
+    def _part_d(self, p: Person, intensity, out):
+        if not p.part_d_days:
+            return
+        rng = self.rng
+        drugs = self._regimen(p)
+        prescriber = p.pcp
+        for drug in drugs:
+            supply = 90 if rng.random() < 0.33 else 30
+            for first, last in p.part_d_days:
+                day = first + int(rng.integers(0, supply))
+                refill = 0
+                while day <= last:
+                    out.append(Encounter("pde", day, day, [], [("", drug["ndc"], float(drug["qty_30"]) * supply / 30)],
+                                         p.pharmacy, performing=prescriber,
+                                         facts={"drug": drug, "days_supply": supply, "refill": refill}))
+                    refill += 1
+                    day += supply + int(rng.integers(0, 6))
+
+    def _regimen(self, p: Person) -> list[dict]:
+        """The maintenance drugs this person takes: most conditions bring one, a few bring two."""
+        rng = self.rng
+        fills_per_drug = 2 / 3 * 12 + 1 / 3 * 4
+        target_drugs = self.u["pde_fills_per_enrollee"] / fills_per_drug * 0.95
+        by_cond = drugs_by_condition()
+        # expected drugs from conditions ≈ 0.75 × n_conditions; the rest are general drugs
+        treated = [c for c in p.conditions if c in by_cond and rng.random() < 0.8]
+        chosen = [_pick_weighted(rng, *by_cond[c]) for c in treated]
+        general = by_cond.get("")
+        if general:
+            n_general = int(rng.poisson(max(0.2, target_drugs - 0.8 * 3.6)))
+            chosen += [_pick_weighted(rng, *general) for _ in range(n_general)]
+        seen, out = set(), []
+        for d in chosen:
+            if d["ndc"] not in seen:
+                seen.add(d["ndc"])
+                out.append(d)
+        return out
+
+    # Codes -------------------------------------------------------------------------------------------
+    def _acute(self, reason: str) -> str:
+        items, p = acute_codes()[reason]
+        return _pick_weighted(self.rng, items, p)
+
+    def _secondary(self, p: Person, k: int) -> list[str]:
+        codes_ = list(p.chronic_codes.values())
+        if not codes_ or k <= 0:
+            return []
+        idx = self.rng.permutation(len(codes_))[:k]
+        return [codes_[i] for i in idx]
+
+
+def _dedupe(xs: list[str]) -> list[str]:
+    return list(dict.fromkeys(xs))
+
+
+@cache
+def _month_end_cache(ordinal: int) -> int:
+    import datetime as dt
+    d = dt.date.fromordinal(ordinal)
+    nxt = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return nxt.toordinal() - 1
+
+
+def _month_end(ordinal: int) -> int:
+    return _month_end_cache(ordinal)
+
+
+def choose_chronic_codes(rng, conditions: list[str]) -> dict[str, str]:
+    """One ICD-10-CM code per condition: the code this person's claims carry for it."""
+    table = condition_codes()
+    return {c: _pick_weighted(rng, *table[c]) for c in conditions}
+
+
+def primary_providers(rng, pool: StatePool) -> tuple[Provider, Provider, Provider]:
+    """A person's own primary care clinician, hospital and pharmacy."""
+    return primary_care(rng, pool), pick(rng, pool.by_kind["hospital"]), pick(rng, pool.by_kind["pharmacy"])
