@@ -187,6 +187,16 @@ def _check_period(start: dt.date, end: dt.date, path: str) -> None:
         raise ProfileError(f"{path}: start {start} is before 2015 (ICD-10 claims only)")
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit timestamps: dates stay text, so a bad date gets our own message."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def builtin_profiles() -> list[str]:
     """Names of the profiles shipped in the package."""
     return sorted(p.name[:-5] for p in resources.files("profiles").iterdir() if p.name.endswith(".yaml"))
@@ -205,7 +215,7 @@ def _read_yaml(name_or_path: str) -> tuple[dict, str]:
                                "or give a path to a .yaml file)")
         text, source = res.read_text(encoding="utf-8"), name_or_path
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
