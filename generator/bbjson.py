@@ -142,15 +142,15 @@ def product_codes(eob: dict, system: str) -> Iterator[tuple[str, str]]:
                 yield coding["code"], coding.get("display", "")
 
 
-def supporting_code(eob: dict, variable: str) -> str | None:
-    """The code of the supportingInfo whose category names `…/variables/<variable>` (e.g. `clm_drg_cd`)."""
+def supporting_code(eob: dict, variable: str) -> tuple[str | None, str]:
+    """(code, display) of the supportingInfo whose category names `…/variables/<variable>` (`clm_drg_cd`)."""
     url = BB_VAR + variable
     for info in eob.get("supportingInfo") or ():
         if any(c.get("code") == url for c in (info.get("category") or {}).get("coding") or ()):
             for coding in (info.get("code") or {}).get("coding") or ():
                 if coding.get("code"):
-                    return coding["code"]
-    return None
+                    return coding["code"], coding.get("display", "")
+    return None, ""
 
 
 def is_npi_identifier(identifier: dict) -> bool:

@@ -1,0 +1,375 @@
+"""`medisynth stats DIR`: population, condition and utilization statistics of a dataset vs its profile.
+
+Everything is computed from the files alone (Patient, Coverage, EOB), streamed line by line: memory
+grows with the number of beneficiaries, never with the number of claims. A condition counts only the
+way CMS's Chronic Conditions Warehouse finds it (realism.md §2.1): one inpatient/SNF/HHA claim, or two
+carrier/outpatient claims on different dates, carrying one of its codes. Rates are per beneficiary-year
+of fee-for-service enrollment (Parts A and B, no Part C); Part D fills per Part D enrollee-year.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from generator.bbjson import (
+    BB_VAR, HCPCS_SYSTEM, NDC_SYSTEM, adjudication_amounts, diagnosis_codes, eob_type, extension_value,
+    monthly_values, parse_date, product_codes, ref_id, supporting_code,
+)
+from generator.codes import table
+from generator.dataset import Dataset, open_dataset
+from generator.errors import DatasetError
+from generator.profile import AGE_BANDS, load_profile
+from generator.records import CLAIM_TYPES
+
+CCW_ONE_CLAIM = frozenset({"inpatient", "snf", "hha"})
+CCW_TWO_CLAIMS = frozenset({"carrier", "outpatient"})
+ESRD_STATUS = frozenset({"11", "21", "31"})
+NOT_DUAL = frozenset({"", "NA", "00", "09", "99"})
+NOT_ENROLLED = frozenset({"", "0", "N", "None"})
+MULTIMORBIDITY = (("0-1", 0, 1, 0.31), ("2-3", 2, 3, 0.29), ("4-5", 4, 5, 0.22), ("6+", 6, 99, 0.18))
+"""Condition-count bins and their national shares (realism.md §2.2, 2018), shown as information."""
+
+TOLERANCE = {"share": ("abs", 0.03), "prevalence": ("rel", 0.20), "rate": ("rel", 0.30), "info": (None, None)}
+"""realism.md §6: shares ±3 points, prevalences ±20% relative, utilization rates ±30% relative."""
+
+UTILIZATION_ROWS = (
+    # profile key, numerator (claims or users of a claim type), denominator, scale, shown as a percentage
+    ("inpatient_admissions_per_1000", ("claims", "inpatient"), "ffs_years", 1000, False),
+    ("snf_users", ("users", "snf"), "ffs_years", 1, True),
+    ("hha_users", ("users", "hha"), "ffs_years", 1, True),
+    ("hospice_share_of_decedents", ("decedent_users", "hospice"), "ffs_decedents", 1, True),
+    ("outpatient_claims_per_bene", ("claims", "outpatient"), "ffs_years", 1, False),
+    ("carrier_claims_per_bene", ("claims", "carrier"), "ffs_years", 1, False),
+    ("dme_claims_per_bene", ("claims", "dme"), "ffs_years", 1, False),
+    ("pde_fills_per_enrollee", ("claims", "pde"), "part_d_years", 1, False),
+)
+_PTD_HISTORY = re.compile(re.escape(BB_VAR) + r"ptdcntrct\d\d/(\d{4})-(\d{1,2})$")
+TOP_N = 10
+
+
+@dataclass(frozen=True)
+class Row:
+    group: str
+    name: str
+    target: float | None
+    observed: float | None
+    kind: str                   # a key of TOLERANCE
+    ok: bool | None             # None: information only (no tolerance, or nothing to observe)
+    percent: bool = True        # shown as a percentage (shares) or as a number (rates)
+
+    @property
+    def tolerance(self) -> str:
+        mode, size = TOLERANCE[self.kind]
+        return "" if mode is None else f"±{size * 100:.0f} pts" if mode == "abs" else f"±{size:.0%}"
+
+
+@dataclass(eq=False)
+class _Bene:
+    __slots__ = ("female", "age", "race", "death", "dual", "esrd", "months_ab", "months_c", "months_d",
+                 "ccw", "pending")
+    female: bool
+    age: int | None
+    race: str
+    death: dt.date | None
+    dual: bool
+    esrd: bool
+    months_ab: dict         # "A"/"B" -> set of (year, month) in force
+    months_c: set
+    months_d: set
+    ccw: set                # conditions the claims show (CCW rule met)
+    pending: dict           # condition -> first professional claim date (waiting for a second date)
+
+
+@dataclass
+class StatsReport:
+    dataset: Dataset
+    profile_name: str
+    rows: list[Row] = field(default_factory=list)
+    beneficiaries: int = 0
+    ffs_years: float = 0.0
+    part_d_years: float = 0.0
+    claims_by_type: Counter = field(default_factory=Counter)
+    payment_by_type: dict = field(default_factory=dict)       # claim type -> mean payment per claim
+    claims_per_bene_by_type: dict = field(default_factory=dict)
+    top_drgs: list = field(default_factory=list)              # [(code, display, count)]
+    top_hcpcs: list = field(default_factory=list)
+    top_drugs: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok is not False for r in self.rows)
+
+    def row(self, name: str) -> Row:
+        return next(r for r in self.rows if r.name == name)
+
+    def render_text(self) -> str:
+        ds = self.dataset
+        out = [f"Realism report for {ds.directory}: profile {self.profile_name}, {self.beneficiaries:,} beneficiaries, "
+               f"period {ds.period_start}..{ds.period_end}",
+               f"  {self.ffs_years:,.1f} fee-for-service beneficiary-years, {self.part_d_years:,.1f} Part D "
+               "enrollee-years", "",
+               f"  {'metric':<44} {'target':>9} {'observed':>9}  {'tolerance':<9}  ok"]
+        group = None
+        for r in self.rows:
+            if r.group != group:
+                group = r.group
+                out.append(f"  {group}")
+            mark = "" if r.ok is None else "ok" if r.ok else "✗"
+            out.append(f"    {r.name:<42} {_fmt(r.target, r.percent):>9} {_fmt(r.observed, r.percent):>9}  "
+                       f"{r.tolerance:<9}  {mark}")
+        checked = [r for r in self.rows if r.ok is not None]
+        out += ["", f"  {sum(r.ok for r in checked)} of {len(checked)} checked metrics within tolerance", "",
+                f"  {'claim type':<12} {'claims':>10} {'per bene':>9} {'mean payment':>13}"]
+        for t in CLAIM_TYPES:
+            out.append(f"  {t:<12} {self.claims_by_type.get(t, 0):>10,} {self.claims_per_bene_by_type.get(t, 0):>9.2f} "
+                       f"{self.payment_by_type.get(t, 0):>13,.2f}")
+        for title, top in (("DRGs", self.top_drgs), ("HCPCS", self.top_hcpcs), ("drugs", self.top_drugs)):
+            out += ["", f"  top {title}:"] + [f"    {n:>8,}  {code}  {display}"[:110] for code, display, n in top]
+        return "\n".join(out)
+
+    def write_html(self, path) -> None:
+        """A minimal HTML page with the comparison table (plots come with the HTML report issue)."""
+        cells = "".join(
+            f"<tr><td>{html.escape(r.group)}</td><td>{html.escape(r.name)}</td><td>{_fmt(r.target, r.percent)}</td>"
+            f"<td>{_fmt(r.observed, r.percent)}</td><td>{r.tolerance}</td>"
+            f"<td>{'' if r.ok is None else 'ok' if r.ok else '✗'}</td></tr>" for r in self.rows)
+        Path(path).write_text(
+            "<!doctype html><meta charset=utf-8><title>medisynth stats</title>"
+            f"<h1>{html.escape(str(self.dataset.directory))}</h1><table border=1><tr><th>group<th>metric"
+            f"<th>target<th>observed<th>tolerance<th>ok</tr>{cells}</table>\n", encoding="utf-8")
+
+
+def _fmt(value: float | None, percent: bool) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.1%}" if percent else f"{value:,.2f}"
+
+
+def dataset_stats(directory) -> StatsReport:
+    """Read the dataset in `directory` and compare it with its profile's targets."""
+    ds = open_dataset(directory)
+    profile = load_profile(ds.profile)
+    benes = _read_patients(ds)
+    _read_coverage(ds, benes)
+    claims = _Claims(benes, _condition_by_code())
+    for number, raw in ds.lines("ExplanationOfBenefit"):
+        claims.see(_load(raw, ds, "ExplanationOfBenefit", number))
+    report = StatsReport(dataset=ds, profile_name=profile.name, beneficiaries=len(benes))
+    _compare(report, profile, benes, claims, _period_months(ds))
+    return report
+
+
+def _load(raw: bytes, ds: Dataset, rtype: str, number: int) -> dict:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise DatasetError(f"{ds.files[rtype].name}:{number}: not JSON (run `medisynth validate`)") from None
+
+
+def _read_patients(ds: Dataset) -> dict[str, _Bene]:
+    benes = {}
+    for number, raw in ds.lines("Patient"):
+        p = _load(raw, ds, "Patient", number)
+        birth = parse_date(p.get("birthDate"))
+        age = None
+        if birth:
+            end = ds.period_end
+            age = end.year - birth.year - ((end.month, end.day) < (birth.month, birth.day))
+        benes[str(p.get("id"))] = _Bene(
+            female=p.get("gender") == "female", age=age, race=extension_value(p, "race") or "0",
+            death=parse_date(p.get("deceasedDateTime")),
+            dual=any(code not in NOT_DUAL for code in monthly_values(p, "dual_").values()),
+            esrd=False, months_ab={"A": set(), "B": set()}, months_c=set(), months_d=set(), ccw=set(), pending={})
+    return benes
+
+
+def _period_months(ds: Dataset) -> list[tuple[int, int]]:
+    months, (y, m) = [], (ds.period_start.year, ds.period_start.month)
+    while (y, m) <= (ds.period_end.year, ds.period_end.month):
+        months.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
+def _read_coverage(ds: Dataset, benes: dict[str, _Bene]) -> None:
+    """Which months each beneficiary had Parts A, B (periods), C and D (monthly extensions) in force."""
+    months = _period_months(ds)
+    for number, raw in ds.lines("Coverage"):
+        c = _load(raw, ds, "Coverage", number)
+        bene = benes.get(ref_id(c.get("beneficiary"), "Patient/") or "")
+        part = str(c.get("id", ""))[5:6].upper()
+        if bene is None or part not in "ABCD":
+            continue
+        if part in "AB":
+            if c.get("status", "active") == "active" or (c.get("period") or {}).get("end"):
+                bene.months_ab[part].update(_months_in_period(c.get("period") or {}, months))
+            if part == "A":
+                bene.esrd = extension_value(c, "ms_cd") in ESRD_STATUS or extension_value(c, "esrd_ind") == "Y"
+        elif part == "C":
+            bene.months_c.update(_monthly_enrolled(c, "ptc_cntrct_id_", months))
+        else:
+            bene.months_d.update(_part_d_history(c, months) or _monthly_enrolled(c, "ptdcntrct", months))
+
+
+def _months_in_period(period: dict, months) -> list:
+    start, end = parse_date(period.get("start")), parse_date(period.get("end"))
+    return [(y, m) for y, m in months
+            if (start is None or (start.year, start.month) <= (y, m)) and (end is None or (y, m) <= (end.year, end.month))]
+
+
+def _monthly_enrolled(c: dict, prefix: str, months) -> set:
+    """Months enrolled by the `<prefix>01..12` extensions, applied to every year of the period."""
+    enrolled = {m for m, code in monthly_values(c, prefix).items() if code not in NOT_ENROLLED}
+    return {(y, m) for y, m in months if m in enrolled}
+
+
+def _part_d_history(c: dict, months) -> set:
+    """Part D months from the `ptdcntrctMM/YYYY-M` history extensions (exact for every year)."""
+    wanted, out = set(months), set()
+    for ext in c.get("extension") or ():
+        match = _PTD_HISTORY.match(ext.get("url", ""))
+        if match and (ext.get("valueCoding") or {}).get("code") not in NOT_ENROLLED:
+            month = (int(match.group(1)), int(match.group(2)))
+            if month in wanted:
+                out.add(month)
+    return out
+
+
+class _Claims:
+    """Streaming tallies over EOBs: counts, payments, users, CCW condition evidence, top codes."""
+
+    def __init__(self, benes: dict[str, _Bene], condition_by_code: dict[str, str]):
+        self.benes, self.condition_by_code = benes, condition_by_code
+        self.count, self.paid = Counter(), Counter()
+        self.users: dict[str, set] = defaultdict(set)
+        self.drgs, self.hcpcs, self.drugs = Counter(), Counter(), Counter()
+        self.displays: dict[str, str] = {}
+
+    def see(self, eob: dict) -> None:
+        claim_type, patient = eob_type(eob), ref_id(eob.get("patient"), "Patient/")
+        self.count[claim_type] += 1
+        self.paid[claim_type] += _payment(eob)
+        self.users[claim_type].add(patient)
+        bene = self.benes.get(patient or "")
+        if bene is not None and (claim_type in CCW_ONE_CLAIM or claim_type in CCW_TWO_CLAIMS):
+            self._ccw(bene, claim_type, parse_date((eob.get("billablePeriod") or {}).get("start")),
+                      diagnosis_codes(eob))
+        drg, display = supporting_code(eob, "clm_drg_cd")
+        if drg:
+            self.drgs[drg] += 1
+            self.displays.setdefault(f"DRG {drg}", display)
+        for code, display in product_codes(eob, NDC_SYSTEM if claim_type == "pde" else HCPCS_SYSTEM):
+            (self.drugs if claim_type == "pde" else self.hcpcs)[code] += 1
+            self.displays.setdefault(code, display)
+
+    def _ccw(self, bene: _Bene, claim_type: str, day, codes) -> None:
+        for code in codes:
+            condition = self.condition_by_code.get(code)
+            if condition is None or condition in bene.ccw:
+                continue
+            if claim_type in CCW_ONE_CLAIM:
+                bene.ccw.add(condition)
+            elif condition not in bene.pending:
+                bene.pending[condition] = day
+            elif bene.pending[condition] != day:
+                bene.ccw.add(condition)
+                del bene.pending[condition]
+
+    def top(self, counter: Counter, prefix: str = "") -> list:
+        return [(code, self.displays.get(prefix + code, ""), n) for code, n in counter.most_common(TOP_N)]
+
+
+def _payment(eob: dict) -> float:
+    """Medicare's payment for the claim: payment.amount, or the Part D plan's paid amount for a PDE."""
+    amount = ((eob.get("payment") or {}).get("amount") or {}).get("value")
+    if amount is not None:
+        return amount
+    return sum(adjudication_amounts(item.get("adjudication")).get("cvrd_d_plan_pd_amt", 0)
+               for item in eob.get("item") or ())
+
+
+def _condition_by_code() -> dict[str, str]:
+    return {row["icd10"].replace(".", ""): row["condition"] for row in table("condition_codes")}
+
+
+def _compare(report: StatsReport, profile, benes: dict[str, _Bene], claims: _Claims, months) -> None:
+    everyone = list(benes.values())
+    aged = [b for b in everyone if b.age is not None and b.age >= 65]
+    young = [b for b in everyone if b.age is not None and b.age < 65]
+    ffs, ffs_months, d_months = [], 0, 0
+    for b in everyone:
+        alive = [m for m in months if b.death is None or m <= (b.death.year, b.death.month)]
+        n_ffs = sum(1 for m in alive if m in b.months_ab["A"] and m in b.months_ab["B"] and m not in b.months_c)
+        ffs_months += n_ffs
+        d_months += sum(1 for m in alive if m in b.months_d)
+        if n_ffs:
+            ffs.append(b)
+    report.ffs_years, report.part_d_years = ffs_months / 12, d_months / 12
+    pop, rows = profile.population, report.rows
+
+    def share(group, name, target, people, test, kind="share"):
+        rows.append(_row(group, name, target, sum(map(test, people)) / len(people) if people else None, kind))
+
+    share("population", "female share", pop["female_share"], everyone, lambda b: b.female)
+    share("population", "under 65 share", pop["under_65_share"], everyone, lambda b: b.age is not None and b.age < 65)
+    share("population", "ESRD share", pop["esrd_share"], everyone, lambda b: b.esrd)
+    share("population", "dual share, under 65", pop["dual_share"]["under_65"], young, lambda b: b.dual)
+    share("population", "dual share, 65+", pop["dual_share"]["aged"], aged, lambda b: b.dual)
+    share("population", "Part D enrollment share", pop["part_d_share"], everyone, lambda b: bool(b.months_d))
+    share("population", "Medicare Advantage share", pop["medicare_advantage_share"], everyone,
+          lambda b: bool(b.months_c))
+    for band in AGE_BANDS:
+        share("age band (65+)", band, pop["age_bands"][band], aged, lambda b, band=band: _band(b.age) == band)
+    for code, target in sorted(pop["race"].items()):
+        share("race (RTI code)", f"race {code}", target, everyone, lambda b, code=code: b.race == code)
+    for condition, target in profile.conditions.items():
+        share("condition prevalence (CCW rule, FFS)", condition, target, ffs, lambda b, c=condition: c in b.ccw,
+              "prevalence")
+    for label, lo, hi, target in MULTIMORBIDITY:
+        share("conditions per FFS beneficiary (information)", label, target, ffs,
+              lambda b, lo=lo, hi=hi: lo <= len(b.ccw) <= hi, "info")
+    _utilization_rows(report, profile, benes, claims)
+    _claim_tables(report, claims)
+
+
+def _utilization_rows(report: StatsReport, profile, benes: dict[str, _Bene], claims: _Claims) -> None:
+    ffs_decedents = {pid for pid, b in benes.items() if b.death is not None and b.months_ab["A"] - b.months_c}
+    denominators = {"ffs_years": report.ffs_years, "part_d_years": report.part_d_years,
+                    "ffs_decedents": len(ffs_decedents)}
+    for key, (measure, claim_type), denominator, scale, percent in UTILIZATION_ROWS:
+        numerator = {"claims": lambda: claims.count[claim_type],
+                     "users": lambda: len(claims.users[claim_type] & benes.keys()),
+                     "decedent_users": lambda: len(claims.users[claim_type] & ffs_decedents)}[measure]()
+        d = denominators[denominator]
+        report.rows.append(_row("utilization", key, profile.utilization[key], numerator / d * scale if d else None,
+                                "rate", percent))
+
+
+def _claim_tables(report: StatsReport, claims: _Claims) -> None:
+    report.claims_by_type = Counter({t: claims.count[t] for t in CLAIM_TYPES})
+    report.claims_per_bene_by_type = {t: claims.count[t] / report.beneficiaries if report.beneficiaries else 0.0
+                                      for t in CLAIM_TYPES}
+    report.payment_by_type = {t: claims.paid[t] / claims.count[t] if claims.count[t] else 0.0 for t in CLAIM_TYPES}
+    report.top_drgs, report.top_hcpcs = claims.top(claims.drgs, "DRG "), claims.top(claims.hcpcs)
+    report.top_drugs = claims.top(claims.drugs)
+
+
+def _band(age: int | None) -> str | None:
+    if age is None or age < 65:
+        return None
+    return "85+" if age >= 85 else next(b for b in AGE_BANDS[:-1] if int(b[:2]) <= age <= int(b[3:]))
+
+
+def _row(group: str, name: str, target: float | None, observed: float | None, kind: str,
+         percent: bool = True) -> Row:
+    mode, size = TOLERANCE[kind]
+    ok = None
+    if mode is not None and observed is not None and target is not None:
+        ok = abs(observed - target) <= (size if mode == "abs" else size * target) + 1e-12
+    return Row(group=group, name=name, target=target, observed=observed, kind=kind, ok=ok, percent=percent)
