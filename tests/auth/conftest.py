@@ -190,3 +190,15 @@ def oauth(live_server) -> OAuthHelper:
 @pytest.fixture
 def browser(oauth) -> Browser:
     return Browser(oauth.base_url)
+
+
+@pytest.fixture
+def fresh_server(request, live_server):
+    """Another `medisynth serve` started on the same store, as after a restart; yields its base URL."""
+    shared = request.config.pluginmanager.get_plugin(str(Path(__file__).resolve().parent.parent / "conftest.py"))
+    port = shared.free_port()
+    proc = shared.start_server(live_server.db_path, port, workers=1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        shared.stop_server(proc)
