@@ -10,7 +10,7 @@ from ..records import Claim, Beneficiary
 from .claim_types import TYPES, ClaimType, value_of
 from .codebook import VARIABLES, ccw_coding, ccw_coding_ext
 from .fragments import (BB_CS, C4BB_CS, HL7_CS, NDC_SYSTEM, NPI_SYSTEM, NPI_TYPE, NUCC_SYSTEM,
-                        adjudication_category, bb_slot, ccw_concept, concept, money, npi_identifier, profile)
+                        ccw_concept, concept, money, npi_identifier, profile)
 
 UC_TYPE = concept(C4BB_CS + "C4BBIdentifierType", "uc", "Unique Claim ID")
 CLAIM_GROUP_SYSTEM = "https://bluebutton.cms.gov/resources/identifier/claim-group"
@@ -162,11 +162,9 @@ def _modifiers(line) -> list[dict]:
     return [{"coding": [{"system": HCPCS_SYSTEM, "code": modifier}]} for modifier in line.get("modifiers") or ()]
 
 
-def _professional_item(ct, claim, line, item):
+def _professional_item(ct, claim, line, head) -> dict:
     extension = [ccw_coding_ext("betos_cd", line["betos"])] if line.get("betos") else []
-    item["extension"] = extension + list(ct.line_extensions)
-    item["sequence"] = item.pop("sequence")
-    item["careTeamSequence"] = item.pop("careTeamSequence")
+    item = {"extension": extension + list(ct.line_extensions), **head}
     if line.get("dx_index", -1) >= 0:
         item["diagnosisSequence"] = [line["dx_index"] + 1]
     item["category"] = ccw_concept("line_cms_type_srvc_cd", line.get("type_of_service", "1"))
@@ -179,6 +177,7 @@ def _professional_item(ct, claim, line, item):
         "extension": [ccw_coding_ext("prvdr_state_cd", where["state"]), ccw_coding_ext("prvdr_zip", where["zip"])],
         "coding": [ccw_coding("line_place_of_srvc_cd", line["pos"])],
     }
+    return item
 
 
 def _revenue(ct: ClaimType, line) -> dict:
@@ -192,11 +191,11 @@ def _revenue(ct: ClaimType, line) -> dict:
     return revenue
 
 
-def _institutional_item(ct, claim, line, item):
+def _institutional_item(ct, claim, line, head) -> dict:
+    item = {}
     if line.get("quantity"):
         item["extension"] = [{"url": VARIABLES + "rev_cntr_unit_cnt", "valueQuantity": {"value": line["quantity"]}}]
-    item["sequence"] = item.pop("sequence")
-    item["careTeamSequence"] = item.pop("careTeamSequence")
+    item.update(head)
     item["revenue"] = _revenue(ct, line)
     item["productOrService"] = _product(ct, line)
     if line.get("modifiers"):
@@ -204,11 +203,11 @@ def _institutional_item(ct, claim, line, item):
     if ct.line_date:
         item["servicedDate"] = line["from_date"]
     item["locationAddress"] = {"state": claim["provider"]["state"]}
+    return item
 
 
-def _pharmacy_item(ct, claim, line, item):
-    item["productOrService"] = _product(ct, line)
-    item["servicedDate"] = claim["from_date"]
+def _pharmacy_item(ct, claim, line, head) -> dict:
+    return {**head, "productOrService": _product(ct, line), "servicedDate": claim["from_date"]}
 
 
 ITEM_BUILDERS = {"professional": _professional_item, "institutional": _institutional_item,
@@ -219,10 +218,8 @@ def _items(ct: ClaimType, claim: Claim, line_links: list[list[int]]) -> list[dic
     items = []
     build = ITEM_BUILDERS[ct.style]
     for seq, line in enumerate(claim["lines"], 1):
-        item = {"sequence": seq, "careTeamSequence": line_links[seq - 1]}
-        if not item["careTeamSequence"]:
-            del item["careTeamSequence"]
-        build(ct, claim, line, item)
+        head = {"sequence": seq, "careTeamSequence": line_links[seq - 1]} if line_links[seq - 1] else {"sequence": seq}
+        item = build(ct, claim, line, head)
         item["quantity"] = {"value": line.get("quantity", 1)}
         item["adjudication"] = _adjudication(ct.line_adjudication, line)
         items.append(item)
