@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..records import Claim, Beneficiary
 from .claim_types import TYPES, ClaimType, value_of
 from .codebook import VARIABLES, ccw_coding, ccw_coding_ext
-from .fragments import (BB_CS, C4BB_CS, HL7_CS, NDC_SYSTEM, NPI_SYSTEM, NPI_TYPE, NUCC_SYSTEM,
+from .fragments import (BB_CS, C4BB_CS, HL7_CS, NDC_SYSTEM, NPI_SYSTEM, NUCC_SYSTEM,
                         ccw_concept, concept, money, npi_identifier, profile)
 
 UC_TYPE = concept(C4BB_CS + "C4BBIdentifierType", "uc", "Unique Claim ID")
