@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -110,13 +111,10 @@ def app_summary(app: App) -> dict:
 
 def ensure_demo_app(db: str | Path) -> dict:
     """The demo app's summary with its client secret (registered on first call)."""
-    conn = open_auth_db(db)
-    try:
+    with closing(open_auth_db(db)) as conn:
         app = ensure_builtin_app(conn, DEMO_APP)
         secret = conn.execute("SELECT demo_secret FROM auth_app WHERE client_id = ?", (app.client_id,)).fetchone()[0]
-        return {**app_summary(app), "client_secret": secret}
-    finally:
-        conn.close()
+    return {**app_summary(app), "client_secret": secret}
 
 
 def _describe(summary: dict) -> str:
@@ -130,12 +128,9 @@ def _describe(summary: dict) -> str:
 
 
 def create_app_cli(db, *, name, redirect_uris, data_access="thirteen-month", demographics=True, as_json=False) -> str:
-    conn = open_auth_db(db)
-    try:
+    with closing(open_auth_db(db)) as conn:
         app, secret = register_app(conn, name=name, redirect_uris=redirect_uris, data_access=data_access,
                                    demographics=demographics)
-    finally:
-        conn.close()
     summary = {**app_summary(app), "client_secret": secret}
     if as_json:
         return json.dumps(summary, indent=2)
@@ -143,12 +138,9 @@ def create_app_cli(db, *, name, redirect_uris, data_access="thirteen-month", dem
 
 
 def list_apps_cli(db, *, as_json=False) -> str:
-    conn = open_auth_db(db)
-    try:
+    with closing(open_auth_db(db)) as conn:
         rows = conn.execute("SELECT * FROM auth_app WHERE client_id != ? ORDER BY created_at, client_id",
                             (TEST_APP.client_id,)).fetchall()
-    finally:
-        conn.close()
     summaries = [app_summary(_app_from_row(row)) for row in rows]
     if as_json:
         return json.dumps(summaries, indent=2)
@@ -156,9 +148,6 @@ def list_apps_cli(db, *, as_json=False) -> str:
 
 
 def delete_app_cli(db, client_id) -> str:
-    conn = open_auth_db(db)
-    try:
+    with closing(open_auth_db(db)) as conn:
         app = delete_app(conn, client_id)
-    finally:
-        conn.close()
     return f"Deleted app {app.name!r} ({app.client_id}) and everything it was granted."

@@ -1,6 +1,7 @@
 """What `medisynth serve` prints on start: where the sandbox is, the demo app's credentials, three logins."""
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 
 from sandbox.auth.apps import ensure_demo_app
@@ -10,11 +11,8 @@ from sandbox.auth.users import list_users
 
 def serve_banner(db: str | Path, base_url: str) -> str:
     demo = ensure_demo_app(db)
-    conn = open_auth_db(db)
-    try:
+    with closing(open_auth_db(db)) as conn:
         logins = list_users(conn, limit=3)
-    finally:
-        conn.close()
     login_lines = "\n".join(f"    {u['username']} / {u['password']}  ({u['name']}, Patient/{u['patient_id']})"
                             for u in logins)
     return (f"Blue Button 2.0 sandbox on {base_url}  (authorize: {base_url}/v2/o/authorize/)\n"

@@ -7,8 +7,8 @@ one-time apps that may not refresh, grants that time out or disappear, and bare 
 """
 from __future__ import annotations
 
-import hashlib
 import base64
+import hashlib
 import json
 from dataclasses import dataclass
 

@@ -6,6 +6,7 @@ can call the FHIR API without walking the OAuth flow.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from authlib.common.security import generate_token
@@ -55,14 +56,11 @@ def revoke_token(conn: sqlite3.Connection, token: Token) -> None:
 
 def issue_test_token(db_path: str | Path, patient_id: str, scopes=None) -> str:
     """A stored access token for `patient_id` (all scopes unless given), issued to the built-in test app."""
-    conn = open_auth_db(db_path)
-    try:
+    access_token = new_token()
+    with closing(open_auth_db(db_path)) as conn:
         app = ensure_builtin_app(conn, TEST_APP)
         with conn:
             upsert_grant(conn, app.client_id, patient_id, app.data_access)
-        access_token = new_token()
         store_token(conn, app.client_id, patient_id, scope_string(set(scopes or ALL_SCOPES)),
                     access_token, new_token())
-        return access_token
-    finally:
-        conn.close()
+    return access_token

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from sandbox.store import patient_by_ordinal
@@ -40,11 +41,8 @@ def list_users(conn: sqlite3.Connection, limit: int) -> list[dict]:
 def users_cli(db: str | Path, *, limit: int = 20, as_json: bool = False) -> str:
     from sandbox.auth.schema import open_auth_db
 
-    conn = open_auth_db(db)
-    try:
+    with closing(open_auth_db(db)) as conn:
         users = list_users(conn, limit)
-    finally:
-        conn.close()
     if as_json:
         return json.dumps(users, indent=2)
     if not users:

@@ -52,7 +52,7 @@ def _check_request(server):
     if client is None:
         return None, _app_error(400, "Unknown application")
     if "client_secret" in params:
-        return None, (Response("Illegal query parameter [client_secret] detected", 400, mimetype="text/plain"))
+        return None, Response("Illegal query parameter [client_secret] detected", 400, mimetype="text/plain")
     if not all(params.get(name) for name in PKCE_PARAMS):
         return None, _bad_request({"status_code": 400, "message": "Missing Required Parameter(s): "
                                                                   "code_challenge, code_challenge_method, state"})
@@ -88,7 +88,8 @@ def _access_period(data_access: str) -> str:
 
 def _answer_consent(server, grant, patient_id: str) -> Response:
     check_csrf()
-    session.pop("patient_id", None)
+    for key in ("patient_id", "patient_name"):
+        session.pop(key, None)
     if "allow" not in request.form:
         return _access_denied(grant)
     scopes = consented_scopes(frozenset(grant.request.scope.split()),

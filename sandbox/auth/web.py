@@ -4,6 +4,7 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
+from contextlib import closing
 
 from flask import Response, abort, render_template, request, session
 
@@ -14,14 +15,10 @@ CSRF_FIELD = "csrf_token"
 
 def session_secret(db_path: str) -> str:
     """The Flask session key, kept in the store so every worker (and the next start) signs cookies alike."""
-    conn = open_auth_db(db_path)
-    try:
-        with conn:
-            conn.execute("INSERT OR IGNORE INTO auth_setting (name, value) VALUES ('session_key', ?)",
-                         (secrets.token_hex(32),))
+    with closing(open_auth_db(db_path)) as conn, conn:
+        conn.execute("INSERT OR IGNORE INTO auth_setting (name, value) VALUES ('session_key', ?)",
+                     (secrets.token_hex(32),))
         return conn.execute("SELECT value FROM auth_setting WHERE name = 'session_key'").fetchone()[0]
-    finally:
-        conn.close()
 
 
 def csrf_token() -> str:

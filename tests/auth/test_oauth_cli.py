@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +12,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def store(db_path, tmp_path) -> Path:
-    """A private copy of the loaded store, so these tests may add and delete apps freely."""
-    return Path(shutil.copy(db_path, tmp_path / "sandbox.db"))
+def store(dataset_dir, tmp_path) -> Path:
+    """A private store with the test dataset loaded, so these tests may add and delete apps freely."""
+    from sandbox.store import load_dataset
+
+    load_dataset(dataset_dir, tmp_path / "sandbox.db")
+    return tmp_path / "sandbox.db"
 
 
 def medisynth(*args: str) -> subprocess.CompletedProcess:
