@@ -101,12 +101,17 @@ def _check_line(resource_type, period, number, raw) -> tuple[list[Problem], Fact
         return line.problems, None
     if not line.rid:
         line.add("fhir", "no id")
-    _check_fhir(resource_type, res, line)
-    facts = CHECKS[resource_type](res, line, period)
+    fhir_ok = _check_fhir(resource_type, res, line)
+    try:
+        facts = CHECKS[resource_type](res, line, period)
+    except (AttributeError, TypeError, KeyError, ValueError):
+        if fhir_ok:
+            raise
+        facts = None    # a shape FHIR already rejected: its other checks cannot run
     return line.problems, facts
 
 
-def _check_fhir(resource_type: str, res: dict, line: _Line) -> None:
+def _check_fhir(resource_type: str, res: dict, line: _Line) -> bool:
     try:
         _model(resource_type).model_validate(res)
     except ValidationError as e:
@@ -115,6 +120,8 @@ def _check_fhir(resource_type: str, res: dict, line: _Line) -> None:
         where = ".".join(str(part) for part in first["loc"]) or resource_type
         more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
         line.add("fhir", f"{where}: {first['msg']}{more}")
+        return False
+    return True
 
 
 _models: dict = {}
