@@ -24,21 +24,9 @@ def oauth_endpoints(host: str) -> dict:
             "token_endpoint": f"{host}/v2/o/token"}
 
 
-def oauth_uris_extension(host: str) -> dict:
-    """The SMART `oauth-uris` extension for the CapabilityStatement's rest[0].security (`/v2/fhir/metadata`)."""
-    uris = oauth_endpoints(host)
-    return {"url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
-            "extension": [{"url": "token", "valueUri": uris["token_endpoint"]},
-                          {"url": "authorize", "valueUri": uris["authorization_endpoint"]},
-                          {"url": "revoke", "valueUri": uris["revocation_endpoint"]}]}
-
-
 def openid_configuration(host: str) -> dict:
-    endpoints = oauth_endpoints(host)
     return {"issuer": host,
-            "authorization_endpoint": endpoints["authorization_endpoint"],
-            "revocation_endpoint": endpoints["revocation_endpoint"],
-            "token_endpoint": endpoints["token_endpoint"],
+            **oauth_endpoints(host),
             "userinfo_endpoint": f"{host}/v2/connect/userinfo",
             "ui_locales_supported": ["en-US"],
             "service_documentation": "https://bluebutton.cms.gov/developers",
