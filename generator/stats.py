@@ -302,14 +302,15 @@ def _compare(report: StatsReport, profile, benes: dict[str, _Bene], claims: _Cla
     everyone = list(benes.values())
     aged = [b for b in everyone if b.age is not None and b.age >= 65]
     young = [b for b in everyone if b.age is not None and b.age < 65]
-    ffs, ffs_months, d_months = [], 0, 0
-    for b in everyone:
+    ffs_ids, ffs_months, d_months = set(), 0, 0
+    for pid, b in benes.items():
         alive = [m for m in months if b.death is None or m <= (b.death.year, b.death.month)]
         n_ffs = sum(1 for m in alive if m in b.months_ab["A"] and m in b.months_ab["B"] and m not in b.months_c)
         ffs_months += n_ffs
         d_months += sum(1 for m in alive if m in b.months_d)
         if n_ffs:
-            ffs.append(b)
+            ffs_ids.add(pid)
+    ffs = [benes[pid] for pid in ffs_ids]
     report.ffs_years, report.part_d_years = ffs_months / 12, d_months / 12
     pop, rows = profile.population, report.rows
 
@@ -334,17 +335,18 @@ def _compare(report: StatsReport, profile, benes: dict[str, _Bene], claims: _Cla
     for label, lo, hi, target in MULTIMORBIDITY:
         share("conditions per FFS beneficiary (information)", label, target, ffs,
               lambda b, lo=lo, hi=hi: lo <= len(b.ccw) <= hi, "info")
-    _utilization_rows(report, profile, benes, claims)
+    _utilization_rows(report, profile, {pid: benes[pid] for pid in ffs_ids}, claims)
     _claim_tables(report, claims)
 
 
-def _utilization_rows(report: StatsReport, profile, benes: dict[str, _Bene], claims: _Claims) -> None:
-    ffs_decedents = {pid for pid, b in benes.items() if b.death is not None and b.months_ab["A"] - b.months_c}
+def _utilization_rows(report: StatsReport, profile, ffs: dict[str, _Bene], claims: _Claims) -> None:
+    """Rates per FFS beneficiary-year (Part D fills per enrollee-year) for the FFS beneficiaries `ffs`."""
+    ffs_decedents = {pid for pid, b in ffs.items() if b.death is not None}
     denominators = {"ffs_years": report.ffs_years, "part_d_years": report.part_d_years,
                     "ffs_decedents": len(ffs_decedents)}
     for key, (measure, claim_type), denominator, scale, percent in UTILIZATION_ROWS:
         numerator = {"claims": lambda: claims.count[claim_type],
-                     "users": lambda: len(claims.users[claim_type] & benes.keys()),
+                     "users": lambda: len(claims.users[claim_type] & ffs.keys()),
                      "decedent_users": lambda: len(claims.users[claim_type] & ffs_decedents)}[measure]()
         d = denominators[denominator]
         report.rows.append(_row("utilization", key, profile.utilization[key], numerator / d * scale if d else None,
