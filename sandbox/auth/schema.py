@@ -11,9 +11,9 @@ import sqlite3
 import time
 from pathlib import Path
 
-from flask import current_app, g
+from flask import current_app
 
-from sandbox.store import connect
+from sandbox.store import connect, thread_connection
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS auth_app (
@@ -76,14 +76,14 @@ def open_auth_db(db_path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+_schema_ready: set[str] = set()
+
+
 def request_db() -> sqlite3.Connection:
-    """The current request's store connection (opened on first use, closed at teardown)."""
-    if "auth_db" not in g:
-        g.auth_db = open_auth_db(current_app.config["DB_PATH"])
-    return g.auth_db
-
-
-def close_request_db(_exc=None) -> None:
-    conn = g.pop("auth_db", None)
-    if conn is not None:
-        conn.close()
+    """The serving thread's long-lived store connection, the OAuth tables created on first use."""
+    path = current_app.config["DB_PATH"]
+    conn = thread_connection(path)
+    if path not in _schema_ready:
+        conn.executescript(SCHEMA)
+        _schema_ready.add(path)
+    return conn

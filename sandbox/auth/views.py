@@ -46,6 +46,8 @@ def _oauth_params() -> dict[str, str]:
 def _check_request(server):
     """BB2's checks in BB2's order; returns (authlib grant, None) or (None, the error response)."""
     params = request.values
+    if request.method == "POST" and not request.form.get("state"):
+        return None, json_response({"status_code": 401, "message": "State required in POST body."}, 401)
     if not params.get("client_id"):
         return None, _app_error(401, "No application was given")
     client = server.query_client(params["client_id"])

@@ -25,6 +25,14 @@ def test_missing_state_and_pkce_are_json_400s(oauth):
         assert (resp.status_code, resp.json()) == (400, MISSING), missing
 
 
+def test_post_without_state_in_the_body_is_401(oauth):
+    app, auth_data = oauth.register(), generate_auth_data()
+    resp = requests.post(f"{oauth.base_url}/v2/o/authorize/", allow_redirects=False, data={
+        "client_id": app.client_id, "redirect_uri": app.redirect_uri, "response_type": "code",
+        "code_challenge": auth_data["code_challenge"], "code_challenge_method": "S256"})
+    assert (resp.status_code, resp.json()) == (401, {"status_code": 401, "message": "State required in POST body."})
+
+
 def test_short_state_is_rejected(oauth):
     resp = _authorize(oauth, oauth.register(), state="fifteen-chars-x")
     assert (resp.status_code, resp.json()) == (400, SHORT_STATE)
