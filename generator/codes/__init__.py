@@ -2,10 +2,12 @@
 
 Rows are dicts of strings (numbers stay strings; consumers convert), cached after the first read.
 The tables and their columns are listed in TABLES; tests/generator/test_codes.py checks their content.
-Licensing: ICD-10-CM/PCS, HCPCS Level II, MS-DRG and CMS code values are public; CPT® codes (AMA) ship
-as bare numbers without descriptors; NUBC/UB-04 codes (revenue centers, discharge status) carry short
-paraphrased displays written for this project; NDCs use synthetic labeler codes (see drugs.csv notes in
-the README).
+Licensing and provenance: ICD-10-CM/PCS, HCPCS Level II (CMS short descriptors), MS-DRG titles, POS and
+CMS specialty codes are public; CPT® codes (AMA copyright) ship as bare numbers with an empty display;
+NUBC/UB-04 codes (revenue centers, discharge status) carry short paraphrased displays written for this
+project. No offline FDA NDC directory was available, so drugs.csv uses the clearly synthetic labeler code
+00000 (NDC 00000-<product>-01): real drug names with approximate prices, never a real product's NDC. Amounts, weights
+and shares are approximations of published national figures (see shared/reference/realism.md).
 """
 from __future__ import annotations
 
