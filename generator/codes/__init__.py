@@ -5,9 +5,9 @@ The tables and their columns are listed in TABLES; tests/generator/test_codes.py
 Licensing and provenance: ICD-10-CM/PCS, HCPCS Level II (CMS short descriptors), MS-DRG titles, POS and
 CMS specialty codes are public; CPT® codes (AMA copyright) ship as bare numbers with an empty display;
 NUBC/UB-04 codes (revenue centers, discharge status) carry short paraphrased displays written for this
-project. No offline FDA NDC directory was available, so drugs.csv uses the clearly synthetic labeler code
-00000 (NDC 00000-<product>-01): real drug names with approximate prices, never a real product's NDC. Amounts, weights
-and shares are approximations of published national figures (see shared/reference/realism.md).
+project. No offline FDA NDC directory was available, so drugs.csv uses the clearly synthetic labeler
+code 00000 (NDC 00000-<product>-01): real drug names with approximate prices, never a real product's
+NDC. Amounts, weights and shares approximate published national figures (shared/reference/realism.md).
 """
 from __future__ import annotations
 
