@@ -1,7 +1,8 @@
 """Searchset Bundles as BB2/BFD send them, built by concatenating the stored resource bytes.
 
 Only the small envelope (id, meta, type, total, links) is serialised; entries are `{"resource": <bytes>}`
-with no `fullUrl`. Page links repeat the forwarded parameters, then `startIndex` and `_count`
+with no `fullUrl`. The Bundle is returned as a list of chunks around the stored bytes, never joined:
+a 50-entry page can be megabytes, and the WSGI server writes the chunks as they are. Page links repeat the forwarded parameters, then `startIndex` and `_count`
 (BFD's OffsetLinkBuilder); `self` is the slashed path with the parameters sorted.
 """
 from __future__ import annotations
@@ -36,9 +37,12 @@ def _links(base: str, forwarded: tuple[tuple[str, str], ...], start: int, count:
     return [{"relation": relation, "url": url} for relation, url in links]
 
 
+ENTRY_SEPARATOR = b'},{"resource":'
+
+
 def searchset(base: str, forwarded: tuple[tuple[str, str], ...], start: int, count: int, page: Page,
-              loaded_at_ms: int) -> bytes:
-    """The Bundle bytes for one page; `base` is the search URL without query (e.g. …/v2/fhir/Coverage)."""
+              loaded_at_ms: int) -> list[bytes]:
+    """The Bundle for one page as chunks to concatenate; `base` is the search URL without query."""
     envelope = orjson.dumps({
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),
@@ -48,5 +52,9 @@ def searchset(base: str, forwarded: tuple[tuple[str, str], ...], start: int, cou
         "link": _links(base, forwarded, start, count, page.total),
     })
     if not page.resources:
-        return envelope
-    return b"".join((envelope[:-1], b',"entry":[{"resource":', b'},{"resource":'.join(page.resources), b"}]}"))
+        return [envelope]
+    chunks = [envelope[:-1], b',"entry":[{"resource":']
+    for resource in page.resources:
+        chunks += (resource, ENTRY_SEPARATOR)
+    chunks[-1] = b"}]}"
+    return chunks

@@ -22,8 +22,8 @@ def finish_response(response: Response) -> Response:
     response.headers.update(g.get("rate_limit_headers", {}))
     response.vary.add("Accept-Encoding")
     if ("gzip" in request.headers.get("Accept-Encoding", "").lower() and not response.direct_passthrough
-            and "Content-Encoding" not in response.headers and response.content_length
-            and response.content_length >= GZIP_MIN_BYTES):
+            and "Content-Encoding" not in response.headers
+            and (response.calculate_content_length() or 0) >= GZIP_MIN_BYTES):
         response.set_data(gzip.compress(response.get_data(), compresslevel=GZIP_LEVEL))
         response.headers["Content-Encoding"] = "gzip"
     return response

@@ -24,7 +24,7 @@ bp.after_request(finish_response)
 FHIR_JSON = "application/fhir+json"
 
 
-def _fhir_response(body: bytes) -> Response:
+def _fhir_response(body: bytes | list[bytes]) -> Response:
     """`body` as FHIR JSON (plain application/json when the client's Accept prefers it)."""
     mimetype = request.accept_mimetypes.best_match([FHIR_JSON, "application/json"]) or FHIR_JSON
     return Response(body, status=200, mimetype=mimetype)
