@@ -143,3 +143,19 @@ def test_reads_serve_the_generated_bytes(api, dataset, rich_patient):
             response = api.get(f"/v2/fhir/{resource_type}/{resource['id']}{suffix}", rich_patient)
             assert response.status_code == 200
             assert response.content == dataset.raw_by_id[(resource_type, resource["id"])]
+
+
+def test_official_sdk_get_pages_walks_every_claim(api, dataset, rich_patient):
+    from cms_bluebutton import BlueButton
+    from cms_bluebutton.auth import AuthorizationToken
+
+    bb = BlueButton({"environment": "SANDBOX", "client_id": "x", "client_secret": "y",
+                     "callback_url": "http://localhost/callback", "version": 2})
+    bb.base_url = api.base_url
+    token = AuthorizationToken({"access_token": api.token(rich_patient), "expires_in": 3600, "patient": rich_patient})
+    config = {"auth_token": token, "params": {"_count": 6}}
+    first = bb.get_explaination_of_benefit_data(config)["response"]
+    assert first.status_code == 200
+    pages = bb.get_pages(first.json(), {"auth_token": token, "params": {}})["pages"]
+    found = [e["resource"] for page in pages for e in page.get("entry", [])]
+    assert ids(found) == dataset.eob_order(dataset.resources(rich_patient, "ExplanationOfBenefit"))
