@@ -258,12 +258,6 @@ def patient_ids(conn: sqlite3.Connection, limit: int, offset: int = 0) -> list[s
     return [r[0] for r in conn.execute("SELECT id FROM patient ORDER BY ordinal LIMIT ? OFFSET ?", (limit, offset))]
 
 
-def loaded_at_ms(conn: sqlite3.Connection) -> int:
-    """When the current dataset was loaded (epoch ms; 0 when none is)."""
-    row = conn.execute("SELECT value FROM dataset_info WHERE key = 'loaded_at'").fetchone()
-    return int(row[0]) if row else 0
-
-
 TABLES = {"Patient": "patient", "Coverage": "coverage", "ExplanationOfBenefit": "eob"}
 _PATIENT_COLUMN = {"Patient": "id", "Coverage": "patient_id", "ExplanationOfBenefit": "patient_id"}
 _ORDER = {"Patient": "id", "Coverage": "id", "ExplanationOfBenefit": "claim_id, claim_type"}
@@ -294,8 +288,9 @@ class Query:
 
 @dataclass(frozen=True)
 class Page:
+    """One page of matches: `last_updated_ms` is the newest match's lastUpdated or the dataset's load time."""
     total: int
-    newest_ms: int
+    last_updated_ms: int
     resources: list[bytes]
 
 
@@ -323,7 +318,9 @@ def search(conn: sqlite3.Connection, q: Query, offset: int, count: int) -> Page:
     """The total, the newest lastUpdated and one page of JSON bytes for `q`, in BB2's stable order."""
     table = TABLES[q.resource_type]
     where, args = _where(q)
-    total, newest = conn.execute(f"SELECT count(*), max(last_updated) FROM {table} WHERE {where}", args).fetchone()
+    total, newest, loaded = conn.execute(
+        f"SELECT count(*), max(last_updated), (SELECT value FROM dataset_info WHERE key = 'loaded_at') "
+        f"FROM {table} WHERE {where}", args).fetchone()
     rows = conn.execute(f"SELECT json FROM {table} WHERE {where} ORDER BY {_ORDER[q.resource_type]} LIMIT ? OFFSET ?",
                         [*args, count, offset]).fetchall() if count and offset < total else []
-    return Page(total=total, newest_ms=newest or 0, resources=[r[0] for r in rows])
+    return Page(total=total, last_updated_ms=max(newest or 0, int(loaded or 0)), resources=[r[0] for r in rows])

@@ -24,7 +24,7 @@ bp.after_request(finish_response)
 FHIR_JSON = "application/fhir+json"
 
 
-def _fhir_response(body: bytes | list[bytes]) -> Response:
+def _fhir_response(body: bytes) -> Response:
     """`body` as FHIR JSON (plain application/json when the client's Accept prefers it)."""
     mimetype = request.accept_mimetypes.best_match([FHIR_JSON, "application/json"]) or FHIR_JSON
     return Response(body, status=200, mimetype=mimetype)
@@ -46,10 +46,9 @@ def _db():
 def search(resource_type: str) -> Response:
     patient_id = _authorized_patient(resource_type)
     wanted = parse_search(resource_type, request.args, patient_id)
-    conn = _db()
-    page = store.search(conn, wanted.query, wanted.start, wanted.count)
+    page = store.search(_db(), wanted.query, wanted.start, wanted.count)
     base = f"{request.host_url.rstrip('/')}{bp.url_prefix}/{resource_type}"
-    return _fhir_response(searchset(base, wanted.forwarded, wanted.start, wanted.count, page, store.loaded_at_ms(conn)))
+    return _fhir_response(searchset(base, wanted.forwarded, wanted.start, wanted.count, page))
 
 
 def read(resource_type: str, resource_id: str) -> Response:
