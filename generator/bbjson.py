@@ -172,16 +172,3 @@ def npi_values(eob: dict) -> Iterator[tuple[str, str]]:
         for identifier in res.get("identifier") or ():
             if is_npi_identifier(identifier) and identifier.get("value"):
                 yield f"contained[{i}]", identifier["value"]
-
-
-def references(node) -> Iterator[str]:
-    """Every `reference` string anywhere in a JSON tree."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "reference" and isinstance(value, str):
-                yield value
-            elif isinstance(value, (dict, list)):
-                yield from references(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from references(value)

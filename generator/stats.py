@@ -250,6 +250,7 @@ class _Claims:
         self.users: dict[str, set] = defaultdict(set)
         self.drgs, self.hcpcs, self.drugs = Counter(), Counter(), Counter()
         self.displays: dict[str, str] = {}
+        self.drg_titles = {row["drg"]: row["display"] for row in table("drg")}
 
     def see(self, eob: dict) -> None:
         claim_type, patient = eob_type(eob), ref_id(eob.get("patient"), "Patient/")
@@ -263,7 +264,7 @@ class _Claims:
         drg, display = supporting_code(eob, "clm_drg_cd")
         if drg:
             self.drgs[drg] += 1
-            self.displays.setdefault(f"DRG {drg}", display)
+            self.displays.setdefault(f"DRG {drg}", display or self.drg_titles.get(drg, ""))
         for code, display in product_codes(eob, NDC_SYSTEM if claim_type == "pde" else HCPCS_SYSTEM):
             (self.drugs if claim_type == "pde" else self.hcpcs)[code] += 1
             self.displays.setdefault(code, display)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import re
 from typing import NamedTuple
 
 import orjson
@@ -15,7 +16,7 @@ from pydantic import ValidationError
 
 from generator.bbjson import (
     C4BB_PROFILE, MBI_SYSTEM, adjudication_amounts, all_amounts, eob_type, npi_values, parse_date,
-    ref_id, references, service_dates,
+    ref_id, service_dates,
 )
 from generator.identifiers import is_synthetic_mbi, is_valid_npi
 
@@ -50,6 +51,7 @@ PLAN_PAID_LIMIT = ("cvrd_d_plan_pd_amt", "tot_rx_cst_amt")
 """PDE: the plan's payment cannot exceed the drug's total cost."""
 
 CENT = 0.005 + 1e-9
+CONTAINED_REFERENCE = re.compile(rb'"reference":"#([^"]*)"')
 
 
 class Problem(NamedTuple):
@@ -195,9 +197,10 @@ def _check_npis(res: dict, line: _Line) -> None:
 
 def _check_contained_references(res: dict, line: _Line) -> None:
     contained = {c.get("id") for c in res.get("contained") or ()}
-    for ref in references(res):
-        if ref.startswith("#") and ref[1:] not in contained:
-            line.add("dangling-reference", f"{ref} names no contained resource")
+    for match in CONTAINED_REFERENCE.finditer(orjson.dumps(res)):
+        ref = match.group(1).decode()
+        if ref not in contained:
+            line.add("dangling-reference", f"#{ref} names no contained resource")
 
 
 def _check_dates(res: dict, line: _Line, period) -> dt.date | None:
