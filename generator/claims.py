@@ -52,8 +52,8 @@ def hcpcs_table() -> dict[str, dict]:
 
 
 @cache
-def _displays(name: str) -> dict[str, str]:
-    return {r["code"]: r["display"] for r in codes.table(name)}
+def _displays(name: str, key: str = "code") -> dict[str, str]:
+    return {r[key]: r["display"] for r in codes.table(name)}
 
 
 @cache
@@ -197,7 +197,7 @@ class ClaimBuilder:
         claim.update(paid=_money(paid), deductible=_money(ded), coinsurance=_money(coins),
                      allowed=_money(paid) + _money(ded) + _money(coins), submitted=_money(submitted),
                      patient_paid=_money(ded + coins), utilization_days=days, coinsurance_days=coins_days,
-                     drg=enc.facts["drg"], drg_display=_displays("drg").get(enc.facts["drg"], ""),
+                     drg=enc.facts["drg"], drg_display=_displays("drg", "drg").get(enc.facts["drg"], ""),
                      admission_type=enc.facts["admission_type"],
                      admission_source="7" if emergency else "1")
         if surgical:
@@ -221,7 +221,7 @@ class ClaimBuilder:
         claim.update(paid=_money(paid), deductible=0.0, coinsurance=_money(coins),
                      allowed=_money(paid) + _money(coins), submitted=_money(submitted),
                      patient_paid=_money(coins), utilization_days=days, coinsurance_days=coins_days,
-                     admission_type="3", admission_source="4",
+                     admission_type="3", admission_source="4", drg=enc.facts["drg"],
                      qualifying_stay=tuple(iso(d) for d in enc.facts["qualifying_stay"]))
         self._institutional_header(enc, claim, frequency="1")
 
@@ -308,7 +308,7 @@ def _split(total: float, shares: np.ndarray) -> list[float]:
     cents = int(round(total * 100))
     parts = np.floor(shares * cents).astype(int)
     parts[0] += cents - parts.sum()
-    return [p / 100 for p in parts]
+    return [int(p) / 100 for p in parts]
 
 
 def _sum_header(claim: Claim) -> None:

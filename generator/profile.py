@@ -170,6 +170,10 @@ class Profile:
         """Length of the period in years."""
         return ((self.period_end - self.period_start).days + 1) / 365.25
 
+    def __reduce__(self):
+        """Pickle as plain data (worker processes receive profiles this way)."""
+        return _from_plain, (_as_plain(self), self.source)
+
     def with_period(self, start: dt.date | None, end: dt.date | None) -> "Profile":
         """The same profile over another period (either end may be kept)."""
         from dataclasses import replace
@@ -247,6 +251,15 @@ def load_profile(name_or_path: str, _seen: tuple[str, ...] = ()) -> Profile:
         _check_period(checked["period"]["start"], checked["period"]["end"], "period")
     except ProfileError as e:
         raise ProfileError(f"profile {source}: {e}") from None
+    return _profile(checked, source)
+
+
+def _from_plain(data: dict, source: str) -> Profile:
+    """Rebuild a checked profile from `_as_plain` data."""
+    return _profile(SCHEMA("", data), source)
+
+
+def _profile(checked: Mapping, source: str) -> Profile:
     return Profile(
         name=checked["name"], description=checked.get("description", ""),
         period_start=checked["period"]["start"], period_end=checked["period"]["end"],

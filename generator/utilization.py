@@ -248,7 +248,7 @@ class CareModel:
                     out.append(self._carrier_simple(p, day, "99232" if day > start else "99223", "21", dx[:3], attending))
             free_from = end + 1
             if status == "03" and end - start >= 3:
-                free_from = self._snf(p, end, last, dx, out, stays)
+                free_from = self._snf(p, end, last, dx, drg["drg"], out, stays)
             elif status == "06":
                 self._home_health(p, end + 1, out, stays, referral="after_stay")
 
@@ -280,7 +280,7 @@ class CareModel:
             return "06"
         return ("01", "01", "01", "01", "62", "02", "07", "50")[rng.integers(8)]
 
-    def _snf(self, p, discharge: int, last: int, dx, out, stays) -> int:
+    def _snf(self, p, discharge: int, last: int, dx, drg: str, out, stays) -> int:
         rng = self.rng
         start = discharge
         los = min(100, max(3, int(rng.lognormal(np.log(22), 0.6))))
@@ -288,7 +288,7 @@ class CareModel:
         if end <= start:
             return discharge + 1
         snf = pick(rng, p.pool.by_kind["snf"])
-        facts = {"qualifying_stay": (stays[-1][0], stays[-1][1]), "days": end - start,
+        facts = {"qualifying_stay": (stays[-1][0], stays[-1][1]), "days": end - start, "drg": drg,
                  "discharge_status": "01" if end < last or p.death is None else ("20" if end == p.death else "30"),
                  "admission_type": "3", "attending": clinician(rng, p.pool, "11")}
         out.append(Encounter("snf", start, end, dx[:1] + self._secondary(p, 6), [], snf, facts=facts))

@@ -100,7 +100,7 @@ def carin(code: str, display: str, variable: str | None = None) -> dict:
 def code_value(variable: str, source, strip_zero: bool = False):
     def build(claim):
         code = value_of(claim, source)
-        if code is None or code == "":
+        if not isinstance(code, str) or code == "":
             return None
         return "code", ccw_concept(variable, code.lstrip("0") or "0" if strip_zero else code)
     return build
