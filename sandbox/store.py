@@ -3,7 +3,8 @@
 `load_dataset(directory, db)` replaces the dataset tables (patient, coverage, eob, dataset_info) in one
 transaction: a failed or interrupted load leaves the previous dataset untouched, and tables owned by
 others (apps, grants, tokens) are never dropped. Each resource's bytes are kept exactly as generated,
-so the API serves them without re-serialising. Everyone opens the file with `connect()`.
+so the API serves them without re-serialising; the search indexes cover every filter and the sort, so
+counting and paging never touch the large rows. Everyone opens the file with `connect()`.
 """
 from __future__ import annotations
 
@@ -32,11 +33,11 @@ CREATE TABLE IF NOT EXISTS patient (
 CREATE INDEX IF NOT EXISTS patient_mbi ON patient (mbi);
 CREATE TABLE IF NOT EXISTS coverage (
     id TEXT PRIMARY KEY, patient_id TEXT NOT NULL, last_updated INTEGER NOT NULL, json BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS coverage_patient ON coverage (patient_id, id);
+CREATE INDEX IF NOT EXISTS coverage_search ON coverage (patient_id, id, last_updated);
 CREATE TABLE IF NOT EXISTS eob (
     id TEXT PRIMARY KEY, patient_id TEXT NOT NULL, claim_id TEXT NOT NULL, claim_type TEXT NOT NULL,
     service_start TEXT, service_end TEXT, last_updated INTEGER NOT NULL, json BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS eob_patient ON eob (patient_id, claim_id, claim_type);
+CREATE INDEX IF NOT EXISTS eob_search ON eob (patient_id, claim_id, claim_type, service_end, last_updated);
 CREATE TABLE IF NOT EXISTS dataset_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
