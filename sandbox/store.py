@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS dataset_info (key TEXT PRIMARY KEY, value TEXT NOT NU
 
 
 MMAP_BYTES = 1 << 30
+LOAD_CACHE_KIB = 256 * 1024
 
 
 def connect(db_path: str | Path) -> sqlite3.Connection:
@@ -200,6 +201,7 @@ def load_dataset(directory: str | Path, db: str | Path) -> str:
     manifest = _read_manifest(directory)
     files = {kind: _dataset_file(directory, kind.resource_type) for kind in KINDS}
     conn = connect(db)
+    conn.execute(f"PRAGMA cache_size=-{LOAD_CACHE_KIB}")  # a big page cache: measured 10 s → 6.6 s for 600 MB
     counts: dict[str, int] = {}
     try:
         conn.execute("BEGIN IMMEDIATE")
