@@ -33,9 +33,13 @@ def test_generated_dataset_validates_clean(bar_dataset):
     assert "OK: no problems found." in report.render()
 
 
-def test_gzip_dataset_in_one_process_validates_clean(tmp_path):
-    out = generate_dataset(tmp_path / "gz", beneficiaries=5, seed=11, gzip=True)
-    report = validate_dataset(out, workers=1)
+@pytest.fixture(scope="module")
+def tiny_gzip(tmp_path_factory) -> Path:
+    return generate_dataset(tmp_path_factory.mktemp("tiny") / "data", beneficiaries=5, seed=11, gzip=True)
+
+
+def test_gzip_dataset_in_one_process_validates_clean(tiny_gzip):
+    report = validate_dataset(tiny_gzip, workers=1)
     assert report.ok, report.render()
     assert report.resources["Patient"] == 5
 
@@ -142,17 +146,33 @@ def test_every_planted_defect_is_caught_at_its_line(planted):
     assert set(report.problem_counts) <= set(where) | {"after-death"}, report.render()
 
 
-def test_cli_exit_code_and_report(planted):
+def test_report_names_kind_file_line_and_id(planted):
     out, _where = planted
-    run = subprocess.run([sys.executable, str(ROOT / "cli.py"), "validate", str(out)], capture_output=True, text=True,
-                         cwd=ROOT)
+    text = validate_dataset(out, workers=2).render()
+    assert "FAILED:" in text and "mbi (1): MBI missing or not synthetic" in text
+    first_id = json.loads((out / "Patient.ndjson").read_text().splitlines()[0])["id"]
+    assert f"Patient.ndjson:1  {first_id}  MBI '1EG4TE5MK73' is not a synthetic MBI" in text
+
+
+def _cli_validate(directory: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), "validate", str(directory)], capture_output=True,
+                          text=True, cwd=ROOT)
+
+
+def test_cli_exit_codes(tiny_gzip, tmp_path):
+    run = _cli_validate(tiny_gzip)
+    assert run.returncode == 0 and "OK: no problems found." in run.stdout
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_gzip, broken)
+    manifest = json.loads((broken / "manifest.json").read_text())
+    manifest["output"][2]["count"] += 1
+    (broken / "manifest.json").write_text(json.dumps(manifest))
+    run = _cli_validate(broken)
     assert run.returncode == 1
-    assert "FAILED:" in run.stdout and "mbi (1): MBI missing or not synthetic" in run.stdout
-    assert "Patient.ndjson:1 " in run.stdout
+    assert "manifest (1): manifest does not match the files" in run.stdout
 
 
 def test_not_a_dataset_is_one_line_error(tmp_path):
-    run = subprocess.run([sys.executable, str(ROOT / "cli.py"), "validate", str(tmp_path)], capture_output=True,
-                         text=True, cwd=ROOT)
+    run = _cli_validate(tmp_path)
     assert run.returncode == 1
     assert run.stderr.strip() == f"Error: {tmp_path}: no manifest.json (not a medisynth dataset)"
