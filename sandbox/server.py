@@ -63,6 +63,8 @@ def run_wsgi(load_app: Callable, host: str, port: int, workers: int | None = Non
 
 
 def _banner(db: Path, host: str, port: int, workers: int) -> str:
+    """What `serve` prints on start: the base URL, the demo app's credentials and a few test logins."""
+    from sandbox.auth.apps import ensure_demo_app
     from sandbox.store import connect, patient_ids
 
     conn = connect(db)
@@ -70,8 +72,11 @@ def _banner(db: Path, host: str, port: int, workers: int) -> str:
         ids = patient_ids(conn, limit=3)
     finally:
         conn.close()
+    demo = ensure_demo_app(db)
     logins = "\n".join(f"  BBUser{n:05d} / PW{n:05d}!  → Patient/{pid}" for n, pid in enumerate(ids))
     return (f"Blue Button sandbox on http://{host}:{port} ({workers} workers, store {db})\n"
+            f"Demo app ({demo['name']}):\n  client_id:     {demo['client_id']}\n"
+            f"  client_secret: {demo['client_secret']}\n  redirect URIs: {' '.join(demo['redirect_uris'])}\n"
             f"Test logins (`medisynth users` lists more):\n{logins}\nPress Ctrl-C to stop.")
 
 
