@@ -44,6 +44,8 @@ KINDS = {
 
 EXAMPLES_PER_KIND = 5
 CHUNK_LINES = 200
+ONE_PROCESS_BYTES = 2_000_000
+"""Datasets smaller than this are checked in this process (starting workers would take longer)."""
 BENEFICIARIES_WITH_CLAIMS_MIN = 0.8
 
 
@@ -98,13 +100,14 @@ class ValidationReport:
             out.append(f"  beneficiaries with claims: {self.patients_with_claims:,} of {self.patients:,} "
                        f"({self.patients_with_claims / self.patients:.1%})")
         out.append(f"  checked {total:,} resources in {self.seconds:.1f} s ({rate:,.0f} resources/s, "
-                   f"{self.workers} worker{'s' if self.workers > 1 else ''})")
+                   f"{_plural(self.workers, 'worker')})")
         out += [f"  warning: {w}" for w in self.warnings]
         out.append("")
         if self.ok:
             out.append("OK: no problems found.")
             return "\n".join(out)
-        out.append(f"FAILED: {sum(self.problem_counts.values()):,} problems of {len(self.problem_counts)} kinds")
+        out.append(f"FAILED: {_plural(sum(self.problem_counts.values()), 'problem')} of "
+                   f"{_plural(len(self.problem_counts), 'kind')}")
         out.append("")
         for kind in (k for k in KINDS if k in self.problem_counts):
             out.append(f"  {kind} ({self.problem_counts[kind]:,}): {KINDS[kind]}")
@@ -116,10 +119,18 @@ class ValidationReport:
         return "\n".join(out)
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def validate_dataset(directory, workers: int | None = None) -> ValidationReport:
-    """Check the dataset in `directory` (DatasetError if it is not one); see the module docstring."""
+    """Check the dataset in `directory` (DatasetError if it is not one); see the module docstring.
+
+    `workers`: processes to check lines in (default: one per core, or this process for a small dataset)."""
     ds = open_dataset(directory)
-    workers = max(1, workers or os.cpu_count() or 1)
+    if workers is None:
+        small = sum(path.stat().st_size for path in ds.files.values()) < ONE_PROCESS_BYTES
+        workers = 1 if small else os.cpu_count() or 1
     report = ValidationReport(dataset=ds, workers=workers)
     started = time.perf_counter()
     state = _CrossChecks(report)
