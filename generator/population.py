@@ -50,6 +50,7 @@ CONDITION_ORDER = tuple(CONDITION_EFFECTS)
 
 AGE_BAND_RANGES = {"65-69": (65, 70), "70-74": (70, 75), "75-79": (75, 80), "80-84": (80, 85), "85+": (85, 100)}
 CALIBRATION_SIZE = 40_000
+DUAL_PART_D = 0.95          # share of dual eligibles in Part D (auto-enrolled with the low-income subsidy)
 CALIBRATION_SEED = 20251123
 
 
@@ -222,7 +223,9 @@ def sample_shard(profile: Profile, rng: np.random.Generator, start_index: int, n
     end = np.datetime64(profile.period_end, "D")
     days = int((end - start).astype(int)) + 1
 
-    birth = start - (demo["age"] * 365.25).astype("timedelta64[D]")
+    # ages are as of the period's end (the profile's age mix describes the enrolled population then);
+    # someone who turns 65 during the period enrolls that month
+    birth = end - (demo["age"] * 365.25).astype("timedelta64[D]")
     # Part A entitlement: the 65th birthday month for the aged; some years back for the disabled
     at65 = np.array([np.datetime64(f"{str(b)[:4]}-{str(b)[5:7]}-01", "D") for b in birth]) \
         + np.timedelta64(int(65 * 365.25), "D")
@@ -234,7 +237,12 @@ def sample_shard(profile: Profile, rng: np.random.Generator, start_index: int, n
     ma = rng.random(n) < pop["medicare_advantage_share"]
     part_b = rng.random(n) < pop["part_b_share"]
     part_b = part_b | ma                      # Medicare Advantage requires Parts A and B
-    part_d = (rng.random(n) < pop["part_d_share"]) | (demo["dual"] & (rng.random(n) < 0.95))
+    # duals are auto-enrolled in Part D (with the low-income subsidy); others join so the total hits the target
+    dual_share = pop["under_65_share"] * pop["dual_share"]["under_65"] \
+        + (1 - pop["under_65_share"]) * pop["dual_share"]["aged"]
+    dual_part_d = max(DUAL_PART_D, pop["part_d_share"])
+    other = (pop["part_d_share"] - dual_share * dual_part_d) / max(1e-9, 1 - dual_share)
+    part_d = rng.random(n) < np.where(demo["dual"], dual_part_d, np.clip(other, 0, 1))
 
     q_year = _mortality(profile, demo, z, conditions.sum(axis=1))
     q_period = 1 - (1 - q_year) ** profile.years

@@ -80,6 +80,9 @@ def acute_codes() -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
     return {k: (tuple(c for c, _ in v), _norm([w for _, w in v])) for k, v in out.items()}
 
 
+TREATED_SHARE = 0.8        # share of a condition's patients on a maintenance drug for it
+SNF_CALIBRATION = 0.65      # repeat stays and readmissions make users fewer than qualifying discharges
+FILLS_PER_DRUG_YEAR = 7.6   # a maintenance drug's fills in a year: 30- and 90-day supplies, refill gaps
 ACUTE_OUTPATIENT = ("chest_pain", "fall_injury", "uti", "abdominal_pain", "dizziness", "back_pain", "syncope",
                     "cellulitis", "pneumonia")
 
@@ -163,6 +166,10 @@ class CareModel:
     def __init__(self, profile, rng: np.random.Generator):
         self.u = profile.utilization
         self.rng = rng
+        # general (non-condition) drugs fill the gap between condition drugs and the profile's fill rate
+        by_cond = drugs_by_condition()
+        treated = TREATED_SHARE * sum(v for c, v in profile.conditions.items() if c in by_cond)
+        self.general_drugs = max(0.2, self.u["pde_fills_per_enrollee"] / FILLS_PER_DRUG_YEAR - treated)
 
     # The public entry point ------------------------------------------------------------------------
     def encounters(self, p: Person, intensity: float) -> list[Encounter]:
@@ -271,7 +278,7 @@ class CareModel:
         rng, u = self.rng, self.u
         # P(SNF | qualifying stay) chosen so SNF users land on the profile's share
         qualifying_users = 0.7 * u["inpatient_admissions_per_1000"] / 1000 / 1.5
-        p_snf = min(0.9, u["snf_users"] / max(qualifying_users, 1e-9)) if los >= 3 else 0.0
+        p_snf = min(0.9, SNF_CALIBRATION * u["snf_users"] / max(qualifying_users, 1e-9)) if los >= 3 else 0.0
         r = rng.random()
         if r < p_snf:
             return "03"
@@ -327,7 +334,7 @@ class CareModel:
     # Professional (carrier), outpatient, DME -----------------------------------------------------------
     def _professional(self, p, intensity, out, stays):
         rng = self.rng
-        n = _nb(rng, self.u["carrier_claims_per_bene"] * _years(p.window_b) * intensity * 0.85)
+        n = _nb(rng, self.u["carrier_claims_per_bene"] * _years(p.window_b) * intensity)
         need = 2 if p.conditions else 0                 # CCW: two claims on different dates per condition
         n = max(n, need)
         kinds = self._eligible(p, "carrier")
@@ -418,7 +425,7 @@ class CareModel:
             for i in picks:
                 enc = by_date[distinct[int(i)]][0]
                 if code not in enc.dx:
-                    enc.dx.append(code)
+                    enc.dx.insert(1, code)      # right after the principal: never cut by the claim's dx limit
         if len(distinct) < 2 and p.conditions:
             # only one visit date: add a follow-up visit on another day
             day = distinct[0] + 7 if distinct[0] + 7 <= p.window_b[1] else distinct[0] - 7
@@ -455,15 +462,12 @@ class CareModel:
     def _regimen(self, p: Person) -> list[dict]:
         """The maintenance drugs this person takes: most conditions bring one, a few bring two."""
         rng = self.rng
-        fills_per_drug = 2 / 3 * 12 + 1 / 3 * 4
-        target_drugs = self.u["pde_fills_per_enrollee"] / fills_per_drug * 0.95
         by_cond = drugs_by_condition()
-        # expected drugs from conditions ≈ 0.75 × n_conditions; the rest are general drugs
-        treated = [c for c in p.conditions if c in by_cond and rng.random() < 0.8]
+        treated = [c for c in p.conditions if c in by_cond and rng.random() < TREATED_SHARE]
         chosen = [_pick_weighted(rng, *by_cond[c]) for c in treated]
         general = by_cond.get("")
         if general:
-            n_general = int(rng.poisson(max(0.2, target_drugs - 0.8 * 3.6)))
+            n_general = int(rng.poisson(self.general_drugs))
             chosen += [_pick_weighted(rng, *general) for _ in range(n_general)]
         seen, out = set(), []
         for d in chosen:
