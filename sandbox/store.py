@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS dataset_info (key TEXT PRIMARY KEY, value TEXT NOT NU
 
 
 MMAP_BYTES = 1 << 30
+PAGE_BYTES = 65536
 LOAD_CACHE_KIB = 256 * 1024
 
 
@@ -52,6 +53,7 @@ def connect(db_path: str | Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
     conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA page_size={PAGE_BYTES}")  # new files only: most resources fit one page, no overflow
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
