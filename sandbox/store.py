@@ -134,7 +134,7 @@ _ROW_BUILDERS = {"Patient": _patient_row, "Coverage": _coverage_row, "Explanatio
 
 def _dataset_file(directory: Path, resource_type: str) -> Path:
     for name in (f"{resource_type}.ndjson", f"{resource_type}.ndjson.gz"):
-        if (directory / name).is_file():
+        if (directory / name).exists() and not (directory / name).is_dir():  # files, or pipes
             return directory / name
     raise DatasetLoadError(f"{directory} is not a dataset: {resource_type}.ndjson(.gz) is missing")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -112,6 +113,26 @@ def test_a_file_cut_short_at_a_line_end_is_caught_by_the_manifest(loaded_db, cop
     path = copy_of_dataset / "ExplanationOfBenefit.ndjson"
     path.write_bytes(b"".join(path.read_bytes().splitlines(keepends=True)[:-1]))
     _assert_load_fails(copy_of_dataset, loaded_db, "ExplanationOfBenefit.ndjson", "manifest")
+
+
+def test_a_load_killed_midway_leaves_the_previous_dataset(loaded_db, copy_of_dataset, dataset_dir):
+    eobs = copy_of_dataset / "ExplanationOfBenefit.ndjson"
+    lines = eobs.read_bytes().splitlines(keepends=True)
+    eobs.unlink()
+    os.mkfifo(eobs)
+    before = fingerprint(loaded_db)
+    loader = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "load", str(copy_of_dataset), "--db", str(loaded_db)],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    fifo = os.open(eobs, os.O_WRONLY)  # returns once the loader reads EOBs: its transaction is under way
+    try:
+        os.write(fifo, b"".join(lines[: len(lines) // 2]))
+    finally:
+        loader.kill()
+        loader.wait()
+        os.close(fifo)
+    assert fingerprint(loaded_db) == before
+    load_dataset(dataset_dir, loaded_db)  # the store is neither locked nor damaged
+    assert fingerprint(loaded_db) == before
 
 
 def test_not_a_dataset(loaded_db, tmp_path, copy_of_dataset):
