@@ -281,14 +281,14 @@ class Query:
 
     `last_updated` holds (operator, epoch ms) pairs, `service_date` (operator, 'YYYY-MM-DD') pairs, with
     operator one of < <= > >=. `claim_types` None means all. `identifiers` restricts Patient searches to
-    rows whose bene id or MBI is among them (an empty tuple matches nothing).
+    rows matching any of its (column, value) pairs, column "id" (bene id) or "mbi"; () matches nothing.
     """
     resource_type: str
     patient_id: str
     last_updated: tuple[tuple[str, int], ...] = ()
     service_date: tuple[tuple[str, str], ...] = ()
     claim_types: frozenset[str] | None = None
-    identifiers: tuple[str, ...] | None = None
+    identifiers: tuple[tuple[str, str], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -313,9 +313,9 @@ def _where(q: Query) -> tuple[str, list]:
         clauses.append(f"claim_type IN ({', '.join('?' * len(q.claim_types))})")
         args.extend(sorted(q.claim_types))
     if q.identifiers is not None:
-        marks = ", ".join("?" * len(q.identifiers))
-        clauses.append(f"(id IN ({marks}) OR mbi IN ({marks}))")
-        args.extend(q.identifiers * 2)
+        assert all(column in ("id", "mbi") for column, _ in q.identifiers)
+        clauses.append(f"({' OR '.join(f'{column} = ?' for column, _ in q.identifiers) or '0'})")
+        args.extend(value for _, value in q.identifiers)
     return " AND ".join(clauses), args
 
 

@@ -112,16 +112,16 @@ def _claim_types(values: list[str]) -> frozenset[str] | None:
     return frozenset(types)
 
 
-def _identifier_values(values: list[str]) -> tuple[str, ...] | None:
-    """Patient `identifier` tokens → the values to match (bene id or MBI); other systems match nothing."""
+_IDENTIFIER_COLUMNS = {BENE_ID_SYSTEM: ("id",), MBI_SYSTEM: ("mbi",), "": ("id", "mbi")}
+
+
+def _identifier_values(values: list[str]) -> tuple[tuple[str, str], ...] | None:
+    """Patient `identifier` tokens (`[system|]value`) → (column, value) pairs; other systems match nothing."""
     if not values:
         return None
-    matched = []
-    for value in values:
-        system, sep, code = value.rpartition("|")
-        if not sep or system in (BENE_ID_SYSTEM, MBI_SYSTEM):
-            matched.append(code)
-    return tuple(matched)
+    return tuple((column, code) for value in values
+                 for system, _, code in [value.rpartition("|")]
+                 for column in _IDENTIFIER_COLUMNS.get(system, ()))
 
 
 def _own_patient_param(resource_type: str, args: MultiDict, patient_id: str) -> tuple[str, str] | None:

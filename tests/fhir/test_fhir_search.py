@@ -125,8 +125,9 @@ def test_patient_search_by_id_and_identifier(api, dataset, rich_patient):
                    {"identifier": f"https://bluebutton.cms.gov/resources/variables/bene_id|{rich_patient}"}):
         bundle = api.get("/v2/fhir/Patient", rich_patient, params=params).json()
         assert bundle["total"] == 1 and bundle["entry"][0]["resource"] == patient, params
-    unknown = api.get("/v2/fhir/Patient/", rich_patient, params={"identifier": "http://example.org|x"}).json()
-    assert unknown["total"] == 0
+    for wrong in ("http://example.org|x", f"http://hl7.org/fhir/sid/us-mbi|{rich_patient}",
+                  f"https://bluebutton.cms.gov/resources/variables/bene_id|{mbi}"):
+        assert api.get("/v2/fhir/Patient/", rich_patient, params={"identifier": wrong}).json()["total"] == 0
 
 
 def test_unknown_parameters_are_ignored(api, dataset, rich_patient):
