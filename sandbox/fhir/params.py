@@ -140,7 +140,10 @@ def _own_patient_param(resource_type: str, args: MultiDict, patient_id: str) -> 
 
 
 def parse_search(resource_type: str, args: MultiDict, patient_id: str) -> Search:
-    """Validate `args` for a search of `resource_type` by `patient_id`'s token (raises ApiError 400/403/404)."""
+    """Validate `args` for a search of `resource_type` by `patient_id`'s token (raises ApiError 400/403/404).
+
+    The patient check comes first: in BB2 it is a permission class, run before the view validates."""
+    own = _own_patient_param(resource_type, args, patient_id)
     count = _bounded_int(args, ("_count", "count"), DEFAULT_COUNT, MAX_COUNT)
     start = _bounded_int(args, ("startIndex",), 0)
     last_updated = _date_bounds("_lastUpdated", args.getlist("_lastUpdated"))
@@ -148,7 +151,6 @@ def parse_search(resource_type: str, args: MultiDict, patient_id: str) -> Search
         if resource_type == "ExplanationOfBenefit" else []
     claim_types = _claim_types(args.getlist("type")) if resource_type == "ExplanationOfBenefit" else None
     identifiers = _identifier_values(args.getlist("identifier")) if resource_type == "Patient" else None
-    own = _own_patient_param(resource_type, args, patient_id)
 
     forced = {own[0]} if own else set()
     forwarded = [FORMAT_PARAM] + [(k, v) for k, v in args.items(multi=True)

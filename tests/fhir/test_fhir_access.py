@@ -79,8 +79,9 @@ def test_reading_someone_elses_resource_is_404(api, dataset, rich_patient, other
 
 
 def test_searches_naming_someone_else(api, dataset, rich_patient, other_patient):
-    eob = api.get("/v2/fhir/ExplanationOfBenefit/", rich_patient, params={"patient": other_patient})
-    assert eob.status_code == 403 and eob.json() == NO_PERMISSION
+    for params in ({"patient": other_patient}, {"patient": other_patient, "_count": "99"}):
+        eob = api.get("/v2/fhir/ExplanationOfBenefit/", rich_patient, params=params)
+        assert eob.status_code == 403 and eob.json() == NO_PERMISSION
     coverage = api.get("/v2/fhir/Coverage/", rich_patient, params={"beneficiary": f"Patient/{other_patient}"})
     assert coverage.status_code == 403 and coverage.json() == NO_PERMISSION
     patient = api.get("/v2/fhir/Patient/", rich_patient, params={"_id": other_patient})
