@@ -69,10 +69,9 @@ class Row:
         return "" if mode is None else f"±{size * 100:.0f} pts" if mode == "abs" else f"±{size:.0%}"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Bene:
-    __slots__ = ("female", "age", "race", "death", "dual", "esrd", "months_ab", "months_c", "months_d",
-                 "ccw", "pending")
+    """What the statistics need to know about one beneficiary."""
     female: bool
     age: int | None
     race: str
