@@ -32,7 +32,7 @@ KINDS = {
     "dangling-reference": "reference that does not resolve",
     "mbi": "MBI missing or not synthetic",
     "npi": "NPI with a wrong check digit",
-    "billable-period": "billable period ends before it starts",
+    "period-order": "a period (billablePeriod, Coverage.period) ends before it starts",
     "outside-period": "service date outside the manifest period",
     "after-death": "claim after the patient's death",
     "payment": "payment outside 0..total submitted",

@@ -161,6 +161,7 @@ def _check_patient(res: dict, line: _Line, _period) -> Facts:
 
 def _check_coverage(res: dict, line: _Line, _period) -> Facts:
     _check_profile(res, "Coverage", line)
+    _check_period_order(res, "period", line)
     if "subscriberId" in res:
         _check_mbi(res["subscriberId"], "subscriberId", line)
     patient = ref_id(res.get("beneficiary"), "Patient/")
@@ -205,10 +206,7 @@ def _check_contained_references(res: dict, line: _Line) -> None:
 
 def _check_dates(res: dict, line: _Line, period) -> dt.date | None:
     """Billable period in order, every service date inside the manifest period; returns the latest."""
-    billable = res.get("billablePeriod") or {}
-    start, end = parse_date(billable.get("start")), parse_date(billable.get("end"))
-    if start and end and start > end:
-        line.add("billable-period", f"billablePeriod start {start} is after end {end}")
+    _check_period_order(res, "billablePeriod", line)
     latest = None
     for where, day in service_dates(res):
         if day is None:
@@ -217,6 +215,13 @@ def _check_dates(res: dict, line: _Line, period) -> dt.date | None:
             line.add("outside-period", f"{where} {day} outside the period {period[0]}..{period[1]}")
         latest = day if latest is None or day > latest else latest
     return latest
+
+
+def _check_period_order(res: dict, key: str, line: _Line) -> None:
+    period = res.get(key) or {}
+    start, end = parse_date(period.get("start")), parse_date(period.get("end"))
+    if start and end and start > end:
+        line.add("period-order", f"{key} start {start} is after end {end}")
 
 
 def _check_money(res: dict, line: _Line) -> None:

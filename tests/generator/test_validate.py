@@ -123,10 +123,14 @@ def planted(dataset_dir, tmp_path_factory):
     pid = json.loads(eobs[late])["patient"]["reference"].split("/", 1)[1]
     _edit(patients, _first(patients, lambda p: p["id"] == pid), _set_death(start))
     where["after-death"] = ("ExplanationOfBenefit.ndjson", late + 1)
+    coverage = _read(out / "Coverage.ndjson")
+    where["period-order"] = ("Coverage.ndjson", _edit(coverage, 0, lambda c: c.update(
+        period={"start": "2025-06-01", "end": "2025-05-01"})))
     manifest["output"][0]["count"] += 1       # Patient count off by one
     where["manifest"] = ("manifest.json", 0)
 
     (out / "Patient.ndjson").write_bytes(b"".join(patients))
+    (out / "Coverage.ndjson").write_bytes(b"".join(coverage))
     (out / "ExplanationOfBenefit.ndjson").write_bytes(b"".join(eobs))
     (out / "manifest.json").write_text(json.dumps(manifest))
     return out, where
