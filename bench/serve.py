@@ -1,9 +1,10 @@
 """Benchmark the sandbox: an authenticated 50-entry EOB page under gunicorn vs a bare WSGI app with the same bytes.
 
 Both run under the same server (sandbox.server.run_wsgi: gunicorn gthread, one worker per core) and are
-loaded by wrk with 32 connections. Prints requests/s, p50 and p99 for each and the sandbox/bare ratio.
+loaded by wrk with 32 connections, in alternating rounds so that other load on the machine hits both
+alike. Prints the median requests/s, p50 and p99 of each and the sandbox/bare ratio.
 
-    .venv/bin/python bench/serve.py [--db STORE | --data DATASET_DIR] [--duration 10] [--connections 32]
+    .venv/bin/python bench/serve.py [--db STORE | --data DATASET_DIR] [--duration 5] [--rounds 3] [--connections 32]
 
 Without --db/--data it generates a 300-beneficiary dataset in a temporary directory first.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -65,6 +67,10 @@ def wrk(url: str, token: str | None, connections: int, duration: int) -> dict:
             "p99": latency("99"), "non2xx": int(errors.group(1)) if errors else 0}
 
 
+def median_result(results: list[dict]) -> dict:
+    return {key: statistics.median(r[key] for r in results) for key in results[0]}
+
+
 def prepare_store(args, workdir: Path) -> Path:
     from sandbox.store import load_dataset
 
@@ -105,7 +111,8 @@ def main() -> None:
     parser.add_argument("--db", type=Path)
     parser.add_argument("--data", type=Path)
     parser.add_argument("--beneficiaries", type=int, default=300)
-    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per round and server")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--bare-body", type=Path, help=argparse.SUPPRESS)
@@ -129,30 +136,29 @@ def main() -> None:
         token = issue_test_token(db, patient)
         workers = ["--workers", str(args.workers)] if args.workers else []
 
-        port = free_port()
-        sandbox = run_server([str(ROOT / "cli.py"), "serve", "--db", str(db), "--port", str(port), *workers])
-        url = f"http://127.0.0.1:{port}{EOB_PAGE}"
-        wait_until_up(f"http://127.0.0.1:{port}/health", sandbox)
-        body = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10).content
-        (workdir / "body.json").write_bytes(body)
+        sandbox_port, bare_port = free_port(), free_port()
+        sandbox = run_server([str(ROOT / "cli.py"), "serve", "--db", str(db), "--port", str(sandbox_port), *workers])
+        url = f"http://127.0.0.1:{sandbox_port}{EOB_PAGE}"
         try:
-            measured = wrk(url, token, args.connections, args.duration)
+            wait_until_up(f"http://127.0.0.1:{sandbox_port}/health", sandbox)
+            body = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10).content
+            (workdir / "body.json").write_bytes(body)
+            bare = run_server([__file__, "--bare-body", str(workdir / "body.json"), "--port", str(bare_port), *workers])
+            bare_url = f"http://127.0.0.1:{bare_port}{EOB_PAGE}"
+            try:
+                wait_until_up(bare_url, bare)
+                rounds = [(wrk(url, token, args.connections, args.duration),
+                           wrk(bare_url, None, args.connections, args.duration)) for _ in range(args.rounds)]
+            finally:
+                stop(bare)
         finally:
             stop(sandbox)
-
-        port = free_port()
-        bare = run_server([__file__, "--bare-body", str(workdir / "body.json"), "--port", str(port), *workers])
-        bare_url = f"http://127.0.0.1:{port}{EOB_PAGE}"
-        wait_until_up(bare_url, bare)
-        try:
-            floor = wrk(bare_url, None, args.connections, args.duration)
-        finally:
-            stop(bare)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
-    print(f"EOB page: patient {patient} ({claims} claims), {len(body):,} bytes, "
-          f"{args.connections} connections, {args.duration} s each")
+    measured, floor = (median_result([r[side] for r in rounds]) for side in (0, 1))
+    print(f"EOB page: patient {patient} ({claims} claims), {len(body):,} bytes, {args.connections} connections, "
+          f"medians of {args.rounds} alternating rounds of {args.duration} s")
     for name, r in (("sandbox (auth + SQLite + Bundle)", measured), ("bare WSGI, same bytes", floor)):
         print(f"  {name:34s} {r['rps']:8.1f} req/s   p50 {r['p50']:6.1f} ms   p99 {r['p99']:6.1f} ms"
               + (f"   non-2xx {r['non2xx']}" if r["non2xx"] else ""))
