@@ -2,7 +2,8 @@
 
 Lines stream through worker processes (`validate_checks.check_chunk`: JSON, FHIR R4 validity via
 fhir.resources R4B, profiles, MBIs, NPIs, dates, money); this module checks what spans resources
-(unique ids, references, claims after death, manifest counts) and renders the report. Memory stays
+(unique ids, references, claims after death or outside the coverage period, manifest counts) and
+renders the report. Memory stays
 flat in the number of claims: patients and coverages are kept, EOB ids only as 64-bit hashes.
 """
 from __future__ import annotations
@@ -35,6 +36,7 @@ KINDS = {
     "period-order": "a period (billablePeriod, Coverage.period) ends before it starts",
     "outside-period": "service date outside the manifest period",
     "after-death": "claim after the patient's death",
+    "outside-enrollment": "claim starts outside the period of the coverage it names",
     "payment": "payment outside 0..total submitted",
     "negative-amount": "negative money amount",
     "line-balance": "line allowed ≠ paid + deductible + coinsurance + prior payer",
@@ -207,7 +209,7 @@ class _CrossChecks:
     def __init__(self, report: ValidationReport):
         self.report = report
         self.deaths: dict[str, str | None] = {}     # patient id -> death date
-        self.coverage_owner: dict[str, str | None] = {}
+        self.coverages: dict[str, Facts] = {}         # coverage id -> its facts (beneficiary, period)
         self.with_claims: set[str] = set()
         self.eob_hashes = array("q")
         self.eob_file = ""
@@ -219,9 +221,9 @@ class _CrossChecks:
                 add("duplicate-id", file, line, facts.rid, f"Patient id {facts.rid} seen before")
             self.deaths[facts.rid] = facts.death
         elif rtype == "Coverage":
-            if facts.rid in self.coverage_owner:
+            if facts.rid in self.coverages:
                 add("duplicate-id", file, line, facts.rid, f"Coverage id {facts.rid} seen before")
-            self.coverage_owner[facts.rid] = facts.patient
+            self.coverages[facts.rid] = facts
             if facts.patient is not None and facts.patient not in self.deaths:
                 add("dangling-reference", file, line, facts.rid, f"beneficiary Patient/{facts.patient} not found")
         else:
@@ -238,14 +240,20 @@ class _CrossChecks:
             else:
                 self.with_claims.add(patient)
                 death = self.deaths[patient]
-                if death and facts.last_service and facts.last_service > death:
-                    add("after-death", file, line, facts.rid, f"service on {facts.last_service}, death on {death}")
+                last = facts.span[1]
+                if death and last and last > death:
+                    add("after-death", file, line, facts.rid, f"service on {last}, death on {death}")
+        first = facts.span[0]
         for coverage in facts.coverages:
-            if coverage not in self.coverage_owner:
+            owner = self.coverages.get(coverage)
+            if owner is None:
                 add("dangling-reference", file, line, facts.rid, f"Coverage/{coverage} not found")
-            elif patient is not None and self.coverage_owner[coverage] != patient:
+            elif patient is not None and owner.patient != patient:
                 add("dangling-reference", file, line, facts.rid,
-                    f"Coverage/{coverage} belongs to Patient/{self.coverage_owner[coverage]}, not {patient}")
+                    f"Coverage/{coverage} belongs to Patient/{owner.patient}, not {patient}")
+            elif first and ((owner.span[0] and first < owner.span[0]) or (owner.span[1] and first > owner.span[1])):
+                add("outside-enrollment", file, line, facts.rid,
+                    f"starts {first}, Coverage/{coverage} runs {owner.span[0] or '…'}..{owner.span[1] or '…'}")
 
     def finish(self, ds: Dataset) -> None:
         self.report.patients = len(self.deaths)

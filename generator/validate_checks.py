@@ -65,7 +65,7 @@ class Facts(NamedTuple):
     rid: str
     patient: str | None = None          # Coverage.beneficiary / EOB.patient id
     coverages: tuple = ()               # EOB.insurance coverage ids
-    last_service: str | None = None     # EOB: latest service date (ISO)
+    span: tuple = (None, None)          # EOB: first and last service date; Coverage: period (ISO dates)
     claim_type: str | None = None       # EOB: lower-case type
     death: str | None = None            # Patient: deceasedDateTime date (ISO)
 
@@ -167,7 +167,12 @@ def _check_coverage(res: dict, line: _Line, _period) -> Facts:
     patient = ref_id(res.get("beneficiary"), "Patient/")
     if patient is None:
         line.add("dangling-reference", f"beneficiary {res.get('beneficiary')} is not a Patient reference")
-    return Facts(rid=line.rid, patient=patient)
+    return Facts(rid=line.rid, patient=patient, span=_iso_span(res.get("period") or {}))
+
+
+def _iso_span(period: dict) -> tuple[str | None, str | None]:
+    start, end = parse_date(period.get("start")), parse_date(period.get("end"))
+    return start.isoformat() if start else None, end.isoformat() if end else None
 
 
 def _check_eob(res: dict, line: _Line, period) -> Facts:
@@ -179,6 +184,7 @@ def _check_eob(res: dict, line: _Line, period) -> Facts:
     _check_npis(res, line)
     _check_contained_references(res, line)
     last = _check_dates(res, line, period)
+    first = _iso_span(res.get("billablePeriod") or {})[0]
     _check_money(res, line)
     patient = ref_id(res.get("patient"), "Patient/")
     if patient is None:
@@ -187,7 +193,7 @@ def _check_eob(res: dict, line: _Line, period) -> Facts:
     if not coverages or None in coverages:
         line.add("dangling-reference", "insurance[].coverage must each be a Coverage reference")
     return Facts(rid=line.rid, patient=patient, coverages=tuple(c for c in coverages if c),
-                 last_service=last.isoformat() if last else None, claim_type=claim_type)
+                 span=(first, last.isoformat() if last else None), claim_type=claim_type)
 
 
 def _check_npis(res: dict, line: _Line) -> None:

@@ -89,7 +89,7 @@ def planted(dataset_dir, tmp_path_factory):
     patients, eobs = _read(out / "Patient.ndjson"), _read(out / "ExplanationOfBenefit.ndjson")
     original = list(eobs)
     manifest = json.loads((out / "manifest.json").read_text())
-    start = manifest["generator"]["period"]["start"]
+    start, end = manifest["generator"]["period"]["start"], manifest["generator"]["period"]["end"]
     used: set[int] = set()
     where = {}
 
@@ -126,6 +126,13 @@ def planted(dataset_dir, tmp_path_factory):
     coverage = _read(out / "Coverage.ndjson")
     where["period-order"] = ("Coverage.ndjson", _edit(coverage, 0, lambda c: c.update(
         period={"start": "2025-06-01", "end": "2025-05-01"})))
+    # a claim before its coverage starts: another untouched patient's coverage starts on the period's last day
+    touched.add(f"Patient/{pid}")
+    early = _first(eobs, lambda e: e["patient"]["reference"] not in touched and e["billablePeriod"]["start"] < end,
+                   used)
+    coverage_id = json.loads(eobs[early])["insurance"][0]["coverage"]["reference"].split("/", 1)[1]
+    _edit(coverage, _first(coverage, lambda c: c["id"] == coverage_id), lambda c: c.update(period={"start": end}))
+    where["outside-enrollment"] = ("ExplanationOfBenefit.ndjson", early + 1)
     manifest["output"][0]["count"] += 1       # Patient count off by one
     where["manifest"] = ("manifest.json", 0)
 
