@@ -3,8 +3,8 @@
 Lines stream through worker processes (`validate_checks.check_chunk`: JSON, FHIR R4 validity via
 fhir.resources R4B, profiles, MBIs, NPIs, dates, money); this module checks what spans resources
 (unique ids, references, claims after death or outside the coverage period, manifest counts) and
-renders the report. Memory stays
-flat in the number of claims: patients and coverages are kept, EOB ids only as 64-bit hashes.
+renders the report. Memory stays flat in the number of claims: patients and coverages are kept,
+EOB ids only as 64-bit hashes.
 """
 from __future__ import annotations
 
