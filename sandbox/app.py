@@ -1,7 +1,8 @@
 """The sandbox's Flask app factory: `create_app(config)` wires the store, the OAuth server and the FHIR API.
 
 Config is passed in, never global: `create_app({"DB_PATH": "output/sandbox.db"})`. One blueprint per
-concern: `sandbox.auth` (OAuth 2.0, login, consent, discovery) and `sandbox.fhir` (the v2 FHIR API).
+concern: `sandbox.auth` (OAuth 2.0, login, consent, discovery), `sandbox.fhir` (the v2 FHIR API),
+`sandbox.portal` (the developer portal at /) and `sandbox.docs` (OpenAPI + Swagger UI at /docs/).
 `ApiError` raised anywhere becomes its JSON body, status and headers. Links and advertised URLs follow
 the client's host, including `X-Forwarded-Host`/`-Proto` from a proxy.
 """
@@ -32,10 +33,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_error_handler(ApiError, api_error_response)
 
     from sandbox.auth import init_app as init_auth
+    from sandbox.docs import init_app as init_docs
     from sandbox.fhir import init_app as init_fhir
+    from sandbox.portal import init_app as init_portal
 
     init_auth(app)
     init_fhir(app)
+    init_portal(app)
+    init_docs(app)
 
     @app.get("/health")
     def health():

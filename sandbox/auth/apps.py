@@ -112,8 +112,8 @@ def app_summary(app: App) -> dict:
 def ensure_demo_app(db: str | Path) -> dict:
     """The demo app's summary with its client secret (registered on first call)."""
     with closing(open_auth_db(db)) as conn:
-        app = ensure_builtin_app(conn, DEMO_APP)
-        secret = conn.execute("SELECT demo_secret FROM auth_app WHERE client_id = ?", (app.client_id,)).fetchone()[0]
+        secret = builtin_secret(conn, DEMO_APP)
+        app = find_app(conn, DEMO_APP.client_id)
     return {**app_summary(app), "client_secret": secret}
 
 
@@ -137,11 +137,34 @@ def create_app_cli(db, *, name, redirect_uris, data_access="thirteen-month", dem
     return "Created app " + _describe(summary) + "\nKeep the client secret now: it is stored hashed and not shown again."
 
 
+def list_apps(conn: sqlite3.Connection) -> list[App]:
+    """Every registered app but the hidden test-token app, oldest first."""
+    rows = conn.execute("SELECT * FROM auth_app WHERE client_id != ? ORDER BY created_at, client_id",
+                        (TEST_APP.client_id,)).fetchall()
+    return [_app_from_row(row) for row in rows]
+
+
+def add_redirect_uri(conn: sqlite3.Connection, client_id: str, uri: str) -> App:
+    """Allow one more redirect URI for an existing app (no-op when it is already allowed)."""
+    app = find_app(conn, client_id)
+    if app is None:
+        raise AppError(f"no app with client id {client_id!r} (see `medisynth apps list`)")
+    if uri not in app.redirect_uris:
+        with conn:
+            conn.execute("UPDATE auth_app SET redirect_uris = ? WHERE client_id = ?",
+                         (json.dumps([*app.redirect_uris, _check_redirect_uri(uri)]), client_id))
+    return find_app(conn, client_id)
+
+
+def builtin_secret(conn: sqlite3.Connection, spec: BuiltinApp) -> str:
+    """The plain secret of a built-in app that keeps it (registered on first call)."""
+    app = ensure_builtin_app(conn, spec)
+    return conn.execute("SELECT demo_secret FROM auth_app WHERE client_id = ?", (app.client_id,)).fetchone()[0]
+
+
 def list_apps_cli(db, *, as_json=False) -> str:
     with closing(open_auth_db(db)) as conn:
-        rows = conn.execute("SELECT * FROM auth_app WHERE client_id != ? ORDER BY created_at, client_id",
-                            (TEST_APP.client_id,)).fetchall()
-    summaries = [app_summary(_app_from_row(row)) for row in rows]
+        summaries = [app_summary(app) for app in list_apps(conn)]
     if as_json:
         return json.dumps(summaries, indent=2)
     return "\n".join(_describe(s) for s in summaries) or "No apps registered (`medisynth apps create --help`)."

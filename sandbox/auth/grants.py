@@ -72,3 +72,11 @@ def delete_grant(conn: sqlite3.Connection, client_id: str, patient_id: str, *, w
         deleted = conn.execute("DELETE FROM auth_grant WHERE client_id = ? AND patient_id = ?",
                                (client_id, patient_id)).rowcount
     return deleted > 0
+
+
+def connected_apps(conn: sqlite3.Connection, patient_id: str) -> list[sqlite3.Row]:
+    """The apps the beneficiary has granted access to: client_id, name, data_access, created_at, expires_at."""
+    return conn.execute(
+        "SELECT g.client_id, a.name, a.data_access, g.created_at, g.expires_at FROM auth_grant g"
+        " JOIN auth_app a ON a.client_id = g.client_id WHERE g.patient_id = ? ORDER BY g.created_at, a.name",
+        (patient_id,)).fetchall()

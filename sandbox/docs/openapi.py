@@ -1,0 +1,203 @@
+"""The sandbox's OpenAPI 3 document, built for the host the client used (servers and OAuth URLs follow it).
+
+It describes what the server really does: BB2's FHIR search and read routes with their parameters and
+`{"detail": …}` errors, the OAuth endpoints with their `{"error": …}` bodies, discovery, and the sandbox's
+expire endpoint. tests/portal/test_openapi.py validates it and runs schemathesis against the live server.
+"""
+from __future__ import annotations
+
+from sandbox.auth.scopes import ALL_SCOPES
+from sandbox.store import CLAIM_TYPES
+
+FHIR_TYPES = ("application/fhir+json", "application/json")
+ID_PATTERN = r"^[A-Za-z0-9\-]{1,64}$"
+_TYPE_CODE = "(" + "|".join(CLAIM_TYPES) + ")"
+DATE_PREFIXED = r"^(lt|le|gt|ge)[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+
+ERROR_STATUSES = {
+    "400": "Bad parameter (BB2's message in `detail`)",
+    "401": "No, unknown, expired or revoked token; or the grant timed out",
+    "403": "The token's scopes do not cover this resource, or the search names another patient",
+    "404": "Not found, or not the token's patient's",
+}
+
+
+def _json(schema: dict, types=("application/json",)) -> dict:
+    return {media: {"schema": schema} for media in types}
+
+
+def _response(description: str, schema: dict | None = None, types=("application/json",)) -> dict:
+    return {"description": description, **({"content": _json(schema, types)} if schema else {})}
+
+
+def _param(name: str, where: str, description: str, schema: dict, required: bool = False) -> dict:
+    return {"name": name, "in": where, "description": description, "required": required, "schema": schema}
+
+
+PAGING = [
+    _param("_count", "query", "Page size (default 10)", {"type": "integer", "minimum": 0, "maximum": 50}),
+    _param("startIndex", "query", "Offset of the page's first entry", {"type": "integer", "minimum": 0,
+                                                                       "maximum": 1000000}),
+    _param("_lastUpdated", "query", "lastUpdated bound with a lt/le/gt/ge prefix, e.g. gt2024-01-01",
+           {"type": "string", "pattern": DATE_PREFIXED}),
+]
+SEARCH_PARAMS = {
+    "Patient": [_param("_id", "query", "The token's patient id (another is 404)", {"type": "string", "pattern": ID_PATTERN}),
+                _param("identifier", "query", "`system|value`: bene_id or MBI", {"type": "string", "maxLength": 120})],
+    "Coverage": [_param("beneficiary", "query", "Patient/<the token's patient id> (another is 403)",
+                        {"type": "string", "pattern": r"^(Patient/)?[A-Za-z0-9\-]{1,64}$"})],
+    "ExplanationOfBenefit": [
+        _param("patient", "query", "The token's patient id (another is 403)", {"type": "string", "pattern": ID_PATTERN}),
+        _param("type", "query", "Comma-separated claim types: " + ", ".join(CLAIM_TYPES),
+               {"type": "string", "pattern": f"^{_TYPE_CODE}(,{_TYPE_CODE})*$"}),
+        _param("service-date", "query", "Service (billable period end) date bound with a lt/le/gt/ge prefix",
+               {"type": "string", "pattern": DATE_PREFIXED})],
+}
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}},
+    "OAuthError": {"type": "object", "required": ["error"], "properties": {
+        "error": {"type": "string"}, "error_description": {"type": "string"}, "status_code": {"type": "integer"}}},
+    "Resource": {"type": "object", "required": ["resourceType", "id"], "properties": {
+        "resourceType": {"type": "string"}, "id": {"type": "string"}, "meta": {"type": "object"}}},
+    "Bundle": {"type": "object", "required": ["resourceType", "type", "total", "link"], "properties": {
+        "resourceType": {"enum": ["Bundle"]}, "id": {"type": "string"}, "type": {"enum": ["searchset"]},
+        "total": {"type": "integer", "minimum": 0},
+        "link": {"type": "array", "items": {"type": "object", "required": ["relation", "url"]}},
+        "entry": {"type": "array", "items": {"type": "object", "required": ["resource"], "properties": {
+            "resource": {"$ref": "#/components/schemas/Resource"}}}}}},
+    "Token": {"type": "object", "required": ["access_token", "expires_in", "token_type", "scope", "refresh_token",
+                                             "patient"], "properties": {
+        "access_token": {"type": "string"}, "expires_in": {"type": "integer"}, "token_type": {"enum": ["Bearer"]},
+        "scope": {"type": "string"}, "refresh_token": {"type": "string"}, "patient": {"type": "string"},
+        "access_grant_expiration": {"type": "string"}}},
+    "UserInfo": {"type": "object", "required": ["sub", "patient"], "properties": {
+        "sub": {"type": "string"}, "name": {"type": "string"}, "given_name": {"type": "string"},
+        "family_name": {"type": "string"}, "email": {"type": "string"}, "iat": {"type": "string"},
+        "patient": {"type": "string"}}},
+    "Introspection": {"type": "object", "required": ["active"], "properties": {
+        "active": {"type": "boolean"}, "scope": {"type": "string"}, "exp": {"type": "integer"},
+        "client_id": {"type": "string"}, "username": {"type": "string"}}},
+    "Discovery": {"type": "object", "required": ["authorization_endpoint", "token_endpoint"]},
+}
+_REF = {name: {"$ref": f"#/components/schemas/{name}"} for name in SCHEMAS}
+_ERRORS = {status: _response(text, _REF["Error"]) for status, text in ERROR_STATUSES.items()}
+_OAUTH_ERRORS = {"400": _response("Bad request (OAuth error)", _REF["OAuthError"]),
+                 "401": _response("Client authentication failed", _REF["OAuthError"])}
+_TOKEN_FORM = {"type": "object", "properties": {"token": {"type": "string"},
+                                                "token_type_hint": {"enum": ["access_token", "refresh_token"]},
+                                                "client_id": {"type": "string"}, "client_secret": {"type": "string"}}}
+_BEARER = [{"oauth2": list(ALL_SCOPES)}]
+_CLIENT = [{"clientBasic": []}]
+
+
+def _form(schema: dict) -> dict:
+    return {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": schema}}}
+
+
+def _fhir_paths() -> dict:
+    paths = {}
+    for resource, params in SEARCH_PARAMS.items():
+        paths[f"/v2/fhir/{resource}/"] = {"get": {
+            "tags": ["FHIR"], "summary": f"Search the token's patient's {resource} resources",
+            "operationId": f"search{resource}", "security": _BEARER, "parameters": params + PAGING,
+            "responses": {"200": _response("A searchset Bundle, one page", _REF["Bundle"], FHIR_TYPES), **_ERRORS}}}
+        paths[f"/v2/fhir/{resource}/{{id}}"] = {"get": {
+            "tags": ["FHIR"], "summary": f"Read one {resource} of the token's patient", "operationId": f"read{resource}",
+            "security": _BEARER,
+            "parameters": [_param("id", "path", "Resource id", {"type": "string", "pattern": ID_PATTERN}, True)],
+            "responses": {"200": _response(resource, _REF["Resource"], FHIR_TYPES), **_ERRORS}}}
+    paths["/v2/fhir/metadata"] = {"get": {
+        "tags": ["FHIR"], "summary": "The CapabilityStatement (no token needed)", "operationId": "metadata",
+        "security": [], "responses": {"200": _response("CapabilityStatement", _REF["Resource"], FHIR_TYPES)}}}
+    return paths
+
+
+def _oauth_paths() -> dict:
+    return {
+        "/v2/o/authorize/": {"get": {
+            "tags": ["OAuth"], "summary": "Start authorization in a browser (login and consent pages)",
+            "operationId": "authorize", "security": [],
+            "parameters": [_param(name, "query", text, schema, True) for name, text, schema in (
+                ("client_id", "The app's client id", {"type": "string", "maxLength": 64}),
+                ("response_type", "Always code", {"enum": ["code"]}),
+                ("redirect_uri", "One of the app's redirect URIs", {"type": "string", "maxLength": 200}),
+                ("state", "At least 16 characters", {"type": "string", "minLength": 16, "maxLength": 64}),
+                ("code_challenge", "PKCE S256 challenge", {"type": "string", "minLength": 43, "maxLength": 128}),
+                ("code_challenge_method", "S256 only", {"enum": ["S256"]}))],
+            "responses": {
+                "200": _response("The login or consent page", {"type": "string"}, ("text/html",)),
+                "302": {"description": "To the login page, or to the app's redirect URI"},
+                "400": {"description": "Bad parameters: JSON for PKCE/state, an HTML page for an unknown app or "
+                                       "redirect URI, plain text for a client_secret in the query",
+                        "content": {**_json(_REF["OAuthError"]), "text/html": {"schema": {"type": "string"}},
+                                    "text/plain": {"schema": {"type": "string"}}}},
+                "401": _response("No client_id (HTML page)", {"type": "string"}, ("text/html",))}}},
+        "/v2/o/token/": {"post": {
+            "tags": ["OAuth"], "summary": "Exchange an authorization code or a refresh token",
+            "operationId": "token", "security": _CLIENT,
+            "requestBody": _form({"type": "object", "required": ["grant_type"], "properties": {
+                "grant_type": {"enum": ["authorization_code", "refresh_token"]}, "code": {"type": "string"},
+                "redirect_uri": {"type": "string"}, "code_verifier": {"type": "string"},
+                "refresh_token": {"type": "string"}, "client_id": {"type": "string"},
+                "client_secret": {"type": "string"}}}),
+            "responses": {"200": _response("Tokens", _REF["Token"]), **_OAUTH_ERRORS}}},
+        "/v2/o/revoke_token/": {"post": {
+            "tags": ["OAuth"], "summary": "Revoke an access or refresh token (RFC 7009)", "operationId": "revokeToken",
+            "security": _CLIENT, "requestBody": _form(_TOKEN_FORM),
+            "responses": {"200": _response("Revoked (or unknown)", {"type": "object"}), **_OAUTH_ERRORS}}},
+        "/v2/o/revoke/": {"post": {
+            "tags": ["OAuth"], "summary": "Revoke the token's whole grant (BB2)", "operationId": "revokeGrant",
+            "security": _CLIENT, "requestBody": _form(_TOKEN_FORM),
+            "responses": {"200": _response("Revoked (or unknown)", {"type": "object"}), **_OAUTH_ERRORS}}},
+        "/v2/o/introspect/": {"post": {
+            "tags": ["OAuth"], "summary": "Introspect a token (RFC 7662)", "operationId": "introspect",
+            "security": _CLIENT, "requestBody": _form(_TOKEN_FORM),
+            "responses": {"200": _response("Token state", _REF["Introspection"]), **_OAUTH_ERRORS}}},
+        "/v2/o/expire_authenticated_user/{patient_id}/": {"post": {
+            "tags": ["OAuth"], "summary": "Sandbox only: end a beneficiary's grant to the calling app",
+            "operationId": "expireAuthenticatedUser", "security": _CLIENT,
+            "parameters": [_param("patient_id", "path", "Patient id", {"type": "string", "pattern": ID_PATTERN}, True)],
+            "responses": {"200": _response("success", {"type": "string"}, ("text/plain",)),
+                          "403": _response("Bad client credentials", _REF["Error"]),
+                          "404": _response("No such patient or grant", {"type": "string"}, ("text/plain",))}}},
+        "/v2/connect/userinfo": {"get": {
+            "tags": ["OAuth"], "summary": "OpenID Connect userinfo (needs the profile scope)", "operationId": "userinfo",
+            "security": [{"oauth2": ["profile"]}],
+            "responses": {"200": _response("The beneficiary", _REF["UserInfo"]),
+                          **{s: _ERRORS[s] for s in ("400", "401", "403")}}}},
+    }
+
+
+def _discovery_paths() -> dict:
+    documents = {"/.well-known/openid-configuration": "openidConfiguration",
+                 "/.well-known/openid-configuration-v2": "openidConfigurationV2",
+                 "/v2/connect/.well-known/openid-configuration": "openidConfigurationConnect",
+                 "/v2/fhir/.well-known/smart-configuration": "smartConfiguration"}
+    return {path: {"get": {"tags": ["Discovery"], "summary": "Discovery document", "operationId": op, "security": [],
+                           "responses": {"200": _response("Discovery document", _REF["Discovery"])}}}
+            for path, op in documents.items()}
+
+
+def openapi_document(host: str) -> dict:
+    """The OpenAPI 3.0 document for a sandbox reached at `host` (scheme://host[:port])."""
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Blue Button 2.0 API (medisynth local sandbox)", "version": "2",
+                 "description": "The CMS Blue Button 2.0 v2 API as this sandbox serves it, with synthetic data. "
+                                "Authorize with a test login (BBUser00000 / PW00000!)."},
+        "servers": [{"url": host}],
+        "tags": [{"name": "FHIR"}, {"name": "OAuth"}, {"name": "Discovery"}],
+        "paths": {**_fhir_paths(), **_oauth_paths(), **_discovery_paths(),
+                  "/health": {"get": {"tags": ["Discovery"], "summary": "Liveness", "operationId": "health",
+                                      "security": [], "responses": {"200": _response("OK", {"type": "object"})}}}},
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "oauth2": {"type": "oauth2", "description": "Authorization code with PKCE (S256)", "flows": {
+                    "authorizationCode": {"authorizationUrl": f"{host}/v2/o/authorize/",
+                                          "tokenUrl": f"{host}/v2/o/token/", "refreshUrl": f"{host}/v2/o/token/",
+                                          "scopes": {scope: scope for scope in ALL_SCOPES}}}},
+                "clientBasic": {"type": "http", "scheme": "basic",
+                                "description": "The app's client id and secret"}}},
+    }
