@@ -47,7 +47,9 @@ def cli():
 @click.option("--force", is_flag=True, help="Overwrite a non-empty output directory.")
 @click.option("--resume", is_flag=True, help="Finish an interrupted run of the same command.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def generate(profile, beneficiaries, seed, start, end, out, workers, fmt, gzip_, force, resume, quiet):
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="Run shards in local processes or as Dask tasks (pip install medisynth[dask]).")
+@click.option("--scheduler", default=None, help="Dask scheduler address (tcp://HOST:8786) [default: a local Dask cluster]; --out must be shared with its workers.")
+def generate(profile, beneficiaries, seed, start, end, out, workers, fmt, gzip_, force, resume, quiet, engine, scheduler):
     """Generate a synthetic Medicare dataset (FHIR R4 NDJSON, Blue Button v2 shape)."""
     from generator.run import GenerateOptions, generate as run_generate
 
@@ -55,7 +57,7 @@ def generate(profile, beneficiaries, seed, start, end, out, workers, fmt, gzip_,
         profile=profile, beneficiaries=beneficiaries, seed=seed,
         start=start.date() if start else None, end=end.date() if end else None,
         out=out, workers=workers, fmt=fmt, gzip=gzip_, force=force, resume=resume,
-        progress=not quiet and sys.stderr.isatty(),
+        progress=not quiet and sys.stderr.isatty(), engine=engine, scheduler=scheduler,
     ))
     click.echo(summary)
 

@@ -1,27 +1,27 @@
-"""`medisynth generate`: split the population into shards, generate them in worker processes, and
-write them in shard order, so the bytes never depend on the number of workers.
+"""`medisynth generate`: split the population into shards, run them on an engine (local worker
+processes or Dask), and assemble their parts in shard order, so the bytes never depend on the number
+of workers or on the engine.
 
 Files are written under temporary names and renamed when complete, so a dataset directory holds
-complete files or none; the manifest is written last.
+complete files or none; the manifest is written last. An interrupted run keeps its complete shard
+parts and a marker (generator/output.py), and `--resume` finishes it.
 """
 from __future__ import annotations
 
 import datetime as dt
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
 from generator import __version__
+from generator.engines import run_jobs
 from generator.errors import OutputError
+from generator.output import MARKER, PARTS_DIR, RESOURCE_TYPES, TMP_PREFIX, Assembly, ShardJob
 from generator.profile import load_profile
-from generator.shard import SHARD_SIZE, ShardOutput, generate_shard, transaction_time
-
-RESOURCE_TYPES = ("Patient", "Coverage", "ExplanationOfBenefit")
-TMP_PREFIX = ".partial-"
+from generator.shard import SHARD_SIZE, transaction_time
 
 
 @dataclass
@@ -38,6 +38,8 @@ class GenerateOptions:
     force: bool = False
     resume: bool = False
     progress: bool = False
+    engine: str = "local"               # "local" (worker processes) or "dask"
+    scheduler: str | None = None        # Dask scheduler address; a local Dask cluster when None
 
 
 def default_out_dir(profile: str, n: int, seed: int) -> Path:
@@ -51,19 +53,21 @@ def dataset_files(out: Path) -> list[Path]:
     return [out / n for n in names]
 
 
-def _prepare_out(out: Path, force: bool) -> None:
+def _prepare_out(out: Path, force: bool, resume: bool) -> None:
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} exists and is not a directory: choose another --out")
-    if out.exists() and any(out.iterdir()):
+    marker = out / PARTS_DIR / MARKER
+    if resume and not marker.exists() and out.exists() and any(out.iterdir()):
+        raise OutputError(f"nothing to resume in {out} (no interrupted run there): drop --resume")
+    if not resume and out.exists() and any(out.iterdir()):
         if not force:
-            raise OutputError(f"{out} is not empty: pass --force to overwrite its dataset, or choose another --out")
-        for p in dataset_files(out):
+            hint = "pass --resume to finish the interrupted run there, " if marker.exists() else ""
+            raise OutputError(f"{out} is not empty: {hint}pass --force to overwrite its dataset, or choose another --out")
+        for p in dataset_files(out) + list(out.glob(TMP_PREFIX + "*")):
             if p.is_dir():
                 shutil.rmtree(p)
             elif p.exists():
                 p.unlink()
-        for p in out.glob(TMP_PREFIX + "*"):
-            shutil.rmtree(p) if p.is_dir() else p.unlink()
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -75,76 +79,52 @@ def _shards(n: int) -> list[tuple[int, int, int]]:
     return [(k, start, min(SHARD_SIZE, n - start)) for k, start in enumerate(range(0, n, SHARD_SIZE))]
 
 
+def _inputs(opts: GenerateOptions, profile) -> dict:
+    """What decides the bytes: a resumed run must match the interrupted one on all of it."""
+    return {"profile": profile.source, "seed": opts.seed, "beneficiaries": opts.beneficiaries,
+            "period": [profile.period_start.isoformat(), profile.period_end.isoformat()],
+            "format": opts.fmt, "gzip": opts.gzip, "version": __version__}
+
+
 def generate(opts: GenerateOptions) -> str:
     """Write a dataset; returns a one-paragraph summary for the terminal."""
     profile = load_profile(opts.profile).with_period(opts.start, opts.end)
     out = opts.out or default_out_dir(opts.profile, opts.beneficiaries, opts.seed)
-    _prepare_out(out, opts.force)
+    _prepare_out(out, opts.force, opts.resume)
     ext = ".ndjson.gz" if opts.gzip else ".ndjson"
-    bundles = opts.fmt in ("bundles", "both")
     write_ndjson = opts.fmt in ("ndjson", "both")
+    bundle_tmp = out / f"{TMP_PREFIX}bundles"
     shards = _shards(opts.beneficiaries)
     workers = max(1, min(opts.workers or os.cpu_count() or 1, len(shards)))
-    tmp = {t: out / f"{TMP_PREFIX}{t}{ext}" for t in RESOURCE_TYPES}
-    counts = dict.fromkeys(RESOURCE_TYPES, 0)
-    bundle_tmp = out / f"{TMP_PREFIX}bundles"
-    if bundles:
-        bundle_tmp.mkdir(exist_ok=True)
-    args = [(profile, opts.seed, k, start, count, bundles, opts.gzip) for k, start, count in shards]
     try:
-        with _progress(opts.progress, opts.beneficiaries) as advance:
-            handles = {t: open(p, "wb") for t, p in tmp.items()} if write_ndjson else {}
-            try:
-                for result in _run(args, workers):
-                    for t in RESOURCE_TYPES:
-                        counts[t] += result.counts[t]
-                        if write_ndjson:
-                            handles[t].write(result.files[t])
-                    for pid, data in result.bundles:
-                        (bundle_tmp / f"{pid}.json").write_bytes(data)
-                    advance(result.beneficiaries, sum(result.counts.values()))
-            finally:
-                for h in handles.values():
-                    h.close()
-        for t, p in tmp.items():
-            if write_ndjson:
-                p.replace(out / f"{t}{ext}")
-        if bundles:
+        assembly = Assembly(out, _inputs(opts, profile), ext, write_ndjson, opts.resume)
+        if opts.fmt in ("bundles", "both"):
+            bundle_tmp.mkdir(exist_ok=True)
+        completed = assembly.completed()
+        jobs = [ShardJob(profile, opts.seed, k, start, count, str(assembly.parts.resolve()), ext, write_ndjson,
+                         str(bundle_tmp.resolve()) if opts.fmt in ("bundles", "both") else None)
+                for k, start, count in shards if k >= assembly.state["appended"] and k not in completed]
+        done_before = sum(count for k, _, count in shards if k < assembly.state["appended"] or k in completed)
+        try:
+            with _progress(opts.progress, opts.beneficiaries, done_before) as advance:
+                for result in completed.values():
+                    assembly.add(result)
+                for result in run_jobs(jobs, workers, opts.engine, opts.scheduler):
+                    assembly.add(result)
+                    advance(result["beneficiaries"], sum(result["counts"].values()))
+            assembly.finish(len(shards))
+        finally:
+            assembly.close()
+        if bundle_tmp.exists():
             bundle_tmp.replace(out / "bundles")
-        _write_manifest(out, profile, opts, counts, ext if write_ndjson else None)
+        _write_manifest(out, profile, opts, assembly.counts, ext if write_ndjson else None)
     except OSError as e:
-        raise OutputError(f"writing {out} failed: {e.strerror or e}; nothing was left half-written "
+        raise OutputError(f"writing {out} failed: {e.strerror or e}; rerun with --resume to finish "
                           "(partial files are named .partial-*)") from None
-    except BaseException:
-        for p in tmp.values():
-            p.unlink(missing_ok=True)
-        shutil.rmtree(bundle_tmp, ignore_errors=True)
-        raise
+    counts = assembly.counts
     total = sum(counts.values())
     return (f"Wrote {opts.beneficiaries:,} beneficiaries ({counts['Patient']:,} Patient, {counts['Coverage']:,} "
             f"Coverage, {counts['ExplanationOfBenefit']:,} ExplanationOfBenefit; {total:,} resources) to {out}")
-
-
-def _run(args: list[tuple], workers: int):
-    """Shard outputs in shard order, from `workers` processes (or this one)."""
-    if workers == 1:
-        for a in args:
-            yield generate_shard(*a)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        # keep at most 2 shards per worker in flight: memory stays flat whatever the size
-        pending = []
-        it = iter(args)
-        for a in it:
-            pending.append(pool.submit(generate_shard, *a))
-            if len(pending) >= 2 * workers:
-                break
-        while pending:
-            result: ShardOutput = pending.pop(0).result()
-            nxt = next(it, None)
-            if nxt is not None:
-                pending.append(pool.submit(generate_shard, *nxt))
-            yield result
 
 
 def _write_manifest(out: Path, profile, opts: GenerateOptions, counts: dict, ext: str | None) -> None:
@@ -169,8 +149,8 @@ def _write_manifest(out: Path, profile, opts: GenerateOptions, counts: dict, ext
 class _progress:
     """A rich progress bar on a terminal (beneficiaries, resources/s, ETA); nothing otherwise."""
 
-    def __init__(self, enabled: bool, total: int):
-        self.enabled, self.total = enabled, total
+    def __init__(self, enabled: bool, total: int, done: int = 0):
+        self.enabled, self.total, self.done = enabled, total, done
 
     def __enter__(self):
         if not self.enabled:
@@ -180,7 +160,7 @@ class _progress:
                             TextColumn("beneficiaries · {task.fields[rate]} resources/s"), TimeRemainingColumn(),
                             transient=True)
         self.bar.__enter__()
-        self.task = self.bar.add_task("generate", total=self.total, rate="…")
+        self.task = self.bar.add_task("generate", total=self.total, completed=self.done, rate="…")
         self.resources = 0
 
         def advance(n, resources):

@@ -1,4 +1,4 @@
-"""Generate one shard: its people, their care, their claims, rendered to NDJSON bytes.
+"""Generate one shard: its people, their care, their claims, as FHIR resources (dicts), person by person.
 
 A shard depends only on (profile, seed, shard index, size), never on other shards or on the number
 of worker processes, so any split of the work gives the same bytes.
@@ -6,8 +6,7 @@ of worker processes, so any split of the work gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 import orjson
@@ -25,16 +24,7 @@ SHARD_SIZE = 1000
 TYPE_ORDER = {t: i for i, t in enumerate(("inpatient", "snf", "hha", "hospice", "outpatient", "carrier", "dme", "pde"))}
 DUAL_CODES = (("02", 0.55), ("08", 0.25), ("01", 0.1), ("03", 0.05), ("06", 0.05))
 MIDDLE = "ABCDEFGHJKLMNPRSTW"
-
-
-@dataclass
-class ShardOutput:
-    """A shard's files as bytes (gzipped when asked), with resource counts."""
-    index: int
-    files: dict[str, bytes]             # "Patient" / "Coverage" / "ExplanationOfBenefit" → NDJSON bytes
-    counts: dict[str, int]
-    bundles: list[tuple[str, bytes]]    # (patient id, Bundle JSON) when bundles were asked for
-    beneficiaries: int
+PersonResources = tuple[str, dict, list[dict], list[dict]]
 
 
 def export_day(profile: Profile) -> int:
@@ -46,42 +36,29 @@ def transaction_time(profile: Profile) -> str:
     return f"{dt.date.fromordinal(export_day(profile)).isoformat()}T00:00:00.000+00:00"
 
 
-def generate_shard(profile: Profile, seed: int, index: int, start_index: int, count: int,
-                   bundles: bool = False, gzip_files: bool = False) -> ShardOutput:
+def shard_resources(profile: Profile, seed: int, index: int, start_index: int, count: int) -> Iterator[PersonResources]:
+    """Each beneficiary of the shard in order: (bene id, Patient, Coverages, ExplanationOfBenefits) as FHIR dicts."""
     rng = np.random.default_rng([seed, index])
     shard = sample_shard(profile, rng, start_index, count)
     months = period_months(profile.period_start, profile.period_end)
     care = CareModel(profile, rng)
     builder = ClaimBuilder(index, rng, export_day(profile))
-    out = {"Patient": [], "Coverage": [], "ExplanationOfBenefit": []}
-    bundle_out = []
     intensity = _intensity(shard)
     for i in range(count):
         bene, person, lis, plans = _beneficiary(profile, seed, shard, i, months, rng)
         encounters = care.encounters(person, float(intensity[i])) if person else []
         encounters.sort(key=lambda e: (e.start, TYPE_ORDER[e.ctype]))
         ledger = Ledger()
-        patient = orjson.dumps(patient_resource(bene))
-        coverages = [orjson.dumps(c) for c in coverage_resources(bene)]
         eobs = []
         for enc in encounters:
             plan = plans.get(dt.date.fromordinal(enc.start).strftime("%Y-%m"), ("", ""))
             claim = builder.build(enc, bene["bene_id"], ledger, lis, plan)
-            eobs.append(orjson.dumps(eob_resource(claim, bene)))
-        out["Patient"].append(patient)
-        out["Coverage"].extend(coverages)
-        out["ExplanationOfBenefit"].extend(eobs)
-        if bundles:
-            bundle_out.append((bene["bene_id"], _bundle(bene["bene_id"], [patient, *coverages, *eobs])))
-    files = {}
-    for name, items in out.items():
-        data = b"".join(x + b"\n" for x in items)
-        files[name] = gzip.compress(data, mtime=0) if gzip_files else data
-    return ShardOutput(index=index, files=files, counts={k: len(v) for k, v in out.items()},
-                       bundles=bundle_out, beneficiaries=count)
+            eobs.append(eob_resource(claim, bene))
+        yield bene["bene_id"], patient_resource(bene), coverage_resources(bene), eobs
 
 
-def _bundle(bene_id: str, resources: list[bytes]) -> bytes:
+def bundle(bene_id: str, resources: list[bytes]) -> bytes:
+    """A beneficiary's resources (serialized) as one collection Bundle."""
     head = orjson.dumps({"resourceType": "Bundle", "id": f"bundle{bene_id}", "type": "collection"})[:-1]
     return head + b',"entry":[' + b",".join(b'{"resource":' + r + b"}" for r in resources) + b"]}"
 
