@@ -22,8 +22,15 @@ def allowed_scopes(requested: str | None, available: frozenset[str]) -> frozense
 
 
 def consented_scopes(scopes: frozenset[str], share_demographics: bool) -> frozenset[str]:
-    """What the beneficiary grants: unticking the demographics box strips Patient and profile."""
-    return scopes if share_demographics else scopes - DEMOGRAPHIC_SCOPES
+    """What the beneficiary grants: unticking the demographics box strips Patient and profile, and
+    `.r` with `.s` of a resource is condensed to `.rs`, as BB2's consent form does."""
+    granted = set(scopes if share_demographics else scopes - DEMOGRAPHIC_SCOPES)
+    for resource in RESOURCES:
+        read, search = f"patient/{resource}.r", f"patient/{resource}.s"
+        if read in granted and search in granted:
+            granted -= {read, search}
+            granted.add(f"patient/{resource}.rs")
+    return frozenset(granted)
 
 
 def scope_string(scopes: frozenset[str] | set[str]) -> str:

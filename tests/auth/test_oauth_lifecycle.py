@@ -57,6 +57,13 @@ def test_requested_scopes_are_intersected_with_the_apps(oauth, browser):
     assert tokens["scope"] == "patient/Coverage.read"
 
 
+def test_read_and_search_scopes_are_condensed_to_rs(oauth, browser):
+    app, auth_data = oauth.register(), generate_auth_data()
+    url = oauth.authorize_url(app, auth_data, scope="patient/Coverage.r patient/Coverage.s patient/Patient.r")
+    callback = browser.authorize(url, oauth.login(0))
+    tokens = oauth.exchange(app, callback["code"], auth_data["verifier"]).json()
+    assert sorted(tokens["scope"].split()) == ["patient/Coverage.rs", "patient/Patient.r"]
+
 def test_revoke_token_kills_the_pair_but_keeps_the_grant(oauth):
     app, login = oauth.register(), oauth.login(0)
     first = oauth.tokens_for(app, login)
