@@ -9,7 +9,7 @@ of fee-for-service enrollment (Parts A and B, no Part C); Part D fills per Part 
 from __future__ import annotations
 
 import datetime as dt
-import html
+import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -83,6 +83,7 @@ class _Bene:
     months_d: set
     ccw: set                # conditions the claims show (CCW rule met)
     pending: dict           # condition -> first professional claim date (waiting for a second date)
+    state: str = ""         # USPS code of the first address
 
 
 @dataclass
@@ -99,6 +100,10 @@ class StatsReport:
     top_drgs: list = field(default_factory=list)              # [(code, display, count)]
     top_hcpcs: list = field(default_factory=list)
     top_drugs: list = field(default_factory=list)
+    age_sex: Counter = field(default_factory=Counter)          # ("female"|"male", 5-year band start) -> benes
+    states: Counter = field(default_factory=Counter)           # USPS code -> beneficiaries
+    claims_per_bene_hist: dict = field(default_factory=dict)   # claim type -> Counter(claims -> beneficiaries)
+    payment_bins: dict = field(default_factory=dict)           # claim type -> Counter(log10 bin -> claims)
 
     @property
     def ok(self) -> bool:
@@ -120,7 +125,7 @@ class StatsReport:
                 group = r.group
                 out.append(f"  {group}")
             mark = "" if r.ok is None else "ok" if r.ok else "✗"
-            out.append(f"    {r.name:<42} {_fmt(r.target, r.percent):>9} {_fmt(r.observed, r.percent):>9}  "
+            out.append(f"    {r.name:<42} {fmt_value(r.target, r.percent):>9} {fmt_value(r.observed, r.percent):>9}  "
                        f"{r.tolerance:<9}  {mark}")
         checked = [r for r in self.rows if r.ok is not None]
         out += ["", f"  {sum(r.ok for r in checked)} of {len(checked)} checked metrics within tolerance", "",
@@ -133,18 +138,13 @@ class StatsReport:
         return "\n".join(out)
 
     def write_html(self, path) -> None:
-        """A minimal HTML page with the comparison table (plots come with the HTML report issue)."""
-        cells = "".join(
-            f"<tr><td>{html.escape(r.group)}</td><td>{html.escape(r.name)}</td><td>{_fmt(r.target, r.percent)}</td>"
-            f"<td>{_fmt(r.observed, r.percent)}</td><td>{r.tolerance}</td>"
-            f"<td>{'' if r.ok is None else 'ok' if r.ok else '✗'}</td></tr>" for r in self.rows)
-        Path(path).write_text(
-            "<!doctype html><meta charset=utf-8><title>medisynth stats</title>"
-            f"<h1>{html.escape(str(self.dataset.directory))}</h1><table border=1><tr><th>group<th>metric"
-            f"<th>target<th>observed<th>tolerance<th>ok</tr>{cells}</table>\n", encoding="utf-8")
+        """One self-contained HTML file: the comparison table and embedded plots (generator.report_html)."""
+        from generator.report_html import write_report
+
+        write_report(self, Path(path))
 
 
-def _fmt(value: float | None, percent: bool) -> str:
+def fmt_value(value: float | None, percent: bool) -> str:
     if value is None:
         return "-"
     return f"{value:.1%}" if percent else f"{value:,.2f}"
@@ -184,7 +184,8 @@ def _read_patients(ds: Dataset) -> dict[str, _Bene]:
             female=p.get("gender") == "female", age=age, race=extension_value(p, "race") or "0",
             death=parse_date(p.get("deceasedDateTime")),
             dual=any(code not in NOT_DUAL for code in monthly_values(p, "dual_").values()),
-            esrd=False, months_ab={"A": set(), "B": set()}, months_c=set(), months_d=set(), ccw=set(), pending={})
+            esrd=False, months_ab={"A": set(), "B": set()}, months_c=set(), months_d=set(), ccw=set(), pending={},
+            state=str(((p.get("address") or [{}])[0] or {}).get("state") or ""))
     return benes
 
 
@@ -247,6 +248,8 @@ class _Claims:
         self.benes, self.condition_by_code = benes, condition_by_code
         self.count, self.paid = Counter(), Counter()
         self.users: dict[str, set] = defaultdict(set)
+        self.per_bene: dict[str, Counter] = defaultdict(Counter)      # claim type -> patient -> claims
+        self.payment_bins: dict[str, Counter] = defaultdict(Counter)  # claim type -> log10 bin -> claims
         self.drgs, self.hcpcs, self.drugs = Counter(), Counter(), Counter()
         self.displays: dict[str, str] = {}
         self.drg_titles = {row["drg"]: row["display"] for row in table("drg")}
@@ -254,8 +257,11 @@ class _Claims:
     def see(self, eob: dict) -> None:
         claim_type, patient = eob_type(eob), ref_id(eob.get("patient"), "Patient/")
         self.count[claim_type] += 1
-        self.paid[claim_type] += _payment(eob)
+        payment = _payment(eob)
+        self.paid[claim_type] += payment
+        self.payment_bins[claim_type][payment_bin(payment)] += 1
         self.users[claim_type].add(patient)
+        self.per_bene[claim_type][patient] += 1
         bene = self.benes.get(patient or "")
         if bene is not None and (claim_type in CCW_ONE_CLAIM or claim_type in CCW_TWO_CLAIMS):
             self._ccw(bene, claim_type, parse_date((eob.get("billablePeriod") or {}).get("start")),
@@ -292,6 +298,14 @@ def _payment(eob: dict) -> float:
         return amount
     return sum(adjudication_amounts(item.get("adjudication")).get("cvrd_d_plan_pd_amt", 0)
                for item in eob.get("item") or ())
+
+
+PAYMENT_BINS_PER_DECADE = 5
+
+
+def payment_bin(amount: float) -> int:
+    """The log-scale bin of a payment: bin b holds [10**(b/5), 10**((b+1)/5)); payments under $1 are bin -1."""
+    return math.floor(math.log10(amount) * PAYMENT_BINS_PER_DECADE) if amount >= 1 else -1
 
 
 def _condition_by_code() -> dict[str, str]:
@@ -335,6 +349,9 @@ def _compare(report: StatsReport, profile, benes: dict[str, _Bene], claims: _Cla
     for label, lo, hi, target in MULTIMORBIDITY:
         share("conditions per FFS beneficiary (information)", label, target, ffs,
               lambda b, lo=lo, hi=hi: lo <= len(b.ccw) <= hi, "info")
+    report.age_sex = Counter(("female" if b.female else "male", min(b.age // 5 * 5, 95))
+                             for b in everyone if b.age is not None)
+    report.states = Counter(b.state for b in everyone if b.state)
     _utilization_rows(report, profile, {pid: benes[pid] for pid in ffs_ids}, claims)
     _claim_tables(report, claims)
 
@@ -360,6 +377,10 @@ def _claim_tables(report: StatsReport, claims: _Claims) -> None:
     report.payment_by_type = {t: claims.paid[t] / claims.count[t] if claims.count[t] else 0.0 for t in CLAIM_TYPES}
     report.top_drgs, report.top_hcpcs = claims.top(claims.drgs, "DRG "), claims.top(claims.hcpcs)
     report.top_drugs = claims.top(claims.drugs)
+    report.claims_per_bene_hist = {t: Counter(claims.per_bene[t].values()) for t in CLAIM_TYPES}
+    for t, hist in report.claims_per_bene_hist.items():
+        hist[0] = report.beneficiaries - sum(hist.values())
+    report.payment_bins = {t: Counter(claims.payment_bins[t]) for t in CLAIM_TYPES}
 
 
 def _band(age: int | None) -> str | None:
