@@ -1,7 +1,8 @@
 """Shared fixtures: a freshly generated small dataset, a store with it loaded, and the real server on loopback.
 
 `dataset_dir` → `db_path` → `live_server` (gunicorn via `medisynth serve`, on a free port). All session-scoped:
-tests must not change the dataset tables; they may add their own apps and tokens.
+tests must not change the dataset tables; they may add their own apps and tokens. `oauth` and `browser` walk
+the OAuth flow against the live server (tests/oauth_flow.py).
 """
 from __future__ import annotations
 
@@ -91,3 +92,17 @@ def live_server(db_path):
         yield LiveServer(base_url=f"http://127.0.0.1:{port}", db_path=db_path)
     finally:
         stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def oauth(live_server):
+    from tests.oauth_flow import OAuthHelper
+
+    return OAuthHelper(live_server.base_url, live_server.db_path)
+
+
+@pytest.fixture
+def browser(oauth):
+    from tests.oauth_flow import Browser
+
+    return Browser(oauth.base_url)
