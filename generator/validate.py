@@ -30,6 +30,7 @@ KINDS = {
     "profile": "meta.profile lacks the expected C4BB profile",
     "claim-type": "unknown claim type",
     "duplicate-id": "id used twice",
+    "id-format": "id not in Blue Button form (part-a-<patient>, carrier-<claim> …)",
     "dangling-reference": "reference that does not resolve",
     "mbi": "MBI missing or not synthetic",
     "npi": "NPI with a wrong check digit",

@@ -167,6 +167,8 @@ def _check_coverage(res: dict, line: _Line, _period) -> Facts:
     patient = ref_id(res.get("beneficiary"), "Patient/")
     if patient is None:
         line.add("dangling-reference", f"beneficiary {res.get('beneficiary')} is not a Patient reference")
+    elif line.rid not in {f"part-{part}-{patient}" for part in "abcd"}:
+        line.add("id-format", f"id {line.rid!r} is not part-a|b|c|d-<patient id> for Patient/{patient}")
     return Facts(rid=line.rid, patient=patient, span=_iso_span(res.get("period") or {}))
 
 
@@ -181,6 +183,8 @@ def _check_eob(res: dict, line: _Line, period) -> Facts:
         line.add("claim-type", f"unknown claim type {claim_type!r}")
     else:
         _check_profile(res, claim_type, line)
+        if not line.rid.startswith(claim_type + "-"):
+            line.add("id-format", f"id {line.rid!r} does not start with {claim_type}-")
     _check_npis(res, line)
     _check_contained_references(res, line)
     last = _check_dates(res, line, period)

@@ -110,6 +110,7 @@ def planted(dataset_dir, tmp_path_factory):
     plant_eob("payment", lambda e: "amount" in e.get("payment", {}),
               lambda e: e["payment"]["amount"].update(value=10_000_000.0))
     plant_eob("fhir", lambda e: True, lambda e: e.update(colour="blue"))
+    plant_eob("id-format", lambda e: True, lambda e: e.update(id="bogus-" + e["id"]))
     i = _first(eobs, lambda e: True, used)
     used.add(i)
     eobs[i] = eobs[i][: len(eobs[i]) // 2] + b"\n"
