@@ -31,6 +31,9 @@ _DATE_PARAMS = {"_lastUpdated": "the _lastUpdated operator is not valid",
 _PREFIXED = re.compile(r"^(lt|le|gt|ge)(.*)$", re.S)
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _TYPE_PREFIX = EOB_TYPE_SYSTEM.lower() + "|"
+# Bounds a day away from datetime's ends, so every bound converts to UTC and to a whole day string.
+_EARLIEST = datetime(1, 1, 2, tzinfo=timezone.utc)
+_LATEST = datetime(9999, 12, 30, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -84,8 +87,10 @@ def _date_bounds(name: str, values: list[str]) -> list[tuple[str, datetime]]:
         prefix, text = m.groups()
         try:
             lo, hi = _interval(text)
-        except ValueError:
-            raise ApiError(400, f'{UPSTREAM_ERROR}Invalid date/time format: "{text}"') from None
+        except (ValueError, OverflowError):
+            lo = hi = None
+        if lo is None or not (_EARLIEST <= lo and hi <= _LATEST):
+            raise ApiError(400, f'{UPSTREAM_ERROR}Invalid date/time format: "{text}"')
         bounds.append({"gt": (">=", hi), "ge": (">=", lo), "lt": ("<", lo), "le": ("<", hi)}[prefix])
     return bounds
 
