@@ -3,7 +3,8 @@
 Config is passed in, never global: `create_app({"DB_PATH": "output/sandbox.db"})`. One blueprint per
 concern: `sandbox.auth` (OAuth 2.0, login, consent, discovery), `sandbox.fhir` (the v2 FHIR API),
 `sandbox.portal` (the developer portal at /) and `sandbox.docs` (OpenAPI + Swagger UI at /docs/).
-`ApiError` raised anywhere becomes its JSON body, status and headers. Links and advertised URLs follow
+`ApiError` raised anywhere becomes its JSON body, status and headers; `sandbox.hardening` adds the security
+headers and the request-size limit. Links and advertised URLs follow
 the client's host, including `X-Forwarded-Host`/`-Proto` from a proxy.
 """
 from __future__ import annotations
@@ -35,8 +36,10 @@ def create_app(config: dict | None = None) -> Flask:
     from sandbox.auth import init_app as init_auth
     from sandbox.docs import init_app as init_docs
     from sandbox.fhir import init_app as init_fhir
+    from sandbox.hardening import init_app as init_hardening
     from sandbox.portal import init_app as init_portal
 
+    init_hardening(app)
     init_auth(app)
     init_fhir(app)
     init_portal(app)

@@ -1,0 +1,29 @@
+"""What every response and request gets, whatever the route: security headers and a request-size limit.
+
+Every page refuses to be framed (`X-Frame-Options: DENY` and CSP `frame-ancestors 'none'`, against
+clickjacking of the login and consent forms) and to be content-sniffed. Bodies over `MAX_BODY_BYTES`
+are refused with 413 before they are parsed; gunicorn itself refuses over-long request lines (414)
+and headers (431/400).
+"""
+from __future__ import annotations
+
+from flask import Flask, Response
+
+MAX_BODY_BYTES = 1024 * 1024
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _add_security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("MAX_CONTENT_LENGTH", MAX_BODY_BYTES)
+    app.after_request(_add_security_headers)
