@@ -4,32 +4,36 @@ authlib does the protocol (client authentication, code and refresh flows, RFC 70
 RFC 7662 introspection); the subclasses here store things in SQLite and add what BB2 does
 differently: PKCE compared with `=` padding ignored, the response's key order and extra fields,
 one-time apps that may not refresh, grants that time out or disappear, and bare `{"error"}` bodies.
+Codes are single use and a replay revokes their tokens (codes.py); repeated wrong client secrets lock
+the app for a while (lockout.py).
 """
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 from dataclasses import dataclass
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2 import OAuth2Error
-from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidRequestError
+from authlib.oauth2.rfc6749 import InvalidClientError, InvalidGrantError, InvalidRequestError
 from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant, RefreshTokenGrant
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Response
 
+from sandbox.auth import lockout
 from sandbox.auth.apps import find_app
+from sandbox.auth.codes import redeem_code, save_code
 from sandbox.auth.context import ACCESS_TIMED_OUT
 from sandbox.auth.grants import delete_grant, find_grant, format_expiration, grant_expired
-from sandbox.auth.models import ACCESS_TOKEN_SECONDS, CLIENT_AUTH_METHODS, AuthCode
-from sandbox.auth.schema import digest, now, request_db
+from sandbox.auth.models import ACCESS_TOKEN_SECONDS, CLIENT_AUTH_METHODS
+from sandbox.auth.schema import request_db
 from sandbox.auth.tokens import (find_by_access_token, find_by_refresh_token, new_token, revoke_token,
                                  store_token)
 
-CODE_SECONDS = 60
 VERIFIER_LENGTHS = range(43, 129)
 ONE_TIME_REFRESH = ("Your application is not allowed to refresh tokens. To refresh Medicare data, end user must "
                     "re-authenticate and consent to share their data. If your application needs to refresh tokens, "
@@ -48,6 +52,31 @@ class BB2Error(OAuth2Error):
         return [("status_code", self.status_code), ("error", self.error), ("error_description", self.description)]
 
 
+class ClientLockedError(BB2Error):
+    """Too many wrong client secrets: DRF's throttle answer, `{"detail": …}` with Retry-After."""
+
+    def __init__(self, seconds: int):
+        super().__init__(429, "throttled", f"Request was throttled. Expected available in {seconds} seconds.")
+        self.retry_after = seconds
+
+    def get_body(self):
+        return [("detail", self.description)]
+
+    def get_headers(self):
+        return [*super().get_headers(), ("Retry-After", str(self.retry_after))]
+
+
+def claimed_client_id(request) -> str | None:
+    """The client id a token-endpoint request claims (HTTP Basic or form), before its secret is checked."""
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return request.form.get("client_id")
+    try:
+        return base64.b64decode(credentials.strip(), validate=True).decode().partition(":")[0]
+    except (binascii.Error, UnicodeDecodeError):
+        raise InvalidClientError() from None
+
+
 @dataclass(frozen=True)
 class Beneficiary:
     """The resource owner: a patient id, and (when consenting) the scope they agreed to."""
@@ -57,6 +86,20 @@ class Beneficiary:
 
 class BlueButtonAuthorizationServer(AuthorizationServer):
     """authlib's server answering with BB2's bodies: key order kept, DOT's bare `{"error"}` for protocol errors."""
+
+    def authenticate_client(self, request, methods, endpoint="token"):
+        """authlib's client authentication, behind a per-client lock after repeated wrong secrets."""
+        client_id, conn = claimed_client_id(request), request_db()
+        if client_id and (wait := lockout.seconds_locked(conn, client_id)):
+            raise ClientLockedError(wait)
+        try:
+            client = super().authenticate_client(request, methods, endpoint)
+        except InvalidClientError:
+            if client_id:
+                lockout.record_failure(conn, client_id)
+            raise
+        lockout.record_success(conn, client.client_id)
+        return client
 
     def handle_response(self, status_code, payload, headers):
         if isinstance(payload, dict):
@@ -111,24 +154,14 @@ class BlueButtonAuthorizationCodeGrant(AuthorizationCodeGrant):
     AUTHORIZATION_CODE_LENGTH = 30
 
     def save_authorization_code(self, code, request):
-        conn = request_db()
-        with conn:
-            conn.execute(
-                "INSERT INTO auth_code (code_hash, client_id, patient_id, redirect_uri, scope, code_challenge,"
-                " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (digest(code), request.client.client_id, request.user.patient_id, request.payload.redirect_uri,
-                 request.user.scope, request.payload.data["code_challenge"], now() + CODE_SECONDS))
+        save_code(request_db(), code, request.client.client_id, request.user.patient_id,
+                  request.payload.redirect_uri, request.user.scope, request.payload.data["code_challenge"])
 
     def query_authorization_code(self, code, client):
-        row = request_db().execute(
-            "SELECT * FROM auth_code WHERE code_hash = ? AND client_id = ? AND expires_at > ?",
-            (digest(code), client.client_id, now())).fetchone()
-        return AuthCode(**dict(row)) if row else None
+        return redeem_code(request_db(), code, client.client_id)
 
     def delete_authorization_code(self, authorization_code):
-        conn = request_db()
-        with conn:
-            conn.execute("DELETE FROM auth_code WHERE code_hash = ?", (authorization_code.code_hash,))
+        """Nothing left to do: `redeem_code` claimed the code when the exchange began."""
 
     def authenticate_user(self, authorization_code):
         return Beneficiary(authorization_code.patient_id)

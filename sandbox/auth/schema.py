@@ -42,6 +42,17 @@ CREATE TABLE IF NOT EXISTS auth_code (
     code_challenge TEXT NOT NULL,
     expires_at     INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS auth_code_used (   -- redeemed codes, remembered a day so a replay is recognised
+    code_hash  TEXT PRIMARY KEY,
+    client_id  TEXT NOT NULL,
+    patient_id TEXT NOT NULL,
+    used_at    INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS auth_client_failure ( -- wrong client secrets in a row, and the lock they earned
+    client_id    TEXT PRIMARY KEY,
+    failures     INTEGER NOT NULL DEFAULT 0,
+    locked_until INTEGER
+);
 CREATE TABLE IF NOT EXISTS auth_token (
     access_hash  TEXT PRIMARY KEY,
     refresh_hash TEXT UNIQUE NOT NULL,
