@@ -58,6 +58,9 @@ SCHEMAS = {
     "Error": {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}},
     "OAuthError": {"type": "object", "required": ["error"], "properties": {
         "error": {"type": "string"}, "error_description": {"type": "string"}, "status_code": {"type": "integer"}}},
+    "AuthorizeError": {"type": "object", "required": ["status_code"], "properties": {
+        "status_code": {"type": "integer"}, "message": {"type": "string"}, "error": {"type": "string"},
+        "error_description": {"type": "string"}}},
     "Resource": {"type": "object", "required": ["resourceType", "id"], "properties": {
         "resourceType": {"type": "string"}, "id": {"type": "string"}, "meta": {"type": "object"}}},
     "Bundle": {"type": "object", "required": ["resourceType", "type", "total", "link"], "properties": {
@@ -83,10 +86,12 @@ SCHEMAS = {
 _REF = {name: {"$ref": f"#/components/schemas/{name}"} for name in SCHEMAS}
 _ERRORS = {status: _response(text, _REF["Error"]) for status, text in ERROR_STATUSES.items()}
 _OAUTH_ERRORS = {"400": _response("Bad request (OAuth error)", _REF["OAuthError"]),
-                 "401": _response("Client authentication failed", _REF["OAuthError"])}
+                 "401": _response("Client authentication failed", _REF["OAuthError"]),
+                 "429": _response("Too many wrong client secrets: locked for a minute", _REF["Error"])}
 _TOKEN_FORM = {"type": "object", "properties": {"token": {"type": "string"},
                                                 "token_type_hint": {"enum": ["access_token", "refresh_token"]},
                                                 "client_id": {"type": "string"}, "client_secret": {"type": "string"}}}
+_INTROSPECTION = {"200": _response("Token state", _REF["Introspection"]), **_OAUTH_ERRORS}
 _BEARER = [{"oauth2": list(ALL_SCOPES)}]
 _CLIENT = [{"clientBasic": []}]
 
@@ -113,11 +118,12 @@ def _fhir_paths() -> dict:
     return paths
 
 
-def _oauth_paths() -> dict:
+def _versioned_oauth_paths(version: str) -> dict:
+    """Authorize and token for one API version (v3 codes and tokens work only on v3)."""
     return {
-        "/v2/o/authorize/": {"get": {
+        f"/{version}/o/authorize/": {"get": {
             "tags": ["OAuth"], "summary": "Start authorization in a browser (login and consent pages)",
-            "operationId": "authorize", "security": [],
+            "operationId": f"authorize{version.upper()}", "security": [],
             "parameters": [_param(name, "query", text, schema, True) for name, text, schema in (
                 ("client_id", "The app's client id", {"type": "string", "maxLength": 64}),
                 ("response_type", "Always code", {"enum": ["code"]}),
@@ -130,18 +136,24 @@ def _oauth_paths() -> dict:
                 "302": {"description": "To the login page, or to the app's redirect URI"},
                 "400": {"description": "Bad parameters: JSON for PKCE/state, an HTML page for an unknown app or "
                                        "redirect URI, plain text for a client_secret in the query",
-                        "content": {**_json(_REF["OAuthError"]), "text/html": {"schema": {"type": "string"}},
+                        "content": {**_json(_REF["AuthorizeError"]), "text/html": {"schema": {"type": "string"}},
                                     "text/plain": {"schema": {"type": "string"}}}},
                 "401": _response("No client_id (HTML page)", {"type": "string"}, ("text/html",))}}},
-        "/v2/o/token/": {"post": {
+        f"/{version}/o/token/": {"post": {
             "tags": ["OAuth"], "summary": "Exchange an authorization code or a refresh token",
-            "operationId": "token", "security": _CLIENT,
+            "operationId": f"token{version.upper()}", "security": _CLIENT,
             "requestBody": _form({"type": "object", "required": ["grant_type"], "properties": {
                 "grant_type": {"enum": ["authorization_code", "refresh_token"]}, "code": {"type": "string"},
                 "redirect_uri": {"type": "string"}, "code_verifier": {"type": "string"},
                 "refresh_token": {"type": "string"}, "client_id": {"type": "string"},
                 "client_secret": {"type": "string"}}}),
-            "responses": {"200": _response("Tokens", _REF["Token"]), **_OAUTH_ERRORS}}},
+            "responses": {"200": _response("Tokens", _REF["Token"]), **_OAUTH_ERRORS}}}
+    }
+
+
+def _oauth_paths(versions) -> dict:
+    return {
+        **{path: item for version in versions for path, item in _versioned_oauth_paths(version).items()},
         "/v2/o/revoke_token/": {"post": {
             "tags": ["OAuth"], "summary": "Revoke an access or refresh token (RFC 7009)", "operationId": "revokeToken",
             "security": _CLIENT, "requestBody": _form(_TOKEN_FORM),
@@ -150,10 +162,13 @@ def _oauth_paths() -> dict:
             "tags": ["OAuth"], "summary": "Revoke the token's whole grant (BB2)", "operationId": "revokeGrant",
             "security": _CLIENT, "requestBody": _form(_TOKEN_FORM),
             "responses": {"200": _response("Revoked (or unknown)", {"type": "object"}), **_OAUTH_ERRORS}}},
-        "/v2/o/introspect/": {"post": {
-            "tags": ["OAuth"], "summary": "Introspect a token (RFC 7662)", "operationId": "introspect",
-            "security": _CLIENT, "requestBody": _form(_TOKEN_FORM),
-            "responses": {"200": _response("Token state", _REF["Introspection"]), **_OAUTH_ERRORS}}},
+        "/v2/o/introspect/": {
+            "post": {"tags": ["OAuth"], "summary": "Introspect a token (RFC 7662)", "operationId": "introspect",
+                     "security": _CLIENT, "requestBody": _form(_TOKEN_FORM), "responses": _INTROSPECTION},
+            "get": {"tags": ["OAuth"], "summary": "Introspect a token, parameters in the query",
+                    "operationId": "introspectGet", "security": _CLIENT, "responses": _INTROSPECTION,
+                    "parameters": [_param(name, "query", name, schema)
+                                   for name, schema in _TOKEN_FORM["properties"].items()]}},
         "/v2/o/expire_authenticated_user/{patient_id}/": {"post": {
             "tags": ["OAuth"], "summary": "Sandbox only: end a beneficiary's grant to the calling app",
             "operationId": "expireAuthenticatedUser", "security": _CLIENT,
@@ -179,8 +194,9 @@ def _discovery_paths() -> dict:
             for path, op in documents.items()}
 
 
-def openapi_document(host: str) -> dict:
-    """The OpenAPI 3.0 document for a sandbox reached at `host` (scheme://host[:port])."""
+def openapi_document(host: str, oauth_versions=("v2",)) -> dict:
+    """The OpenAPI 3.0 document for a sandbox reached at `host` (scheme://host[:port]) whose OAuth server
+    answers on `oauth_versions`."""
     return {
         "openapi": "3.0.3",
         "info": {"title": "Blue Button 2.0 API (medisynth local sandbox)", "version": "2",
@@ -188,7 +204,7 @@ def openapi_document(host: str) -> dict:
                                 "Authorize with a test login (BBUser00000 / PW00000!)."},
         "servers": [{"url": host}],
         "tags": [{"name": "FHIR"}, {"name": "OAuth"}, {"name": "Discovery"}],
-        "paths": {**_fhir_paths(), **_oauth_paths(), **_discovery_paths(),
+        "paths": {**_fhir_paths(), **_oauth_paths(oauth_versions), **_discovery_paths(),
                   "/health": {"get": {"tags": ["Discovery"], "summary": "Liveness", "operationId": "health",
                                       "security": [], "responses": {"200": _response("OK", {"type": "object"})}}}},
         "components": {

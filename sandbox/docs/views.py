@@ -10,14 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import swagger_ui_bundle
-from flask import Blueprint, abort, render_template, send_from_directory
+from flask import Blueprint, abort, current_app, render_template, send_from_directory
 
 from sandbox.auth.apps import CLIENT_ID_LENGTH, BuiltinApp, add_redirect_uri, builtin_secret
 from sandbox.auth.discovery import host_url
 from sandbox.auth.schema import request_db
 from sandbox.auth.scopes import ALL_SCOPES
-from sandbox.docs.openapi import openapi_document
 from sandbox.auth.web import json_response
+from sandbox.docs.openapi import openapi_document
 
 bp = Blueprint("docs", __name__, url_prefix="/docs")
 SWAGGER_ASSETS = Path(swagger_ui_bundle.swagger_ui_path)
@@ -41,9 +41,15 @@ def swagger_ui():
     return render_template("docs/swagger.html", client=swagger_client(), scopes=" ".join(ALL_SCOPES))
 
 
+def oauth_versions() -> tuple[str, ...]:
+    """The API versions whose token endpoint this app serves."""
+    served = {rule.rule for rule in current_app.url_map.iter_rules()}
+    return tuple(version for version in ("v2", "v3") if f"/{version}/o/token/" in served)
+
+
 @bp.get("/openapi.json")
 def openapi_json():
-    return json_response(openapi_document(host_url()))
+    return json_response(openapi_document(host_url(), oauth_versions()))
 
 
 @bp.get("/<name>")
