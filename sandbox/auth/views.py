@@ -129,6 +129,8 @@ def authorize():
 @bp.route("/v2/o/login/", methods=["GET", "POST"])
 def login():
     next_url = request.values.get("next", "")
+    if not next_url.isprintable():  # a CR or LF would inject headers into the redirect: refused below
+        next_url = ""
     if not next_url.startswith(AUTHORIZE_PATH):
         return error_page(400, "Nothing to log in for", "Start from the app you want to connect.")
     failed = False
