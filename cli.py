@@ -136,14 +136,24 @@ def apps():
 
 @apps.command("create")
 @click.option("--name", required=True)
-@click.option("--redirect-uri", "redirect_uris", multiple=True, required=True, help="Repeat for several.")
+@click.option("--redirect-uri", "redirect_uris", multiple=True, help="Repeat for several (user-facing apps).")
+@click.option("--jwks", default=None, metavar="FILE_OR_URL", help="A backend-services app (bulk $export): its public keys (JWK Set file or http(s) URL) instead of redirect URIs.")
 @click.option("--data-access", type=click.Choice(["thirteen-month", "one-time", "research-study"]), default="thirteen-month", show_default=True)
 @click.option("--demographics/--no-demographics", default=True, show_default=True, help="Whether the app asks for demographic scopes.")
 @click.option("--json", "as_json", is_flag=True)
 @_db_option
-def apps_create(name, redirect_uris, data_access, demographics, as_json, db):
+def apps_create(name, redirect_uris, jwks, data_access, demographics, as_json, db):
     """Register a client app and print its credentials (the secret is shown only once)."""
     from sandbox.auth.apps import create_app_cli
+    from sandbox.bulk.clients import create_backend_client_cli
+
+    if jwks is not None:
+        if redirect_uris:
+            raise click.UsageError("a backend-services app (--jwks) has no redirect URIs")
+        click.echo(create_backend_client_cli(db, name=name, jwks_source=jwks, as_json=as_json))
+        return
+    if not redirect_uris:
+        raise click.UsageError("give --redirect-uri (a user-facing app) or --jwks (a backend-services app)")
 
     click.echo(create_app_cli(db, name=name, redirect_uris=list(redirect_uris), data_access=data_access,
                               demographics=demographics, as_json=as_json))
@@ -167,6 +177,22 @@ def apps_delete(client_id, db):
     from sandbox.auth.apps import delete_app_cli
 
     click.echo(delete_app_cli(db, client_id))
+
+
+@apps.command("fault")
+@click.argument("client_id")
+@click.argument("spec", required=False)
+@click.option("--times", type=click.IntRange(min=1), default=None, help="Only the next N FHIR requests [default: every one].")
+@click.option("--off", is_flag=True, help="Clear the app's simulated fault.")
+@_db_option
+def apps_fault(client_id, spec, times, off, db):
+    """Simulate a failure on an app's FHIR requests: 429[;retry-after=N], 500, 502, 503, 504, latency=MS,
+    expired-grant, revoked-token or truncated-page."""
+    from sandbox.faults import set_app_fault
+
+    if off == (spec is not None):
+        raise click.UsageError("give a fault SPEC or --off")
+    click.echo(set_app_fault(db, client_id, None if off else spec, times))
 
 
 @cli.command()

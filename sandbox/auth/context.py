@@ -12,6 +12,7 @@ from flask import g, request
 from sandbox.api_errors import NO_PERMISSION, NOT_AUTHENTICATED, ApiError
 from sandbox.auth.grants import find_grant, grant_expired
 from sandbox.auth.schema import request_db
+from sandbox.auth.token_versions import V2, token_version
 from sandbox.auth.tokens import find_by_access_token
 
 ACCESS_TIMED_OUT = ("User access has timed out. To refresh Medicare data, end user must re-authenticate "
@@ -26,6 +27,7 @@ class AccessContext:
     patient_id: str
     scopes: frozenset[str]
     client_id: str
+    version: int = V2
 
 
 def _not_authenticated() -> ApiError:
@@ -48,7 +50,8 @@ def authenticate() -> AccessContext:
         raise ApiError(403, NO_PERMISSION)
     if grant_expired(grant):
         raise ApiError(401, ACCESS_TIMED_OUT)
-    g.auth_context = AccessContext(stored.patient_id, frozenset(stored.scope.split()), stored.client_id)
+    g.auth_context = AccessContext(stored.patient_id, frozenset(stored.scope.split()), stored.client_id,
+                                   token_version(conn, stored.access_hash))
     return g.auth_context
 
 

@@ -22,7 +22,12 @@ def _server():
 
 @bp.post("/v2/o/token")
 @bp.post("/v2/o/token/")
+@bp.post("/v3/o/token")
+@bp.post("/v3/o/token/")
 def token():
+    if request.form.get("grant_type") == "client_credentials":  # SMART Backend Services (sandbox.bulk)
+        from sandbox.bulk.backend_auth import backend_token_response
+        return backend_token_response()
     return _server().create_token_response()
 
 

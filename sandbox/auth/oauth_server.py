@@ -22,7 +22,7 @@ from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant, RefreshTokenGr
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
-from flask import Response
+from flask import Response, request as flask_request
 
 from sandbox.auth import lockout
 from sandbox.auth.apps import find_app
@@ -31,6 +31,7 @@ from sandbox.auth.context import ACCESS_TIMED_OUT
 from sandbox.auth.grants import delete_grant, find_grant, format_expiration, grant_expired
 from sandbox.auth.models import ACCESS_TOKEN_SECONDS, CLIENT_AUTH_METHODS
 from sandbox.auth.schema import request_db
+from sandbox.auth.token_versions import path_version, record_token_version, token_version
 from sandbox.auth.tokens import (find_by_access_token, find_by_refresh_token, new_token, revoke_token,
                                  store_token)
 
@@ -119,8 +120,10 @@ def query_client(client_id):
 
 
 def save_token(token, request):
-    store_token(request_db(), request.client.client_id, request.user.patient_id, token["scope"],
+    conn = request_db()
+    store_token(conn, request.client.client_id, request.user.patient_id, token["scope"],
                 token["access_token"], token["refresh_token"])
+    record_token_version(conn, token["access_token"], path_version(flask_request.path))
 
 
 def generate_bb2_token(grant_type, client, user, scope, expires_in=None, include_refresh_token=True):
@@ -180,7 +183,8 @@ class BlueButtonRefreshTokenGrant(RefreshTokenGrant):
         token = find_by_refresh_token(conn, refresh_token)
         if token is None:
             raise BB2Error(400, "invalid_request", "Refresh token not found.")
-        if token.is_revoked() or not token.check_client(client):
+        if (token.is_revoked() or not token.check_client(client)
+                or token_version(conn, token.access_hash) != path_version(flask_request.path)):
             return None
         grant = find_grant(conn, client.client_id, token.patient_id)
         if grant is None:

@@ -64,6 +64,10 @@ CREATE TABLE IF NOT EXISTS auth_token (
     created_at   INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS auth_token_owner ON auth_token (client_id, patient_id);
+CREATE TABLE IF NOT EXISTS token_version (  -- v3 tokens only (sandbox/auth/token_versions.py)
+    access_hash TEXT PRIMARY KEY,
+    version     INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS auth_setting (
     name  TEXT PRIMARY KEY,
     value TEXT NOT NULL

@@ -28,6 +28,7 @@ OAUTH_PARAMS = ("client_id", "redirect_uri", "response_type", "scope", "state", 
 PKCE_PARAMS = ("code_challenge", "code_challenge_method", "state")
 MIN_STATE_LENGTH = 16
 AUTHORIZE_PATH = "/v2/o/authorize/"
+AUTHORIZE_PATHS = (AUTHORIZE_PATH, "/v3/o/authorize/")  # v3 codes are exchanged at /v3/o/token/ for v3 tokens
 
 
 def _bad_request(body: dict) -> Response:
@@ -104,12 +105,14 @@ def _answer_consent(server, grant, patient_id: str) -> Response:
 
 
 @bp.route("/v2/o/authorize", methods=["GET", "POST"])
+@bp.route("/v3/o/authorize", methods=["GET", "POST"])
 def authorize_without_slash():
     query = request.query_string.decode()
-    return redirect(AUTHORIZE_PATH + (f"?{query}" if query else ""), 301)
+    return redirect(request.path + "/" + (f"?{query}" if query else ""), 301)
 
 
 @bp.route(AUTHORIZE_PATH, methods=["GET", "POST"])
+@bp.route("/v3/o/authorize/", methods=["GET", "POST"])
 def authorize():
     server = current_app.extensions["medisynth_oauth"]
     grant, error = _check_request(server)
@@ -117,7 +120,7 @@ def authorize():
         return error
     patient_id = session.get("patient_id")
     if not patient_id:
-        return redirect(url_for("auth_pages.login", next=AUTHORIZE_PATH + "?" + urlencode(_oauth_params())))
+        return redirect(url_for("auth_pages.login", next=request.path + "?" + urlencode(_oauth_params())))
     if request.method == "POST" and ("allow" in request.form or "deny" in request.form):
         return _answer_consent(server, grant, patient_id)
     app = grant.client
@@ -131,7 +134,7 @@ def login():
     next_url = request.values.get("next", "")
     if not next_url.isprintable():  # a CR or LF would inject headers into the redirect: refused below
         next_url = ""
-    if not next_url.startswith(AUTHORIZE_PATH):
+    if not next_url.startswith(AUTHORIZE_PATHS):
         return error_page(400, "Nothing to log in for", "Start from the app you want to connect.")
     failed = False
     if request.method == "POST":

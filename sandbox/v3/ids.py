@@ -1,0 +1,52 @@
+"""v3's view of the stored v2 resources: patient ids and CARIN Blue Button profile versions.
+
+BB2 gives v3 patients new ids (v2 `-20140000008325` is v3 `-30250000008325`). Here the mapping is fixed
+and reversible: the digit after the minus moves up by 2 (mod 10), so v2 `-10000000000001` is v3
+`-30000000000001`. Served bytes are rewritten, never re-serialised: the token's patient id where it
+stands as an id (`"id":"…"`, `Patient/…`, `part-a-…`, `…=…` and `%2F…` in links), and each unversioned
+`C4BB-*` profile gets CARIN BB 2.x's version.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from sandbox.fhir.api_version import ApiVersion
+
+CARIN_BB_VERSION = b"2.1.0"
+_C4BB_PROFILE = re.compile(rb'(http://hl7\.org/fhir/us/carin-bb/StructureDefinition/C4BB-[A-Za-z-]+)"')
+_SHIFT = 2
+
+
+def _shift(patient_id: str, by: int) -> str:
+    if len(patient_id) < 2 or patient_id[0] != "-" or not patient_id[1].isdigit():
+        return patient_id
+    return f"-{(int(patient_id[1]) + by) % 10}{patient_id[2:]}"
+
+
+def v3_patient_id(v2_id: str) -> str:
+    return _shift(v2_id, _SHIFT)
+
+
+def v2_patient_id(v3_id: str) -> str:
+    return _shift(v3_id, -_SHIFT)
+
+
+@lru_cache(maxsize=4096)
+def _patient_id_pattern(v2_id: str) -> re.Pattern:
+    return re.compile(rb'(?:(?<=["/=])|(?<=part-[abcd]-)|(?<=%2F))' + re.escape(v2_id.encode())
+                      + rb'(?=["&/]|$)')
+
+
+def to_stored(text: str, patient_id: str) -> str:
+    """A request's id or search value with the patient's v3 id in its stored (v2) form."""
+    return text.replace(v3_patient_id(patient_id), patient_id)
+
+
+def to_served(body: bytes, patient_id: str) -> bytes:
+    """Stored bytes as v3 serves them: v3 patient id, versioned CARIN BB profiles."""
+    body = _patient_id_pattern(patient_id).sub(v3_patient_id(patient_id).encode(), body)
+    return _C4BB_PROFILE.sub(rb'\1|' + CARIN_BB_VERSION + b'"', body)
+
+
+V3_API = ApiVersion(3, "/v3/fhir", to_stored, to_served)
