@@ -7,7 +7,9 @@ and headers (431/400).
 """
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+
+from sandbox.api_errors import ApiError
 
 MAX_BODY_BYTES = 1024 * 1024
 SECURITY_HEADERS = {
@@ -24,6 +26,13 @@ def _add_security_headers(response: Response) -> Response:
     return response
 
 
+def _refuse_large_bodies() -> None:
+    """Answer 413 before any view reads the body (werkzeug's own limit would silently give an empty form)."""
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise ApiError(413, f"Request body exceeds {MAX_BODY_BYTES} bytes.")
+
+
 def init_app(app: Flask) -> None:
-    app.config.setdefault("MAX_CONTENT_LENGTH", MAX_BODY_BYTES)
+    app.config.setdefault("MAX_CONTENT_LENGTH", MAX_BODY_BYTES)  # bodies sent without a length (chunked)
+    app.before_request(_refuse_large_bodies)
     app.after_request(_add_security_headers)
