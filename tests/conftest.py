@@ -57,15 +57,16 @@ class LiveServer:
     db_path: Path
 
 
-def start_server(db: Path, port: int, workers: int = 2) -> subprocess.Popen:
-    """`medisynth serve` on 127.0.0.1:port in a subprocess, returned once /health answers."""
+def start_server(db: Path, port: int, workers: int = 2, log=None) -> subprocess.Popen:
+    """`medisynth serve` on 127.0.0.1:port in a subprocess, returned once /health answers; `log`, an open
+    file, receives its stdout and stderr."""
     proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "serve", "--db", str(db), "--host", "127.0.0.1",
-                             "--port", str(port), "--workers", str(workers)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--port", str(port), "--workers", str(workers)], cwd=ROOT,
+                            stdout=log or subprocess.DEVNULL, stderr=log or subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stderr.read().decode()}")
+            raise RuntimeError(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
         try:
             if requests.get(f"http://127.0.0.1:{port}/health", timeout=1).ok:
                 return proc
