@@ -95,3 +95,36 @@ def test_swagger_ui_renders_from_packaged_assets(live_server, chromium):
     assert "Blue Button" in title.text
     assert chromium.find_elements(By.CSS_SELECTOR, ".swagger-ui .btn.authorize")
     _shot(chromium, "docs")
+
+
+def test_swagger_ui_authorize_uses_the_sandbox_oauth_server(live_server, oauth, chromium):
+    """Authorize in Swagger UI (popup: login, consent, PKCE code exchange), then Try it out on Patient search."""
+    from selenium.webdriver.common.by import By
+
+    login = oauth.login(4)
+    chromium.get(f"{live_server.base_url}/docs/")
+    _wait(chromium, lambda d: d.find_elements(By.CSS_SELECTOR, ".swagger-ui .btn.authorize"))[0].click()
+    main = chromium.current_window_handle
+    modal = _wait(chromium, lambda d: d.find_elements(By.CSS_SELECTOR, ".dialog-ux .modal-ux"))[0]
+    _shot(chromium, "docs-authorize")
+    modal.find_element(By.CSS_SELECTOR, ".auth-btn-wrapper .btn.authorize").click()
+    popup = _wait(chromium, lambda d: [h for h in d.window_handles if h != main])[0]
+    chromium.switch_to.window(popup)
+    _wait(chromium, lambda d: d.find_elements(By.NAME, "username"))[0].send_keys(login.username)
+    chromium.find_element(By.NAME, "password").send_keys(login.password)
+    chromium.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    _wait(chromium, lambda d: d.find_elements(By.NAME, "allow"))[0].click()
+    _wait(chromium, lambda d: len(d.window_handles) == 1)  # oauth2-redirect.html hands the code back and closes
+    chromium.switch_to.window(main)
+    _wait(chromium, lambda d: d.find_elements(By.XPATH, "//div[@class='dialog-ux']//button[text()='Logout']"))
+    chromium.find_element(By.CSS_SELECTOR, ".dialog-ux .close-modal").click()
+
+    chromium.find_element(By.CSS_SELECTOR, "#operations-FHIR-searchPatient .opblock-summary").click()
+    _wait(chromium, lambda d: d.find_elements(By.CSS_SELECTOR, "#operations-FHIR-searchPatient .try-out__btn"))[0].click()
+    chromium.find_element(By.CSS_SELECTOR, "#operations-FHIR-searchPatient .execute").click()
+    status = _wait(chromium, lambda d: d.find_elements(
+        By.CSS_SELECTOR, "#operations-FHIR-searchPatient .live-responses-table tbody .response-col_status"))[0]
+    assert status.text.strip().startswith("200")
+    body = chromium.find_element(By.CSS_SELECTOR, "#operations-FHIR-searchPatient .live-responses-table .microlight")
+    assert login.patient_id in body.text
+    _shot(chromium, "docs-try-it-out")
