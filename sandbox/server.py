@@ -63,21 +63,10 @@ def run_wsgi(load_app: Callable, host: str, port: int, workers: int | None = Non
 
 
 def _banner(db: Path, host: str, port: int, workers: int) -> str:
-    """What `serve` prints on start: the base URL, the demo app's credentials and a few test logins."""
-    from sandbox.auth.apps import ensure_demo_app
-    from sandbox.store import connect, patient_ids
+    """What `serve` prints on start (sandbox.auth.banner): URLs, the demo app's credentials, logins, a next step."""
+    from sandbox.auth.banner import display_url, serve_banner
 
-    conn = connect(db)
-    try:
-        ids = patient_ids(conn, limit=3)
-    finally:
-        conn.close()
-    demo = ensure_demo_app(db)
-    logins = "\n".join(f"  BBUser{n:05d} / PW{n:05d}!  → Patient/{pid}" for n, pid in enumerate(ids))
-    return (f"Blue Button sandbox on http://{host}:{port} ({workers} workers, store {db})\n"
-            f"Demo app ({demo['name']}):\n  client_id:     {demo['client_id']}\n"
-            f"  client_secret: {demo['client_secret']}\n  redirect URIs: {' '.join(demo['redirect_uris'])}\n"
-            f"Test logins (`medisynth users` lists more):\n{logins}\nPress Ctrl-C to stop.")
+    return serve_banner(db, display_url(host, port), f"{workers} workers · store {db} · Ctrl-C stops")
 
 
 def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None) -> None:

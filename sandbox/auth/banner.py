@@ -1,4 +1,5 @@
-"""What `medisynth serve` prints on start: where the sandbox is, the demo app's credentials, three logins."""
+"""What `medisynth serve` prints on start: a box with the URL, the demo app's credentials, three test logins,
+and a command to try next (with a fresh access token for the first login, so it works as printed)."""
 from __future__ import annotations
 
 from contextlib import closing
@@ -6,17 +7,45 @@ from pathlib import Path
 
 from sandbox.auth.apps import ensure_demo_app
 from sandbox.auth.schema import open_auth_db
+from sandbox.auth.tokens import issue_test_token
 from sandbox.auth.users import list_users
 
+LOCAL_HOSTS = ("127.0.0.1", "0.0.0.0", "localhost", "::", "::1")
+RULE_WIDTH = 78
 
-def serve_banner(db: str | Path, base_url: str) -> str:
+
+def display_url(host: str, port: int) -> str:
+    """The base URL to print: `localhost` for loopback or any-address binds (what the SDKs' LOCAL expects)."""
+    return f"http://{'localhost' if host in LOCAL_HOSTS else host}:{port}"
+
+
+def _box(title: str, sections: list[tuple[str, list[str]]]) -> str:
+    """Lines on a left rail under a titled rule; the right side stays open so long secrets copy cleanly."""
+    label_width = max(len(label) for label, _ in sections)
+    lines = [f"┌─ {title} " + "─" * max(RULE_WIDTH - len(title) - 4, 3)]
+    for label, values in sections:
+        for i, value in enumerate(values):
+            lines.append(f"│ {(label if i == 0 else ''):<{label_width}}  {value}".rstrip())
+    lines.append("└" + "─" * (RULE_WIDTH - 1))
+    return "\n".join(lines)
+
+
+def serve_banner(db: str | Path, base_url: str, details: str = "") -> str:
     demo = ensure_demo_app(db)
     with closing(open_auth_db(db)) as conn:
         logins = list_users(conn, limit=3)
-    login_lines = "\n".join(f"    {u['username']} / {u['password']}  ({u['name']}, Patient/{u['patient_id']})"
-                            for u in logins)
-    return (f"Blue Button 2.0 sandbox on {base_url}  (authorize: {base_url}/v2/o/authorize/)\n"
-            f"  Demo app ({demo['name']}, redirect URI {demo['redirect_uris'][0]}):\n"
-            f"    client_id:     {demo['client_id']}\n"
-            f"    client_secret: {demo['client_secret']}\n"
-            f"  Test logins (`medisynth users` lists more):\n{login_lines}")
+    login_lines = [f"{u['username']} / {u['password']}  {u['name']} (Patient/{u['patient_id']})" for u in logins]
+    sections = [
+        ("Sandbox", [f"{base_url}/  (portal: quick start, apps, test users)", f"{base_url}/docs/  (API docs)",
+                     f"{base_url}/v2/fhir/  (FHIR API)"] + ([details] if details else [])),
+        ("Demo app", [f"client_id      {demo['client_id']}", f"client_secret  {demo['client_secret']}",
+                      f"redirect URI   {demo['redirect_uris'][0]}"]),
+        ("Test logins", (login_lines or ["none: load a dataset (`medisynth load DIR`)"]) + ["`medisynth users` lists more"]),
+    ]
+    if logins:
+        token = issue_test_token(db, logins[0]["patient_id"])
+        sections.append(("Try next", [f"curl -H \"Authorization: Bearer {token}\" "
+                                      f"\"{base_url}/v2/fhir/ExplanationOfBenefit/?_count=5\"",
+                                      f"(a one-hour token for {logins[0]['username']}; open {base_url}/ for the "
+                                      "OAuth quick start)"]))
+    return _box("Blue Button 2.0 sandbox (synthetic data)", sections)
