@@ -1,5 +1,6 @@
-"""What `medisynth serve` prints on start: a box with the URL, the demo app's credentials, three test logins,
-and a command to try next (with a fresh access token for the first login, so it works as printed)."""
+"""What `medisynth serve` prints on start: a box with the URLs, the demo app's credentials, three test logins,
+and what to try next. No token is ever printed (server output may end up in logs); the demo secret is the
+sandbox's one deliberate exception, a local credential for synthetic data."""
 from __future__ import annotations
 
 from contextlib import closing
@@ -7,7 +8,6 @@ from pathlib import Path
 
 from sandbox.auth.apps import ensure_demo_app
 from sandbox.auth.schema import open_auth_db
-from sandbox.auth.tokens import issue_test_token
 from sandbox.auth.users import list_users
 
 LOCAL_HOSTS = ("127.0.0.1", "0.0.0.0", "localhost", "::", "::1")
@@ -41,11 +41,7 @@ def serve_banner(db: str | Path, base_url: str, details: str = "") -> str:
         ("Demo app", [f"client_id      {demo['client_id']}", f"client_secret  {demo['client_secret']}",
                       f"redirect URI   {demo['redirect_uris'][0]}"]),
         ("Test logins", (login_lines or ["none: load a dataset (`medisynth load DIR`)"]) + ["`medisynth users` lists more"]),
+        ("Try next", [f"curl -s {base_url}/v2/fhir/metadata | head -c 300",
+                      f"then open {base_url}/ and follow its three-step quick start (curl or the Python SDK)"]),
     ]
-    if logins:
-        token = issue_test_token(db, logins[0]["patient_id"])
-        sections.append(("Try next", [f"curl -H \"Authorization: Bearer {token}\" "
-                                      f"\"{base_url}/v2/fhir/ExplanationOfBenefit/?_count=5\"",
-                                      f"(a one-hour token for {logins[0]['username']}; open {base_url}/ for the "
-                                      "OAuth quick start)"]))
-    return _box("Blue Button 2.0 sandbox (synthetic data)", sections)
+    return _box(f"Blue Button sandbox on {base_url} (synthetic data)", sections)

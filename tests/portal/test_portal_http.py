@@ -104,3 +104,14 @@ def test_user_search_by_condition_lists_only_that_condition(live_server):
 def test_unknown_app_and_user_pages_are_404(live_server):
     for path in ("/apps/nope/", "/users/nope/"):
         assert requests.get(f"{live_server.base_url}{path}").status_code == 404
+
+
+def test_serve_banner_next_command_works_as_printed(live_server):
+    from sandbox.auth.banner import display_url, serve_banner
+
+    assert display_url("127.0.0.1", 8000) == "http://localhost:8000"
+    banner = serve_banner(live_server.db_path, live_server.base_url)
+    command = re.search(r"Try next\s+(curl .*)", banner).group(1)
+    out = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30).stdout
+    assert out.startswith('{"resourceType":"CapabilityStatement"')
+    assert "BBUser00002 / PW00002!" in banner and f"{live_server.base_url}/docs/" in banner
