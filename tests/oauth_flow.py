@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import requests
+from cms_bluebutton import BlueButton
 from cms_bluebutton.auth import generate_auth_data
 
 from sandbox.auth.apps import register_app
@@ -22,6 +23,7 @@ from sandbox.auth.schema import open_auth_db
 from sandbox.store import connect, patient_ids
 
 CALLBACK = "http://127.0.0.1:9/callback"
+LOCAL = "http://localhost:8000"
 _app_numbers = itertools.count()
 
 
@@ -180,3 +182,16 @@ class OAuthHelper:
                 assert conn.execute(sql, params).rowcount > 0, "nothing matched: the test's premise is wrong"
         finally:
             conn.close()
+
+
+def sdk_for(app: ClientApp, base_url: str, version: int = 2, retry_settings: dict | None = None) -> BlueButton:
+    """The official SDK (environment LOCAL) for `app`, pointed at the live server; no retries unless asked."""
+    bb = BlueButton({"environment": "LOCAL", "client_id": app.client_id, "client_secret": app.client_secret,
+                     "callback_url": app.redirect_uri, "version": version,
+                     "retry_settings": retry_settings or {"total": 0}})
+    assert bb.base_url == LOCAL
+    if base_url != LOCAL:  # the live server runs on a free port: point all three SDK URLs at it
+        bb.base_url = base_url
+        bb.auth_base_url = f"{base_url}/v{version}/o/authorize"
+        bb.auth_token_url = f"{base_url}/v{version}/o/token/"
+    return bb

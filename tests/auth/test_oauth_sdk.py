@@ -3,22 +3,9 @@ log in and consent with a plain HTTP session, exchange the code, read the benefi
 from __future__ import annotations
 
 import requests
-from cms_bluebutton import BlueButton
 
 from sandbox.store import connect
-
-LOCAL = "http://localhost:8000"
-
-
-def sdk_for(app, base_url: str) -> BlueButton:
-    bb = BlueButton({"environment": "LOCAL", "client_id": app.client_id, "client_secret": app.client_secret,
-                     "callback_url": app.redirect_uri, "retry_settings": {"total": 0}})
-    assert bb.base_url == LOCAL
-    if base_url != LOCAL:  # the live server runs on a free port: point all three SDK URLs at it
-        bb.base_url = base_url
-        bb.auth_base_url = f"{base_url}/v2/o/authorize"
-        bb.auth_token_url = f"{base_url}/v2/o/token/"
-    return bb
+from tests.oauth_flow import sdk_for
 
 
 def stored_eob_ids(db_path, patient_id: str) -> set[str]:
