@@ -2,12 +2,15 @@
 
 Swagger UI's "Authorize" runs the authorization code flow with PKCE as the built-in "Swagger UI" app,
 whose redirect URI is Swagger UI's own `/docs/oauth2-redirect.html` on the host the browser used (added to
-the app when that host first opens the docs). Like the demo app's, its secret is a local sandbox
+the app when that host first opens the docs, for loopback hosts only: a forged Host header must not add a
+redirect URI elsewhere to an app whose secret is on this page). Like the demo app's, its secret is a local sandbox
 credential kept in plain text so the page can hand it to Swagger UI.
 """
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import swagger_ui_bundle
 from flask import Blueprint, abort, current_app, render_template, send_from_directory
@@ -28,11 +31,21 @@ SWAGGER_APP = BuiltinApp("MedisynthSwaggerUI".ljust(CLIENT_ID_LENGTH, "0"), "Swa
                          "http://localhost:8000" + REDIRECT_PAGE, "thirteen-month", keep_secret=True)
 
 
+def is_loopback(hostname: str | None) -> bool:
+    if hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname or "").is_loopback
+    except ValueError:
+        return False
+
+
 def swagger_client() -> dict:
-    """The Swagger UI app's credentials, its redirect URI allowed for this request's host."""
+    """The Swagger UI app's credentials, its redirect URI allowed for this request's host if that is loopback."""
     conn = request_db()
     secret = builtin_secret(conn, SWAGGER_APP)
-    add_redirect_uri(conn, SWAGGER_APP.client_id, host_url() + REDIRECT_PAGE)
+    if is_loopback(urlsplit(host_url()).hostname):
+        add_redirect_uri(conn, SWAGGER_APP.client_id, host_url() + REDIRECT_PAGE)
     return {"client_id": SWAGGER_APP.client_id, "client_secret": secret}
 
 

@@ -115,3 +115,16 @@ def test_serve_banner_next_command_works_as_printed(live_server):
     out = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30).stdout
     assert out.startswith('{"resourceType":"CapabilityStatement"')
     assert "BBUser00002 / PW00002!" in banner and f"{live_server.base_url}/docs/" in banner
+
+
+def test_docs_add_swagger_redirect_uris_for_loopback_hosts_only(live_server):
+    from sandbox.auth.apps import find_app
+    from sandbox.auth.schema import open_auth_db
+    from sandbox.docs.views import REDIRECT_PAGE, SWAGGER_APP
+
+    for host in ("localhost:8123", "evil.example:80"):
+        assert requests.get(f"{live_server.base_url}/docs/", headers={"Host": host}).status_code == 200
+    with contextlib.closing(open_auth_db(live_server.db_path)) as conn:
+        uris = find_app(conn, SWAGGER_APP.client_id).redirect_uris
+    assert f"http://localhost:8123{REDIRECT_PAGE}" in uris
+    assert not any("evil.example" in uri for uri in uris)
