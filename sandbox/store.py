@@ -12,6 +12,7 @@ import gzip
 import sqlite3
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -158,7 +159,7 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
         with opener(path, "rb") as f:
             for lineno, line in enumerate(f, start=1):
                 yield lineno, line.rstrip(b"\r\n")
-    except (OSError, EOFError) as e:  # gzip: truncated or corrupt stream
+    except (OSError, EOFError, zlib.error) as e:  # gzip: truncated or corrupt stream
         raise DatasetLoadError(f"{path}: cannot be read ({e})") from None
 
 
