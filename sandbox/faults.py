@@ -72,7 +72,10 @@ def parse_fault(spec: str) -> Fault:
 
 
 def _take_app_fault(conn: sqlite3.Connection, client_id: str) -> str | None:
-    """The app's stored fault spec, counting this request against its remaining uses (atomically)."""
+    """The app's stored fault spec, counting this request against its remaining uses (atomically).
+    Apps without a fault cost one indexed read, never a write."""
+    if conn.execute("SELECT 1 FROM app_fault WHERE client_id = ?", (client_id,)).fetchone() is None:
+        return None
     with conn:
         row = conn.execute("UPDATE app_fault SET remaining = remaining - 1 WHERE client_id = ? AND remaining > 0"
                            " RETURNING spec, remaining", (client_id,)).fetchone()
