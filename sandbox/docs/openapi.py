@@ -14,6 +14,13 @@ ID_PATTERN = r"^[A-Za-z0-9\-]{1,64}$"
 _TYPE_CODE = "(" + "|".join(CLAIM_TYPES) + ")"
 DATE_PREFIXED = r"^(lt|le|gt|ge)[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 
+BULK_ERRORS = {
+    "400": "Bad kick-off (Prefer/Accept header, _type, _since or _outputFormat)",
+    "401": "No system token, or an invalid or expired one",
+    "403": "A patient token, another client's export, or scopes that do not cover a type",
+    "404": "No such group, export or file",
+    "500": "The export failed (its OperationOutcome says why)",
+}
 ERROR_STATUSES = {
     "400": "Bad parameter (BB2's message in `detail`)",
     "401": "No, unknown, expired or revoked token; or the grant timed out",
@@ -61,6 +68,8 @@ SCHEMAS = {
     "AuthorizeError": {"type": "object", "required": ["status_code"], "properties": {
         "status_code": {"type": "integer"}, "message": {"type": "string"}, "error": {"type": "string"},
         "error_description": {"type": "string"}}},
+    "OperationOutcome": {"type": "object", "required": ["resourceType", "issue"], "properties": {
+        "resourceType": {"enum": ["OperationOutcome"]}, "issue": {"type": "array", "items": {"type": "object"}}}},
     "Resource": {"type": "object", "required": ["resourceType", "id"], "properties": {
         "resourceType": {"type": "string"}, "id": {"type": "string"}, "meta": {"type": "object"}}},
     "Bundle": {"type": "object", "required": ["resourceType", "type", "total", "link"], "properties": {
@@ -94,28 +103,84 @@ _TOKEN_FORM = {"type": "object", "properties": {"token": {"type": "string"},
 _INTROSPECTION = {"200": _response("Token state", _REF["Introspection"]), **_OAUTH_ERRORS}
 _BEARER = [{"oauth2": list(ALL_SCOPES)}]
 _CLIENT = [{"clientBasic": []}]
+_SYSTEM = [{"backendServices": ["system/*.read"]}]
 
 
 def _form(schema: dict) -> dict:
     return {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": schema}}}
 
 
-def _fhir_paths() -> dict:
+def _fhir_paths(version: str) -> dict:
+    """Search and read of the three resources, and metadata, under /<version>/fhir (v3 takes v3 tokens only)."""
+    prefix, suffix = f"/{version}/fhir", "" if version == "v2" else version.upper()
+    tag = f"FHIR{suffix}"
+    bearer = [{f"oauth2{suffix}": list(ALL_SCOPES)}]
     paths = {}
     for resource, params in SEARCH_PARAMS.items():
-        paths[f"/v2/fhir/{resource}/"] = {"get": {
-            "tags": ["FHIR"], "summary": f"Search the token's patient's {resource} resources",
-            "operationId": f"search{resource}", "security": _BEARER, "parameters": params + PAGING,
+        paths[f"{prefix}/{resource}/"] = {"get": {
+            "tags": [tag], "summary": f"Search the token's patient's {resource} resources",
+            "operationId": f"search{resource}{suffix}", "security": bearer, "parameters": params + PAGING,
             "responses": {"200": _response("A searchset Bundle, one page", _REF["Bundle"], FHIR_TYPES), **_ERRORS}}}
-        paths[f"/v2/fhir/{resource}/{{id}}"] = {"get": {
-            "tags": ["FHIR"], "summary": f"Read one {resource} of the token's patient", "operationId": f"read{resource}",
-            "security": _BEARER,
+        paths[f"{prefix}/{resource}/{{id}}"] = {"get": {
+            "tags": [tag], "summary": f"Read one {resource} of the token's patient",
+            "operationId": f"read{resource}{suffix}", "security": bearer,
             "parameters": [_param("id", "path", "Resource id", {"type": "string", "pattern": ID_PATTERN}, True)],
             "responses": {"200": _response(resource, _REF["Resource"], FHIR_TYPES), **_ERRORS}}}
-    paths["/v2/fhir/metadata"] = {"get": {
-        "tags": ["FHIR"], "summary": "The CapabilityStatement (no token needed)", "operationId": "metadata",
+    paths[f"{prefix}/metadata"] = {"get": {
+        "tags": [tag], "summary": "The CapabilityStatement (no token needed)", "operationId": f"metadata{suffix}",
         "security": [], "responses": {"200": _response("CapabilityStatement", _REF["Resource"], FHIR_TYPES)}}}
+    if version == "v3":
+        paths[f"{prefix}/Patient/$generate-insurance-card"] = {"get": {
+            "tags": [tag], "summary": "The beneficiary's digital insurance card (CARIN C4DIC Bundle)",
+            "operationId": "generateInsuranceCard", "security": bearer,
+            "responses": {"200": _response("The card Bundle", _REF["Resource"], FHIR_TYPES), **_ERRORS}}}
     return paths
+
+
+def _bulk_paths() -> dict:
+    """FHIR Bulk Data export for backend-services apps (system tokens only; errors are OperationOutcomes)."""
+    outcome = {status: _response(text, _REF["OperationOutcome"], ("application/fhir+json",))
+               for status, text in BULK_ERRORS.items()}
+    kick_off = {
+        "tags": ["Bulk export"], "security": _SYSTEM,
+        "parameters": [
+            _param("Prefer", "header", "Must be respond-async", {"enum": ["respond-async"]}, True),
+            _param("Accept", "header", "Must be application/fhir+json", {"enum": ["application/fhir+json"]}, True),
+            _param("_type", "query", "Comma-separated resource types", {"type": "string", "maxLength": 80}),
+            _param("_since", "query", "Only resources updated since this FHIR instant", {"type": "string",
+                                                                                        "maxLength": 40}),
+            _param("_outputFormat", "query", "application/fhir+ndjson (the default)", {"type": "string",
+                                                                                      "maxLength": 40})],
+        "responses": {"202": {"description": "Accepted: poll the Content-Location URL"},
+                      **{s: outcome[s] for s in ("400", "401", "403", "404")}}}
+    job = _param("job_id", "path", "The export's id", {"type": "string", "pattern": ID_PATTERN}, True)
+    return {
+        "/v2/fhir/Patient/$export": {"get": {**kick_off, "summary": "Start an export of every patient",
+                                             "operationId": "exportPatients"}},
+        "/v2/fhir/Group/{group_id}/$export": {"get": {
+            **kick_off, "summary": "Start an export of a group (Group/all: the whole dataset)",
+            "operationId": "exportGroup",
+            "parameters": [_param("group_id", "path", "all", {"type": "string", "pattern": ID_PATTERN}, True),
+                           *kick_off["parameters"]],
+            "responses": {**kick_off["responses"]}}},
+        "/v2/fhir/bulk-status/{job_id}": {
+            "get": {"tags": ["Bulk export"], "summary": "Poll an export", "operationId": "exportStatus",
+                    "security": _SYSTEM, "parameters": [job],
+                    "responses": {"200": _response("The manifest", {"type": "object"}),
+                                  "202": {"description": "Still running (X-Progress, Retry-After)"},
+                                  **{s: outcome[s] for s in ("401", "403", "404", "500")}}},
+            "delete": {"tags": ["Bulk export"], "summary": "Cancel an export or delete its files",
+                       "operationId": "exportCancel", "security": _SYSTEM, "parameters": [job],
+                       "responses": {"202": {"description": "Cancelled"},
+                                     **{s: outcome[s] for s in ("401", "403", "404")}}}},
+        "/v2/fhir/bulk-files/{job_id}/{name}": {"get": {
+            "tags": ["Bulk export"], "summary": "Download one NDJSON file of a finished export",
+            "operationId": "exportFile", "security": _SYSTEM,
+            "parameters": [job, _param("name", "path", "File name from the manifest",
+                                       {"type": "string", "pattern": r"^[A-Za-z0-9\-]{1,64}\.ndjson$"}, True)],
+            "responses": {"200": _response("NDJSON", {"type": "string"}, ("application/fhir+ndjson",)),
+                          **{s: outcome[s] for s in ("401", "403", "404")}}}},
+    }
 
 
 def _versioned_oauth_paths(version: str) -> dict:
@@ -143,7 +208,9 @@ def _versioned_oauth_paths(version: str) -> dict:
             "tags": ["OAuth"], "summary": "Exchange an authorization code or a refresh token",
             "operationId": f"token{version.upper()}", "security": _CLIENT,
             "requestBody": _form({"type": "object", "required": ["grant_type"], "properties": {
-                "grant_type": {"enum": ["authorization_code", "refresh_token"]}, "code": {"type": "string"},
+                "grant_type": {"enum": ["authorization_code", "refresh_token", "client_credentials"]},
+                "code": {"type": "string"}, "scope": {"type": "string"},
+                "client_assertion_type": {"type": "string"}, "client_assertion": {"type": "string"},
                 "redirect_uri": {"type": "string"}, "code_verifier": {"type": "string"},
                 "refresh_token": {"type": "string"}, "client_id": {"type": "string"},
                 "client_secret": {"type": "string"}}}),
@@ -194,26 +261,39 @@ def _discovery_paths() -> dict:
             for path, op in documents.items()}
 
 
-def openapi_document(host: str, oauth_versions=("v2",)) -> dict:
-    """The OpenAPI 3.0 document for a sandbox reached at `host` (scheme://host[:port]) whose OAuth server
-    answers on `oauth_versions`."""
+def _oauth2_scheme(host: str, version: str) -> dict:
+    return {"type": "oauth2", "description": f"{version} tokens: authorization code with PKCE (S256)", "flows": {
+        "authorizationCode": {"authorizationUrl": f"{host}/{version}/o/authorize/",
+                              "tokenUrl": f"{host}/{version}/o/token/", "refreshUrl": f"{host}/{version}/o/token/",
+                              "scopes": {scope: scope for scope in ALL_SCOPES}}}}
+
+
+def openapi_document(host: str, versions=("v2",), bulk: bool = False) -> dict:
+    """The OpenAPI 3.0 document for a sandbox reached at `host` (scheme://host[:port]) serving the API
+    `versions` (v2, v3) and, if `bulk`, the Bulk Data export."""
     return {
         "openapi": "3.0.3",
         "info": {"title": "Blue Button 2.0 API (medisynth local sandbox)", "version": "2",
                  "description": "The CMS Blue Button 2.0 v2 API as this sandbox serves it, with synthetic data. "
                                 "Authorize with a test login (BBUser00000 / PW00000!)."},
         "servers": [{"url": host}],
-        "tags": [{"name": "FHIR"}, {"name": "OAuth"}, {"name": "Discovery"}],
-        "paths": {**_fhir_paths(), **_oauth_paths(oauth_versions), **_discovery_paths(),
+        "tags": [{"name": "FHIR" if version == "v2" else f"FHIR{version.upper()}"} for version in versions]
+                + [{"name": "Bulk export"}] * bulk + [{"name": "OAuth"}, {"name": "Discovery"}],
+        "paths": {**{path: item for version in versions for path, item in _fhir_paths(version).items()},
+                  **(_bulk_paths() if bulk else {}), **_oauth_paths(versions), **_discovery_paths(),
                   "/health": {"get": {"tags": ["Discovery"], "summary": "Liveness", "operationId": "health",
                                       "security": [], "responses": {"200": _response("OK", {"type": "object"})}}}},
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {
-                "oauth2": {"type": "oauth2", "description": "Authorization code with PKCE (S256)", "flows": {
-                    "authorizationCode": {"authorizationUrl": f"{host}/v2/o/authorize/",
-                                          "tokenUrl": f"{host}/v2/o/token/", "refreshUrl": f"{host}/v2/o/token/",
-                                          "scopes": {scope: scope for scope in ALL_SCOPES}}}},
+                **{f"oauth2{'' if version == 'v2' else version.upper()}": _oauth2_scheme(host, version)
+                   for version in versions},
+                **({"backendServices": {
+                    "type": "oauth2", "description": "SMART Backend Services: a signed JWT client assertion "
+                                                     "(client_credentials) for a system token",
+                    "flows": {"clientCredentials": {"tokenUrl": f"{host}/v2/o/token/",
+                                                    "scopes": {"system/*.read": "read everything exported"}}}}}
+                   if bulk else {}),
                 "clientBasic": {"type": "http", "scheme": "basic",
                                 "description": "The app's client id and secret"}}},
     }

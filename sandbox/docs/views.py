@@ -54,15 +54,16 @@ def swagger_ui():
     return render_template("docs/swagger.html", client=swagger_client(), scopes=" ".join(ALL_SCOPES))
 
 
-def oauth_versions() -> tuple[str, ...]:
-    """The API versions whose token endpoint this app serves."""
+def served_features() -> dict:
+    """Which optional parts this app serves: API versions (by their token endpoint) and the bulk export."""
     served = {rule.rule for rule in current_app.url_map.iter_rules()}
-    return tuple(version for version in ("v2", "v3") if f"/{version}/o/token/" in served)
+    return {"versions": tuple(v for v in ("v2", "v3") if f"/{v}/o/token/" in served),
+            "bulk": "/v2/fhir/Patient/$export" in served}
 
 
 @bp.get("/openapi.json")
 def openapi_json():
-    return json_response(openapi_document(host_url(), oauth_versions()))
+    return json_response(openapi_document(host_url(), **served_features()))
 
 
 @bp.get("/<name>")
