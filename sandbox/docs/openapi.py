@@ -274,7 +274,7 @@ def openapi_document(host: str, versions=("v2",), bulk: bool = False) -> dict:
     return {
         "openapi": "3.0.3",
         "info": {"title": "Blue Button 2.0 API (medisynth local sandbox)", "version": "2",
-                 "description": "The CMS Blue Button 2.0 v2 API as this sandbox serves it, with synthetic data. "
+                 "description": "The CMS Blue Button 2.0 API as this sandbox serves it, with synthetic data. "
                                 "Authorize with a test login (BBUser00000 / PW00000!)."},
         "servers": [{"url": host}],
         "tags": [{"name": "FHIR" if version == "v2" else f"FHIR{version.upper()}"} for version in versions]
