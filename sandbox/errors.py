@@ -7,3 +7,7 @@ class SandboxError(Exception):
 
 class DatasetLoadError(SandboxError):
     """A dataset directory cannot be loaded (not a dataset, truncated line, unknown resource type)."""
+
+
+class StoreError(SandboxError):
+    """The store file cannot be opened or is not a SQLite database (bad --db path, a foreign file, no space)."""

@@ -20,7 +20,7 @@ from typing import Iterator
 
 import orjson
 
-from sandbox.errors import DatasetLoadError
+from sandbox.errors import DatasetLoadError, StoreError
 
 BENE_ID_SYSTEM = "https://bluebutton.cms.gov/resources/variables/bene_id"
 MBI_SYSTEM = "http://hl7.org/fhir/sid/us-mbi"
@@ -51,16 +51,19 @@ LOAD_CACHE_KIB = 256 * 1024
 def connect(db_path: str | Path) -> sqlite3.Connection:
     """Open the store (creating the file and the dataset tables if needed): WAL, foreign keys, busy timeout."""
     path = Path(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA page_size={PAGE_BYTES}")  # new files only: most resources fit one page, no overflow
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=30000")
-    conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")  # serve blobs from the page cache without read() copies
-    conn.executescript(SCHEMA)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA page_size={PAGE_BYTES}")  # new files only: most resources fit one page, no overflow
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")  # serve blobs from the page cache without read() copies
+        conn.executescript(SCHEMA)
+    except (OSError, sqlite3.DatabaseError) as e:
+        raise StoreError(f"{path}: cannot open the sandbox store ({e})") from None
     return conn
 
 
