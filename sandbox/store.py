@@ -8,6 +8,7 @@ counting and paging never touch the large rows. Everyone opens the file with `co
 """
 from __future__ import annotations
 
+import contextlib
 import gzip
 import sqlite3
 import threading
@@ -233,7 +234,11 @@ def load_dataset(directory: str | Path, db: str | Path) -> str:
             ("loaded_at", str(int(time.time() * 1000))),
         ])
         conn.commit()
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # move the new pages into the (memory-mapped) main file
+        with contextlib.suppress(sqlite3.OperationalError):  # committed: a failed checkpoint leaves pages in the WAL
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # move the new pages into the (memory-mapped) main file
+    except sqlite3.OperationalError as e:  # disk full, store locked by another load for 30 s, I/O error
+        conn.rollback()
+        raise StoreError(f"{db}: loading {directory} failed ({e}); the previous dataset is unchanged") from None
     except BaseException:
         conn.rollback()
         raise
