@@ -9,9 +9,11 @@ allowed = paid + deductible + coinsurance (+ prior payer, always 0 here: Medicar
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 
@@ -57,7 +59,17 @@ def _displays(name: str, key: str = "code") -> dict[str, str]:
 
 
 @cache
+def _icd_displays() -> dict[str, str]:
+    """ICD-10-CM titles of every code the code tables can produce, taken from simple_icd_10_cm once and
+    kept in generator/fhir/icd10cm_displays.csv: loading simple_icd_10_cm costs ~3 s per worker process."""
+    with open(Path(__file__).parent / "fhir" / "icd10cm_displays.csv", newline="", encoding="utf-8") as f:
+        return {row["code"]: row["display"] for row in csv.DictReader(f)}
+
+
+@cache
 def icd_display(code: str) -> str:
+    if code in _icd_displays():
+        return _icd_displays()[code]
     import simple_icd_10_cm as cm
     dotted = code if len(code) <= 3 else f"{code[:3]}.{code[3:]}"
     try:

@@ -58,7 +58,7 @@ def write_shard(job: ShardJob) -> dict:
     dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
     counts = dict.fromkeys(RESOURCE_TYPES, 0)
     tmp = {t: part_path(parts, job.index, t, job.ext).with_suffix(".tmp") for t in RESOURCE_TYPES} if job.ndjson else {}
-    files = {t: _part_writer(p, job.ext.endswith(".gz")) for t, p in tmp.items()}
+    files = {t: part_writer(p, job.ext.endswith(".gz")) for t, p in tmp.items()}
     try:
         for bene_id, patient, coverages, eobs in shard_resources(job.profile, job.seed, job.index, job.start,
                                                                 job.count):
@@ -82,7 +82,7 @@ def write_shard(job: ShardJob) -> dict:
     return result
 
 
-def _part_writer(path: Path, compress: bool):
+def part_writer(path: Path, compress: bool):
     raw = open(path, "wb", buffering=WRITE_BUFFER)
     if not compress:
         return raw

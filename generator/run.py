@@ -40,6 +40,7 @@ class GenerateOptions:
     progress: bool = False
     engine: str = "local"               # "local" (worker processes) or "dask"
     scheduler: str | None = None        # Dask scheduler address; a local Dask cluster when None
+    shard_size: int = SHARD_SIZE        # beneficiaries per shard (part of the seed: other sizes, other bytes)
 
 
 def default_out_dir(profile: str, n: int, seed: int) -> Path:
@@ -74,16 +75,16 @@ def _prepare_out(out: Path, force: bool, resume: bool) -> None:
         raise OutputError(f"cannot create {out}: {e.strerror}") from None
 
 
-def _shards(n: int) -> list[tuple[int, int, int]]:
+def _shards(n: int, size: int) -> list[tuple[int, int, int]]:
     """(shard index, first beneficiary index, count) covering 0..n-1."""
-    return [(k, start, min(SHARD_SIZE, n - start)) for k, start in enumerate(range(0, n, SHARD_SIZE))]
+    return [(k, start, min(size, n - start)) for k, start in enumerate(range(0, n, size))]
 
 
 def _inputs(opts: GenerateOptions, profile) -> dict:
     """What decides the bytes: a resumed run must match the interrupted one on all of it."""
     return {"profile": profile.source, "seed": opts.seed, "beneficiaries": opts.beneficiaries,
             "period": [profile.period_start.isoformat(), profile.period_end.isoformat()],
-            "format": opts.fmt, "gzip": opts.gzip, "version": __version__}
+            "format": opts.fmt, "gzip": opts.gzip, "shard_size": opts.shard_size, "version": __version__}
 
 
 def generate(opts: GenerateOptions) -> str:
@@ -94,7 +95,7 @@ def generate(opts: GenerateOptions) -> str:
     ext = ".ndjson.gz" if opts.gzip else ".ndjson"
     write_ndjson = opts.fmt in ("ndjson", "both")
     bundle_tmp = out / f"{TMP_PREFIX}bundles"
-    shards = _shards(opts.beneficiaries)
+    shards = _shards(opts.beneficiaries, opts.shard_size)
     workers = max(1, min(opts.workers or os.cpu_count() or 1, len(shards)))
     try:
         assembly = Assembly(out, _inputs(opts, profile), ext, write_ndjson, opts.resume)

@@ -13,7 +13,7 @@ import orjson
 
 from generator import codes, identifiers
 from generator.claims import ClaimBuilder, Ledger, iso
-from generator.fhir import coverage_resources, eob_resource, patient_resource
+from generator.fhir import coverage_resources, eob_document, patient_resource
 from generator.population import CONDITION_ORDER, Shard, period_months, sample_shard
 from generator.profile import Profile
 from generator.providers import name_tables, pool, state_zips
@@ -53,7 +53,7 @@ def shard_resources(profile: Profile, seed: int, index: int, start_index: int, c
         for enc in encounters:
             plan = plans.get(dt.date.fromordinal(enc.start).strftime("%Y-%m"), ("", ""))
             claim = builder.build(enc, bene["bene_id"], ledger, lis, plan)
-            eobs.append(eob_resource(claim, bene))
+            eobs.append(eob_document(claim, bene))
         yield bene["bene_id"], patient_resource(bene), coverage_resources(bene), eobs
 
 

@@ -97,7 +97,7 @@ class VisitKind:
     claim_type: str
     kind: str
     weight: float
-    conditions: frozenset[str]
+    conditions: tuple[str, ...]             # in the table's order (a set's order would vary by process)
     main: tuple[tuple[str, str], ...]       # alternatives for the first line: (revenue, hcpcs)
     extra: tuple[tuple[str, str], ...]      # optional further lines
     extra_p: float
@@ -120,7 +120,7 @@ def visit_kinds() -> dict[str, tuple[VisitKind, ...]]:
     for r in care_table("visits"):
         out.setdefault(r["claim_type"], []).append(VisitKind(
             claim_type=r["claim_type"], kind=r["kind"], weight=float(r["weight"]),
-            conditions=frozenset(filter(None, r["conditions"].split("|"))), main=_line_spec(r["main"]),
+            conditions=tuple(dict.fromkeys(filter(None, r["conditions"].split("|")))), main=_line_spec(r["main"]),
             extra=_line_spec(r["extra"]), extra_p=float(r["extra_p"]), pos=r["pos"], specialty=r["specialty"],
             reason=r["reason"]))
     return {k: tuple(v) for k, v in out.items()}
@@ -375,7 +375,7 @@ class CareModel:
 
     def _eligible(self, p: Person, claim_type: str) -> tuple[VisitKind, ...]:
         return tuple(k for k in visit_kinds()[claim_type]
-                     if not k.conditions or k.conditions & set(p.chronic_codes))
+                     if not k.conditions or any(c in p.chronic_codes for c in k.conditions))
 
     def _choose_kind(self, kinds: tuple[VisitKind, ...]) -> VisitKind:
         w = np.array([k.weight for k in kinds])

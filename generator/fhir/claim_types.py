@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .codebook import VARIABLES, ccw_coding_ext
-from .fragments import (BB_CS, C4BB_CS, HL7_CS, adjudication_category, bb_slot, ccw_concept, concept, profile)
+from .fragments import (BB_CS, C4BB_CS, HL7_CS, adjudication_category, bb_slot, ccw_concept, concept, money, profile)
+from .template import PLACEHOLDER, Template, as_int
 
 
 def const(value: Any) -> Callable[[dict], Any]:
@@ -160,10 +161,12 @@ PHARMACY_INFO = (
                                        lambda claim: "03" if claim.get("pharmacy_type") == "05" else "01")),
 )
 
-# --- adjudication slices: (extension fragment, category, source) --------------------------------------
-def slices(*specs) -> tuple:
-    return tuple(({"extension": [ccw_coding_ext(*spec[3])]} if len(spec) > 3 else {},
-                  adjudication_category(spec[0], spec[1]), spec[2]) for spec in specs)
+# --- adjudication slices: (category, CCW variable, source[, extension (variable, code)]) ---------------
+def slices(*specs) -> Template:
+    """A line's `adjudication` array."""
+    return Template([{**({"extension": [ccw_coding_ext(*spec[3])]} if len(spec) > 3 else {}),
+                      "category": adjudication_category(spec[0], spec[1]), "amount": money(PLACEHOLDER)}
+                     for spec in specs], [spec[2] for spec in specs])
 
 
 CARRIER_LINE = (
@@ -207,9 +210,16 @@ PDE_LINE = (
     ("discount", "rptd_gap_dscnt_num", 0.0),
 )
 
-# --- benefitBalance: (slot coding, usedMoney|usedUnsignedInt, source) --------------------------------
-def balances(*specs) -> tuple:
-    return tuple(({"coding": [bb_slot("benefit-balance", variable)]}, kind, source) for variable, kind, source in specs)
+# --- benefitBalance: (CCW variable, usedMoney|usedUnsignedInt, source) --------------------------------
+BENEFIT_CATEGORY = concept(HL7_CS + "ex-benefitcategory", "1", "Medical Care")
+
+
+def balances(*specs) -> Template:
+    """The `benefitBalance` array: one Medical Care category with a financial entry per slot."""
+    financial = [{"type": {"coding": [bb_slot("benefit-balance", variable)]},
+                  kind: money(PLACEHOLDER) if kind == M else PLACEHOLDER} for variable, kind, _ in specs]
+    sources = [source if kind == M else as_int(source) for _, kind, source in specs]
+    return Template([{"category": BENEFIT_CATEGORY, "financial": financial}], sources)
 
 
 M, N = "usedMoney", "usedUnsignedInt"
@@ -248,12 +258,17 @@ OUTPATIENT_BALANCE = balances(
 HOSPICE_BALANCE = balances(("clm_utlztn_day_cnt", N, "utilization_days"), ("prpayamt", M, "prior_payer"))
 HHA_BALANCE = balances(("prpayamt", M, "prior_payer"))
 
-# --- totals ---------------------------------------------------------------------------------------------
-CHARGES_TOTAL = ((adjudication_category("submitted", "clm_tot_chrg_amt"), "submitted"),)
-PROFESSIONAL_TOTAL = ((adjudication_category("priorpayerpaid", "clm_tot_chrg_amt"), "prior_payer"),)  # BFD quirk
-PHARMACY_TOTAL = ((adjudication_category("drugcost", None), "allowed"),
-                  ({"coding": [{"system": C4BB_CS + "C4BBPayerAdjudicationStatus", "code": "other",
-                                "display": "Other"}]}, 0.0))
+# --- totals: (category, source) ------------------------------------------------------------------------
+def totals(*specs) -> Template:
+    return Template([{"category": category, "amount": money(PLACEHOLDER)} for category, _ in specs],
+                    [source for _, source in specs])
+
+
+CHARGES_TOTAL = totals((adjudication_category("submitted", "clm_tot_chrg_amt"), "submitted"))
+PROFESSIONAL_TOTAL = totals((adjudication_category("priorpayerpaid", "clm_tot_chrg_amt"), "prior_payer"))  # BFD quirk
+PHARMACY_TOTAL = totals((adjudication_category("drugcost", None), "allowed"),
+                        ({"coding": [{"system": C4BB_CS + "C4BBPayerAdjudicationStatus", "code": "other",
+                                      "display": "Other"}]}, 0.0))
 
 
 def opps_status(line: dict) -> str:
@@ -276,9 +291,9 @@ class ClaimType:
     diagnosis_style: str          # professional ("principal", secondary) | institutional ("Principal Diagnosis", other)
     header_extensions: tuple
     supporting_info: tuple
-    line_adjudication: tuple
-    total: tuple
-    benefit_balance: tuple
+    line_adjudication: Template
+    total: Template
+    benefit_balance: Template | None
     id_variable: str = "clm_id"
     facility_type: str = ""
     billable_extension: list | None = None
@@ -360,7 +375,7 @@ TYPES: dict[str, ClaimType] = {ct.name: ct for ct in (
               procedures=True, line_date=True, revenue_status=opps_status),
     ClaimType("pde", profile("ExplanationOfBenefit-Pharmacy"), claim_type_concept(None, "PDE", "pharmacy"), None, "d",
               style="pharmacy", diagnosis_style="professional", header_extensions=(), supporting_info=PHARMACY_INFO,
-              line_adjudication=slices(*PDE_LINE), total=PHARMACY_TOTAL, benefit_balance=(), id_variable="pde_id"),
+              line_adjudication=slices(*PDE_LINE), total=PHARMACY_TOTAL, benefit_balance=None, id_variable="pde_id"),
     ClaimType("snf", profile("ExplanationOfBenefit-Inpatient-Institutional"),
               claim_type_concept("20", "SNF", "institutional"), subtype("inpatient"), "a", **INSTITUTIONAL,
               header_extensions=institutional_header("V", fixed_ext("fi_clm_actn_cd", "1")),

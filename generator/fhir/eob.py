@@ -6,8 +6,12 @@ follows BFD's v2 responses (data-model.md §4).
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
+import orjson
+
 from ..records import Claim, Beneficiary
-from .claim_types import TYPES, ClaimType, value_of
+from .claim_types import TYPES, ClaimType
 from .codebook import VARIABLES, ccw_coding, ccw_coding_ext
 from .fragments import (BB_CS, C4BB_CS, HL7_CS, NDC_SYSTEM, NPI_SYSTEM, NUCC_SYSTEM,
                         ccw_concept, concept, money, npi_identifier, profile)
@@ -38,30 +42,41 @@ ICD10_CM, ICD10, ICD10_PCS = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.o
 HCPCS_SYSTEM = BB_CS + "hcpcs"
 DATA_ABSENT = {"system": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "code": "NULL",
                "display": "Data Absent Reason"}
-BENEFIT_CATEGORY = concept(HL7_CS + "ex-benefitcategory", "1", "Medical Care")
 
 
+@lru_cache(maxsize=1 << 14)
 def _two_codings(first_system: str, code: str, display: str) -> dict:
-    """ICD codes travel as two codings with the same code and display (data-model.md §6)."""
+    """ICD codes travel as two codings with the same code and display (data-model.md §6); shared, never mutated."""
     return {"coding": [{"system": first_system, "code": code, "display": display},
                        {"system": ICD10, "code": code, "display": display}]}
 
 
-def _member(seq: int, role: str, provider: dict, qualification: bool, extension=None, responsible=False) -> dict:
-    member = {"extension": extension} if extension else {}
+def _member(seq: int, role: str, provider: dict, qualification: bool, extension=None, responsible=False):
+    """A careTeam entry, serialized once per distinct (sequence, role, provider, flags)."""
+    named = provider["kind"] == "org" or role in ("prescribing", "referring")
+    return _member_fragment(seq, role, provider["npi"], provider["name"] if named else None,
+                            provider["taxonomy"] if qualification else None,
+                            provider["specialty"] if extension else None, qualification, extension is not None,
+                            responsible)
+
+
+@lru_cache(maxsize=1 << 16)
+def _member_fragment(seq, role, npi, display, taxonomy, specialty, qualification, participating,
+                     responsible) -> orjson.Fragment:
+    member = {"extension": PARTICIPATING} if participating else {}
     member["sequence"] = seq
-    member["provider"] = {"identifier": npi_identifier(provider["npi"])}
-    if provider["kind"] == "org" or role in ("prescribing", "referring"):
-        member["provider"]["display"] = provider["name"]
+    member["provider"] = {"identifier": npi_identifier(npi)}
+    if display is not None:
+        member["provider"]["display"] = display
     if responsible:
         member["responsible"] = True
     member["role"] = ROLES[role]
     if qualification:
-        codings = [{"system": NUCC_SYSTEM, "code": provider["taxonomy"]}]
-        if extension:  # professional performers also carry the CMS specialty
-            codings.append(ccw_coding("prvdr_spclty", provider["specialty"]))
+        codings = [{"system": NUCC_SYSTEM, "code": taxonomy}]
+        if participating:  # professional performers also carry the CMS specialty
+            codings.append(ccw_coding("prvdr_spclty", specialty))
         member["qualification"] = {"coding": codings}
-    return member
+    return orjson.Fragment(orjson.dumps(member))
 
 
 def _care_team(ct: ClaimType, claim: Claim) -> tuple[list[dict], list[list[int]]]:
@@ -133,11 +148,6 @@ def _supporting_info(ct: ClaimType, claim: Claim) -> list[dict]:
         entry[value[0]] = value[1]
         result.append(entry)
     return result
-
-
-def _adjudication(slices, record) -> list[dict]:
-    return [{**slice_extension, "category": category, "amount": money(value_of(record, source))}
-            for slice_extension, category, source in slices]
 
 
 def _product(ct: ClaimType, line) -> dict:
@@ -221,7 +231,7 @@ def _items(ct: ClaimType, claim: Claim, line_links: list[list[int]]) -> list[dic
         head = {"sequence": seq, "careTeamSequence": line_links[seq - 1]} if line_links[seq - 1] else {"sequence": seq}
         item = build(ct, claim, line, head)
         item["quantity"] = {"value": line.get("quantity", 1)}
-        item["adjudication"] = _adjudication(ct.line_adjudication, line)
+        item["adjudication"] = ct.line_adjudication.fill(line)
         items.append(item)
     return items
 
@@ -265,16 +275,14 @@ def _insurance(ct: ClaimType, claim: Claim) -> list[dict]:
     return [{"focal": True, "coverage": coverage}]
 
 
-def _benefit_balance(ct: ClaimType, claim: Claim) -> list[dict]:
-    financial = []
-    for slot, kind, source in ct.benefit_balance:
-        value = value_of(claim, source)
-        financial.append({"type": slot, kind: money(value) if kind == "usedMoney" else int(value)})
-    return [{"category": BENEFIT_CATEGORY, "financial": financial}]
-
-
 def eob_resource(claim: Claim, bene: Beneficiary) -> dict:
-    """The ExplanationOfBenefit of one claim (the beneficiary supplies nothing the claim lacks today)."""
+    """The ExplanationOfBenefit of one claim as plain dicts and lists (for callers that read it)."""
+    return orjson.loads(orjson.dumps(eob_document(claim, bene)))
+
+
+def eob_document(claim: Claim, bene: Beneficiary) -> dict:
+    """The ExplanationOfBenefit of one claim, ready for orjson: its templated arrays are `orjson.Fragment`s.
+    (The beneficiary supplies nothing the claim lacks today.)"""
     ct = TYPES[claim["type"]]
     claim_id = claim["claim_id"]
     eob = {"resourceType": "ExplanationOfBenefit", "id": f"{claim['type']}-{claim_id}",
@@ -318,9 +326,8 @@ def eob_resource(claim: Claim, bene: Beneficiary) -> dict:
         eob["procedure"] = _procedures(claim)
     eob["insurance"] = _insurance(ct, claim)
     eob["item"] = _items(ct, claim, line_links)
-    eob["total"] = [{"category": category, "amount": money(value_of(claim, source))}
-                    for category, source in ct.total]
+    eob["total"] = ct.total.fill(claim)
     eob["payment"] = {"date": claim["paid_date"]} if ct.style == "pharmacy" else {"amount": money(claim["paid"])}
     if ct.benefit_balance:
-        eob["benefitBalance"] = _benefit_balance(ct, claim)
+        eob["benefitBalance"] = ct.benefit_balance.fill(claim)
     return eob

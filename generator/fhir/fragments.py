@@ -5,6 +5,8 @@ objects fine); builders create only the parts that vary per call. Nothing here i
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .codebook import VARIABLES, ccw_coding, label
 
 CARIN = "http://hl7.org/fhir/us/carin-bb/"
@@ -41,7 +43,9 @@ def npi_identifier(npi: str) -> dict:
     return {"type": NPI_TYPE, "value": npi}
 
 
+@lru_cache(maxsize=None)
 def ccw_concept(variable: str, code: str | None) -> dict:
+    """`{"coding": [ccw_coding(variable, code)]}`, memoised like the coding itself (never mutate it)."""
     return {"coding": [ccw_coding(variable, code)]}
 
 

@@ -1,0 +1,148 @@
+"""Benchmark `medisynth generate` against the machine's floor for the same output.
+
+Runs `medisynth generate -n N --workers W` (default-profile beneficiaries) in a subprocess and samples
+the RSS of its whole process tree; prints wall time, beneficiaries/s, resources/s, MB/s, peak RSS and
+the time at which each quarter of the shards was appended (linear scaling shows as even quarters).
+Then, unless --no-floor, the floor: W processes that merely serialize (orjson) and write the same
+records (the same shards' resources as plain dicts, built outside the timed sections), and the ratio
+floor/generate.
+
+    .venv/bin/python bench/generate.py [-n 10000] [--workers 2] [--gzip] [--no-floor] [--dir DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generator.output import MARKER, PARTS_DIR, part_writer  # noqa: E402
+from generator.shard import SHARD_SIZE  # noqa: E402
+
+FLOOR_CHUNK = 250       # beneficiaries held as plain dicts at once by a floor process
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (from /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                todo += [int(c) for c in f.read().split()]
+        except OSError:
+            continue
+    return total
+
+
+def run_generate(n: int, workers: int, gzip: bool, out: Path) -> dict:
+    cmd = [str(ROOT / ".venv/bin/medisynth"), "generate", "-n", str(n), "--workers", str(workers), "--out", str(out),
+           "--quiet", "--force"] + (["--gzip"] if gzip else [])
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak, shards, quarters = 0, -(-n // SHARD_SIZE), {}
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(proc.pid))
+        try:
+            appended = json.loads((out / PARTS_DIR / MARKER).read_text())["appended"]
+        except (OSError, ValueError):
+            appended = 0
+        for q in (1, 2, 3):
+            if appended >= q * shards / 4 and q not in quarters:
+                quarters[q] = time.perf_counter() - start
+        time.sleep(0.2)
+    wall = time.perf_counter() - start
+    stdout, stderr = proc.communicate()
+    if proc.returncode:
+        sys.exit(f"generate failed: {stderr}")
+    quarters[4] = wall
+    manifest = json.loads((out / "manifest.json").read_text())
+    resources = sum(o["count"] for o in manifest["output"])
+    written = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
+    return {"wall": wall, "resources": resources, "written": written, "peak_rss": peak, "quarters": quarters}
+
+
+def _floor_worker(args) -> tuple[float, int]:
+    """Serialize and write the records of some shards; returns (seconds in dumps+write, JSON bytes)."""
+    shard_indexes, n, gzip, path = args
+    from generator.profile import load_profile
+    from generator.shard import shard_resources
+    profile = load_profile("default")
+    timed, size = 0.0, 0
+    newline = orjson.OPT_APPEND_NEWLINE
+    with part_writer(Path(path), gzip) as f:
+        for k in shard_indexes:
+            people = shard_resources(profile, 0, k, k * SHARD_SIZE, min(SHARD_SIZE, n - k * SHARD_SIZE))
+            while True:
+                chunk = [orjson.loads(orjson.dumps([p, cs, es])) for _, p, cs, es in _take(people, FLOOR_CHUNK)]
+                if not chunk:
+                    break
+                t = time.perf_counter()
+                for patient, coverages, eobs in chunk:
+                    data = b"".join([orjson.dumps(patient, option=newline),
+                                     *(orjson.dumps(c, option=newline) for c in coverages),
+                                     *(orjson.dumps(e, option=newline) for e in eobs)])
+                    f.write(data)
+                    size += len(data)
+                timed += time.perf_counter() - t
+    os.unlink(path)
+    return timed, size
+
+
+def _take(iterator, k: int) -> list:
+    return [x for _, x in zip(range(k), iterator)]
+
+
+def run_floor(n: int, workers: int, gzip: bool, directory: Path) -> tuple[float, int]:
+    shards = list(range(-(-n // SHARD_SIZE)))
+    jobs = [(shards[w::workers], n, gzip, str(directory / f"floor-{w}")) for w in range(workers)]
+    with ProcessPoolExecutor(workers) as pool:
+        results = list(pool.map(_floor_worker, jobs))
+    return max(t for t, _ in results), sum(s for _, s in results)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=10_000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--gzip", action="store_true")
+    ap.add_argument("--no-floor", action="store_true")
+    ap.add_argument("--dir", type=Path, default=None, help="where to write (default: a temp dir under output/)")
+    args = ap.parse_args()
+    directory = Path(tempfile.mkdtemp(prefix="bench-", dir=args.dir or ROOT / "output"))
+    try:
+        r = run_generate(args.n, args.workers, args.gzip, directory / "ds")
+        kind = "gzip" if args.gzip else "ndjson"
+        print(f"generate: {args.n:,} beneficiaries, {args.workers} workers, {kind}, {os.cpu_count()} cores")
+        print(f"  wall {r['wall']:.1f} s · {args.n / r['wall']:,.0f} beneficiaries/s · "
+              f"{r['resources'] / r['wall']:,.0f} resources/s ({r['resources']:,}) · "
+              f"{r['written'] / r['wall'] / 1e6:,.1f} MB/s written ({r['written'] / 1e6:,.0f} MB) · "
+              f"peak RSS {r['peak_rss'] / 2**20:,.0f} MiB (all processes)")
+        print("  quarters of the shards appended at " + " / ".join(f"{r['quarters'].get(q, float('nan')):.1f}"
+                                                                    for q in (1, 2, 3, 4)) + " s")
+        shutil.rmtree(directory / "ds")
+        if args.no_floor:
+            return
+        floor, size = run_floor(args.n, args.workers, args.gzip, directory)
+        print(f"floor: {args.workers} processes orjson-serialize and write the same records "
+              f"({size / 1e6:,.0f} MB of JSON) in {floor:.1f} s")
+        print(f"  ratio floor/generate = {floor / r['wall']:.2f}")
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
