@@ -6,6 +6,8 @@ of worker processes, so any split of the work gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
+from itertools import accumulate
 from typing import Iterator
 
 import numpy as np
@@ -18,11 +20,13 @@ from generator.population import CONDITION_ORDER, Shard, period_months, sample_s
 from generator.profile import Profile
 from generator.providers import name_tables, pool, state_zips
 from generator.records import Beneficiary
-from generator.utilization import CareModel, Person, choose_chronic_codes, condition_codes, primary_providers
+from generator.utilization import (CareModel, Person, choose_chronic_codes, condition_codes, primary_providers,
+                                  weighted_index)
 
 SHARD_SIZE = 1000
 TYPE_ORDER = {t: i for i, t in enumerate(("inpatient", "snf", "hha", "hospice", "outpatient", "carrier", "dme", "pde"))}
 DUAL_CODES = (("02", 0.55), ("08", 0.25), ("01", 0.1), ("03", 0.05), ("06", 0.05))
+DUAL_WEIGHTS = tuple(accumulate(p for _, p in DUAL_CODES))
 MIDDLE = "ABCDEFGHJKLMNPRSTW"
 PersonResources = tuple[str, dict, list[dict], list[dict]]
 
@@ -78,10 +82,10 @@ def _beneficiary(profile: Profile, seed: int, s: Shard, i: int, months: list[str
     state = codes.state_table()[int(s.state[i])]
     zips = state_zips(state["abbr"]) or (("00000", "", ""),)
     zip_, county, _ = zips[rng.integers(len(zips))]
-    (fem, fem_p), (male, male_p), (last, last_p) = name_tables()
+    (fem, fem_p), (male, male_p), (last, last_p) = _name_weights()
     female = bool(s.female[i])
-    given = fem[rng.choice(len(fem), p=fem_p)] if female else male[rng.choice(len(male), p=male_p)]
-    family = last[rng.choice(len(last), p=last_p)]
+    given = fem[weighted_index(rng, fem_p)] if female else male[weighted_index(rng, male_p)]
+    family = last[weighted_index(rng, last_p)]
     conditions = [c for k, c in enumerate(CONDITION_ORDER) if s.conditions[i, k]]
     chronic = choose_chronic_codes(rng, conditions)
     if s.esrd[i] and "N186" in condition_codes().get("ckd", ((),))[0]:
@@ -95,7 +99,7 @@ def _beneficiary(profile: Profile, seed: int, s: Shard, i: int, months: list[str
     ma, has_b, has_d, dual = bool(s.ma[i]), bool(s.part_b[i]), bool(s.part_d[i]), bool(s.dual[i])
     month_first = [dt.date.fromisoformat(m + "-01").toordinal() for m in months]
     alive = [first <= _month_last(m) and m <= last_day for m in month_first]
-    dual_code = DUAL_CODES[rng.choice(len(DUAL_CODES), p=[p for _, p in DUAL_CODES])][0] if dual else "NA"
+    dual_code = DUAL_CODES[weighted_index(rng, DUAL_WEIGHTS)][0] if dual else "NA"
     contracts = codes.table("contracts")
     d_plans = [r for r in contracts if r["part"] == "D"]
     c_plans = [r for r in contracts if r["part"] == "C"]
@@ -143,6 +147,12 @@ def _beneficiary(profile: Profile, seed: int, s: Shard, i: int, months: list[str
         part_d_days=[window] if has_d else [], death=death, esrd=esrd,
     )
     return bene, person, lis, plans
+
+
+@cache
+def _name_weights():
+    """The name tables as Python lists with running sums of their weights (for `weighted_index`)."""
+    return tuple((names.tolist(), tuple(accumulate(p.tolist()))) for names, p in name_tables())
 
 
 def _ordinal(d: np.datetime64) -> int:

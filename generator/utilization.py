@@ -11,8 +11,10 @@ Output: `Encounter`s (dates as day ordinals), priced and coded into claim record
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import accumulate
 
 import numpy as np
 
@@ -59,11 +61,11 @@ class Person:
 # --- code tables, indexed once ----------------------------------------------------------------------
 
 @cache
-def condition_codes() -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
+def condition_codes() -> dict[str, tuple[tuple[str, ...], tuple[float, ...]]]:
     out: dict[str, list] = {}
     for r in codes.table("condition_codes"):
         out.setdefault(r["condition"], []).append((r["icd10"], float(r["weight"])))
-    return {k: (tuple(c for c, _ in v), _norm([w for _, w in v])) for k, v in out.items()}
+    return {k: (tuple(c for c, _ in v), _cumulative([w for _, w in v])) for k, v in out.items()}
 
 
 @cache
@@ -73,11 +75,11 @@ def code_condition() -> dict[str, str]:
 
 
 @cache
-def acute_codes() -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
+def acute_codes() -> dict[str, tuple[tuple[str, ...], tuple[float, ...]]]:
     out: dict[str, list] = {}
     for r in codes.table("acute_codes"):
         out.setdefault(r["reason"], []).append((r["icd10"], float(r["weight"])))
-    return {k: (tuple(c for c, _ in v), _norm([w for _, w in v])) for k, v in out.items()}
+    return {k: (tuple(c for c, _ in v), _cumulative([w for _, w in v])) for k, v in out.items()}
 
 
 TREATED_SHARE = 0.8        # share of a condition's patients on a maintenance drug for it
@@ -87,9 +89,15 @@ ACUTE_OUTPATIENT = ("chest_pain", "fall_injury", "uti", "abdominal_pain", "dizzi
                     "cellulitis", "pneumonia")
 
 
-def _norm(w) -> np.ndarray:
-    a = np.asarray(w, dtype=float)
-    return a / a.sum()
+def _cumulative(w) -> tuple[float, ...]:
+    """Running sums of the weights, for `weighted_index`."""
+    return tuple(accumulate(float(x) for x in w))
+
+
+def weighted_index(rng, cumulative) -> int:
+    """An index drawn with the weights whose running sums are `cumulative`: one uniform and a bisection
+    (numpy's `choice(n, p=…)` costs ~20 µs a call, and it runs several times per claim)."""
+    return bisect_right(cumulative, rng.random() * cumulative[-1])
 
 
 @dataclass(frozen=True)
@@ -132,17 +140,17 @@ def drg_rows() -> tuple[dict, ...]:
 
 
 @cache
-def drugs_by_condition() -> dict[str, tuple[tuple[dict, ...], np.ndarray]]:
+def drugs_by_condition() -> dict[str, tuple[tuple[dict, ...], tuple[float, ...]]]:
     out: dict[str, list] = {}
     for r in codes.table("drugs"):
         out.setdefault(r["condition"], []).append(r)
-    return {k: (tuple(v), _norm([float(r["weight"]) for r in v])) for k, v in out.items()}
+    return {k: (tuple(v), _cumulative([float(r["weight"]) for r in v])) for k, v in out.items()}
 
 
 # --- helpers ---------------------------------------------------------------------------------------
 
-def _pick_weighted(rng, items, p):
-    return items[rng.choice(len(items), p=p)] if len(items) > 1 else items[0]
+def _pick_weighted(rng, items, cumulative):
+    return items[weighted_index(rng, cumulative)] if len(items) > 1 else items[0]
 
 
 def _day_in(rng, window: tuple[int, int]) -> int:
@@ -378,8 +386,7 @@ class CareModel:
                      if not k.conditions or any(c in p.chronic_codes for c in k.conditions))
 
     def _choose_kind(self, kinds: tuple[VisitKind, ...]) -> VisitKind:
-        w = np.array([k.weight for k in kinds])
-        return kinds[self.rng.choice(len(kinds), p=w / w.sum())]
+        return kinds[weighted_index(self.rng, _cumulative(k.weight for k in kinds))]
 
     def _visit(self, p: Person, kinds, day: int) -> Encounter:
         rng = self.rng
