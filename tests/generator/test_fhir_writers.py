@@ -13,7 +13,8 @@ from fhir.resources.R4B.patient import Patient
 from generator.fhir import coverage_resources, eob_resource, patient_resource
 from records_factory import beneficiary, claims
 
-SAMPLES = Path("/work/shared/reference/samples/bfd-v2")
+# shared/ sits beside the checkout (as in CI): ../shared/reference/samples/bfd-v2
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "samples" / "bfd-v2"
 C4BB = "http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-"
 PROFILES = {"carrier": "ExplanationOfBenefit-Professional-NonClinician",
             "hha": "ExplanationOfBenefit-Professional-NonClinician",
