@@ -1,11 +1,12 @@
 """Benchmark `medisynth generate` against the machine's floor for the same output.
 
 Runs `medisynth generate -n N --workers W` (default-profile beneficiaries) in a subprocess and samples
-the RSS of its whole process tree; prints wall time, beneficiaries/s, resources/s, MB/s, peak RSS and
-the time at which each quarter of the shards was appended (linear scaling shows as even quarters).
-Then, unless --no-floor, the floor: W processes that merely serialize (orjson) and write the same
-records (the same shards' resources as plain dicts, built outside the timed sections), and the ratio
-floor/generate.
+the RSS of its whole process tree; prints wall time, beneficiaries/s, resources/s, MB/s, peak RSS,
+the CPU time of all its processes, and when each quarter of the shards was appended (linear scaling
+shows as even quarters). Then, unless --no-floor, the floor: W processes that merely serialize
+(orjson) and write the same records (the same shards' resources as plain dicts, built outside the
+timed sections), and the ratio floor/generate, by wall time and by CPU time (the CPU ratio holds
+when other work shares the machine).
 
     .venv/bin/python bench/generate.py [-n 10000] [--workers 2] [--gzip] [--no-floor] [--dir DIR]
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -27,7 +29,7 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.output import MARKER, PARTS_DIR, part_writer  # noqa: E402
+from generator.output import MARKER, PARTS_DIR, collecting_rarely, part_writer  # noqa: E402
 from generator.shard import SHARD_SIZE  # noqa: E402
 
 FLOOR_CHUNK = 250       # beneficiaries held as plain dicts at once by a floor process
@@ -51,6 +53,7 @@ def tree_rss(pid: int) -> int:
 def run_generate(n: int, workers: int, gzip: bool, out: Path) -> dict:
     cmd = [str(ROOT / ".venv/bin/medisynth"), "generate", "-n", str(n), "--workers", str(workers), "--out", str(out),
            "--quiet", "--force"] + (["--gzip"] if gzip else [])
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak, shards, quarters = 0, -(-n // SHARD_SIZE), {}
@@ -69,28 +72,31 @@ def run_generate(n: int, workers: int, gzip: bool, out: Path) -> dict:
     if proc.returncode:
         sys.exit(f"generate failed: {stderr}")
     quarters[4] = wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     manifest = json.loads((out / "manifest.json").read_text())
     resources = sum(o["count"] for o in manifest["output"])
     written = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
-    return {"wall": wall, "resources": resources, "written": written, "peak_rss": peak, "quarters": quarters}
+    return {"wall": wall, "cpu": cpu, "resources": resources, "written": written, "peak_rss": peak,
+            "quarters": quarters}
 
 
-def _floor_worker(args) -> tuple[float, int]:
-    """Serialize and write the records of some shards; returns (seconds in dumps+write, JSON bytes)."""
+def _floor_worker(args) -> tuple[float, float, int]:
+    """Serialize and write the records of some shards; returns (wall and CPU seconds in dumps+write, JSON bytes)."""
     shard_indexes, n, gzip, path = args
     from generator.profile import load_profile
     from generator.shard import shard_resources
     profile = load_profile("default")
-    timed, size = 0.0, 0
+    timed, cpu, size = 0.0, 0.0, 0
     newline = orjson.OPT_APPEND_NEWLINE
-    with part_writer(Path(path), gzip) as f:
+    with part_writer(Path(path), gzip) as f, collecting_rarely():
         for k in shard_indexes:
             people = shard_resources(profile, 0, k, k * SHARD_SIZE, min(SHARD_SIZE, n - k * SHARD_SIZE))
             while True:
                 chunk = [orjson.loads(orjson.dumps([p, cs, es])) for _, p, cs, es in _take(people, FLOOR_CHUNK)]
                 if not chunk:
                     break
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 for patient, coverages, eobs in chunk:
                     data = b"".join([orjson.dumps(patient, option=newline),
                                      *(orjson.dumps(c, option=newline) for c in coverages),
@@ -98,20 +104,21 @@ def _floor_worker(args) -> tuple[float, int]:
                     f.write(data)
                     size += len(data)
                 timed += time.perf_counter() - t
+                cpu += time.process_time() - c
     os.unlink(path)
-    return timed, size
+    return timed, cpu, size
 
 
 def _take(iterator, k: int) -> list:
     return [x for _, x in zip(range(k), iterator)]
 
 
-def run_floor(n: int, workers: int, gzip: bool, directory: Path) -> tuple[float, int]:
+def run_floor(n: int, workers: int, gzip: bool, directory: Path) -> tuple[float, float, int]:
     shards = list(range(-(-n // SHARD_SIZE)))
     jobs = [(shards[w::workers], n, gzip, str(directory / f"floor-{w}")) for w in range(workers)]
     with ProcessPoolExecutor(workers) as pool:
         results = list(pool.map(_floor_worker, jobs))
-    return max(t for t, _ in results), sum(s for _, s in results)
+    return max(t for t, _, _ in results), sum(c for _, c, _ in results), sum(s for _, _, s in results)
 
 
 def main() -> None:
@@ -131,15 +138,17 @@ def main() -> None:
               f"{r['resources'] / r['wall']:,.0f} resources/s ({r['resources']:,}) · "
               f"{r['written'] / r['wall'] / 1e6:,.1f} MB/s written ({r['written'] / 1e6:,.0f} MB) · "
               f"peak RSS {r['peak_rss'] / 2**20:,.0f} MiB (all processes)")
+        print(f"  CPU {r['cpu']:.1f} s (all processes) = {r['cpu'] / args.n * 1000:.2f} ms per beneficiary; "
+              f"{args.n / r['cpu'] * args.workers:,.0f} beneficiaries/s on {args.workers} uncontended cores")
         print("  quarters of the shards appended at " + " / ".join(f"{r['quarters'].get(q, float('nan')):.1f}"
                                                                     for q in (1, 2, 3, 4)) + " s")
         shutil.rmtree(directory / "ds")
         if args.no_floor:
             return
-        floor, size = run_floor(args.n, args.workers, args.gzip, directory)
+        floor, floor_cpu, size = run_floor(args.n, args.workers, args.gzip, directory)
         print(f"floor: {args.workers} processes orjson-serialize and write the same records "
-              f"({size / 1e6:,.0f} MB of JSON) in {floor:.1f} s")
-        print(f"  ratio floor/generate = {floor / r['wall']:.2f}")
+              f"({size / 1e6:,.0f} MB of JSON) in {floor:.1f} s wall, {floor_cpu:.1f} s CPU")
+        print(f"  ratio floor/generate = {floor / r['wall']:.2f} (wall), {floor_cpu / r['cpu']:.2f} (CPU)")
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 

@@ -9,10 +9,12 @@ the resume marker: the run's inputs, how many shards are appended, and the files
 """
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import os
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +56,11 @@ def done_path(parts: Path, index: int) -> Path:
 
 def write_shard(job: ShardJob) -> dict:
     """Generate one shard into its part files; returns {"index", "beneficiaries", "counts"}."""
+    with collecting_rarely():
+        return _write_shard(job)
+
+
+def _write_shard(job: ShardJob) -> dict:
     parts = Path(job.parts)
     dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
     counts = dict.fromkeys(RESOURCE_TYPES, 0)
@@ -80,6 +87,21 @@ def write_shard(job: ShardJob) -> dict:
     result = {"index": job.index, "beneficiaries": job.count, "counts": counts}
     _write_atomic(done_path(parts, job.index), orjson.dumps(result))
     return result
+
+
+@contextmanager
+def collecting_rarely():
+    """The hot loop allocates millions of short-lived, acyclic dicts: with the default thresholds the cycle
+    collector runs every 700 allocations and rescans the code tables and caches, ~40% of the CPU time.
+    Freeze what is alive (tables, caches) and collect young objects every 100,000 allocations instead."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 def part_writer(path: Path, compress: bool):

@@ -112,24 +112,31 @@ def _diagnoses(ct: ClaimType, claim: Claim) -> list[dict]:
     result = []
     poa_counts = {"clm_poa_ind_sw": 0, "clm_e_poa_ind_sw": 0}
     for seq, dx in enumerate(claim["diagnoses"], 1):
-        entry = {}
         role = dx["role"]
+        poa_variable = None
         if ct.poa and role != "admitting":
             variable = "clm_e_poa_ind_sw" if role == "external" else "clm_poa_ind_sw"
             poa_counts[variable] += 1
             if dx["poa"]:
-                entry["extension"] = [ccw_coding_ext(f"{variable}{poa_counts[variable]}", dx["poa"])]
-        entry["sequence"] = seq
-        entry["diagnosisCodeableConcept"] = _two_codings(ICD10_CM, dx["code"], dx["display"])
+                poa_variable = f"{variable}{poa_counts[variable]}"
         if role == "principal":
-            dx_type = DIAGNOSIS_TYPES[("principal", ct.diagnosis_style)]
+            dx_type = ("principal", ct.diagnosis_style)
         elif role == "secondary" and ct.diagnosis_style == "institutional":
-            dx_type = DIAGNOSIS_TYPES["other"]
+            dx_type = "other"
         else:
-            dx_type = DIAGNOSIS_TYPES[role]
-        entry["type"] = [dx_type]
-        result.append(entry)
+            dx_type = role
+        result.append(_diagnosis(seq, dx["code"], dx["display"], dx_type, poa_variable, dx["poa"]))
     return result
+
+
+@lru_cache(maxsize=1 << 15)
+def _diagnosis(seq: int, code: str, display: str, dx_type, poa_variable: str | None, poa: str) -> dict:
+    """One diagnosis entry (shared between claims with the same one; never mutated)."""
+    entry = {"extension": [ccw_coding_ext(poa_variable, poa)]} if poa_variable else {}
+    entry["sequence"] = seq
+    entry["diagnosisCodeableConcept"] = _two_codings(ICD10_CM, code, display)
+    entry["type"] = [DIAGNOSIS_TYPES[dx_type]]
+    return entry
 
 
 def _procedures(claim: Claim) -> list[dict]:
@@ -151,20 +158,25 @@ def _supporting_info(ct: ClaimType, claim: Claim) -> list[dict]:
 
 
 def _product(ct: ClaimType, line) -> dict:
-    if ct.style == "pharmacy":
-        return {"coding": [{"system": NDC_SYSTEM, "code": line["ndc"], "display": line["drug"]}]}
+    return _product_of(ct.style == "pharmacy", ct.hcpcs_cd_coding, line.get("hcpcs"), line.get("hcpcs_display"),
+                       line.get("ndc"), line.get("drug"))
+
+
+@lru_cache(maxsize=1 << 14)
+def _product_of(pharmacy: bool, hcpcs_cd_coding: bool, hcpcs, hcpcs_display, ndc, drug) -> dict:
+    """productOrService (shared between lines with the same codes; never mutated)."""
+    if pharmacy:
+        return {"coding": [{"system": NDC_SYSTEM, "code": ndc, "display": drug}]}
     product = {}
-    if line.get("ndc"):
-        product["extension"] = [{"url": NDC_SYSTEM,
-                                 "valueCoding": {"system": NDC_SYSTEM, "code": line["ndc"], "display": line["drug"]}}]
-    hcpcs = line.get("hcpcs")
+    if ndc:
+        product["extension"] = [{"url": NDC_SYSTEM, "valueCoding": {"system": NDC_SYSTEM, "code": ndc, "display": drug}}]
     if not hcpcs:  # R4 requires productOrService: BFD's absent-code coding for revenue-only lines
         product["coding"] = [DATA_ABSENT]
         return product
     coding = {"system": HCPCS_SYSTEM, "code": hcpcs}
-    if line.get("hcpcs_display"):
-        coding["display"] = line["hcpcs_display"]
-    product["coding"] = [{"system": VARIABLES + "hcpcs_cd", "code": hcpcs}, coding] if ct.hcpcs_cd_coding else [coding]
+    if hcpcs_display:
+        coding["display"] = hcpcs_display
+    product["coding"] = [{"system": VARIABLES + "hcpcs_cd", "code": hcpcs}, coding] if hcpcs_cd_coding else [coding]
     return product
 
 
@@ -183,11 +195,15 @@ def _professional_item(ct, claim, line, head) -> dict:
         item["modifier"] = _modifiers(line)
     item["servicedPeriod"] = {"start": line["from_date"], "end": line["thru_date"]}
     where = line.get("performing") or claim["provider"]
-    item["locationCodeableConcept"] = {
-        "extension": [ccw_coding_ext("prvdr_state_cd", where["state"]), ccw_coding_ext("prvdr_zip", where["zip"])],
-        "coding": [ccw_coding("line_place_of_srvc_cd", line["pos"])],
-    }
+    item["locationCodeableConcept"] = _location(where["state"], where["zip"], line["pos"])
     return item
+
+
+@lru_cache(maxsize=1 << 14)
+def _location(state: str, zip_: str, pos: str) -> dict:
+    """A professional line's locationCodeableConcept (shared; never mutated)."""
+    return {"extension": [ccw_coding_ext("prvdr_state_cd", state), ccw_coding_ext("prvdr_zip", zip_)],
+            "coding": [ccw_coding("line_place_of_srvc_cd", pos)]}
 
 
 def _revenue(ct: ClaimType, line) -> dict:
