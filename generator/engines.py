@@ -6,6 +6,7 @@ assembled bytes do not depend on the engine either.
 """
 from __future__ import annotations
 
+import logging
 import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Iterator
@@ -67,8 +68,9 @@ def _dask(jobs: list[ShardJob], workers: int, scheduler: str | None) -> Iterator
         if scheduler:
             client = Client(scheduler, timeout="10s")
         else:
+            # quiet: an interrupted local cluster would otherwise log its workers' cancellation tracebacks
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+                                   dashboard_address=None, silence_logs=logging.CRITICAL)
             client = Client(cluster)
     except OSError as e:
         raise EngineError(f"cannot reach the Dask scheduler {scheduler}: {e}") from None

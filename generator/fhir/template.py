@@ -20,24 +20,18 @@ class Template:
     def __init__(self, shape: list, sources: list[Source]):
         literal = [not isinstance(s, str) and not callable(s) for s in sources]
         shape = _fill(shape, iter(sources), iter(literal))
-        self.chunks = orjson.dumps(shape).split(orjson.dumps(PLACEHOLDER))
+        chunks = orjson.dumps(shape).split(orjson.dumps(PLACEHOLDER))
         self.sources = [s for s, fixed in zip(sources, literal) if not fixed]
-        assert len(self.chunks) == len(self.sources) + 1, "a placeholder inside a key or a string"
-        self.constant = orjson.Fragment(self.chunks[0]) if not self.sources else None
-
-    def __bool__(self) -> bool:
-        return len(self.chunks[0]) > 2       # not "[]"
+        assert len(chunks) == len(self.sources) + 1, "a placeholder inside a key or a string"
+        self.format = b"%b".join(c.replace(b"%", b"%%") for c in chunks)
+        self.constant = orjson.Fragment(chunks[0]) if not self.sources else None
 
     def fill(self, record: dict) -> orjson.Fragment:
         if self.constant is not None:
             return self.constant
         get = record.get
         values = [get(s, 0.0) if s.__class__ is str else s(record) for s in self.sources]
-        numbers = orjson.dumps(values)[1:-1].split(b",")
-        parts = [b""] * (2 * len(numbers) + 1)
-        parts[0::2] = self.chunks
-        parts[1::2] = numbers
-        return orjson.Fragment(b"".join(parts))
+        return orjson.Fragment(self.format % tuple(orjson.dumps(values)[1:-1].split(b",")))
 
 
 def _fill(node, sources, literal):
