@@ -20,7 +20,7 @@ import numpy as np
 from generator import codes, identifiers
 from generator.care import care_table
 from generator.records import Claim, Diagnosis, Line, Procedure
-from generator.utilization import Encounter
+from generator.utilization import Encounter, below
 
 # Per type: facility type+classification of the type of bill ("" for professional/PDE), whose
 # deductible applies ("A", "B", "D" or "" for none), and the diagnosis role of non-principal codes.
@@ -84,7 +84,7 @@ def iso(ordinal: int) -> str:
 
 
 def _friday_after(ordinal: int) -> int:
-    return ordinal + (4 - dt.date.fromordinal(ordinal).weekday()) % 7
+    return ordinal + (4 - (ordinal - 1) % 7) % 7     # (ordinal - 1) % 7 is the weekday, Monday 0
 
 
 def _money(x: float) -> float:
@@ -126,8 +126,8 @@ class ClaimBuilder:
         self.seq += 1
         kind = enc.ctype
         cid = identifiers.pde_id(self.shard, self.seq) if kind == "pde" else identifiers.claim_id(self.shard, self.seq)
-        received = enc.end + int(rng.integers(1, 11))
-        processed = min(_friday_after(received + int(rng.integers(0, 8))), self.export_day)
+        received = enc.end + 1 + below(rng, 10)
+        processed = min(_friday_after(received + below(rng, 8)), self.export_day)
         claim = Claim(type=kind, claim_id=cid, group_id=identifiers.claim_group_id(self.shard, self.seq),
                       bene_id=bene_id, from_date=iso(enc.start), thru_date=iso(enc.end), received=iso(received),
                       processed=iso(processed), last_updated=f"{iso(processed)}T00:00:00.000+00:00",
@@ -167,7 +167,7 @@ class ClaimBuilder:
                 thru_date=claim["thru_date"], quantity=qty, pos=enc.pos or "11",
                 pos_display=_displays("pos").get(enc.pos or "11", ""), betos=row["betos"],
                 type_of_service=row["type_of_service"], performing=enc.performing,
-                dx_index=0, submitted=_money(allowed * rng.uniform(1.4, 2.8)), allowed=allowed,
+                dx_index=0, submitted=_money(allowed * (1.4 + 1.4 * rng.random())), allowed=allowed,
                 paid=_money(allowed - ded - coins), deductible=ded, coinsurance=coins,
                 patient_paid=_money(ded + coins), noncovered=0.0, prior_payer=0.0))
         claim["lines"] = lines
@@ -285,7 +285,7 @@ class ClaimBuilder:
         claim.update(prescriber=enc.performing, days_supply=supply, refill=enc.facts["refill"], quantity=qty,
                      daw="0" if not brand else ("0", "1")[int(rng.random() < 0.2)], brand_generic=drug["brand_generic"],
                      compound=False, drug_coverage="C", contract=plan[0], pbp=plan[1],
-                     pharmacy_type="01", paid_date=iso(enc.start + int(rng.integers(1, 15))))
+                     pharmacy_type="01", paid_date=iso(enc.start + 1 + below(rng, 14)))
 
     # Shared pieces -----------------------------------------------------------------------------------
     def _revenue_line(self, rev, hcpcs, qty, claim, allowed, ded, coins) -> Line:
@@ -293,7 +293,7 @@ class ClaimBuilder:
         return Line(revenue=rev, revenue_display=_displays("revenue_centers").get(rev, ""), hcpcs=hcpcs,
                     hcpcs_display=table[hcpcs]["display"] if hcpcs in table else "", modifiers=[],
                     from_date=claim["from_date"], thru_date=claim["thru_date"], quantity=qty,
-                    submitted=_money(allowed * self.rng.uniform(1.5, 3.0)), allowed=_money(allowed),
+                    submitted=_money(allowed * (1.5 + 1.5 * self.rng.random())), allowed=_money(allowed),
                     paid=_money(allowed - ded - coins), deductible=ded, coinsurance=coins,
                     patient_paid=_money(ded + coins), noncovered=0.0, prior_payer=0.0)
 

@@ -9,6 +9,7 @@ parts and a marker (generator/output.py), and `--resume` finishes it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -82,7 +83,9 @@ def _shards(n: int, size: int) -> list[tuple[int, int, int]]:
 
 def _inputs(opts: GenerateOptions, profile) -> dict:
     """What decides the bytes: a resumed run must match the interrupted one on all of it."""
-    return {"profile": profile.source, "seed": opts.seed, "beneficiaries": opts.beneficiaries,
+    return {"profile": profile.source,
+            "profile content": hashlib.sha256(profile.fingerprint.encode()).hexdigest()[:16],
+            "seed": opts.seed, "beneficiaries": opts.beneficiaries,
             "period": [profile.period_start.isoformat(), profile.period_end.isoformat()],
             "format": opts.fmt, "gzip": opts.gzip, "shard_size": opts.shard_size, "version": __version__}
 
