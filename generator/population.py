@@ -221,7 +221,6 @@ def sample_shard(profile: Profile, rng: np.random.Generator, start_index: int, n
     conditions = sample_conditions(profile, rng, demo, z)
     start = np.datetime64(profile.period_start, "D")
     end = np.datetime64(profile.period_end, "D")
-    days = int((end - start).astype(int)) + 1
 
     # ages are as of the period's end (the profile's age mix describes the enrolled population then);
     # someone who turns 65 during the period enrolls that month
@@ -247,8 +246,11 @@ def sample_shard(profile: Profile, rng: np.random.Generator, start_index: int, n
     q_year = _mortality(profile, demo, z, conditions.sum(axis=1))
     q_period = 1 - (1 - q_year) ** profile.years
     dies = rng.random(n) < q_period
-    death_offset = (rng.random(n) * days).astype(int)
-    death = np.where(dies, start + death_offset.astype("timedelta64[D]"), np.datetime64("NaT", "D"))
+    # a death falls while the person is enrolled: between entitlement (or the period's start) and its end
+    first = np.maximum(entitlement, start)
+    enrolled_days = np.maximum((end - first).astype(int) + 1, 1)
+    death_offset = (rng.random(n) * enrolled_days).astype(int)
+    death = np.where(dies, first + death_offset.astype("timedelta64[D]"), np.datetime64("NaT", "D"))
 
     return Shard(
         start_index=start_index, n=n, female=demo["female"], age=demo["age"], birth=birth,

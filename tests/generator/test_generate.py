@@ -115,6 +115,15 @@ def submitted_total(e) -> float:
     raise AssertionError(f"{e['id']} has no total charge")
 
 
+def test_coverage_periods_are_ordered_and_nobody_dies_before_entitlement(tmp_path):
+    # a person who turns 65 during the period can only die once enrolled (seen as end < start before)
+    out = tmp_path / "ma"
+    generate(GenerateOptions(profile="medicare-advantage", beneficiaries=300, seed=1, out=out, workers=1))
+    for c in read(out / "Coverage.ndjson"):
+        period = c.get("period", {})
+        if "start" in period and "end" in period:
+            assert period["start"] <= period["end"], (c["id"], period)
+
 def test_payment_within_total(dataset):
     _, res = dataset
     for e in res["ExplanationOfBenefit"]:
