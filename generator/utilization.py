@@ -60,12 +60,17 @@ class Person:
 
 # --- code tables, indexed once ----------------------------------------------------------------------
 
+def _weighted_codes(table: str, key: str) -> dict[str, tuple[tuple[str, ...], tuple[float, ...]]]:
+    """ICD-10-CM codes of a code table grouped by `key`, with cumulative weights for picking."""
+    out: dict[str, list] = {}
+    for r in codes.table(table):
+        out.setdefault(r[key], []).append((r["icd10"], float(r["weight"])))
+    return {k: (tuple(c for c, _ in v), _cumulative([w for _, w in v])) for k, v in out.items()}
+
+
 @cache
 def condition_codes() -> dict[str, tuple[tuple[str, ...], tuple[float, ...]]]:
-    out: dict[str, list] = {}
-    for r in codes.table("condition_codes"):
-        out.setdefault(r["condition"], []).append((r["icd10"], float(r["weight"])))
-    return {k: (tuple(c for c, _ in v), _cumulative([w for _, w in v])) for k, v in out.items()}
+    return _weighted_codes("condition_codes", "condition")
 
 
 @cache
@@ -76,10 +81,7 @@ def code_condition() -> dict[str, str]:
 
 @cache
 def acute_codes() -> dict[str, tuple[tuple[str, ...], tuple[float, ...]]]:
-    out: dict[str, list] = {}
-    for r in codes.table("acute_codes"):
-        out.setdefault(r["reason"], []).append((r["icd10"], float(r["weight"])))
-    return {k: (tuple(c for c, _ in v), _cumulative([w for _, w in v])) for k, v in out.items()}
+    return _weighted_codes("acute_codes", "reason")
 
 
 TREATED_SHARE = 0.8        # share of a condition's patients on a maintenance drug for it
