@@ -99,6 +99,30 @@ def load(directory, db):
 
 
 @cli.command()
+@click.option("--days", type=click.IntRange(1, 3660), required=True, help="How many days to add.")
+@_db_option
+def advance(days, db):
+    """Add the claims the loaded population accrues over the next DAYS days (same seed, same claims;
+    their meta.lastUpdated is later than anything before, for `_lastUpdated` and `_since`)."""
+    import datetime as dt
+
+    import orjson
+
+    from generator.advance import advance_claims, period_end
+    from sandbox.store import append_claims, dataset_info, store_is_empty
+
+    if store_is_empty(db):
+        raise click.UsageError(f"{db} holds no dataset: load one first (medisynth load DIRECTORY)")
+    info = dataset_info(db)
+    manifest = orjson.loads(info["manifest"])
+    through = dt.date.fromisoformat(info["advanced_through"]) if "advanced_through" in info else period_end(manifest)
+    first, last, window = through + dt.timedelta(days=1), through + dt.timedelta(days=days), int(info.get("advances", 0)) + 1
+    added = append_claims(db, advance_claims(manifest, first, days, window),
+                          {"advanced_through": last.isoformat(), "advances": str(window)})
+    click.echo(f"Added {added:,} explanations of benefit for {first} to {last} to {db} (advance {window})")
+
+
+@cli.command()
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None, help="Load this dataset first.")
 @_db_option
 @click.option("--host", default="127.0.0.1", show_default=True)

@@ -76,7 +76,7 @@ def _prepare_out(out: Path, force: bool, resume: bool) -> None:
         raise OutputError(f"cannot create {out}: {e.strerror}") from None
 
 
-def _shards(n: int, size: int) -> list[tuple[int, int, int]]:
+def shard_ranges(n: int, size: int) -> list[tuple[int, int, int]]:
     """(shard index, first beneficiary index, count) covering 0..n-1."""
     return [(k, start, min(size, n - start)) for k, start in enumerate(range(0, n, size))]
 
@@ -98,7 +98,7 @@ def generate(opts: GenerateOptions) -> str:
     ext = ".ndjson.gz" if opts.gzip else ".ndjson"
     write_ndjson = opts.fmt in ("ndjson", "both")
     bundle_tmp = out / f"{TMP_PREFIX}bundles"
-    shards = _shards(opts.beneficiaries, opts.shard_size)
+    shards = shard_ranges(opts.beneficiaries, opts.shard_size)
     workers = max(1, min(opts.workers or os.cpu_count() or 1, len(shards)))
     try:
         assembly = Assembly(out, _inputs(opts, profile), ext, write_ndjson, opts.resume)

@@ -6,6 +6,7 @@ of worker processes, so any split of the work gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
 from typing import Iterator
@@ -19,7 +20,7 @@ from generator.fhir import coverage_resources, eob_document, patient_resource
 from generator.population import CONDITION_ORDER, Shard, period_months, sample_shard
 from generator.profile import Profile
 from generator.providers import name_tables, pool, state_zips
-from generator.records import Beneficiary
+from generator.records import Beneficiary, Claim
 from generator.utilization import (CareModel, Person, choose_chronic_codes, condition_codes, primary_providers,
                                   weighted_index)
 
@@ -40,8 +41,19 @@ def transaction_time(profile: Profile) -> str:
     return f"{dt.date.fromordinal(export_day(profile)).isoformat()}T00:00:00.000+00:00"
 
 
-def shard_resources(profile: Profile, seed: int, index: int, start_index: int, count: int) -> Iterator[PersonResources]:
-    """Each beneficiary of the shard in order: (bene id, Patient, Coverages, ExplanationOfBenefits) as FHIR dicts."""
+@dataclass(frozen=True)
+class Insured:
+    """One beneficiary as generated: the record, the care model's Person (None if no FFS or Part D care),
+    their care intensity, whether they get the low-income subsidy, and their Part D plan by month."""
+    bene: Beneficiary
+    person: Person | None
+    intensity: float
+    lis: bool
+    plans: dict[str, tuple[str, str]]
+
+
+def shard_people(profile: Profile, seed: int, index: int, start_index: int, count: int) -> Iterator[tuple[Insured, list[Claim]]]:
+    """Each beneficiary of the shard in order with their claims (all drawn from the shard's one rng stream)."""
     rng = np.random.default_rng([seed, index])
     shard = sample_shard(profile, rng, start_index, count)
     months = period_months(profile.period_start, profile.period_end)
@@ -50,15 +62,27 @@ def shard_resources(profile: Profile, seed: int, index: int, start_index: int, c
     intensity = _intensity(shard)
     for i in range(count):
         bene, person, lis, plans = _beneficiary(profile, seed, shard, i, months, rng)
-        encounters = care.encounters(person, float(intensity[i])) if person else []
-        encounters.sort(key=lambda e: (e.start, TYPE_ORDER[e.ctype]))
-        ledger = Ledger()
-        eobs = []
-        for enc in encounters:
-            plan = plans.get(dt.date.fromordinal(enc.start).strftime("%Y-%m"), ("", ""))
-            claim = builder.build(enc, bene["bene_id"], ledger, lis, plan)
-            eobs.append(eob_document(claim, bene))
-        yield bene["bene_id"], patient_resource(bene), coverage_resources(bene), eobs
+        insured = Insured(bene, person, float(intensity[i]), lis, plans)
+        yield insured, care_claims(care, builder, insured)
+
+
+def care_claims(care: CareModel, builder: ClaimBuilder, insured: Insured) -> list[Claim]:
+    """The claims of an insured person's care: the care model's encounters in date order, priced with one ledger."""
+    encounters = care.encounters(insured.person, insured.intensity) if insured.person else []
+    encounters.sort(key=lambda e: (e.start, TYPE_ORDER[e.ctype]))
+    ledger = Ledger()
+    bene_id = insured.bene["bene_id"]
+    return [builder.build(enc, bene_id, ledger, insured.lis,
+                          insured.plans.get(dt.date.fromordinal(enc.start).strftime("%Y-%m"), ("", "")))
+            for enc in encounters]
+
+
+def shard_resources(profile: Profile, seed: int, index: int, start_index: int, count: int) -> Iterator[PersonResources]:
+    """Each beneficiary of the shard in order: (bene id, Patient, Coverages, ExplanationOfBenefits) as FHIR dicts."""
+    for insured, claims in shard_people(profile, seed, index, start_index, count):
+        bene = insured.bene
+        yield (bene["bene_id"], patient_resource(bene), coverage_resources(bene),
+               [eob_document(claim, bene) for claim in claims])
 
 
 def bundle(bene_id: str, resources: list[bytes]) -> bytes:

@@ -178,9 +178,12 @@ def _years(window) -> float:
 class CareModel:
     """Turns a Person into Encounters, using a profile's utilization rates and the shard's rng."""
 
-    def __init__(self, profile, rng: np.random.Generator):
+    def __init__(self, profile, rng: np.random.Generator, ccw_visits: bool = True):
+        """`ccw_visits`: give everyone with a chronic condition two visits on different dates (the CCW rule
+        over a year); off for short windows (`medisynth advance`), where it would inflate visit counts."""
         self.u = profile.utilization
         self.rng = rng
+        self.ccw_visits = ccw_visits
         # general (non-condition) drugs fill the gap between condition drugs and the profile's fill rate
         by_cond = drugs_by_condition()
         treated = TREATED_SHARE * sum(v for c, v in profile.conditions.items() if c in by_cond)
@@ -350,7 +353,7 @@ class CareModel:
     def _professional(self, p, intensity, out, stays):
         rng = self.rng
         n = _nb(rng, self.u["carrier_claims_per_bene"] * _years(p.window_b) * intensity)
-        need = 2 if p.conditions else 0                 # CCW: two claims on different dates per condition
+        need = 2 if p.conditions and self.ccw_visits else 0     # CCW: two claims on different dates per condition
         n = max(n, need)
         kinds = self._eligible(p, "carrier")
         dates = sorted(self._free_day(p.window_b, stays) for _ in range(n))
@@ -440,7 +443,7 @@ class CareModel:
                 enc = by_date[distinct[int(i)]][0]
                 if code not in enc.dx:
                     enc.dx.insert(1, code)      # right after the principal: never cut by the claim's dx limit
-        if len(distinct) < 2 and p.conditions:
+        if len(distinct) < 2 and p.conditions and self.ccw_visits:
             # only one visit date: add a follow-up visit on another day
             day = distinct[0] + 7 if distinct[0] + 7 <= p.window_b[1] else distinct[0] - 7
             if p.window_b[0] <= day <= p.window_b[1]:

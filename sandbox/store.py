@@ -4,7 +4,8 @@
 transaction: a failed or interrupted load leaves the previous dataset untouched, and tables owned by
 others (apps, grants, tokens) are never dropped. Each resource's bytes are kept exactly as generated,
 so the API serves them without re-serialising; the search indexes cover every filter and the sort, so
-counting and paging never touch the large rows. Everyone opens the file with `connect()`.
+counting and paging never touch the large rows. `append_claims` adds the claims of `medisynth advance`
+the same way. Everyone opens the file with `connect()`.
 """
 from __future__ import annotations
 
@@ -167,14 +168,14 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
         raise DatasetLoadError(f"{path}: cannot be read ({e})") from None
 
 
-def _rows(kind: _Kind, path: Path, patient_ids: set[str]) -> Iterator[tuple]:
-    """Rows for `kind` from its NDJSON file; any bad line raises DatasetLoadError naming file and line."""
+def _rows(kind: _Kind, source: str, lines: Iterator[tuple[int, bytes]], patient_ids: set[str]) -> Iterator[tuple]:
+    """Rows for `kind` from NDJSON lines; any bad line raises DatasetLoadError naming its source and line."""
     build = _ROW_BUILDERS[kind.resource_type]
     ordinal = 0
-    for lineno, raw in _lines(path):
+    for lineno, raw in lines:
         if not raw.strip():
             continue
-        where = f"{path}, line {lineno}"
+        where = f"{source}, line {lineno}"
         try:
             res = orjson.loads(raw)
         except orjson.JSONDecodeError:
@@ -189,7 +190,7 @@ def _rows(kind: _Kind, path: Path, patient_ids: set[str]) -> Iterator[tuple]:
         if kind is _PATIENT:
             patient_ids.add(row[1])
         elif row[1] not in patient_ids:
-            raise DatasetLoadError(f"{where}: {res['id']} refers to Patient/{row[1]}, which is not in Patient.ndjson")
+            raise DatasetLoadError(f"{where}: {res['id']} refers to Patient/{row[1]}, which is not in the dataset")
         ordinal += 1
         yield row
 
@@ -207,22 +208,13 @@ def load_dataset(directory: str | Path, db: str | Path) -> str:
     started = time.perf_counter()
     manifest = _read_manifest(directory)
     files = {kind: _dataset_file(directory, kind.resource_type) for kind in KINDS}
-    conn = connect(db)
-    conn.execute(f"PRAGMA cache_size=-{LOAD_CACHE_KIB}")  # a big page cache: measured 10 s → 6.6 s for 600 MB
     counts: dict[str, int] = {}
-    try:
-        conn.execute("BEGIN IMMEDIATE")
+    with _write_transaction(db, f"loading {directory}") as conn:
         for kind in reversed(KINDS):
             conn.execute(f"DELETE FROM {kind.table}")
         patient_ids: set[str] = set()
         for kind in KINDS:
-            sql = f"INSERT INTO {kind.table} ({', '.join(kind.columns)}) VALUES ({', '.join('?' * len(kind.columns))})"
-            before = conn.total_changes
-            try:
-                conn.executemany(sql, _rows(kind, files[kind], patient_ids))
-            except sqlite3.IntegrityError as e:
-                raise DatasetLoadError(f"{files[kind]}: duplicate {kind.resource_type} id ({e})") from None
-            counts[kind.resource_type] = conn.total_changes - before
+            counts[kind.resource_type] = _insert(conn, kind, str(files[kind]), _lines(files[kind]), patient_ids)
             expected = _manifest_count(manifest, kind.resource_type)
             if expected is not None and expected != counts[kind.resource_type]:
                 raise DatasetLoadError(f"{files[kind]}: holds {counts[kind.resource_type]} resources but manifest.json "
@@ -233,20 +225,64 @@ def load_dataset(directory: str | Path, db: str | Path) -> str:
             ("manifest", orjson.dumps(manifest).decode()),
             ("loaded_at", str(int(time.time() * 1000))),
         ])
+    took = time.perf_counter() - started
+    return (f"Loaded {counts['Patient']:,} patients, {counts['Coverage']:,} coverages and "
+            f"{counts['ExplanationOfBenefit']:,} explanations of benefit from {directory} into {db} in {took:.1f} s")
+
+
+@contextlib.contextmanager
+def _write_transaction(db: str | Path, action: str) -> Iterator[sqlite3.Connection]:
+    """One write transaction on a new connection: committed (then checkpointed) when the block ends, rolled
+    back on any error; a SQLite failure (disk full, store locked for 30 s, I/O error) becomes a StoreError."""
+    conn = connect(db)
+    conn.execute(f"PRAGMA cache_size=-{LOAD_CACHE_KIB}")  # a big page cache: measured 10 s → 6.6 s for 600 MB
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        yield conn
         conn.commit()
         with contextlib.suppress(sqlite3.OperationalError):  # committed: a failed checkpoint leaves pages in the WAL
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # move the new pages into the (memory-mapped) main file
-    except sqlite3.OperationalError as e:  # disk full, store locked by another load for 30 s, I/O error
+    except sqlite3.OperationalError as e:
         conn.rollback()
-        raise StoreError(f"{db}: loading {directory} failed ({e}); the previous dataset is unchanged") from None
+        raise StoreError(f"{db}: {action} failed ({e}); the previous dataset is unchanged") from None
     except BaseException:
         conn.rollback()
         raise
     finally:
         conn.close()
-    took = time.perf_counter() - started
-    return (f"Loaded {counts['Patient']:,} patients, {counts['Coverage']:,} coverages and "
-            f"{counts['ExplanationOfBenefit']:,} explanations of benefit from {directory} into {db} in {took:.1f} s")
+
+
+def _insert(conn: sqlite3.Connection, kind: _Kind, source: str, lines: Iterator[tuple[int, bytes]],
+            patient_ids: set[str]) -> int:
+    """Insert `kind` rows from NDJSON lines; returns how many."""
+    sql = f"INSERT INTO {kind.table} ({', '.join(kind.columns)}) VALUES ({', '.join('?' * len(kind.columns))})"
+    before = conn.total_changes
+    try:
+        conn.executemany(sql, _rows(kind, source, lines, patient_ids))
+    except sqlite3.IntegrityError as e:
+        raise DatasetLoadError(f"{source}: duplicate {kind.resource_type} id ({e})") from None
+    return conn.total_changes - before
+
+
+def dataset_info(db: str | Path) -> dict[str, str]:
+    """What the store records about its dataset: directory, manifest (JSON), loaded_at (epoch ms), and after
+    `medisynth advance` advanced_through (YYYY-MM-DD) and advances (a count)."""
+    conn = connect(db)
+    try:
+        return dict(conn.execute("SELECT key, value FROM dataset_info").fetchall())
+    finally:
+        conn.close()
+
+
+def append_claims(db: str | Path, lines: Iterator[bytes], info: dict[str, str]) -> int:
+    """Add ExplanationOfBenefit NDJSON lines to the loaded dataset and set `info` keys of dataset_info, in one
+    transaction (indexed as `load_dataset` does); returns how many were added."""
+    with _write_transaction(db, "adding claims") as conn:
+        patients = {r[0] for r in conn.execute("SELECT id FROM patient")}
+        added = _insert(conn, _EOB, "new claims", enumerate(lines, start=1), patients)
+        conn.executemany("INSERT OR REPLACE INTO dataset_info (key, value) VALUES (?, ?)",
+                         [*info.items(), ("loaded_at", str(int(time.time() * 1000)))])
+    return added
 
 
 def store_is_empty(db: str | Path) -> bool:
