@@ -153,40 +153,35 @@ class ClaimBuilder:
         return out
 
     # Pricers, one per payment system ---------------------------------------------------------------
-    def _professional(self, enc, claim, ledger, lis, plan):
+    def _part_b(self, enc, claim, ledger, lis, plan):
+        """Carrier, DME and outpatient lines: a fee per unit, the Part B deductible, then 20% coinsurance."""
         rng = self.rng
         year = dt.date.fromordinal(enc.start).year
-        table = hcpcs_table()
+        outpatient = enc.ctype == "outpatient"
+        sigma = 0.15 if outpatient else 0.12
         lines = []
         for rev, hcpcs, qty in enc.lines:
-            row = table[hcpcs]
-            allowed = _money(float(row["allowed"]) * qty * rng.lognormal(0, 0.12))
+            allowed = _money(_fee(rev, hcpcs, outpatient) * qty * rng.lognormal(0, sigma))
             ded, coins = ledger.part_b(year, allowed)
-            lines.append(Line(
-                hcpcs=hcpcs, hcpcs_display=row["display"], modifiers=[], from_date=claim["from_date"],
-                thru_date=claim["thru_date"], quantity=qty, pos=enc.pos or "11",
-                pos_display=_displays("pos").get(enc.pos or "11", ""), betos=row["betos"],
-                type_of_service=row["type_of_service"], performing=enc.performing,
-                dx_index=0, submitted=_money(allowed * (1.4 + 1.4 * rng.random())), allowed=allowed,
-                paid=_money(allowed - ded - coins), deductible=ded, coinsurance=coins,
-                patient_paid=_money(ded + coins), noncovered=0.0, prior_payer=0.0))
+            line = (self._revenue_line if outpatient else self._professional_line)(
+                rev, hcpcs, qty, claim, allowed, ded, coins, enc)
+            lines.append(line)
         claim["lines"] = lines
-        claim["referring"] = enc.performing if enc.ctype == "dme" else None
+        if outpatient:
+            self._institutional_header(enc, claim, frequency="1")
+        else:
+            claim["referring"] = enc.performing if enc.ctype == "dme" else None
         _sum_header(claim)
 
-    def _outpatient(self, enc, claim, ledger, lis, plan):
-        rng = self.rng
-        year = dt.date.fromordinal(enc.start).year
-        table = hcpcs_table()
-        lines = []
-        for rev, hcpcs, qty in enc.lines:
-            per_unit = 285.0 if rev == "0821" else float(table[hcpcs]["allowed"]) * 1.9
-            allowed = _money(per_unit * qty * rng.lognormal(0, 0.15))
-            ded, coins = ledger.part_b(year, allowed)
-            lines.append(self._revenue_line(rev, hcpcs, qty, claim, allowed, ded, coins))
-        claim["lines"] = lines
-        self._institutional_header(enc, claim, frequency="1")
-        _sum_header(claim)
+    def _professional_line(self, rev, hcpcs, qty, claim, allowed, ded, coins, enc) -> Line:
+        row = hcpcs_table()[hcpcs]
+        pos = enc.pos or "11"
+        return Line(hcpcs=hcpcs, hcpcs_display=row["display"], modifiers=[], from_date=claim["from_date"],
+                    thru_date=claim["thru_date"], quantity=qty, pos=pos, pos_display=_displays("pos").get(pos, ""),
+                    betos=row["betos"], type_of_service=row["type_of_service"], performing=enc.performing,
+                    dx_index=0, submitted=_money(allowed * (1.4 + 1.4 * self.rng.random())), allowed=allowed,
+                    paid=_money(allowed - ded - coins), deductible=ded, coinsurance=coins,
+                    patient_paid=_money(ded + coins), noncovered=0.0, prior_payer=0.0)
 
     def _inpatient(self, enc, claim, ledger, lis, plan):
         rng = self.rng
@@ -288,7 +283,7 @@ class ClaimBuilder:
                      pharmacy_type="01", paid_date=iso(enc.start + 1 + below(rng, 14)))
 
     # Shared pieces -----------------------------------------------------------------------------------
-    def _revenue_line(self, rev, hcpcs, qty, claim, allowed, ded, coins) -> Line:
+    def _revenue_line(self, rev, hcpcs, qty, claim, allowed, ded, coins, enc=None) -> Line:
         table = hcpcs_table()
         return Line(revenue=rev, revenue_display=_displays("revenue_centers").get(rev, ""), hcpcs=hcpcs,
                     hcpcs_display=table[hcpcs]["display"] if hcpcs in table else "", modifiers=[],
@@ -315,6 +310,14 @@ class ClaimBuilder:
         claim["type_of_bill"] = CLAIM_RULES[enc.ctype]["bill"] + frequency
 
 
+def _fee(revenue: str, hcpcs: str, outpatient: bool) -> float:
+    """Allowed amount per unit: the fee schedule, a facility markup for outpatient lines, dialysis per session."""
+    if revenue == "0821":
+        return 285.0
+    fee = float(hcpcs_table()[hcpcs]["allowed"])
+    return fee * 1.9 if outpatient else fee
+
+
 def _split(total: float, shares: np.ndarray) -> list[float]:
     """Split an amount by shares into cents that add up exactly to the rounded total."""
     cents = int(round(total * 100))
@@ -330,8 +333,8 @@ def _sum_header(claim: Claim) -> None:
 
 
 PRICERS = {
-    "carrier": ClaimBuilder._professional, "dme": ClaimBuilder._professional,
-    "outpatient": ClaimBuilder._outpatient, "inpatient": ClaimBuilder._inpatient, "snf": ClaimBuilder._snf,
+    "carrier": ClaimBuilder._part_b, "dme": ClaimBuilder._part_b,
+    "outpatient": ClaimBuilder._part_b, "inpatient": ClaimBuilder._inpatient, "snf": ClaimBuilder._snf,
     "hha": ClaimBuilder._flat_institutional, "hospice": ClaimBuilder._flat_institutional,
     "pde": ClaimBuilder._pde,
 }
