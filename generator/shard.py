@@ -22,7 +22,7 @@ from generator.profile import Profile
 from generator.providers import name_tables, pool, state_zips
 from generator.records import Beneficiary, Claim
 from generator.utilization import (CareModel, Person, choose_chronic_codes, condition_codes, primary_providers,
-                                  weighted_index)
+                                  month_end, weighted_index)
 
 SHARD_SIZE = 1000
 TYPE_ORDER = {t: i for i, t in enumerate(("inpatient", "snf", "hha", "hospice", "outpatient", "carrier", "dme", "pde"))}
@@ -122,7 +122,7 @@ def _beneficiary(profile: Profile, seed: int, s: Shard, i: int, months: list[str
     last_day = end if death is None else min(end, death)
     ma, has_b, has_d, dual = bool(s.ma[i]), bool(s.part_b[i]), bool(s.part_d[i]), bool(s.dual[i])
     month_first = [dt.date.fromisoformat(m + "-01").toordinal() for m in months]
-    alive = [first <= _month_last(m) and m <= last_day for m in month_first]
+    alive = [first <= month_end(m) and m <= last_day for m in month_first]
     dual_code = DUAL_CODES[weighted_index(rng, DUAL_WEIGHTS)][0] if dual else "NA"
     contracts = codes.table("contracts")
     d_plans = [r for r in contracts if r["part"] == "D"]
@@ -181,8 +181,3 @@ def _name_weights():
 
 def _ordinal(d: np.datetime64) -> int:
     return dt.date.fromisoformat(str(d)).toordinal()
-
-
-def _month_last(first_ordinal: int) -> int:
-    d = dt.date.fromordinal(first_ordinal)
-    return dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1).toordinal() - 1

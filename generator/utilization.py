@@ -11,6 +11,8 @@ Output: `Encounter`s (dates as day ordinals), priced and coded into claim record
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
@@ -216,13 +218,13 @@ class CareModel:
         month_start = start
         period = 1
         while month_start <= p.death:
-            month_end = min(p.death, _month_end(month_start))
-            days = month_end - month_start + 1
-            last = month_end == p.death
-            out.append(Encounter("hospice", month_start, month_end, dx, [("0651", "Q5001", float(days))],
+            through = min(p.death, month_end(month_start))
+            days = through - month_start + 1
+            last = through == p.death
+            out.append(Encounter("hospice", month_start, through, dx, [("0651", "Q5001", float(days))],
                                  agency, facts={"discharge_status": "40" if last else "30",
                                                 "hospice_period": period, "days": days}))
-            month_start = month_end + 1
+            month_start = through + 1
         return start
 
     def _hospice_reason(self, p: Person) -> str:
@@ -370,7 +372,7 @@ class CareModel:
         if p.esrd:        # dialysis: one outpatient claim a month, 13 sessions
             day = p.window_b[0]
             while day <= p.window_b[1]:
-                end = min(_month_end(day), p.window_b[1])
+                end = min(month_end(day), p.window_b[1])
                 sessions = max(1, round((end - day + 1) * 13 / 30))
                 out.append(Encounter("outpatient", day, end, [p.chronic_codes.get("ckd", "N186")],
                                      [("0821", "90999", float(sessions))], p.hospital, facts={"dialysis": True}))
@@ -511,15 +513,10 @@ def _dedupe(xs: list[str]) -> list[str]:
 
 
 @cache
-def _month_end_cache(ordinal: int) -> int:
-    import datetime as dt
+def month_end(ordinal: int) -> int:
+    """The last day (ordinal) of the month holding the day `ordinal`."""
     d = dt.date.fromordinal(ordinal)
-    nxt = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-    return nxt.toordinal() - 1
-
-
-def _month_end(ordinal: int) -> int:
-    return _month_end_cache(ordinal)
+    return dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1).toordinal() - 1
 
 
 def choose_chronic_codes(rng, conditions: list[str]) -> dict[str, str]:
