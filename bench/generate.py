@@ -93,7 +93,8 @@ def _floor_worker(args) -> tuple[float, float, int]:
         for k in shard_indexes:
             people = shard_resources(profile, 0, k, k * SHARD_SIZE, min(SHARD_SIZE, n - k * SHARD_SIZE))
             while True:
-                chunk = [orjson.loads(orjson.dumps([p, cs, es])) for _, p, cs, es in _take(people, FLOOR_CHUNK)]
+                chunk = [(orjson.loads(p), [orjson.loads(c) for c in cs], [orjson.loads(e) for e in es])
+                         for _, p, cs, es in _take(people, FLOOR_CHUNK)]
                 if not chunk:
                     break
                 t, c = time.perf_counter(), time.process_time()

@@ -22,11 +22,10 @@ import datetime as dt
 from typing import Iterator
 
 import numpy as np
-import orjson
 
 from generator.claims import ClaimBuilder
 from generator.errors import DatasetError
-from generator.fhir import eob_document
+from generator.fhir import eob_json
 from generator.identifiers import SHARD_LIMIT
 from generator.population import period_months
 from generator.profile import load_profile
@@ -75,7 +74,7 @@ def advance_claims(manifest: dict, first: dt.date, days: int, window: int) -> It
             carried = dataclasses.replace(insured, person=person, plans=dict.fromkeys(months, plan) if plan else {})
             for claim in care_claims(care, builder, carried):
                 claim["last_updated"] = updated
-                yield orjson.dumps(eob_document(claim, insured.bene))
+                yield eob_json(claim, insured.bene)
 
 
 def _carried(person: Person | None, first: int, last: int) -> Person | None:

@@ -62,22 +62,19 @@ def write_shard(job: ShardJob) -> dict:
 
 def _write_shard(job: ShardJob) -> dict:
     parts = Path(job.parts)
-    dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
     counts = dict.fromkeys(RESOURCE_TYPES, 0)
     tmp = {t: part_path(parts, job.index, t, job.ext).with_suffix(".tmp") for t in RESOURCE_TYPES} if job.ndjson else {}
     files = {t: part_writer(p, job.ext.endswith(".gz")) for t, p in tmp.items()}
     try:
         for bene_id, patient, coverages, eobs in shard_resources(job.profile, job.seed, job.index, job.start,
                                                                 job.count):
-            lines = {"Patient": [dumps(patient, option=newline)],
-                     "Coverage": [dumps(c, option=newline) for c in coverages],
-                     "ExplanationOfBenefit": [dumps(e, option=newline) for e in eobs]}
-            for t, items in lines.items():
+            resources = {"Patient": [patient], "Coverage": coverages, "ExplanationOfBenefit": eobs}
+            for t, items in resources.items():
                 counts[t] += len(items)
                 if files:
-                    files[t].write(b"".join(items))
+                    files[t].write(b"\n".join(items) + b"\n" if items else b"")
             if job.bundles:
-                everything = [line[:-1] for items in lines.values() for line in items]
+                everything = [patient, *coverages, *eobs]
                 Path(job.bundles, f"{bene_id}.json").write_bytes(bundle(bene_id, everything))
     finally:
         for f in files.values():

@@ -16,7 +16,7 @@ import orjson
 
 from generator import codes, identifiers
 from generator.claims import ClaimBuilder, Ledger, iso
-from generator.fhir import coverage_resources, eob_document, patient_resource
+from generator.fhir import coverage_resources, eob_json, patient_resource
 from generator.population import CONDITION_ORDER, Shard, period_months, sample_shard
 from generator.profile import Profile
 from generator.providers import name_tables, pool, state_zips
@@ -29,7 +29,7 @@ TYPE_ORDER = {t: i for i, t in enumerate(("inpatient", "snf", "hha", "hospice", 
 DUAL_CODES = (("02", 0.55), ("08", 0.25), ("01", 0.1), ("03", 0.05), ("06", 0.05))
 DUAL_WEIGHTS = tuple(accumulate(p for _, p in DUAL_CODES))
 MIDDLE = "ABCDEFGHJKLMNPRSTW"
-PersonResources = tuple[str, dict, list[dict], list[dict]]
+PersonResources = tuple[str, bytes, list[bytes], list[bytes]]
 
 
 def export_day(profile: Profile) -> int:
@@ -78,11 +78,13 @@ def care_claims(care: CareModel, builder: ClaimBuilder, insured: Insured) -> lis
 
 
 def shard_resources(profile: Profile, seed: int, index: int, start_index: int, count: int) -> Iterator[PersonResources]:
-    """Each beneficiary of the shard in order: (bene id, Patient, Coverages, ExplanationOfBenefits) as FHIR dicts."""
+    """Each beneficiary of the shard in order: (bene id, Patient, Coverages, ExplanationOfBenefits) serialized
+    (compact JSON, no trailing newline)."""
+    dumps = orjson.dumps
     for insured, claims in shard_people(profile, seed, index, start_index, count):
         bene = insured.bene
-        yield (bene["bene_id"], patient_resource(bene), coverage_resources(bene),
-               [eob_document(claim, bene) for claim in claims])
+        yield (bene["bene_id"], dumps(patient_resource(bene)), [dumps(c) for c in coverage_resources(bene)],
+               [eob_json(claim, bene) for claim in claims])
 
 
 def bundle(bene_id: str, resources: list[bytes]) -> bytes:

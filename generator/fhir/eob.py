@@ -293,10 +293,15 @@ def _insurance(ct: ClaimType, claim: Claim) -> list[dict]:
 
 def eob_resource(claim: Claim, bene: Beneficiary) -> dict:
     """The ExplanationOfBenefit of one claim as plain dicts and lists (for callers that read it)."""
-    return orjson.loads(orjson.dumps(eob_document(claim, bene)))
+    return orjson.loads(eob_json(claim, bene))
 
 
-def eob_document(claim: Claim, bene: Beneficiary) -> dict:
+def eob_json(claim: Claim, bene: Beneficiary) -> bytes:
+    """The ExplanationOfBenefit of one claim serialized (compact JSON, no trailing newline)."""
+    return orjson.dumps(_eob_document(claim, bene))
+
+
+def _eob_document(claim: Claim, bene: Beneficiary) -> dict:
     """The ExplanationOfBenefit of one claim, ready for orjson: its templated arrays are `orjson.Fragment`s.
     (The beneficiary supplies nothing the claim lacks today.)"""
     ct = TYPES[claim["type"]]
