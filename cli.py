@@ -40,7 +40,7 @@ def cli():
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
 @click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Period start (default: the profile's).")
 @click.option("--end", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Period end (default: the profile's).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output directory [default: output/<profile>-<n>-s<seed>].")
+@click.option("--out", default=None, help="Output directory, or an fsspec URL such as s3://bucket/prefix (needs fsspec and s3fs) [default: output/<profile>-<n>-s<seed>].")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes [default: one per core].")
 @click.option("--format", "fmt", type=click.Choice(["ndjson", "bundles", "both"]), default="ndjson", show_default=True)
 @click.option("--gzip", "gzip_", is_flag=True, help="Write .ndjson.gz files.")

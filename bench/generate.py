@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.output import MARKER, PARTS_DIR, collecting_rarely, part_writer  # noqa: E402
+from generator.storage import WRITE_BUFFER  # noqa: E402
 from generator.shard import SHARD_SIZE  # noqa: E402
 
 FLOOR_CHUNK = 250       # beneficiaries held as plain dicts at once by a floor process
@@ -89,7 +90,7 @@ def _floor_worker(args) -> tuple[float, float, int]:
     profile = load_profile("default")
     timed, cpu, size = 0.0, 0.0, 0
     newline = orjson.OPT_APPEND_NEWLINE
-    with part_writer(Path(path), gzip) as f, collecting_rarely():
+    with part_writer(open(path, "wb", buffering=WRITE_BUFFER), gzip) as f, collecting_rarely():
         for k in shard_indexes:
             people = shard_resources(profile, 0, k, k * SHARD_SIZE, min(SHARD_SIZE, n - k * SHARD_SIZE))
             while True:

@@ -1,11 +1,13 @@
 """Shard part files and their in-order assembly into the dataset's NDJSON files.
 
-A worker writes its shard to part files under `.partial-parts/` (temporary names, renamed when
-complete, then a `.done` file with the shard's counts). The parent appends complete parts to the
-`.partial-<Type>` files strictly in shard order and deletes them, so the output's bytes never depend
-on which worker finished first, and disk and memory stay flat. `run.json` in the parts directory is
-the resume marker: the run's inputs, how many shards are appended, and the files' sizes at that point
-(a run killed mid-append is truncated back to them).
+A worker writes its shard to part files under `.partial-parts/` (complete ones only: temporary names
+renamed locally; objects that appear whole on an object store), then a `.done` file with the shard's
+counts. In a local directory the parent appends complete parts to the `.partial-<Type>` files strictly
+in shard order and deletes them, so the output's bytes never depend on which worker finished first,
+and disk and memory stay flat; on an object store, which cannot append, it writes each file from all
+the parts in one pass at the end. `run.json` in the parts directory is the resume marker: the run's
+inputs, how many shards are appended, and the files' sizes at that point (a run killed mid-append is
+truncated back to them).
 """
 from __future__ import annotations
 
@@ -23,13 +25,13 @@ import orjson
 from generator.errors import OutputError
 from generator.profile import Profile
 from generator.shard import bundle, shard_resources
+from generator.storage import LOCAL, WRITE_BUFFER, UrlStore, join, store_for
 
 RESOURCE_TYPES = ("Patient", "Coverage", "ExplanationOfBenefit")
 TMP_PREFIX = ".partial-"
 PARTS_DIR = TMP_PREFIX + "parts"
 MARKER = "run.json"
 GZIP_LEVEL = 1          # each shard is one gzip member; level 1 is ~4x faster than 9 and ~1.4x larger
-WRITE_BUFFER = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -46,12 +48,12 @@ class ShardJob:
     bundles: str | None         # directory for per-patient Bundle files, when asked for
 
 
-def part_path(parts: Path, index: int, rtype: str, ext: str) -> Path:
-    return parts / f"{index:06d}.{rtype}{ext}"
+def part_path(parts: str, index: int, rtype: str, ext: str) -> str:
+    return join(parts, f"{index:06d}.{rtype}{ext}")
 
 
-def done_path(parts: Path, index: int) -> Path:
-    return parts / f"{index:06d}.done"
+def done_path(parts: str, index: int) -> str:
+    return join(parts, f"{index:06d}.done")
 
 
 def write_shard(job: ShardJob) -> dict:
@@ -61,10 +63,11 @@ def write_shard(job: ShardJob) -> dict:
 
 
 def _write_shard(job: ShardJob) -> dict:
-    parts = Path(job.parts)
+    store = store_for(job.parts)
+    compress = job.ext.endswith(".gz")
     counts = dict.fromkeys(RESOURCE_TYPES, 0)
-    tmp = {t: part_path(parts, job.index, t, job.ext).with_suffix(".tmp") for t in RESOURCE_TYPES} if job.ndjson else {}
-    files = {t: part_writer(p, job.ext.endswith(".gz")) for t, p in tmp.items()}
+    paths = {t: part_path(job.parts, job.index, t, job.ext) for t in RESOURCE_TYPES} if job.ndjson else {}
+    files = {t: part_writer(store.create(p), compress) for t, p in paths.items()}
     try:
         for bene_id, patient, coverages, eobs in shard_resources(job.profile, job.seed, job.index, job.start,
                                                                 job.count):
@@ -74,15 +77,14 @@ def _write_shard(job: ShardJob) -> dict:
                 if files:
                     files[t].write(b"\n".join(items) + b"\n" if items else b"")
             if job.bundles:
-                everything = [patient, *coverages, *eobs]
-                Path(job.bundles, f"{bene_id}.json").write_bytes(bundle(bene_id, everything))
+                store.put(join(job.bundles, f"{bene_id}.json"), bundle(bene_id, [patient, *coverages, *eobs]))
     finally:
         for f in files.values():
             f.close()
-    for t, p in tmp.items():
-        p.replace(part_path(parts, job.index, t, job.ext))
+    for p in paths.values():
+        store.commit(p)
     result = {"index": job.index, "beneficiaries": job.count, "counts": counts}
-    _write_atomic(done_path(parts, job.index), orjson.dumps(result))
+    store.put(done_path(job.parts, job.index), orjson.dumps(result))
     return result
 
 
@@ -101,8 +103,8 @@ def collecting_rarely():
         gc.unfreeze()
 
 
-def part_writer(path: Path, compress: bool):
-    raw = open(path, "wb", buffering=WRITE_BUFFER)
+def part_writer(raw, compress: bool):
+    """Write to the binary file `raw`, through gzip when asked (closing the writer closes `raw`)."""
     if not compress:
         return raw
     # no file name and mtime 0 in the gzip header: the bytes depend on the content only
@@ -123,30 +125,35 @@ class _ClosingGzip(gzip.GzipFile):
             self.raw.close()
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+def _resumed(marker: bytes, inputs: dict, out) -> dict:
+    """The state saved by an interrupted run, if it was started with the same inputs."""
+    state = json.loads(marker)
+    if state["inputs"] != inputs:
+        diff = ", ".join(f"{k} {state['inputs'].get(k)!r} (now {v!r})"
+                         for k, v in inputs.items() if state["inputs"].get(k) != v)
+        raise OutputError(f"cannot resume {out}: it was started with {diff}; rerun the original "
+                          "command with --resume, or pass --force to start over")
+    return state
+
+
+def _fresh(inputs: dict) -> dict:
+    return {"inputs": inputs, "appended": 0, "sizes": dict.fromkeys(RESOURCE_TYPES, 0),
+            "counts": dict.fromkeys(RESOURCE_TYPES, 0)}
 
 
 class Assembly:
-    """The parent's side: the resume marker, and complete shards appended to the output in order."""
+    """The parent's side in a local directory: the resume marker, and complete shards appended to the output
+    in order as they come (so disk use stays flat)."""
 
     def __init__(self, out: Path, inputs: dict, ext: str, ndjson: bool, resume: bool):
         self.out, self.ext, self.ndjson = out, ext, ndjson
-        self.parts = out / PARTS_DIR
-        marker = self.parts / MARKER
+        self.parts = str((out / PARTS_DIR).resolve())
+        marker = Path(self.parts, MARKER)
         if resume and marker.exists():
-            self.state = json.loads(marker.read_text())
-            if self.state["inputs"] != inputs:
-                diff = ", ".join(f"{k} {self.state['inputs'].get(k)!r} (now {v!r})"
-                                 for k, v in inputs.items() if self.state["inputs"].get(k) != v)
-                raise OutputError(f"cannot resume {out}: it was started with {diff}; rerun the original "
-                                  "command with --resume, or pass --force to start over")
+            self.state = _resumed(marker.read_bytes(), inputs, out)
         else:
-            self.parts.mkdir(parents=True, exist_ok=True)
-            self.state = {"inputs": inputs, "appended": 0, "sizes": dict.fromkeys(RESOURCE_TYPES, 0),
-                          "counts": dict.fromkeys(RESOURCE_TYPES, 0)}
+            Path(self.parts).mkdir(parents=True, exist_ok=True)
+            self.state = _fresh(inputs)
             self._save()
         self.tmp = {t: out / f"{TMP_PREFIX}{t}{ext}" for t in RESOURCE_TYPES} if ndjson else {}
         self.files = {}
@@ -154,7 +161,7 @@ class Assembly:
             p.touch()
             self.files[t] = open(p, "r+b")
             self.files[t].truncate(self.state["sizes"][t])
-        for p in self.parts.iterdir():
+        for p in Path(self.parts).iterdir():
             stale = p.name[:6].isdigit() and int(p.name[:6]) < self.state["appended"]
             if stale or p.suffix == ".tmp":
                 p.unlink()
@@ -167,7 +174,7 @@ class Assembly:
     def completed(self) -> dict[int, dict]:
         """Shards whose parts are complete but not yet appended (found on disk when resuming)."""
         found = {}
-        for p in self.parts.glob("*.done"):
+        for p in Path(self.parts).glob("*.done"):
             result = json.loads(p.read_bytes())
             found[result["index"]] = result
         return found
@@ -186,8 +193,8 @@ class Assembly:
             self.state["appended"] = k + 1
             self._save()
             for t in self.files:
-                part_path(self.parts, k, t, self.ext).unlink()
-            done_path(self.parts, k).unlink()
+                os.unlink(part_path(self.parts, k, t, self.ext))
+            os.unlink(done_path(self.parts, k))
 
     def finish(self, shards: int) -> None:
         """Every shard is appended: give the files their final names and drop the parts."""
@@ -204,10 +211,59 @@ class Assembly:
     def _save(self) -> None:
         for f in getattr(self, "files", {}).values():
             f.flush()
-        _write_atomic(self.parts / MARKER, json.dumps(self.state).encode())
+        LOCAL.put(join(self.parts, MARKER), json.dumps(self.state).encode())
 
 
-def _append(dst, size: int, src: Path) -> int:
+class DeferredAssembly:
+    """The parent's side on an object store, which cannot append: the parts stay until every shard is done,
+    then each output file is written in one pass, in shard order (its object appears whole when closed)."""
+
+    def __init__(self, store: UrlStore, out: str, inputs: dict, ext: str, ndjson: bool, resume: bool):
+        self.store, self.out, self.ext, self.ndjson = store, out, ext, ndjson
+        self.parts = store.url(join(out, PARTS_DIR))
+        marker = join(self.parts, MARKER)
+        if resume and store.exists(marker):
+            self.state = _resumed(store.read(marker), inputs, store.url(out))
+        else:
+            self.state = _fresh(inputs)
+            store.put(marker, json.dumps(self.state).encode())
+        self.done: dict[int, dict] = {}
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.state["counts"]
+
+    def completed(self) -> dict[int, dict]:
+        """Shards whose parts are complete (found in the store when resuming)."""
+        found = {}
+        for name in self.store.listing(self.parts):
+            if name.endswith(".done"):
+                result = json.loads(self.store.read(join(self.parts, name)))
+                found[result["index"]] = result
+        return found
+
+    def add(self, result: dict) -> None:
+        self.done[result["index"]] = result
+
+    def finish(self, shards: int) -> None:
+        """Every shard is done: write each output file from its parts in order, then drop the parts."""
+        assert sorted(self.done) == list(range(shards)), (sorted(self.done), shards)
+        fs = self.store.fs
+        fs.invalidate_cache()       # the workers wrote the parts after this process last listed the store
+        for t in RESOURCE_TYPES if self.ndjson else ():
+            with self.store.create(join(self.out, f"{t}{self.ext}")) as dst:
+                for k in range(shards):
+                    with fs.open(part_path(self.parts, k, t, self.ext), "rb") as src:
+                        shutil.copyfileobj(src, dst, 8 * WRITE_BUFFER)
+        for t in RESOURCE_TYPES:
+            self.state["counts"][t] = sum(self.done[k]["counts"][t] for k in range(shards))
+        self.store.remove(self.parts)
+
+    def close(self) -> None:
+        pass
+
+
+def _append(dst, size: int, src: str) -> int:
     """Copy `src` to `dst` at offset `size` (in the kernel when it can); returns the new size."""
     dst.flush()
     with open(src, "rb") as f:

@@ -2,16 +2,16 @@
 processes or Dask), and assemble their parts in shard order, so the bytes never depend on the number
 of workers or on the engine.
 
-Files are written under temporary names and renamed when complete, so a dataset directory holds
-complete files or none; the manifest is written last. An interrupted run keeps its complete shard
-parts and a marker (generator/output.py), and `--resume` finishes it.
+The destination is a directory or an fsspec URL (generator/targets.py). Either way it holds complete
+files or none (temporary names renamed when complete; on object stores, objects that appear whole),
+and the manifest is written last. An interrupted run keeps its complete shard parts and a marker
+(generator/output.py), and `--resume` finishes it.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +20,10 @@ import orjson
 from generator import __version__
 from generator.engines import run_jobs
 from generator.errors import OutputError
-from generator.output import MARKER, PARTS_DIR, RESOURCE_TYPES, TMP_PREFIX, Assembly, ShardJob
+from generator.output import RESOURCE_TYPES, ShardJob
 from generator.profile import load_profile
 from generator.shard import SHARD_SIZE, transaction_time
+from generator.targets import target_for
 
 
 @dataclass
@@ -32,7 +33,7 @@ class GenerateOptions:
     seed: int = 0
     start: dt.date | None = None
     end: dt.date | None = None
-    out: Path | None = None
+    out: Path | str | None = None      # a directory or an fsspec URL (s3://bucket/prefix)
     workers: int | None = None
     fmt: str = "ndjson"
     gzip: bool = False
@@ -47,33 +48,6 @@ class GenerateOptions:
 def default_out_dir(profile: str, n: int, seed: int) -> Path:
     name = Path(profile).stem if profile.endswith((".yaml", ".yml")) else profile
     return Path("output") / f"{name}-{n}-s{seed}"
-
-
-def dataset_files(out: Path) -> list[Path]:
-    """Everything a dataset directory may hold that `generate` writes (for --force)."""
-    names = [f"{t}.ndjson{ext}" for t in RESOURCE_TYPES for ext in ("", ".gz")] + ["manifest.json", "bundles"]
-    return [out / n for n in names]
-
-
-def _prepare_out(out: Path, force: bool, resume: bool) -> None:
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} exists and is not a directory: choose another --out")
-    marker = out / PARTS_DIR / MARKER
-    if resume and not marker.exists() and out.exists() and any(out.iterdir()):
-        raise OutputError(f"nothing to resume in {out} (no interrupted run there): drop --resume")
-    if not resume and out.exists() and any(out.iterdir()):
-        if not force:
-            hint = "pass --resume to finish the interrupted run there, " if marker.exists() else ""
-            raise OutputError(f"{out} is not empty: {hint}pass --force to overwrite its dataset, or choose another --out")
-        for p in dataset_files(out) + list(out.glob(TMP_PREFIX + "*")):
-            if p.is_dir():
-                shutil.rmtree(p)
-            elif p.exists():
-                p.unlink()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise OutputError(f"cannot create {out}: {e.strerror}") from None
 
 
 def shard_ranges(n: int, size: int) -> list[tuple[int, int, int]]:
@@ -93,20 +67,17 @@ def _inputs(opts: GenerateOptions, profile) -> dict:
 def generate(opts: GenerateOptions) -> str:
     """Write a dataset; returns a one-paragraph summary for the terminal."""
     profile = load_profile(opts.profile).with_period(opts.start, opts.end)
-    out = opts.out or default_out_dir(opts.profile, opts.beneficiaries, opts.seed)
-    _prepare_out(out, opts.force, opts.resume)
+    out = target_for(opts.out or default_out_dir(opts.profile, opts.beneficiaries, opts.seed))
+    out.prepare(opts.force, opts.resume)
     ext = ".ndjson.gz" if opts.gzip else ".ndjson"
     write_ndjson = opts.fmt in ("ndjson", "both")
-    bundle_tmp = out / f"{TMP_PREFIX}bundles"
     shards = shard_ranges(opts.beneficiaries, opts.shard_size)
     workers = max(1, min(opts.workers or os.cpu_count() or 1, len(shards)))
     try:
-        assembly = Assembly(out, _inputs(opts, profile), ext, write_ndjson, opts.resume)
-        if opts.fmt in ("bundles", "both"):
-            bundle_tmp.mkdir(exist_ok=True)
+        assembly = out.assembly(_inputs(opts, profile), ext, write_ndjson, opts.resume)
+        bundles = out.bundles() if opts.fmt in ("bundles", "both") else None
         completed = assembly.completed()
-        jobs = [ShardJob(profile, opts.seed, k, start, count, str(assembly.parts.resolve()), ext, write_ndjson,
-                         str(bundle_tmp.resolve()) if opts.fmt in ("bundles", "both") else None)
+        jobs = [ShardJob(profile, opts.seed, k, start, count, assembly.parts, ext, write_ndjson, bundles)
                 for k, start, count in shards if k >= assembly.state["appended"] and k not in completed]
         done_before = sum(count for k, _, count in shards if k < assembly.state["appended"] or k in completed)
         try:
@@ -119,9 +90,8 @@ def generate(opts: GenerateOptions) -> str:
             assembly.finish(len(shards))
         finally:
             assembly.close()
-        if bundle_tmp.exists():
-            bundle_tmp.replace(out / "bundles")
-        _write_manifest(out, profile, opts, assembly.counts, ext if write_ndjson else None)
+        out.publish_bundles()
+        out.put("manifest.json", _manifest(profile, opts, assembly.counts, ext if write_ndjson else None))
     except OSError as e:
         raise OutputError(f"writing {out} failed: {e.strerror or e}; rerun with --resume to finish "
                           "(partial files are named .partial-*)") from None
@@ -131,7 +101,7 @@ def generate(opts: GenerateOptions) -> str:
             f"Coverage, {counts['ExplanationOfBenefit']:,} ExplanationOfBenefit; {total:,} resources) to {out}")
 
 
-def _write_manifest(out: Path, profile, opts: GenerateOptions, counts: dict, ext: str | None) -> None:
+def _manifest(profile, opts: GenerateOptions, counts: dict, ext: str | None) -> bytes:
     manifest = {
         "transactionTime": transaction_time(profile),
         "generator": {
@@ -145,9 +115,7 @@ def _write_manifest(out: Path, profile, opts: GenerateOptions, counts: dict, ext
     }
     if opts.fmt in ("bundles", "both"):
         manifest["bundles"] = {"url": "bundles/", "count": counts["Patient"]}
-    tmp = out / f"{TMP_PREFIX}manifest.json"
-    tmp.write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")
-    tmp.replace(out / "manifest.json")
+    return orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"
 
 
 class _progress:
