@@ -12,7 +12,6 @@ truncated back to them).
 from __future__ import annotations
 
 import gc
-import gzip
 import json
 import os
 import shutil
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
+from isal import igzip
 
 from generator.errors import OutputError
 from generator.profile import Profile
@@ -31,7 +31,7 @@ RESOURCE_TYPES = ("Patient", "Coverage", "ExplanationOfBenefit")
 TMP_PREFIX = ".partial-"
 PARTS_DIR = TMP_PREFIX + "parts"
 MARKER = "run.json"
-GZIP_LEVEL = 1          # each shard is one gzip member; level 1 is ~4x faster than 9 and ~1.4x larger
+GZIP_LEVEL = 2          # ISA-L's default: ~1.6 GB/s here, 5x zlib's level 1, and smaller (each shard is one gzip member)
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def part_writer(raw, compress: bool):
     return _ClosingGzip(raw)
 
 
-class _ClosingGzip(gzip.GzipFile):
+class _ClosingGzip(igzip.GzipFile):
     """A gzip stream that also closes the file it writes to."""
 
     def __init__(self, raw):
