@@ -8,16 +8,34 @@ realistic values for a paid, Medicare-primary, original claim; each is named bel
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
+
+import orjson
 
 from .codebook import VARIABLES, ccw_coding_ext
 from .fragments import (BB_CS, C4BB_CS, HL7_CS, adjudication_category, bb_slot, ccw_concept, concept, money, profile)
-from .template import PLACEHOLDER, Template, as_int
+from .template import PLACEHOLDER, Template, around, as_int
 
 
-def const(value: Any) -> Callable[[dict], Any]:
-    """A fixed value where a source is expected (a bare string would name a record key)."""
-    return lambda record: value
+@dataclass(frozen=True)
+class const:
+    """A fixed value where a source is expected (a bare string would name a record key); the builders
+    below serialize it once."""
+    value: Any
+
+    def __call__(self, record: dict) -> Any:
+        return self.value
+
+
+def as_quantity(value) -> dict:
+    """`{"value": value}`: a Quantity."""
+    return {"value": value}
+
+
+def member(key: str, value) -> bytes:
+    """`"key":value` serialized: an object member, to splice into an object's bytes."""
+    return orjson.dumps({key: value})[1:-1]
 
 
 def value_of(record: dict, source: Any):
@@ -48,24 +66,34 @@ def control_number(claim: dict) -> str:
     return claim["claim_id"].lstrip("-").rjust(14, "0")[-14:]
 
 
-# --- header extensions: functions claim → extension ---------------------------------------------------
-def fixed_ext(variable: str, code: str) -> Callable[[dict], dict]:
-    extension = ccw_coding_ext(variable, code)
-    return lambda claim: extension
+# --- header extensions: serialized bytes, or functions claim → bytes --------------------------------------
+def fixed_ext(variable: str, code: str) -> bytes:
+    return orjson.dumps(ccw_coding_ext(variable, code))
 
 
-def identifier_ext(variable: str, source) -> Callable[[dict], dict]:
-    url = VARIABLES + variable
-    return lambda claim: {"url": url, "valueIdentifier": {"system": url, "value": value_of(claim, source)}}
+def value_ext(variable: str, kind: str, source, wrap: Callable[[Any], dict] = lambda value: value) -> Callable | bytes:
+    """`{"url": <variable>, <kind>: wrap(value)}`: the fixed bytes around the serialized value, joined per claim."""
+    head, tail = around(orjson.dumps({"url": VARIABLES + variable, kind: wrap(PLACEHOLDER)}))
+    if isinstance(source, const):
+        return head + orjson.dumps(source.value) + tail
+    return lambda claim: head + orjson.dumps(value_of(claim, source)) + tail
 
 
-def money_ext(variable: str, source) -> Callable[[dict], dict]:
-    url = VARIABLES + variable
-    return lambda claim: {"url": url, "valueMoney": {"value": value_of(claim, source), "currency": "USD"}}
+def identifier_ext(variable: str, source) -> Callable | bytes:
+    return value_ext(variable, "valueIdentifier", source, lambda value: {"system": VARIABLES + variable, "value": value})
 
 
-def coding_ext(variable: str, source) -> Callable[[dict], dict]:
-    return lambda claim: ccw_coding_ext(variable, value_of(claim, source))
+def money_ext(variable: str, source) -> Callable | bytes:
+    return value_ext(variable, "valueMoney", source, money)
+
+
+def coding_ext(variable: str, source) -> Callable[[dict], bytes]:
+    return lambda claim: coding_ext_bytes(variable, value_of(claim, source))
+
+
+@lru_cache(maxsize=None)
+def coding_ext_bytes(variable: str, code: str | None) -> bytes:
+    return orjson.dumps(ccw_coding_ext(variable, code))
 
 
 PROFESSIONAL_HEADER = (
@@ -77,12 +105,13 @@ PROFESSIONAL_HEADER = (
 def institutional_header(near_line: str, *middle) -> tuple:
     return (fixed_ext("nch_near_line_rec_ident_cd", near_line), *middle,
             identifier_ext("fi_doc_clm_cntl_num", control_number),
-            lambda claim: {"url": VARIABLES + "fi_clm_proc_dt", "valueDate": claim["processed"]},
+            value_ext("fi_clm_proc_dt", "valueDate", "processed"),
             coding_ext("clm_srvc_clsfctn_type_cd", lambda claim: claim["type_of_bill"][1:2]),
             fixed_ext("fi_num", FI_NUMBER))
 
 
-# --- supportingInfo: (category, claim → (value key, value) | None) ----------------------------------
+# --- supportingInfo: (category, claim keys read, function of their values → `"key":value` bytes | None) ---
+# The values are read as `claim.get(key, 0.0)`, so the writer can serialize a whole array once per distinct values.
 INFO = {"system": HL7_CS + "claiminformationcategory", "code": "info", "display": "Information"}
 CARIN_INFO = C4BB_CS + "C4BBSupportingInfoType"
 
@@ -98,31 +127,52 @@ def carin(code: str, display: str, variable: str | None = None) -> dict:
     return {"coding": codings}
 
 
-def code_value(variable: str, source, strip_zero: bool = False):
-    def build(claim):
-        code = value_of(claim, source)
+@dataclass(frozen=True)
+class derived:
+    """A value computed from some claim keys (a supportingInfo source)."""
+    keys: tuple
+    compute: Callable
+
+
+def reader(source) -> derived:
+    """A supportingInfo source (a claim key, a const or a `derived`) as the keys it reads and their function."""
+    if isinstance(source, str):
+        return derived((source,), lambda value: value)
+    if isinstance(source, const):
+        return derived((), lambda: source.value)
+    return source
+
+
+def code_value(variable: str, source, strip_zero: bool = False) -> tuple:
+    read = reader(source)
+
+    def build(*values):
+        code = read.compute(*values)
         if not isinstance(code, str) or code == "":
             return None
-        return "code", ccw_concept(variable, code.lstrip("0") or "0" if strip_zero else code)
-    return build
+        return code_member(variable, code.lstrip("0") or "0" if strip_zero else code)
+    return read.keys, build
 
 
-def quantity_value(source):
-    def build(claim):
-        value = value_of(claim, source)
-        return None if value is None else ("valueQuantity", {"value": value})
-    return build
+@lru_cache(maxsize=None)
+def code_member(variable: str, code: str | None) -> bytes:
+    return member("code", ccw_concept(variable, code))
 
 
-RECEIVED = (carin("clmrecvddate", "Claim Received Date", "nch_wkly_proc_dt"),
-            lambda claim: ("timingDate", claim["processed"]))
+def value_member(key: str, source: str, wrap: Callable[[Any], Any] = lambda value: value) -> tuple:
+    """`"key":wrap(value)` for the claim's value (None → no entry): fixed bytes around the serialized value."""
+    head, tail = around(member(key, wrap(PLACEHOLDER)))
+    return (source,), lambda value: None if value is None else head + orjson.dumps(value) + tail
+
+
+RECEIVED = (carin("clmrecvddate", "Claim Received Date", "nch_wkly_proc_dt"), value_member("timingDate", "processed"))
 PATIENT_STATUS = (info("nch_ptnt_stus_ind_cd"), code_value("nch_ptnt_stus_ind_cd", "patient_status"))
 ADMISSION = (carin("admissionperiod", "Admission Period"),
-             lambda claim: ("timingPeriod", {"start": claim["from_date"], "end": claim["thru_date"]}))
+             (("from_date", "thru_date"), lambda start, end: member("timingPeriod", {"start": start, "end": end})))
 ADMISSION_START = (carin("admissionperiod", "Admission Period"),
-                   lambda claim: ("timingPeriod", {"start": claim["from_date"]}))
-ADMISSION_TYPES = {code: concept("https://www.nubc.org/CodeSystem/PriorityTypeOfAdmitOrVisit", code, display)
-                   for code, display in (
+                   value_member("timingPeriod", "from_date", lambda start: {"start": start}))
+ADMISSION_TYPES = {code: member("code", concept("https://www.nubc.org/CodeSystem/PriorityTypeOfAdmitOrVisit", code,
+                                                display)) for code, display in (
     ("1", "Emergency - The patient required immediate medical intervention as a result of severe, life "
           "threatening, or potentially disabling conditions. Generally, the patient was admitted through the "
           "emergency room."),
@@ -131,42 +181,44 @@ ADMISSION_TYPES = {code: concept("https://www.nubc.org/CodeSystem/PriorityTypeOf
     ("3", "Elective - The patient's condition permitted adequate time to schedule the availability of suitable "
           "accommodations."))}
 ADMISSION_TYPE = (carin("admtype", "Information", "clm_ip_admsn_type_cd"),
-                  lambda claim: ("code", ADMISSION_TYPES[claim["admission_type"]]))
+                  (("admission_type",), ADMISSION_TYPES.__getitem__))
 ADMISSION_SOURCE = (info("clm_src_ip_admsn_cd"), code_value("clm_src_ip_admsn_cd", "admission_source"))
 DRG = (info("clm_drg_cd"), code_value("clm_drg_cd", "drg"))
 MCO_PAID = (info("clm_mco_pd_sw"), code_value("clm_mco_pd_sw", const("0")))
 TYPE_OF_BILL = (carin("typeofbill", "Type of Bill"),
-                code_value("clm_freq_cd", lambda claim: claim["type_of_bill"][2:3]))
+                code_value("clm_freq_cd", derived(("type_of_bill",), lambda type_of_bill: type_of_bill[2:3])))
 DISCHARGE = (carin("discharge-status", "Discharge Status"),  # BFD stores the code without its leading zero
              code_value("ptnt_dschrg_stus_cd", "discharge_status", strip_zero=True))
 PRIMARY_PAYER = (info("nch_prmry_pyr_cd"),  # blank code = Medicare is primary: BB2 sends the system only
-                 lambda claim: ("code", ccw_concept("nch_prmry_pyr_cd", None)))
+                 ((), lambda: code_member("nch_prmry_pyr_cd", None)))
 QUALIFYING_STAY = (info("nch_qlfyd_stay_from_dt"),
-                   lambda claim: ("timingPeriod", dict(zip(("start", "end"), claim["qualifying_stay"])))
-                   if claim.get("qualifying_stay") else None)
+                   (("qualifying_stay",),
+                    lambda stay: member("timingPeriod", dict(zip(("start", "end"), stay))) if stay else None))
 PPS = (info("clm_pps_ind_cd"), code_value("clm_pps_ind_cd", const("2")))
 INSTITUTIONAL_TAIL = (TYPE_OF_BILL, DISCHARGE, PRIMARY_PAYER)
-COMPOUND = {flag: concept(HL7_CS + "v3-ActCode", code, display)
+COMPOUND = {flag: member("code", concept(HL7_CS + "v3-ActCode", code, display))
             for flag, code, display in ((False, "RXDINV", "Rx dispense invoice"),
                                         (True, "RXCINV", "Rx compound invoice"))}
 PHARMACY_INFO = (
-    (carin("compoundcode", "Compound Code"), lambda claim: ("code", COMPOUND[bool(claim.get("compound"))])),
-    (carin("refillnum", "Refill Number"), quantity_value("refill")),
-    (carin("dayssupply", "Days Supply"), quantity_value("days_supply")),
+    (carin("compoundcode", "Compound Code"), (("compound",), lambda compound: COMPOUND[bool(compound)])),
+    (carin("refillnum", "Refill Number"), value_member("valueQuantity", "refill", as_quantity)),
+    (carin("dayssupply", "Days Supply"), value_member("valueQuantity", "days_supply", as_quantity)),
     (info("drug_cvrg_stus_cd"), code_value("drug_cvrg_stus_cd", "drug_coverage")),
     (info("daw_prod_slctn_cd"), code_value("daw_prod_slctn_cd", "daw")),
     (carin("rxorigincode", "Rx Origin Code"), code_value("rx_orgn_cd", const("3"))),  # electronic prescription
     (carin("brandgenericindicator", "Brand Generic Indicator"), code_value("brnd_gnrc_cd", "brand_generic")),
-    (info("ptnt_rsdnc_cd"), code_value("ptnt_rsdnc_cd",
-                                       lambda claim: "03" if claim.get("pharmacy_type") == "05" else "01")),
+    (info("ptnt_rsdnc_cd"), code_value("ptnt_rsdnc_cd", derived(("pharmacy_type",),
+                                                               lambda pharmacy: "03" if pharmacy == "05" else "01"))),
 )
 
 # --- adjudication slices: (category, CCW variable, source[, extension (variable, code)]) ---------------
 def slices(*specs) -> Template:
-    """A line's `adjudication` array."""
-    return Template([{**({"extension": [ccw_coding_ext(*spec[3])]} if len(spec) > 3 else {}),
-                      "category": adjudication_category(spec[0], spec[1]), "amount": money(PLACEHOLDER)}
-                     for spec in specs], [spec[2] for spec in specs])
+    """The members that close an item: its `quantity` (1 when the line has none) and `adjudication` array."""
+    adjudication = [{**({"extension": [ccw_coding_ext(*spec[3])]} if len(spec) > 3 else {}),
+                     "category": adjudication_category(spec[0], spec[1]), "amount": money(PLACEHOLDER)}
+                    for spec in specs]
+    return Template({"quantity": as_quantity(PLACEHOLDER), "adjudication": adjudication},
+                    [lambda line: line.get("quantity", 1), *(spec[2] for spec in specs)], members=True)
 
 
 CARRIER_LINE = (
@@ -291,7 +343,7 @@ class ClaimType:
     diagnosis_style: str          # professional ("principal", secondary) | institutional ("Principal Diagnosis", other)
     header_extensions: tuple
     supporting_info: tuple
-    line_adjudication: Template
+    line_amounts: Template
     total: Template
     benefit_balance: Template | None
     id_variable: str = "clm_id"
@@ -332,30 +384,31 @@ TYPES: dict[str, ClaimType] = {ct.name: ct for ct in (
     ClaimType("carrier", profile("ExplanationOfBenefit-Professional-NonClinician"),
               claim_type_concept("71", "CARRIER", "professional"), None, "b", diagnosis_style="professional",
               header_extensions=(fixed_ext("nch_near_line_rec_ident_cd", "O"), *PROFESSIONAL_HEADER),
-              supporting_info=(RECEIVED,), line_adjudication=slices(*CARRIER_LINE), disposition="1", **PROFESSIONAL),
+              supporting_info=(RECEIVED,), line_amounts=slices(*CARRIER_LINE), disposition="1", **PROFESSIONAL),
     # BFD quirks kept: DME is an "institutional" claim on Part A with the inpatient profile
     ClaimType("dme", profile("ExplanationOfBenefit-Inpatient-Institutional"),
               claim_type_concept("82", "DME", "institutional"), None, "a", diagnosis_style="institutional",
               header_extensions=(fixed_ext("nch_near_line_rec_ident_cd", "M"), *PROFESSIONAL_HEADER),
-              supporting_info=(RECEIVED,), line_adjudication=slices(*DME_LINE), disposition="01", **PROFESSIONAL),
+              supporting_info=(RECEIVED,), line_amounts=slices(*DME_LINE), disposition="01", **PROFESSIONAL),
     # BFD quirks kept: HHA is a "professional" claim with the professional profile and an inpatient subType
     ClaimType("hha", profile("ExplanationOfBenefit-Professional-NonClinician"),
               claim_type_concept("10", "HHA", "professional"), subtype("inpatient"), "b",
               **{**INSTITUTIONAL, "diagnosis_style": "professional"},
               header_extensions=institutional_header("W"),
               supporting_info=(RECEIVED, *INSTITUTIONAL_TAIL, PPS,
-                               (info("clm_hha_lupa_ind_cd"), code_value("clm_hha_lupa_ind_cd",
-                                                                        lambda c: "L" if c.get("lupa") else None)),
+                               (info("clm_hha_lupa_ind_cd"), code_value("clm_hha_lupa_ind_cd", derived(
+                                   ("lupa",), lambda lupa: "L" if lupa else None))),
                                (info("clm_hha_rfrl_cd"), code_value("clm_hha_rfrl_cd", "hha_referral")),
-                               (info("clm_hha_tot_visit_cnt"), quantity_value("hha_visits")), ADMISSION_START),
-              line_adjudication=slices(*HHA_LINE), benefit_balance=HHA_BALANCE, facility_type="3", line_date=True,
+                               (info("clm_hha_tot_visit_cnt"), value_member("valueQuantity", "hha_visits", as_quantity)),
+                               ADMISSION_START),
+              line_amounts=slices(*HHA_LINE), benefit_balance=HHA_BALANCE, facility_type="3", line_date=True,
               revenue_codings=DEDUCTIBLE_CODINGS, revenue_status=lambda line: "A"),
     ClaimType("hospice", profile("ExplanationOfBenefit-Inpatient-Institutional"),
               claim_type_concept("50", "HOSPICE", "institutional"), subtype("inpatient"), "a", **INSTITUTIONAL,
               header_extensions=institutional_header("V") + (
-                  lambda c: {"url": VARIABLES + "bene_hospc_prd_cnt", "valueQuantity": {"value": c["hospice_period"]}},),
+                  value_ext("bene_hospc_prd_cnt", "valueQuantity", "hospice_period", as_quantity),),
               supporting_info=(RECEIVED, PATIENT_STATUS, ADMISSION, *INSTITUTIONAL_TAIL),
-              line_adjudication=slices(*HOSPICE_LINE), benefit_balance=HOSPICE_BALANCE, facility_type="8",
+              line_amounts=slices(*HOSPICE_LINE), benefit_balance=HOSPICE_BALANCE, facility_type="8",
               line_date=True, revenue_codings=DEDUCTIBLE_CODINGS),
     ClaimType("inpatient", profile("ExplanationOfBenefit-Inpatient-Institutional"),
               claim_type_concept("60", "INPATIENT", "institutional"), subtype("inpatient"), "a", **INSTITUTIONAL,
@@ -365,22 +418,22 @@ TYPES: dict[str, ClaimType] = {ct.name: ct for ct in (
                                                        "dsh_op_clm_val_amt"))),
               supporting_info=(PATIENT_STATUS, ADMISSION, ADMISSION_TYPE, ADMISSION_SOURCE, DRG, MCO_PAID,
                                *INSTITUTIONAL_TAIL, RECEIVED),
-              line_adjudication=slices(*REVENUE_CHARGES), benefit_balance=INPATIENT_BALANCE, facility_type="1",
+              line_amounts=slices(*REVENUE_CHARGES), benefit_balance=INPATIENT_BALANCE, facility_type="1",
               poa=True, procedures=True, hcpcs_cd_coding=True, revenue_codings=DEDUCTIBLE_CODINGS),
     ClaimType("outpatient", profile("ExplanationOfBenefit-Outpatient-Institutional"),
               claim_type_concept("40", "OUTPATIENT", "institutional"), subtype("outpatient"), "b", **INSTITUTIONAL,
               header_extensions=institutional_header("W"),
               supporting_info=(RECEIVED, MCO_PAID, *INSTITUTIONAL_TAIL),
-              line_adjudication=slices(*OUTPATIENT_LINE), benefit_balance=OUTPATIENT_BALANCE, facility_type="1",
+              line_amounts=slices(*OUTPATIENT_LINE), benefit_balance=OUTPATIENT_BALANCE, facility_type="1",
               procedures=True, line_date=True, revenue_status=opps_status),
     ClaimType("pde", profile("ExplanationOfBenefit-Pharmacy"), claim_type_concept(None, "PDE", "pharmacy"), None, "d",
               style="pharmacy", diagnosis_style="professional", header_extensions=(), supporting_info=PHARMACY_INFO,
-              line_adjudication=slices(*PDE_LINE), total=PHARMACY_TOTAL, benefit_balance=None, id_variable="pde_id"),
+              line_amounts=slices(*PDE_LINE), total=PHARMACY_TOTAL, benefit_balance=None, id_variable="pde_id"),
     ClaimType("snf", profile("ExplanationOfBenefit-Inpatient-Institutional"),
               claim_type_concept("20", "SNF", "institutional"), subtype("inpatient"), "a", **INSTITUTIONAL,
               header_extensions=institutional_header("V", fixed_ext("fi_clm_actn_cd", "1")),
               supporting_info=(RECEIVED, ADMISSION_TYPE, ADMISSION_SOURCE, DRG, PATIENT_STATUS, ADMISSION,
                                QUALIFYING_STAY, PPS, MCO_PAID, *INSTITUTIONAL_TAIL),
-              line_adjudication=slices(*REVENUE_CHARGES), benefit_balance=SNF_BALANCE, facility_type="2",
+              line_amounts=slices(*REVENUE_CHARGES), benefit_balance=SNF_BALANCE, facility_type="2",
               procedures=True, revenue_codings=DEDUCTIBLE_CODINGS),
 )}

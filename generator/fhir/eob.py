@@ -1,11 +1,17 @@
-"""ExplanationOfBenefit for all eight claim types: one shared machinery driven by `claim_types.TYPES`.
+"""ExplanationOfBenefit JSON for all eight claim types, written straight to bytes by one shared machinery
+driven by `claim_types.TYPES`.
 
-Each builder below makes one part of the resource (careTeam, diagnosis, items, …) in the style the
-claim type's table entry names; constant fragments come precomputed from the table. Key order
-follows BFD's v2 responses (data-model.md §4).
+What is fixed for a claim type (profile, type codings, categories, the bytes between members) is
+serialized once per type at import (`Layout`). What recurs between claims (a provider's careTeam entry,
+a diagnosis, a product, a location, a revenue coding) is serialized once per distinct value: the
+lru-cached builders below return bytes. Per claim only the values that vary are serialized: strings one
+by one through orjson (its escaping), numbers in one orjson call per byte template (its float
+formatting), and the pieces are joined once. The bytes equal `orjson.dumps` of the same resource built
+as dicts; key order follows BFD's v2 responses (data-model.md §4).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import orjson
@@ -14,12 +20,13 @@ from ..records import Claim, Beneficiary
 from .claim_types import TYPES, ClaimType
 from .codebook import VARIABLES, ccw_coding, ccw_coding_ext
 from .fragments import (BB_CS, C4BB_CS, HL7_CS, NDC_SYSTEM, NPI_SYSTEM, NUCC_SYSTEM,
-                        ccw_concept, concept, money, npi_identifier, profile)
+                        ccw_concept, concept, npi_identifier, profile)
+from .template import PLACEHOLDER, around
 
+dumps = orjson.dumps
 UC_TYPE = concept(C4BB_CS + "C4BBIdentifierType", "uc", "Unique Claim ID")
 CLAIM_GROUP_SYSTEM = "https://bluebutton.cms.gov/resources/identifier/claim-group"
 INSURER = {"identifier": {"value": "CMS"}}
-PROVIDER_ORG_REF = {"reference": "#provider-org"}
 ORG_PROFILE = {"profile": profile("Organization")}
 PRN_TYPE = {"coding": [{"system": HL7_CS + "v2-0203", "code": "PRN"}]}
 ORG_NPI_TYPE = {"coding": [{"system": C4BB_CS + "C4BBIdentifierType", "code": "npi"}]}
@@ -42,27 +49,99 @@ ICD10_CM, ICD10, ICD10_PCS = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.o
 HCPCS_SYSTEM = BB_CS + "hcpcs"
 DATA_ABSENT = {"system": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "code": "NULL",
                "display": "Data Absent Reason"}
+QUANTITY_EXTENSION = around(dumps({"extension": [{"url": VARIABLES + "rev_cntr_unit_cnt",
+                                                  "valueQuantity": {"value": PLACEHOLDER}}]})[1:-1])
+MIDNIGHT = "T00:00:00+00:00"
 
 
-@lru_cache(maxsize=1 << 14)
-def _two_codings(first_system: str, code: str, display: str) -> dict:
-    """ICD codes travel as two codings with the same code and display (data-model.md §6); shared, never mutated."""
-    return {"coding": [{"system": first_system, "code": code, "display": display},
-                       {"system": ICD10, "code": code, "display": display}]}
+# --- per claim type: the fixed bytes between the varying members ------------------------------------------
+def _holes(shape) -> list[bytes]:
+    """The serialized shape cut at its PLACEHOLDERs: the fixed bytes the varying values go between."""
+    return dumps(shape).split(dumps(PLACEHOLDER))
 
 
-def _member(seq: int, role: str, provider: dict, qualification: bool, extension=None, responsible=False):
+@dataclass(frozen=True)
+class Layout:
+    """A claim type's fixed bytes. `identifier` runs from `,"identifier":` to `"provider":` with holes for the
+    claim id, group id[, prescription number], patient id, billable period and creation date."""
+    profile: bytes                # `,"profile":[…]}` closes meta
+    header: tuple                 # header extensions: bytes, or functions claim → bytes
+    identifier: list[bytes]
+    facility: bytes | None        # the institutional facility of the type (a bill type's first digit overrides it)
+    middle: bytes                 # `,"outcome":…,"careTeam":`
+    info_keys: tuple              # the claim keys supportingInfo reads (each as claim.get(key, 0.0))
+    info: tuple                   # supportingInfo: (`,"category":…,` bytes, positions in info_keys, build)
+    insurance: list[bytes]        # `,"insurance":[…]` with holes for the coverage (pharmacy: contract, PBP first)
+    payment: list[bytes]          # the payment object with a hole for its date or amount
+
+
+def _layout(ct: ClaimType) -> Layout:
+    identifiers = [{"type": UC_TYPE, "system": VARIABLES + ct.id_variable, "value": PLACEHOLDER},
+                   {"type": UC_TYPE, "system": CLAIM_GROUP_SYSTEM, "value": PLACEHOLDER}]
+    if ct.style == "pharmacy":
+        identifiers.append({"type": UC_TYPE, "system": VARIABLES + "rx_srvc_rfrnc_num", "value": PLACEHOLDER})
+    period = {"start": PLACEHOLDER, "end": PLACEHOLDER}
+    head = {"identifier": identifiers, "status": "active", "type": ct.type_concept}
+    if ct.subtype:
+        head["subType"] = ct.subtype
+    head.update({"use": "claim", "patient": {"reference": PLACEHOLDER},
+                 "billablePeriod": {"extension": ct.billable_extension, **period} if ct.billable_extension else period,
+                 "created": PLACEHOLDER, "insurer": INSURER, "provider": None})
+    middle = {"outcome": "complete"}
+    if ct.disposition:
+        middle["disposition"] = ct.disposition
+    middle["careTeam"] = None
+    coverage = {"reference": PLACEHOLDER}
+    if ct.style == "pharmacy":
+        coverage = {"extension": [
+            {"url": VARIABLES + variable, "valueIdentifier": {"system": VARIABLES + variable, "value": PLACEHOLDER}}
+            for variable in ("plan_cntrct_rec_id", "plan_pbp_rec_num")], **coverage}
+    info_keys = tuple(dict.fromkeys(key for _, (keys, _) in ct.supporting_info for key in keys))
+    payment = {"date": PLACEHOLDER} if ct.style == "pharmacy" else {"amount": {"value": PLACEHOLDER, "currency": "USD"}}
+    return Layout(
+        profile=b',"profile":' + dumps(ct.profile) + b"}", header=_merged(ct.header_extensions),
+        identifier=_members(head), facility=_facility_extension(ct.facility_type) if ct.facility_type else None,
+        middle=b"".join(_members(middle)), insurance=_members({"insurance": [{"focal": True, "coverage": coverage}]}),
+        info_keys=info_keys, info=tuple((b',"category":' + dumps(category) + b",", tuple(map(info_keys.index, keys)),
+                                         build) for category, (keys, build) in ct.supporting_info),
+        payment=_holes(payment))
+
+
+def _merged(extensions) -> tuple:
+    """Header extensions with each run of fixed ones joined into one bytes (to be joined with commas)."""
+    merged: list = []
+    for extension in extensions:
+        if extension.__class__ is bytes and merged and merged[-1].__class__ is bytes:
+            merged[-1] += b"," + extension
+        else:
+            merged.append(extension)
+    return tuple(merged)
+
+
+def _members(shape: dict) -> list[bytes]:
+    """`_holes` of an object as members that continue another object: `,"a":…` (a last None value: up to its key)."""
+    holes = _holes(shape)
+    holes[0] = b"," + holes[0][1:]
+    holes[-1] = holes[-1][:-5] if holes[-1].endswith(b"null}") else holes[-1][:-1]
+    return holes
+
+
+@lru_cache(maxsize=None)
+def _facility_extension(facility_type: str) -> bytes:
+    return dumps({"extension": [ccw_coding_ext("clm_fac_type_cd", facility_type)]})
+
+
+# --- careTeam ----------------------------------------------------------------------------------------------
+def _member(seq: int, role: str, provider: dict, qualification: bool, participating=False, responsible=False):
     """A careTeam entry, serialized once per distinct (sequence, role, provider, flags)."""
     named = provider["kind"] == "org" or role in ("prescribing", "referring")
-    return _member_fragment(seq, role, provider["npi"], provider["name"] if named else None,
-                            provider["taxonomy"] if qualification else None,
-                            provider["specialty"] if extension else None, qualification, extension is not None,
-                            responsible)
+    return _member_bytes(seq, role, provider["npi"], provider["name"] if named else None,
+                         provider["taxonomy"] if qualification else None,
+                         provider["specialty"] if participating else None, qualification, participating, responsible)
 
 
 @lru_cache(maxsize=1 << 16)
-def _member_fragment(seq, role, npi, display, taxonomy, specialty, qualification, participating,
-                     responsible) -> orjson.Fragment:
+def _member_bytes(seq, role, npi, display, taxonomy, specialty, qualification, participating, responsible) -> bytes:
     member = {"extension": PARTICIPATING} if participating else {}
     member["sequence"] = seq
     member["provider"] = {"identifier": npi_identifier(npi)}
@@ -76,39 +155,54 @@ def _member_fragment(seq, role, npi, display, taxonomy, specialty, qualification
         if participating:  # professional performers also carry the CMS specialty
             codings.append(ccw_coding("prvdr_spclty", specialty))
         member["qualification"] = {"coding": codings}
-    return orjson.Fragment(orjson.dumps(member))
+    return dumps(member)
 
 
-def _care_team(ct: ClaimType, claim: Claim) -> tuple[list[dict], list[list[int]]]:
-    """careTeam entries and, per line, the careTeamSequence it links to."""
-    team: list[dict] = []
+PRESCRIBER_LINKS = [b',"careTeamSequence":[1]']
+
+
+def _care_team(ct: ClaimType, claim: Claim) -> tuple[bytes, list[bytes]]:
+    """careTeam bytes and, per line, its `careTeamSequence` member (b"" when it links to nobody)."""
     if ct.style == "pharmacy":
-        team.append(_member(1, "prescribing", claim["prescriber"], True))
-        return team, [[1]]
+        return b"[" + _member(1, "prescribing", claim["prescriber"], True) + b"]", PRESCRIBER_LINKS
+    team: list[bytes] = []
     heads = ("referring",) if ct.style == "professional" else ("attending", "operating")
     for role in heads:
         if claim.get(role):
             team.append(_member(len(team) + 1, role, claim[role], ct.style == "institutional"))
     performers: dict[str, int] = {}
-    line_links = []
+    links: list[int | None] = []
     for line in claim["lines"]:
         performer = line.get("performing") or (claim["provider"] if ct.name == "dme" else None)
         if performer is None:
-            line_links.append([1] if team else [])
+            links.append(1 if team else None)
             continue
         if performer["npi"] not in performers:
             performers[performer["npi"]] = len(team) + 1
             professional = ct.style == "professional"
-            team.append(_member(len(team) + 1, "performing", performer, True,
-                                PARTICIPATING if professional else None, responsible=professional))
-        line_links.append([performers[performer["npi"]]])
+            team.append(_member(len(team) + 1, "performing", performer, True, professional, professional))
+        links.append(performers[performer["npi"]])
     if ct.name == "carrier":  # the billing provider closes the team and every line links to it
         team.append(_member(len(team) + 1, "primary", claim["provider"], False))
-        line_links = [links + [len(team)] for links in line_links]
-    return team, line_links
+        return b"[" + b",".join(team) + b"]", [_links(link, len(team)) for link in links]
+    return b"[" + b",".join(team) + b"]", [_links(link, None) for link in links]
 
 
-def _diagnoses(ct: ClaimType, claim: Claim) -> list[dict]:
+@lru_cache(maxsize=1 << 10)
+def _links(first: int | None, last: int | None) -> bytes:
+    sequences = [s for s in (first, last) if s is not None]
+    return b',"careTeamSequence":' + dumps(sequences) if sequences else b""
+
+
+# --- diagnosis and procedure -------------------------------------------------------------------------------
+@lru_cache(maxsize=1 << 14)
+def _two_codings(first_system: str, code: str, display: str) -> bytes:
+    """ICD codes travel as two codings with the same code and display (data-model.md §6)."""
+    return dumps({"coding": [{"system": first_system, "code": code, "display": display},
+                             {"system": ICD10, "code": code, "display": display}]})
+
+
+def _diagnoses(ct: ClaimType, claim: Claim) -> bytes:
     result = []
     poa_counts = {"clm_poa_ind_sw": 0, "clm_e_poa_ind_sw": 0}
     for seq, dx in enumerate(claim["diagnoses"], 1):
@@ -126,169 +220,193 @@ def _diagnoses(ct: ClaimType, claim: Claim) -> list[dict]:
         else:
             dx_type = role
         result.append(_diagnosis(seq, dx["code"], dx["display"], dx_type, poa_variable, dx["poa"]))
-    return result
+    return b"[" + b",".join(result) + b"]"
 
 
 @lru_cache(maxsize=1 << 15)
-def _diagnosis(seq: int, code: str, display: str, dx_type, poa_variable: str | None, poa: str) -> dict:
-    """One diagnosis entry (shared between claims with the same one; never mutated)."""
-    entry = {"extension": [ccw_coding_ext(poa_variable, poa)]} if poa_variable else {}
-    entry["sequence"] = seq
-    entry["diagnosisCodeableConcept"] = _two_codings(ICD10_CM, code, display)
-    entry["type"] = [DIAGNOSIS_TYPES[dx_type]]
-    return entry
+def _diagnosis(seq: int, code: str, display: str, dx_type, poa_variable: str | None, poa: str) -> bytes:
+    """One diagnosis entry, serialized once per distinct entry."""
+    extension = b'"extension":' + dumps([ccw_coding_ext(poa_variable, poa)]) + b"," if poa_variable else b""
+    return b"".join((b"{", extension, b'"sequence":%d,"diagnosisCodeableConcept":' % seq,
+                     _two_codings(ICD10_CM, code, display), b',"type":', dumps([DIAGNOSIS_TYPES[dx_type]]), b"}"))
 
 
-def _procedures(claim: Claim) -> list[dict]:
-    return [{"sequence": seq, "date": proc["date"] + "T00:00:00+00:00",
-             "procedureCodeableConcept": _two_codings(ICD10_PCS, proc["code"], proc["display"])}
-            for seq, proc in enumerate(claim["procedures"], 1)]
+def _procedures(claim: Claim) -> bytes:
+    return b"[" + b",".join([
+        b'{"sequence":%d,"date":%b,"procedureCodeableConcept":%b}'
+        % (seq, dumps(proc["date"] + MIDNIGHT), _two_codings(ICD10_PCS, proc["code"], proc["display"]))
+        for seq, proc in enumerate(claim["procedures"], 1)]) + b"]"
 
 
-def _supporting_info(ct: ClaimType, claim: Claim) -> list[dict]:
+@lru_cache(maxsize=1 << 14)
+def _supporting_info(ct_name: str, values: tuple) -> bytes:
+    """The supportingInfo array of a claim type for the values of its `info_keys`, serialized once per values."""
     result = []
-    for category, build in ct.supporting_info:
-        value = build(claim)
-        if value is None:
-            continue
-        entry = {"sequence": len(result) + 1, "category": category}
-        entry[value[0]] = value[1]
-        result.append(entry)
-    return result
+    for category, positions, build in LAYOUTS[ct_name].info:
+        value = build(*[values[i] for i in positions])
+        if value is not None:
+            result.append(b'{"sequence":%d%b%b}' % (len(result) + 1, category, value))
+    return b"[" + b",".join(result) + b"]"
 
 
-def _product(ct: ClaimType, line) -> dict:
+# --- items -------------------------------------------------------------------------------------------------
+def _product(ct: ClaimType, line) -> bytes:
     return _product_of(ct.style == "pharmacy", ct.hcpcs_cd_coding, line.get("hcpcs"), line.get("hcpcs_display"),
                        line.get("ndc"), line.get("drug"))
 
 
 @lru_cache(maxsize=1 << 14)
-def _product_of(pharmacy: bool, hcpcs_cd_coding: bool, hcpcs, hcpcs_display, ndc, drug) -> dict:
-    """productOrService (shared between lines with the same codes; never mutated)."""
+def _product_of(pharmacy: bool, hcpcs_cd_coding: bool, hcpcs, hcpcs_display, ndc, drug) -> bytes:
+    """`,"productOrService":…`, serialized once per distinct codes."""
     if pharmacy:
-        return {"coding": [{"system": NDC_SYSTEM, "code": ndc, "display": drug}]}
+        return b',"productOrService":' + dumps({"coding": [{"system": NDC_SYSTEM, "code": ndc, "display": drug}]})
     product = {}
     if ndc:
         product["extension"] = [{"url": NDC_SYSTEM, "valueCoding": {"system": NDC_SYSTEM, "code": ndc, "display": drug}}]
     if not hcpcs:  # R4 requires productOrService: BFD's absent-code coding for revenue-only lines
         product["coding"] = [DATA_ABSENT]
-        return product
-    coding = {"system": HCPCS_SYSTEM, "code": hcpcs}
-    if hcpcs_display:
-        coding["display"] = hcpcs_display
-    product["coding"] = [{"system": VARIABLES + "hcpcs_cd", "code": hcpcs}, coding] if hcpcs_cd_coding else [coding]
-    return product
+    else:
+        coding = {"system": HCPCS_SYSTEM, "code": hcpcs}
+        if hcpcs_display:
+            coding["display"] = hcpcs_display
+        product["coding"] = [{"system": VARIABLES + "hcpcs_cd", "code": hcpcs}, coding] if hcpcs_cd_coding else [coding]
+    return b',"productOrService":' + dumps(product)
 
 
-def _modifiers(line) -> list[dict]:
-    return [{"coding": [{"system": HCPCS_SYSTEM, "code": modifier}]} for modifier in line.get("modifiers") or ()]
+@lru_cache(maxsize=1 << 10)
+def _modifiers(modifiers: tuple[str, ...]) -> bytes:
+    """`,"modifier":…` (b"" for none)."""
+    if not modifiers:
+        return b""
+    return b',"modifier":' + dumps([{"coding": [{"system": HCPCS_SYSTEM, "code": m}]} for m in modifiers])
 
 
-def _professional_item(ct, claim, line, head) -> dict:
-    extension = [ccw_coding_ext("betos_cd", line["betos"])] if line.get("betos") else []
-    item = {"extension": extension + list(ct.line_extensions), **head}
-    if line.get("dx_index", -1) >= 0:
-        item["diagnosisSequence"] = [line["dx_index"] + 1]
-    item["category"] = ccw_concept("line_cms_type_srvc_cd", line.get("type_of_service", "1"))
-    item["productOrService"] = _product(ct, line)
-    if line.get("modifiers"):
-        item["modifier"] = _modifiers(line)
-    item["servicedPeriod"] = {"start": line["from_date"], "end": line["thru_date"]}
-    where = line.get("performing") or claim["provider"]
-    item["locationCodeableConcept"] = _location(where["state"], where["zip"], line["pos"])
-    return item
+@lru_cache(maxsize=1 << 10)
+def _line_extension(betos: str | None, ct_name: str) -> bytes:
+    """A professional item's opening `{"extension":[…]`: the BETOS code, then the type's fixed line extensions."""
+    extension = [ccw_coding_ext("betos_cd", betos)] if betos else []
+    return b'{"extension":' + dumps(extension + list(TYPES[ct_name].line_extensions))
+
+
+@lru_cache(maxsize=1 << 12)
+def _period(start: str, end: str) -> bytes:
+    return dumps({"start": start, "end": end})
 
 
 @lru_cache(maxsize=1 << 14)
-def _location(state: str, zip_: str, pos: str) -> dict:
-    """A professional line's locationCodeableConcept (shared; never mutated)."""
-    return {"extension": [ccw_coding_ext("prvdr_state_cd", state), ccw_coding_ext("prvdr_zip", zip_)],
-            "coding": [ccw_coding("line_place_of_srvc_cd", pos)]}
+def _location(state: str, zip_: str, pos: str) -> bytes:
+    """A professional line's `,"locationCodeableConcept":…`."""
+    return b',"locationCodeableConcept":' + dumps(
+        {"extension": [ccw_coding_ext("prvdr_state_cd", state), ccw_coding_ext("prvdr_zip", zip_)],
+         "coding": [ccw_coding("line_place_of_srvc_cd", pos)]})
 
 
-def _revenue(ct: ClaimType, line) -> dict:
-    code = {"system": VARIABLES + "rev_cntr", "code": line["revenue"]}
-    if line.get("revenue_display"):
-        code["display"] = line["revenue_display"]
-    revenue = {}
-    if ct.revenue_status:
-        revenue["extension"] = [ccw_coding_ext("rev_cntr_stus_ind_cd", ct.revenue_status(line))]
-    revenue["coding"] = [code, *ct.revenue_codings]
-    return revenue
+def _professional_item(ct, claim, line, seq, links) -> bytes:
+    get = line.get
+    where = get("performing") or claim["provider"]
+    return b"".join((
+        _line_extension(get("betos"), ct.name), b',"sequence":%d' % seq, links,
+        _professional_codes(ct.hcpcs_cd_coding, get("dx_index", -1), get("type_of_service", "1"), get("hcpcs"),
+                            get("hcpcs_display"), get("ndc"), get("drug"), tuple(get("modifiers") or ())),
+        _period(line["from_date"], line["thru_date"]),
+        _location(where["state"], where["zip"], line["pos"]), b",", ct.line_amounts.fill(line), b"}"))
 
 
-def _institutional_item(ct, claim, line, head) -> dict:
-    item = {}
-    if line.get("quantity"):
-        item["extension"] = [{"url": VARIABLES + "rev_cntr_unit_cnt", "valueQuantity": {"value": line["quantity"]}}]
-    item.update(head)
-    item["revenue"] = _revenue(ct, line)
-    item["productOrService"] = _product(ct, line)
-    if line.get("modifiers"):
-        item["modifier"] = _modifiers(line)
-    if ct.line_date:
-        item["servicedDate"] = line["from_date"]
-    item["locationAddress"] = {"state": claim["provider"]["state"]}
-    return item
+@lru_cache(maxsize=1 << 16)
+def _professional_codes(hcpcs_cd_coding, dx_index, type_of_service, hcpcs, hcpcs_display, ndc, drug, modifiers) -> bytes:
+    """A professional item from `diagnosisSequence` to `"servicedPeriod":`, serialized once per distinct codes."""
+    return b"".join((
+        b',"diagnosisSequence":[%d]' % (dx_index + 1) if dx_index >= 0 else b"",
+        b',"category":', dumps(ccw_concept("line_cms_type_srvc_cd", type_of_service)),
+        _product_of(False, hcpcs_cd_coding, hcpcs, hcpcs_display, ndc, drug), _modifiers(modifiers),
+        b',"servicedPeriod":'))
 
 
-def _pharmacy_item(ct, claim, line, head) -> dict:
-    return {**head, "productOrService": _product(ct, line), "servicedDate": claim["from_date"]}
+@lru_cache(maxsize=1 << 12)
+def _revenue(ct_name: str, revenue: str, display: str | None, status: str | None) -> bytes:
+    ct = TYPES[ct_name]
+    code = {"system": VARIABLES + "rev_cntr", "code": revenue}
+    if display:
+        code["display"] = display
+    result = {}
+    if status is not None:
+        result["extension"] = [ccw_coding_ext("rev_cntr_stus_ind_cd", status)]
+    result["coding"] = [code, *ct.revenue_codings]
+    return b',"revenue":' + dumps(result)
+
+
+@lru_cache(maxsize=1 << 8)
+def _location_address(state: str) -> bytes:
+    return b',"locationAddress":' + dumps({"state": state})
+
+
+def _institutional_item(ct, claim, line, seq, links) -> bytes:
+    quantity = line.get("quantity")
+    return b"".join((
+        b"{", QUANTITY_EXTENSION[0] + dumps(quantity) + QUANTITY_EXTENSION[1] + b"," if quantity else b"",
+        b'"sequence":%d' % seq, links,
+        _revenue(ct.name, line["revenue"], line.get("revenue_display"),
+                 ct.revenue_status(line) if ct.revenue_status else None),
+        _product(ct, line), _modifiers(tuple(line.get("modifiers") or ())),
+        b',"servicedDate":' + dumps(line["from_date"]) if ct.line_date else b"",
+        _location_address(claim["provider"]["state"]), b",", ct.line_amounts.fill(line), b"}"))
+
+
+def _pharmacy_item(ct, claim, line, seq, links) -> bytes:
+    return b"".join((b'{"sequence":%d' % seq, links, _product(ct, line), b',"servicedDate":', dumps(claim["from_date"]),
+                     b",", ct.line_amounts.fill(line), b"}"))
 
 
 ITEM_BUILDERS = {"professional": _professional_item, "institutional": _institutional_item,
                  "pharmacy": _pharmacy_item}
 
 
-def _items(ct: ClaimType, claim: Claim, line_links: list[list[int]]) -> list[dict]:
-    items = []
-    build = ITEM_BUILDERS[ct.style]
-    for seq, line in enumerate(claim["lines"], 1):
-        head = {"sequence": seq, "careTeamSequence": line_links[seq - 1]} if line_links[seq - 1] else {"sequence": seq}
-        item = build(ct, claim, line, head)
-        item["quantity"] = {"value": line.get("quantity", 1)}
-        item["adjudication"] = ct.line_adjudication.fill(line)
-        items.append(item)
-    return items
-
-
-def _contained_org(provider) -> list[dict]:
-    return [{
+# --- header parts ------------------------------------------------------------------------------------------
+@lru_cache(maxsize=1 << 12)
+def _contained_org(ccn: str, npi: str, name: str) -> bytes:
+    return b',"contained":' + dumps([{
         "resourceType": "Organization", "id": "provider-org", "meta": ORG_PROFILE,
-        "identifier": [{"type": PRN_TYPE, "value": provider["ccn"]},
-                       {"type": ORG_NPI_TYPE, "system": NPI_SYSTEM, "value": provider["npi"]}],
-        "active": True, "name": provider["name"],
-    }]
+        "identifier": [{"type": PRN_TYPE, "value": ccn},
+                       {"type": ORG_NPI_TYPE, "system": NPI_SYSTEM, "value": npi}],
+        "active": True, "name": name,
+    }])
 
 
-def _provider(ct: ClaimType, claim: Claim) -> dict:
-    provider = claim["provider"]
-    if ct.style == "institutional":
-        return PROVIDER_ORG_REF
-    if ct.name == "carrier":
-        return {"identifier": {"system": VARIABLES + "carr_clm_blg_npi_num", "value": provider["npi"]}}
-    if ct.name == "dme":
-        return {"type": "Practitioner", "identifier": {"system": NPI_SYSTEM, "value": provider["npi"]},
-                "display": provider["name"]}
-    return {"identifier": {"system": NPI_SYSTEM, "value": provider["npi"]}}
+@lru_cache(maxsize=1 << 14)
+def _provider(ct_name: str, style: str, npi: str, name: str) -> bytes:
+    if style == "institutional":
+        provider = {"reference": "#provider-org"}
+    elif ct_name == "carrier":
+        provider = {"identifier": {"system": VARIABLES + "carr_clm_blg_npi_num", "value": npi}}
+    elif ct_name == "dme":
+        provider = {"type": "Practitioner", "identifier": {"system": NPI_SYSTEM, "value": npi}, "display": name}
+    else:
+        provider = {"identifier": {"system": NPI_SYSTEM, "value": npi}}
+    return dumps(provider)
 
 
-def _facility(ct: ClaimType, claim: Claim) -> dict:
+@lru_cache(maxsize=1 << 14)
+def _referral(npi: str, name: str) -> bytes:
+    return b',"referral":' + dumps({"identifier": npi_identifier(npi), "display": name})
+
+
+@lru_cache(maxsize=1 << 12)
+def _pharmacy_facility(pharmacy_type: str, npi: str, name: str) -> bytes:
+    return dumps({"extension": [ccw_coding_ext("phrmcy_srvc_type_cd", pharmacy_type)],
+                  "identifier": {"type": ORG_NPI_TYPE, "value": npi}, "display": name})
+
+
+def _facility(ct: ClaimType, layout: Layout, claim: Claim) -> bytes:
     if ct.style == "pharmacy":
         pharmacy = claim["provider"]
-        return {"extension": [ccw_coding_ext("phrmcy_srvc_type_cd", claim.get("pharmacy_type", "01"))],
-                "identifier": {"type": ORG_NPI_TYPE, "value": pharmacy["npi"]}, "display": pharmacy["name"]}
-    facility_type = claim.get("type_of_bill", "")[:1] or ct.facility_type
-    return {"extension": [ccw_coding_ext("clm_fac_type_cd", facility_type)]}
+        facility = _pharmacy_facility(claim.get("pharmacy_type", "01"), pharmacy["npi"], pharmacy["name"])
+    else:
+        facility_type = claim.get("type_of_bill", "")[:1]
+        facility = _facility_extension(facility_type) if facility_type else layout.facility
+    return b',"facility":' + facility
 
 
-def _insurance(ct: ClaimType, claim: Claim) -> list[dict]:
-    coverage = {"reference": f"Coverage/part-{ct.part}-{claim['bene_id']}"}
-    if ct.style == "pharmacy":
-        coverage = {"extension": [
-            {"url": VARIABLES + variable, "valueIdentifier": {"system": VARIABLES + variable, "value": claim[key]}}
-            for variable, key in (("plan_cntrct_rec_id", "contract"), ("plan_pbp_rec_num", "pbp"))], **coverage}
-    return [{"focal": True, "coverage": coverage}]
+LAYOUTS = {name: _layout(ct) for name, ct in TYPES.items()}
 
 
 def eob_resource(claim: Claim, bene: Beneficiary) -> dict:
@@ -297,58 +415,45 @@ def eob_resource(claim: Claim, bene: Beneficiary) -> dict:
 
 
 def eob_json(claim: Claim, bene: Beneficiary) -> bytes:
-    """The ExplanationOfBenefit of one claim serialized (compact JSON, no trailing newline)."""
-    return orjson.dumps(_eob_document(claim, bene))
-
-
-def _eob_document(claim: Claim, bene: Beneficiary) -> dict:
-    """The ExplanationOfBenefit of one claim, ready for orjson: its templated arrays are `orjson.Fragment`s.
+    """The ExplanationOfBenefit of one claim serialized (compact JSON, no trailing newline).
     (The beneficiary supplies nothing the claim lacks today.)"""
     ct = TYPES[claim["type"]]
-    claim_id = claim["claim_id"]
-    eob = {"resourceType": "ExplanationOfBenefit", "id": f"{claim['type']}-{claim_id}",
-           "meta": {"lastUpdated": claim["last_updated"], "profile": ct.profile}}
+    layout = LAYOUTS[ct.name]
+    claim_id, bene_id, provider = claim["claim_id"], claim["bene_id"], claim["provider"]
+    parts = [b'{"resourceType":"ExplanationOfBenefit","id":', dumps(f"{claim['type']}-{claim_id}"),
+             b',"meta":{"lastUpdated":', dumps(claim["last_updated"]), layout.profile]
     if ct.style == "institutional":
-        eob["contained"] = _contained_org(claim["provider"])
-    header = [build(claim) for build in ct.header_extensions]
-    if header:
-        eob["extension"] = header
-    identifiers = [{"type": UC_TYPE, "system": VARIABLES + ct.id_variable, "value": claim_id},
-                   {"type": UC_TYPE, "system": CLAIM_GROUP_SYSTEM, "value": claim["group_id"]}]
+        parts.append(_contained_org(provider["ccn"], provider["npi"], provider["name"]))
+    if layout.header:
+        parts += (b',"extension":[', b",".join([e if e.__class__ is bytes else e(claim) for e in layout.header]), b"]")
+    holes = layout.identifier
+    parts += (holes[0], dumps(claim_id), holes[1], dumps(claim["group_id"]), holes[2])
     if ct.style == "pharmacy":
-        identifiers.append({"type": UC_TYPE, "system": VARIABLES + "rx_srvc_rfrnc_num",
-                            "value": claim_id.lstrip("-")[-12:]})
-    eob["identifier"] = identifiers
-    eob["status"] = "active"
-    eob["type"] = ct.type_concept
-    if ct.subtype:
-        eob["subType"] = ct.subtype
-    eob["use"] = "claim"
-    eob["patient"] = {"reference": "Patient/" + claim["bene_id"]}
-    period = {"start": claim["from_date"], "end": claim["thru_date"]}
-    eob["billablePeriod"] = {"extension": ct.billable_extension, **period} if ct.billable_extension else period
-    eob["created"] = claim["processed"] + "T00:00:00+00:00"  # BB2 sends request time; ours is deterministic
-    eob["insurer"] = INSURER
-    eob["provider"] = _provider(ct, claim)
+        parts += (dumps(claim_id.lstrip("-")[-12:]), holes[3])
+    parts += (dumps("Patient/" + bene_id), holes[-4], dumps(claim["from_date"]), holes[-3], dumps(claim["thru_date"]),
+              holes[-2], dumps(claim["processed"] + MIDNIGHT), holes[-1],  # BB2 sends request time; ours is fixed
+              _provider(ct.name, ct.style, provider["npi"], provider["name"]))
     if ct.style == "professional" and claim.get("referring"):
-        eob["referral"] = {"identifier": npi_identifier(claim["referring"]["npi"]),
-                           "display": claim["referring"]["name"]}
+        parts.append(_referral(claim["referring"]["npi"], claim["referring"]["name"]))
     if ct.name != "carrier" and ct.name != "dme":
-        eob["facility"] = _facility(ct, claim)
-    eob["outcome"] = "complete"
-    if ct.disposition:
-        eob["disposition"] = ct.disposition
-    team, line_links = _care_team(ct, claim)
-    eob["careTeam"] = team
-    eob["supportingInfo"] = _supporting_info(ct, claim)
+        parts.append(_facility(ct, layout, claim))
+    team, links = _care_team(ct, claim)
+    parts += (layout.middle, team, b',"supportingInfo":', _supporting_info(
+        ct.name, tuple([claim.get(key, 0.0) for key in layout.info_keys])))
     if claim.get("diagnoses"):
-        eob["diagnosis"] = _diagnoses(ct, claim)
+        parts += (b',"diagnosis":', _diagnoses(ct, claim))
     if ct.procedures and claim.get("procedures"):
-        eob["procedure"] = _procedures(claim)
-    eob["insurance"] = _insurance(ct, claim)
-    eob["item"] = _items(ct, claim, line_links)
-    eob["total"] = ct.total.fill(claim)
-    eob["payment"] = {"date": claim["paid_date"]} if ct.style == "pharmacy" else {"amount": money(claim["paid"])}
+        parts += (b',"procedure":', _procedures(claim))
+    holes = layout.insurance
+    if ct.style == "pharmacy":
+        parts += (holes[0], dumps(claim["contract"]), holes[1], dumps(claim["pbp"]))
+    coverage = f"Coverage/part-{ct.part}-{bene_id}"
+    build = ITEM_BUILDERS[ct.style]
+    parts += (holes[-2], dumps(coverage), holes[-1], b',"item":[',
+              b",".join([build(ct, claim, line, seq, links[seq - 1]) for seq, line in enumerate(claim["lines"], 1)]),
+              b'],"total":', ct.total.fill(claim), b',"payment":', layout.payment[0],
+              dumps(claim["paid_date"] if ct.style == "pharmacy" else claim["paid"]), layout.payment[1])
     if ct.benefit_balance:
-        eob["benefitBalance"] = ct.benefit_balance.fill(claim)
-    return eob
+        parts += (b',"benefitBalance":', ct.benefit_balance.fill(claim))
+    parts.append(b"}")
+    return b"".join(parts)

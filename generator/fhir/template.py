@@ -1,8 +1,9 @@
-"""Byte templates for the repetitive, mostly fixed arrays of an EOB (adjudication, total, benefitBalance).
+"""Byte templates: JSON shapes serialized once, with holes where per-record numbers go.
 
-A template is a JSON shape serialized once with a placeholder where each number goes; filling it
-serializes only the numbers (one orjson call) and joins them between the fixed bytes. The result is
-an `orjson.Fragment`, which orjson writes as is when it serializes the resource around it.
+A template is a shape serialized once with a placeholder where each number goes; filling it serializes
+only the numbers (one orjson call, so floats are formatted exactly as orjson formats them) and puts
+them between the fixed bytes with one %-format. `around` splits a serialized shape with one hole into
+the bytes before and after it, for callers that splice a serialized value (a string, a date) in between.
 """
 from __future__ import annotations
 
@@ -11,27 +12,38 @@ from typing import Any, Callable
 import orjson
 
 PLACEHOLDER = "\x00number\x00"
+HOLE = orjson.dumps(PLACEHOLDER)
 Source = Any        # a record key (missing → 0.0), a function of the record, or a literal number
 
 
-class Template:
-    """A JSON array built from `shape` (with PLACEHOLDER for numbers) and the sources of those numbers."""
+def around(serialized: bytes) -> tuple[bytes, bytes]:
+    """The bytes before and after the one PLACEHOLDER of a serialized shape."""
+    head, tail = serialized.split(HOLE)
+    return head, tail
 
-    def __init__(self, shape: list, sources: list[Source]):
+
+class Template:
+    """JSON bytes built from `shape` (with PLACEHOLDER for numbers) and the sources of those numbers.
+
+    With `members=True` the shape is a dict and the filled bytes are its members without the braces
+    (`"a":1,"b":[…]`), ready to close an object whose other members are written elsewhere."""
+
+    def __init__(self, shape: list | dict, sources: list[Source], members: bool = False):
         literal = [not isinstance(s, str) and not callable(s) for s in sources]
         shape = _fill(shape, iter(sources), iter(literal))
-        chunks = orjson.dumps(shape).split(orjson.dumps(PLACEHOLDER))
+        serialized = orjson.dumps(shape)
+        chunks = (serialized[1:-1] if members else serialized).split(HOLE)
         self.sources = [s for s, fixed in zip(sources, literal) if not fixed]
         assert len(chunks) == len(self.sources) + 1, "a placeholder inside a key or a string"
         self.format = b"%b".join(c.replace(b"%", b"%%") for c in chunks)
-        self.constant = orjson.Fragment(chunks[0]) if not self.sources else None
+        self.constant = chunks[0] if not self.sources else None
 
-    def fill(self, record: dict) -> orjson.Fragment:
+    def fill(self, record: dict) -> bytes:
         if self.constant is not None:
             return self.constant
         get = record.get
         values = [get(s, 0.0) if s.__class__ is str else s(record) for s in self.sources]
-        return orjson.Fragment(self.format % tuple(orjson.dumps(values)[1:-1].split(b",")))
+        return self.format % tuple(orjson.dumps(values)[1:-1].split(b","))
 
 
 def _fill(node, sources, literal):

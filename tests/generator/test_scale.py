@@ -59,8 +59,8 @@ def test_byte_template_fills_numbers_between_fixed_bytes():
     template = Template(shape, ["paid", lambda r: round(r["paid"] / 4, 2), 0.0, as_int("days")])
     record = {"paid": 12.3, "days": 3.0}
     expected = [{"amount": {"value": 12.3, "currency": "USD"}, "n": [1, 3.08]}, {"fixed": 0.0, "days": 3}]
-    assert orjson.dumps({"x": template.fill(record)}) == orjson.dumps({"x": expected})
-    assert orjson.loads(orjson.dumps(template.fill({"paid": 1.0})))[1]["days"] == 0, "a missing key is 0"
+    assert template.fill(record) == orjson.dumps(expected)
+    assert orjson.loads(template.fill({"paid": 1.0}))[1]["days"] == 0, "a missing key is 0"
 
 
 def _generate_in_child(out: Path, beneficiaries: int, **extra) -> subprocess.Popen:
