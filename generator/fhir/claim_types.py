@@ -15,7 +15,7 @@ import orjson
 
 from .codebook import VARIABLES, ccw_coding_ext
 from .fragments import (BB_CS, C4BB_CS, HL7_CS, adjudication_category, bb_slot, ccw_concept, concept, money, profile)
-from .template import PLACEHOLDER, Template, around, as_int
+from .template import PLACEHOLDER, Default, Template, around, as_int
 
 
 @dataclass(frozen=True)
@@ -218,7 +218,7 @@ def slices(*specs) -> Template:
                      "category": adjudication_category(spec[0], spec[1]), "amount": money(PLACEHOLDER)}
                     for spec in specs]
     return Template({"quantity": as_quantity(PLACEHOLDER), "adjudication": adjudication},
-                    [lambda line: line.get("quantity", 1), *(spec[2] for spec in specs)], members=True)
+                    [Default("quantity", 1), *(spec[2] for spec in specs)], members=True)
 
 
 CARRIER_LINE = (

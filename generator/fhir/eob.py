@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 
 import orjson
 
@@ -132,21 +133,57 @@ def _facility_extension(facility_type: str) -> bytes:
 
 
 # --- careTeam ----------------------------------------------------------------------------------------------
-def _member(seq: int, role: str, provider: dict, qualification: bool, participating=False, responsible=False):
-    """A careTeam entry, serialized once per distinct (sequence, role, provider, flags)."""
-    named = provider["kind"] == "org" or role in ("prescribing", "referring")
-    return _member_bytes(seq, role, provider["npi"], provider["name"] if named else None,
-                         provider["taxonomy"] if qualification else None,
-                         provider["specialty"] if participating else None, qualification, participating, responsible)
+PROVIDER_FIELDS = itemgetter("npi", "name", "kind", "taxonomy", "specialty")
+HEADS = {"professional": (("referring", "referring"),),  # (claim key, careTeam role) of the team's first members
+         "institutional": (("attending", "attending"), ("operating", "operating")),
+         "pharmacy": (("prescriber", "prescribing"),)}
 
 
-@lru_cache(maxsize=1 << 16)
-def _member_bytes(seq, role, npi, display, taxonomy, specialty, qualification, participating, responsible) -> bytes:
+def _care_team(ct: ClaimType, claim: Claim) -> tuple[bytes, tuple[bytes, ...]]:
+    """careTeam bytes and, per line, its `careTeamSequence` member (b"" when it links to nobody)."""
+    heads = tuple([PROVIDER_FIELDS(claim[key]) if claim.get(key) else None for key, _ in HEADS[ct.style]])
+    fallback = claim["provider"] if ct.name == "dme" else None  # DME lines are performed by the supplier
+    performers = []
+    for line in claim["lines"]:
+        performer = line.get("performing") or fallback
+        performers.append(PROVIDER_FIELDS(performer) if performer else None)
+    billing = PROVIDER_FIELDS(claim["provider"]) if ct.name == "carrier" else None
+    return _team(ct.name, heads, tuple(performers), billing)
+
+
+@lru_cache(maxsize=1 << 15)
+def _team(ct_name: str, heads: tuple, performers: tuple, billing: tuple | None) -> tuple[bytes, tuple[bytes, ...]]:
+    """`_care_team` from the providers' fields, serialized once per distinct team."""
+    style = TYPES[ct_name].style
+    team: list[bytes] = []
+    for (_, role), provider in zip(HEADS[style], heads):
+        if provider is not None:
+            team.append(_member(len(team) + 1, role, provider, style != "professional"))
+    sequences: dict[str, int] = {}
+    links: list[int | None] = []
+    for performer in performers:
+        if performer is None:
+            links.append(1 if team else None)
+            continue
+        if performer[0] not in sequences:
+            sequences[performer[0]] = len(team) + 1
+            professional = style == "professional"
+            team.append(_member(len(team) + 1, "performing", performer, True, professional, professional))
+        links.append(sequences[performer[0]])
+    last = None
+    if billing is not None:  # carrier: the billing provider closes the team and every line links to it
+        team.append(_member(len(team) + 1, "primary", billing, False))
+        last = len(team)
+    return b"[" + b",".join(team) + b"]", tuple(_links(link, last) for link in links)
+
+
+def _member(seq: int, role: str, provider: tuple, qualification: bool, participating=False, responsible=False):
+    npi, name, kind, taxonomy, specialty = provider
     member = {"extension": PARTICIPATING} if participating else {}
     member["sequence"] = seq
     member["provider"] = {"identifier": npi_identifier(npi)}
-    if display is not None:
-        member["provider"]["display"] = display
+    if kind == "org" or role in ("prescribing", "referring"):
+        member["provider"]["display"] = name
     if responsible:
         member["responsible"] = True
     member["role"] = ROLES[role]
@@ -158,37 +195,6 @@ def _member_bytes(seq, role, npi, display, taxonomy, specialty, qualification, p
     return dumps(member)
 
 
-PRESCRIBER_LINKS = [b',"careTeamSequence":[1]']
-
-
-def _care_team(ct: ClaimType, claim: Claim) -> tuple[bytes, list[bytes]]:
-    """careTeam bytes and, per line, its `careTeamSequence` member (b"" when it links to nobody)."""
-    if ct.style == "pharmacy":
-        return b"[" + _member(1, "prescribing", claim["prescriber"], True) + b"]", PRESCRIBER_LINKS
-    team: list[bytes] = []
-    heads = ("referring",) if ct.style == "professional" else ("attending", "operating")
-    for role in heads:
-        if claim.get(role):
-            team.append(_member(len(team) + 1, role, claim[role], ct.style == "institutional"))
-    performers: dict[str, int] = {}
-    links: list[int | None] = []
-    for line in claim["lines"]:
-        performer = line.get("performing") or (claim["provider"] if ct.name == "dme" else None)
-        if performer is None:
-            links.append(1 if team else None)
-            continue
-        if performer["npi"] not in performers:
-            performers[performer["npi"]] = len(team) + 1
-            professional = ct.style == "professional"
-            team.append(_member(len(team) + 1, "performing", performer, True, professional, professional))
-        links.append(performers[performer["npi"]])
-    if ct.name == "carrier":  # the billing provider closes the team and every line links to it
-        team.append(_member(len(team) + 1, "primary", claim["provider"], False))
-        return b"[" + b",".join(team) + b"]", [_links(link, len(team)) for link in links]
-    return b"[" + b",".join(team) + b"]", [_links(link, None) for link in links]
-
-
-@lru_cache(maxsize=1 << 10)
 def _links(first: int | None, last: int | None) -> bytes:
     sequences = [s for s in (first, last) if s is not None]
     return b',"careTeamSequence":' + dumps(sequences) if sequences else b""
@@ -202,16 +208,21 @@ def _two_codings(first_system: str, code: str, display: str) -> bytes:
                              {"system": ICD10, "code": code, "display": display}]})
 
 
-def _diagnoses(ct: ClaimType, claim: Claim) -> bytes:
+DIAGNOSIS_FIELDS = itemgetter("code", "display", "role", "poa")
+
+
+@lru_cache(maxsize=1 << 15)
+def _diagnoses(ct_name: str, diagnoses: tuple) -> bytes:
+    """The diagnosis array from the claim's (code, display, role, poa) tuples, serialized once per distinct list."""
+    ct = TYPES[ct_name]
     result = []
     poa_counts = {"clm_poa_ind_sw": 0, "clm_e_poa_ind_sw": 0}
-    for seq, dx in enumerate(claim["diagnoses"], 1):
-        role = dx["role"]
+    for seq, (code, display, role, poa) in enumerate(diagnoses, 1):
         poa_variable = None
         if ct.poa and role != "admitting":
             variable = "clm_e_poa_ind_sw" if role == "external" else "clm_poa_ind_sw"
             poa_counts[variable] += 1
-            if dx["poa"]:
+            if poa:
                 poa_variable = f"{variable}{poa_counts[variable]}"
         if role == "principal":
             dx_type = ("principal", ct.diagnosis_style)
@@ -219,13 +230,11 @@ def _diagnoses(ct: ClaimType, claim: Claim) -> bytes:
             dx_type = "other"
         else:
             dx_type = role
-        result.append(_diagnosis(seq, dx["code"], dx["display"], dx_type, poa_variable, dx["poa"]))
+        result.append(_diagnosis(seq, code, display, dx_type, poa_variable, poa))
     return b"[" + b",".join(result) + b"]"
 
 
-@lru_cache(maxsize=1 << 15)
 def _diagnosis(seq: int, code: str, display: str, dx_type, poa_variable: str | None, poa: str) -> bytes:
-    """One diagnosis entry, serialized once per distinct entry."""
     extension = b'"extension":' + dumps([ccw_coding_ext(poa_variable, poa)]) + b"," if poa_variable else b""
     return b"".join((b"{", extension, b'"sequence":%d,"diagnosisCodeableConcept":' % seq,
                      _two_codings(ICD10_CM, code, display), b',"type":', dumps([DIAGNOSIS_TYPES[dx_type]]), b"}"))
@@ -301,7 +310,7 @@ def _location(state: str, zip_: str, pos: str) -> bytes:
          "coding": [ccw_coding("line_place_of_srvc_cd", pos)]})
 
 
-def _professional_item(ct, claim, line, seq, links) -> bytes:
+def _professional_item(ct, claim, line, seq, links, amounts) -> bytes:
     get = line.get
     where = get("performing") or claim["provider"]
     return b"".join((
@@ -309,7 +318,7 @@ def _professional_item(ct, claim, line, seq, links) -> bytes:
         _professional_codes(ct.hcpcs_cd_coding, get("dx_index", -1), get("type_of_service", "1"), get("hcpcs"),
                             get("hcpcs_display"), get("ndc"), get("drug"), tuple(get("modifiers") or ())),
         _period(line["from_date"], line["thru_date"]),
-        _location(where["state"], where["zip"], line["pos"]), b",", ct.line_amounts.fill(line), b"}"))
+        _location(where["state"], where["zip"], line["pos"]), b",", amounts, b"}"))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -340,7 +349,7 @@ def _location_address(state: str) -> bytes:
     return b',"locationAddress":' + dumps({"state": state})
 
 
-def _institutional_item(ct, claim, line, seq, links) -> bytes:
+def _institutional_item(ct, claim, line, seq, links, amounts) -> bytes:
     quantity = line.get("quantity")
     return b"".join((
         b"{", QUANTITY_EXTENSION[0] + dumps(quantity) + QUANTITY_EXTENSION[1] + b"," if quantity else b"",
@@ -349,12 +358,12 @@ def _institutional_item(ct, claim, line, seq, links) -> bytes:
                  ct.revenue_status(line) if ct.revenue_status else None),
         _product(ct, line), _modifiers(tuple(line.get("modifiers") or ())),
         b',"servicedDate":' + dumps(line["from_date"]) if ct.line_date else b"",
-        _location_address(claim["provider"]["state"]), b",", ct.line_amounts.fill(line), b"}"))
+        _location_address(claim["provider"]["state"]), b",", amounts, b"}"))
 
 
-def _pharmacy_item(ct, claim, line, seq, links) -> bytes:
+def _pharmacy_item(ct, claim, line, seq, links, amounts) -> bytes:
     return b"".join((b'{"sequence":%d' % seq, links, _product(ct, line), b',"servicedDate":', dumps(claim["from_date"]),
-                     b",", ct.line_amounts.fill(line), b"}"))
+                     b",", amounts, b"}"))
 
 
 ITEM_BUILDERS = {"professional": _professional_item, "institutional": _institutional_item,
@@ -441,19 +450,29 @@ def eob_json(claim: Claim, bene: Beneficiary) -> bytes:
     parts += (layout.middle, team, b',"supportingInfo":', _supporting_info(
         ct.name, tuple([claim.get(key, 0.0) for key in layout.info_keys])))
     if claim.get("diagnoses"):
-        parts += (b',"diagnosis":', _diagnoses(ct, claim))
+        parts += (b',"diagnosis":', _diagnoses(ct.name, tuple(map(DIAGNOSIS_FIELDS, claim["diagnoses"]))))
     if ct.procedures and claim.get("procedures"):
         parts += (b',"procedure":', _procedures(claim))
     holes = layout.insurance
     if ct.style == "pharmacy":
         parts += (holes[0], dumps(claim["contract"]), holes[1], dumps(claim["pbp"]))
-    coverage = f"Coverage/part-{ct.part}-{bene_id}"
-    build = ITEM_BUILDERS[ct.style]
-    parts += (holes[-2], dumps(coverage), holes[-1], b',"item":[',
-              b",".join([build(ct, claim, line, seq, links[seq - 1]) for seq, line in enumerate(claim["lines"], 1)]),
-              b'],"total":', ct.total.fill(claim), b',"payment":', layout.payment[0],
+    lines, amounts, total, balance = claim["lines"], ct.line_amounts, ct.total, ct.benefit_balance
+    values: list = []  # every number of the claim, serialized in one call
+    for line in lines:
+        values += amounts.values(line)
+    values += total.values(claim)
+    if balance:
+        values += balance.values(claim)
+    numbers = tuple(dumps(values)[1:-1].split(b","))
+    size, build = amounts.count, ITEM_BUILDERS[ct.style]
+    at = len(lines) * size
+    parts += (holes[-2], dumps(f"Coverage/part-{ct.part}-{bene_id}"), holes[-1], b',"item":[',
+              b",".join([build(ct, claim, line, seq, links[seq - 1], amounts.render(numbers[(seq - 1) * size:seq * size]))
+                         for seq, line in enumerate(lines, 1)]),
+              b'],"total":', total.render(numbers[at:at + total.count]), b',"payment":', layout.payment[0],
               dumps(claim["paid_date"] if ct.style == "pharmacy" else claim["paid"]), layout.payment[1])
-    if ct.benefit_balance:
-        parts += (b',"benefitBalance":', ct.benefit_balance.fill(claim))
+    if balance:
+        at += total.count
+        parts += (b',"benefitBalance":', balance.render(numbers[at:at + balance.count]))
     parts.append(b"}")
     return b"".join(parts)

@@ -7,13 +7,26 @@ the bytes before and after it, for callers that splice a serialized value (a str
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from operator import itemgetter
+from typing import Any, Callable, NamedTuple
 
 import orjson
 
 PLACEHOLDER = "\x00number\x00"
 HOLE = orjson.dumps(PLACEHOLDER)
-Source = Any        # a record key (missing → 0.0), a function of the record, or a literal number
+Source = Any        # a record key (missing → 0.0), a `Default`, a function of the record, or a literal number
+
+
+class Default(NamedTuple):
+    """A record key whose missing value is `default`."""
+    key: str
+    default: Any
+
+
+def _as_key(source: Source) -> Default | None:
+    if isinstance(source, str):
+        return Default(source, 0.0)
+    return source if isinstance(source, Default) else None
 
 
 def around(serialized: bytes) -> tuple[bytes, bytes]:
@@ -26,24 +39,57 @@ class Template:
     """JSON bytes built from `shape` (with PLACEHOLDER for numbers) and the sources of those numbers.
 
     With `members=True` the shape is a dict and the filled bytes are its members without the braces
-    (`"a":1,"b":[…]`), ready to close an object whose other members are written elsewhere."""
+    (`"a":1,"b":[…]`), ready to close an object whose other members are written elsewhere. `fill` fills
+    one template; a writer with several templates per resource gathers their `values`, serializes them
+    all in one orjson call, splits that at the commas and `render`s each template from its slice."""
 
     def __init__(self, shape: list | dict, sources: list[Source], members: bool = False):
-        literal = [not isinstance(s, str) and not callable(s) for s in sources]
+        literal = [_as_key(s) is None and not callable(s) for s in sources]
         shape = _fill(shape, iter(sources), iter(literal))
         serialized = orjson.dumps(shape)
         chunks = (serialized[1:-1] if members else serialized).split(HOLE)
-        self.sources = [s for s, fixed in zip(sources, literal) if not fixed]
-        assert len(chunks) == len(self.sources) + 1, "a placeholder inside a key or a string"
+        sources = [s for s, fixed in zip(sources, literal) if not fixed]
+        assert len(chunks) == len(sources) + 1, "a placeholder inside a key or a string"
+        self.count = len(sources)
         self.format = b"%b".join(c.replace(b"%", b"%%") for c in chunks)
-        self.constant = chunks[0] if not self.sources else None
+        self.constant = chunks[0] if not sources else None
+        # record keys are read in one C call and functions after them; `order` restores the shape's order
+        keys = [_as_key(s) for s in sources if _as_key(s) is not None]
+        self.keys, self.defaults = tuple(k.key for k in keys), tuple(k.default for k in keys)
+        self.read = _reader(self.keys)
+        self.functions = tuple(s for s in sources if _as_key(s) is None)
+        read = [*keys, *self.functions]
+        positions = [read.index(_as_key(s) or s) for s in sources]
+        needs_order = len(positions) > 1 and positions != list(range(len(positions)))
+        self.order = itemgetter(*positions) if needs_order else None
+
+    def values(self, record: dict) -> tuple:
+        """The numbers of `record`, in the order of the shape's placeholders."""
+        try:
+            found = self.read(record)
+        except KeyError:
+            found = tuple(map(record.get, self.keys, self.defaults))
+        if self.functions:
+            found += tuple([f(record) for f in self.functions])
+            if self.order is not None:
+                return self.order(found)
+        return found
+
+    def render(self, numbers: tuple[bytes, ...]) -> bytes:
+        """The filled bytes from the serialized numbers (`count` of them, as `values` orders them)."""
+        return self.constant if self.constant is not None else self.format % numbers
 
     def fill(self, record: dict) -> bytes:
-        if self.constant is not None:
-            return self.constant
-        get = record.get
-        values = [get(s, 0.0) if s.__class__ is str else s(record) for s in self.sources]
-        return self.format % tuple(orjson.dumps(values)[1:-1].split(b","))
+        return self.render(tuple(orjson.dumps(self.values(record))[1:-1].split(b",")))
+
+
+def _reader(keys: tuple) -> Callable[[dict], tuple]:
+    """record → its values at `keys` as a tuple, in one C call where possible (a missing key raises KeyError)."""
+    if len(keys) > 1:
+        return itemgetter(*keys)
+    if keys:
+        return lambda record: (record[keys[0]],)
+    return lambda record: ()
 
 
 def _fill(node, sources, literal):
