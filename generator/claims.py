@@ -5,22 +5,30 @@ part, how a claim is paid) and the code/care tables. Cost sharing follows the si
 Medicare parameters (generator/care/cost_sharing.csv): the Part B deductible then 20% coinsurance,
 the Part A deductible per benefit period and coinsurance days, the Part D deductible, coinsurance and
 out-of-pocket threshold (with low-income copays for dual eligibles). Everywhere:
-allowed = paid + deductible + coinsurance (+ prior payer, always 0 here: Medicare pays first).
+allowed = paid + deductible + coinsurance (+ prior payer, always 0 here: Medicare pays first). Lines
+that add up to their claim's amounts are priced in whole cents, so the sums are exact.
+
+The simulation is the generator's hot loop (tens of claims per beneficiary): random numbers come from
+the shard's block-buffered `Draws`, and everything constant per code (displays, fees, diagnosis
+entries) is looked up once and cached.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
 from generator import codes, identifiers
 from generator.care import care_table
+from generator.draws import Draws
 from generator.records import Claim, Diagnosis, Line, Procedure
-from generator.utilization import Encounter, below
+from generator.utilization import Encounter
 
 # Per type: facility type+classification of the type of bill ("" for professional/PDE), whose
 # deductible applies ("A", "B", "D" or "" for none), and the diagnosis role of non-principal codes.
@@ -39,6 +47,8 @@ INPATIENT_REVENUE = (("0120", 0.34, True), ("0250", 0.16, True), ("0300", 0.12, 
                      ("0450", 0.05, False), ("0360", 0.18, False), ("0730", 0.03, False), ("0410", 0.06, False))
 SNF_REVENUE = (("0022", 0.0, True), ("0191", 0.7, True), ("0420", 0.2, True), ("0250", 0.1, True))
 MAX_DIAGNOSES = {"carrier": 12, "dme": 12, "inpatient": 25, "snf": 25, "outpatient": 25, "hha": 25, "hospice": 25}
+PATIENT_STATUS = {"20": "B", "40": "B", "30": "C"}       # by discharge status; "A" otherwise
+SUMMED = ("submitted", "allowed", "paid", "deductible", "coinsurance", "patient_paid")   # header = sum of lines
 
 
 @cache
@@ -49,6 +59,12 @@ def cost_sharing(year: int) -> dict[str, float]:
 
 
 @cache
+def _part_b_deductible(year: int) -> int:
+    """The year's Part B deductible in cents."""
+    return round(cost_sharing(year)["part_b_deductible"] * 100)
+
+
+@cache
 def hcpcs_table() -> dict[str, dict]:
     return {r["code"]: r for r in codes.table("hcpcs")}
 
@@ -56,6 +72,43 @@ def hcpcs_table() -> dict[str, dict]:
 @cache
 def _displays(name: str, key: str = "code") -> dict[str, str]:
     return {r[key]: r["display"] for r in codes.table(name)}
+
+
+@cache
+def _fee(revenue: str, hcpcs: str, outpatient: bool) -> float:
+    """Allowed amount per unit: the fee schedule, a facility markup for outpatient lines, dialysis per session."""
+    if revenue == "0821":
+        return 285.0
+    fee = float(hcpcs_table()[hcpcs]["allowed"])
+    return fee * 1.9 if outpatient else fee
+
+
+@cache
+def _professional_coding(hcpcs: str, pos: str) -> tuple[str, str, str, str]:
+    """(HCPCS display, place of service display, BETOS, type of service) of a professional line."""
+    row = hcpcs_table()[hcpcs]
+    return row["display"], _displays("pos").get(pos, ""), row["betos"], row["type_of_service"]
+
+
+@cache
+def _revenue_coding(rev: str, hcpcs: str) -> tuple[str, str]:
+    """(revenue center display, HCPCS display) of an institutional line."""
+    row = hcpcs_table().get(hcpcs)
+    return _displays("revenue_centers").get(rev, ""), row["display"] if row else ""
+
+
+@cache
+def _diagnosis(code: str, role: str, poa: str) -> Diagnosis:
+    """One diagnosis entry (shared by the claims that carry it: records are never modified once built)."""
+    return Diagnosis(code=code, display=icd_display(code), role=role, poa=poa)
+
+
+@cache
+def _diagnosis_roles(ctype: str) -> tuple[Callable[[str], Diagnosis], Callable[[str], Diagnosis]]:
+    """A claim type's diagnosis entries by code: (principal, other)."""
+    other = CLAIM_RULES[ctype]["other_dx"]
+    poa = "Y" if ctype == "inpatient" else ""
+    return cache(lambda code: _diagnosis(code, "principal", poa)), cache(lambda code: _diagnosis(code, other, poa))
 
 
 @cache
@@ -83,28 +136,43 @@ def iso(ordinal: int) -> str:
     return dt.date.fromordinal(ordinal).isoformat()
 
 
+@cache
+def _stamp(ordinal: int) -> str:
+    """The instant a day starts (UTC), as FHIR's meta.lastUpdated writes it."""
+    return f"{iso(ordinal)}T00:00:00.000+00:00"
+
+
+@cache
+def _year(ordinal: int) -> int:
+    return dt.date.fromordinal(ordinal).year
+
+
 def _friday_after(ordinal: int) -> int:
     return ordinal + (4 - (ordinal - 1) % 7) % 7     # (ordinal - 1) % 7 is the weekday, Monday 0
 
 
 def _money(x: float) -> float:
-    return round(float(x), 2)
+    """x rounded to cents (`round(x, 2)` goes through decimal digits: 5x slower)."""
+    return round(x * 100) / 100
 
 
 @dataclass
 class Ledger:
     """A beneficiary's running cost sharing, by calendar year (claims must be priced in date order)."""
-    part_b_met: dict[int, float] = field(default_factory=dict)
+    part_b_met: dict[int, int] = field(default_factory=dict)       # cents
     part_d_deductible: dict[int, float] = field(default_factory=dict)
     part_d_oop: dict[int, float] = field(default_factory=dict)
     last_part_a_discharge: int | None = None
 
-    def part_b(self, year: int, allowed: float) -> tuple[float, float]:
-        """(deductible, coinsurance) on an allowed Part B amount."""
-        left = cost_sharing(year)["part_b_deductible"] - self.part_b_met.get(year, 0.0)
-        ded = min(max(left, 0.0), allowed)
-        self.part_b_met[year] = self.part_b_met.get(year, 0.0) + ded
-        return _money(ded), _money(0.2 * (allowed - ded))
+    def part_b(self, year: int, allowed: int) -> tuple[int, int]:
+        """(deductible, coinsurance) on an allowed Part B amount, all in cents."""
+        met = self.part_b_met.get(year, 0)
+        left = _part_b_deductible(year) - met
+        if left <= 0:
+            return 0, round(0.2 * allowed)
+        ded = min(left, allowed)
+        self.part_b_met[year] = met + ded
+        return ded, round(0.2 * (allowed - ded))
 
     def part_a_deductible(self, admit: int, year: int) -> float:
         """The inpatient deductible when this admission starts a new benefit period (60 days out)."""
@@ -115,77 +183,67 @@ class Ledger:
 class ClaimBuilder:
     """Builds the claim records of one shard (claim ids count up within the shard)."""
 
-    def __init__(self, shard: int, rng: np.random.Generator, export_day: int):
-        self.shard = shard
-        self.rng = rng
+    def __init__(self, shard: int, rng: np.random.Generator | Draws, export_day: int):
+        self.claim_base, self.group_base, self.pde_base = identifiers.shard_id_bases(shard)
+        self.rng = Draws.of(rng)
         self.seq = 0
         self.export_day = export_day
 
     def build(self, enc: Encounter, bene_id: str, ledger: Ledger, lis: bool, part_d_plan: tuple[str, str]) -> Claim:
-        rng = self.rng
-        self.seq += 1
+        random = self.rng.random
+        self.seq = seq = self.seq + 1
+        if seq >= identifiers.SEQ_LIMIT:
+            raise ValueError(f"a shard holds at most {identifiers.SEQ_LIMIT - 1:,} claims")
         kind = enc.ctype
-        cid = identifiers.pde_id(self.shard, self.seq) if kind == "pde" else identifiers.claim_id(self.shard, self.seq)
-        received = enc.end + 1 + below(rng, 10)
-        processed = min(_friday_after(received + below(rng, 8)), self.export_day)
-        claim = Claim(type=kind, claim_id=cid, group_id=identifiers.claim_group_id(self.shard, self.seq),
-                      bene_id=bene_id, from_date=iso(enc.start), thru_date=iso(enc.end), received=iso(received),
-                      processed=iso(processed), last_updated=f"{iso(processed)}T00:00:00.000+00:00",
-                      provider=enc.provider, attending=enc.facts.get("attending"),
-                      operating=enc.facts.get("operating"), referring=None, prescriber=None,
-                      diagnoses=self._diagnoses(enc), procedures=[], prior_payer=0.0)
+        facts = enc.facts
+        received = enc.end + 1 + int(10 * random())
+        processed = min(_friday_after(received + int(8 * random())), self.export_day)
+        claim: Claim = {
+            "type": kind, "claim_id": str(-((self.pde_base if kind == "pde" else self.claim_base) + seq)),
+            "group_id": str(-(self.group_base + seq)), "bene_id": bene_id, "from_date": iso(enc.start),
+            "thru_date": iso(enc.end), "received": iso(received), "processed": iso(processed),
+            "last_updated": _stamp(processed), "provider": enc.provider, "attending": facts.get("attending"),
+            "operating": facts.get("operating"), "referring": None, "prescriber": None,
+            "diagnoses": _diagnoses(enc), "procedures": [], "prior_payer": 0.0}
         PRICERS[kind](self, enc, claim, ledger, lis, part_d_plan)
         return claim
 
-    # Diagnoses and procedures ------------------------------------------------------------------------
-    def _diagnoses(self, enc: Encounter) -> list[Diagnosis]:
-        if enc.ctype == "pde":
-            return []
-        rule = CLAIM_RULES[enc.ctype]
-        out = []
-        inpatient = enc.ctype in ("inpatient", "snf")
-        for i, code in enumerate(enc.dx[:MAX_DIAGNOSES[enc.ctype]]):
-            role = "principal" if i == 0 else rule["other_dx"]
-            out.append(Diagnosis(code=code, display=icd_display(code), role=role,
-                                 poa="Y" if enc.ctype == "inpatient" else ""))
-        if inpatient and out:
-            out.insert(1, Diagnosis(code=out[0]["code"], display=out[0]["display"], role="admitting", poa=""))
-        return out
-
     # Pricers, one per payment system ---------------------------------------------------------------
     def _part_b(self, enc, claim, ledger, lis, plan):
-        """Carrier, DME and outpatient lines: a fee per unit, the Part B deductible, then 20% coinsurance."""
-        rng = self.rng
-        year = dt.date.fromordinal(enc.start).year
+        """Carrier, DME and outpatient lines: a fee per unit, the Part B deductible, then 20% coinsurance
+        (in cents, so the header is the lines' exact sum)."""
+        normal, random = self.rng.normal, self.rng.random
+        year = _year(enc.start)
         outpatient = enc.ctype == "outpatient"
-        sigma = 0.15 if outpatient else 0.12
-        lines = []
+        sigma, markup = (0.15, 1.5) if outpatient else (0.12, 1.4)
+        line_of = self._revenue_line if outpatient else self._professional_line
+        lines, cents = [], []
         for rev, hcpcs, qty in enc.lines:
-            allowed = _money(_fee(rev, hcpcs, outpatient) * qty * rng.lognormal(0, sigma))
+            allowed = round(_fee(rev, hcpcs, outpatient) * qty * math.exp(sigma * normal()) * 100)
             ded, coins = ledger.part_b(year, allowed)
-            line = (self._revenue_line if outpatient else self._professional_line)(
-                rev, hcpcs, qty, claim, allowed, ded, coins, enc)
-            lines.append(line)
+            amounts = (round(allowed * markup * (1.0 + random())), allowed, allowed - ded - coins, ded, coins,
+                       ded + coins)
+            cents.append(amounts)
+            lines.append(line_of(rev, hcpcs, qty, claim, enc, *[c / 100 for c in amounts]))
         claim["lines"] = lines
         if outpatient:
             self._institutional_header(enc, claim, frequency="1")
         else:
             claim["referring"] = enc.performing if enc.ctype == "dme" else None
-        _sum_header(claim)
+        _header_from_cents(claim, cents)
 
-    def _professional_line(self, rev, hcpcs, qty, claim, allowed, ded, coins, enc) -> Line:
-        row = hcpcs_table()[hcpcs]
+    def _professional_line(self, rev, hcpcs, qty, claim, enc, submitted, allowed, paid, ded, coins, patient) -> Line:
         pos = enc.pos or "11"
-        return Line(hcpcs=hcpcs, hcpcs_display=row["display"], modifiers=[], from_date=claim["from_date"],
-                    thru_date=claim["thru_date"], quantity=qty, pos=pos, pos_display=_displays("pos").get(pos, ""),
-                    betos=row["betos"], type_of_service=row["type_of_service"], performing=enc.performing,
-                    dx_index=0, submitted=_money(allowed * (1.4 + 1.4 * self.rng.random())), allowed=allowed,
-                    paid=_money(allowed - ded - coins), deductible=ded, coinsurance=coins,
-                    patient_paid=_money(ded + coins), noncovered=0.0, prior_payer=0.0)
+        hcpcs_display, pos_display, betos, type_of_service = _professional_coding(hcpcs, pos)
+        return {"hcpcs": hcpcs, "hcpcs_display": hcpcs_display, "modifiers": [], "from_date": claim["from_date"],
+                "thru_date": claim["thru_date"], "quantity": qty, "pos": pos, "pos_display": pos_display,
+                "betos": betos, "type_of_service": type_of_service, "performing": enc.performing,
+                "dx_index": 0, "submitted": submitted, "allowed": allowed, "paid": paid, "deductible": ded,
+                "coinsurance": coins, "patient_paid": patient, "noncovered": 0.0, "prior_payer": 0.0}
 
     def _inpatient(self, enc, claim, ledger, lis, plan):
         rng = self.rng
-        year = dt.date.fromordinal(enc.start).year
+        year = _year(enc.start)
         cs = cost_sharing(year)
         days = enc.facts["days"]
         paid = enc.facts["drg_weight"] * cs["inpatient_base_rate"] * rng.lognormal(0, 0.15)
@@ -194,7 +252,7 @@ class ClaimBuilder:
         coins = coins_days * cs["part_a_coinsurance_day"]
         ledger.last_part_a_discharge = enc.end
         allowed = paid + ded + coins
-        submitted = allowed * rng.uniform(3.0, 5.0)
+        submitted = allowed * (3.0 + 2.0 * rng.random())
         surgical = bool(enc.facts.get("pcs"))
         emergency = enc.facts["admission_type"] == "1"
         revenue = [(c, s) for c, s, always in INPATIENT_REVENUE
@@ -215,15 +273,14 @@ class ClaimBuilder:
 
     def _snf(self, enc, claim, ledger, lis, plan):
         rng = self.rng
-        year = dt.date.fromordinal(enc.start).year
-        cs = cost_sharing(year)
+        cs = cost_sharing(_year(enc.start))
         days = max(1, enc.facts["days"])
         coins_days = max(0, min(days, 100) - 20)
         coins = coins_days * cs["snf_coinsurance_day"]
         allowed = days * cs["snf_per_diem"] * rng.lognormal(0, 0.1)
         coins = min(coins, allowed)
         paid = allowed - coins
-        submitted = allowed * rng.uniform(1.3, 2.0)
+        submitted = allowed * (1.3 + 0.7 * rng.random())
         self._charge_lines(claim, [(c, s) for c, s, _ in SNF_REVENUE], submitted, {"0191": float(days), "0022": 1.0})
         claim.update(paid=_money(paid), deductible=0.0, coinsurance=_money(coins),
                      allowed=_money(paid) + _money(coins), submitted=_money(submitted),
@@ -235,7 +292,7 @@ class ClaimBuilder:
     def _flat_institutional(self, enc, claim, ledger, lis, plan):
         """Home health (a 30-day period payment) and hospice (a per diem): no cost sharing."""
         rng = self.rng
-        cs = cost_sharing(dt.date.fromordinal(enc.start).year)
+        cs = cost_sharing(_year(enc.start))
         if enc.ctype == "hha":
             total = cs["hha_period"] * (0.35 if enc.facts["lupa"] else 1.0) * rng.lognormal(0, 0.15)
             claim.update(hha_visits=enc.facts["visits"], hha_referral=enc.facts["referral"], lupa=enc.facts["lupa"])
@@ -243,21 +300,21 @@ class ClaimBuilder:
         else:
             total = cs["hospice_rhc_per_diem"] * enc.facts["days"] * rng.lognormal(0, 0.05)
             claim.update(hospice_period=enc.facts["hospice_period"], utilization_days=enc.facts["days"])
-        weights = [qty for _, _, qty in enc.lines]
-        shares = np.array(weights) / sum(weights)
-        amounts = _split(total, shares)
-        claim["lines"] = [self._revenue_line(rev, hcpcs, qty, claim, amt, 0.0, 0.0)
-                          for (rev, hcpcs, qty), amt in zip(enc.lines, amounts)]
+        random = rng.random
+        cents = [(round(amount * 1.5 * (1.0 + random())), amount, amount, 0, 0, 0)
+                 for amount in _split_cents(total, [qty for _, _, qty in enc.lines])]
+        claim["lines"] = [self._revenue_line(rev, hcpcs, qty, claim, enc, *[c / 100 for c in amounts])
+                          for (rev, hcpcs, qty), amounts in zip(enc.lines, cents)]
         self._institutional_header(enc, claim, frequency=enc.facts.get("frequency", "1"))
-        _sum_header(claim)
+        _header_from_cents(claim, cents)
 
     def _pde(self, enc, claim, ledger, lis, plan):
         rng = self.rng
         drug = enc.facts["drug"]
-        year = dt.date.fromordinal(enc.start).year
+        year = _year(enc.start)
         cs = cost_sharing(year)
         supply = enc.facts["days_supply"]
-        total = _money(float(drug["cost_30"]) * supply / 30 * rng.lognormal(0, 0.12))
+        total = _money(drug["cost_30"] * supply / 30 * rng.lognormal(0, 0.12))
         brand = drug["brand_generic"] == "B"
         if lis:
             patient = min(total, 12.15 if brand else 4.90)
@@ -271,65 +328,69 @@ class ClaimBuilder:
         patient = _money(patient)
         ledger.part_d_oop[year] = ledger.part_d_oop.get(year, 0.0) + patient
         qty = enc.lines[0][2]
-        claim["lines"] = [Line(ndc=drug["ndc"], drug=drug["display"], from_date=claim["from_date"],
-                               thru_date=claim["thru_date"], quantity=qty, submitted=total, allowed=total,
-                               paid=_money(total - patient), deductible=_money(ded),
-                               coinsurance=_money(patient - ded), patient_paid=patient, noncovered=0.0,
-                               prior_payer=0.0)]
-        _sum_header(claim)
+        paid, deductible, coinsurance = _money(total - patient), _money(ded), _money(patient - ded)
+        claim["lines"] = [{"ndc": drug["ndc"], "drug": drug["display"], "from_date": claim["from_date"],
+                           "thru_date": claim["thru_date"], "quantity": qty, "submitted": total, "allowed": total,
+                           "paid": paid, "deductible": deductible, "coinsurance": coinsurance,
+                           "patient_paid": patient, "noncovered": 0.0, "prior_payer": 0.0}]
+        claim.update(zip(SUMMED, (total, total, paid, deductible, coinsurance, patient)))
         claim.update(prescriber=enc.performing, days_supply=supply, refill=enc.facts["refill"], quantity=qty,
                      daw="0" if not brand else ("0", "1")[int(rng.random() < 0.2)], brand_generic=drug["brand_generic"],
                      compound=False, drug_coverage="C", contract=plan[0], pbp=plan[1],
-                     pharmacy_type="01", paid_date=iso(enc.start + 1 + below(rng, 14)))
+                     pharmacy_type="01", paid_date=iso(enc.start + 1 + int(14 * rng.random())))
 
     # Shared pieces -----------------------------------------------------------------------------------
-    def _revenue_line(self, rev, hcpcs, qty, claim, allowed, ded, coins, enc=None) -> Line:
-        table = hcpcs_table()
-        return Line(revenue=rev, revenue_display=_displays("revenue_centers").get(rev, ""), hcpcs=hcpcs,
-                    hcpcs_display=table[hcpcs]["display"] if hcpcs in table else "", modifiers=[],
-                    from_date=claim["from_date"], thru_date=claim["thru_date"], quantity=qty,
-                    submitted=_money(allowed * (1.5 + 1.5 * self.rng.random())), allowed=_money(allowed),
-                    paid=_money(allowed - ded - coins), deductible=ded, coinsurance=coins,
-                    patient_paid=_money(ded + coins), noncovered=0.0, prior_payer=0.0)
+    def _revenue_line(self, rev, hcpcs, qty, claim, enc, submitted, allowed, paid, ded, coins, patient) -> Line:
+        revenue_display, hcpcs_display = _revenue_coding(rev, hcpcs)
+        return {"revenue": rev, "revenue_display": revenue_display, "hcpcs": hcpcs, "hcpcs_display": hcpcs_display,
+                "modifiers": [], "from_date": claim["from_date"], "thru_date": claim["thru_date"], "quantity": qty,
+                "submitted": submitted, "allowed": allowed, "paid": paid, "deductible": ded, "coinsurance": coins,
+                "patient_paid": patient, "noncovered": 0.0, "prior_payer": 0.0}
 
     def _charge_lines(self, claim, revenue, submitted, units):
-        shares = np.array([s for _, s in revenue], dtype=float)
-        shares = shares / shares.sum() if shares.sum() else np.full(len(revenue), 1 / len(revenue))
-        amounts = _split(submitted, shares)
-        claim["lines"] = [Line(revenue=code, revenue_display=_displays("revenue_centers").get(code, ""), hcpcs="",
-                               hcpcs_display="", modifiers=[], from_date=claim["from_date"],
-                               thru_date=claim["thru_date"], quantity=units.get(code, 1.0), submitted=amt,
-                               allowed=0.0, paid=0.0, deductible=0.0, coinsurance=0.0, patient_paid=0.0,
-                               noncovered=0.0, prior_payer=0.0)
+        amounts = [c / 100 for c in _split_cents(submitted, [s for _, s in revenue])]
+        claim["lines"] = [{"revenue": code, "revenue_display": _revenue_coding(code, "")[0], "hcpcs": "",
+                           "hcpcs_display": "", "modifiers": [], "from_date": claim["from_date"],
+                           "thru_date": claim["thru_date"], "quantity": units.get(code, 1.0), "submitted": amt,
+                           "allowed": 0.0, "paid": 0.0, "deductible": 0.0, "coinsurance": 0.0, "patient_paid": 0.0,
+                           "noncovered": 0.0, "prior_payer": 0.0}
                           for (code, _), amt in zip(revenue, amounts)]
 
     def _institutional_header(self, enc, claim, frequency):
         status = enc.facts.get("discharge_status", "01")
         claim["discharge_status"] = status
-        claim["patient_status"] = {"20": "B", "40": "B", "30": "C"}.get(status, "A")
+        claim["patient_status"] = PATIENT_STATUS.get(status, "A")
         claim["type_of_bill"] = CLAIM_RULES[enc.ctype]["bill"] + frequency
 
 
-def _fee(revenue: str, hcpcs: str, outpatient: bool) -> float:
-    """Allowed amount per unit: the fee schedule, a facility markup for outpatient lines, dialysis per session."""
-    if revenue == "0821":
-        return 285.0
-    fee = float(hcpcs_table()[hcpcs]["allowed"])
-    return fee * 1.9 if outpatient else fee
+def _diagnoses(enc: Encounter) -> list[Diagnosis]:
+    """The claim's diagnoses (principal first, then the type's other role; inpatient and SNF claims repeat the
+    principal as the admitting diagnosis), cut to the type's limit."""
+    ctype, dx = enc.ctype, enc.dx
+    if not dx:
+        return []
+    principal, other = _diagnosis_roles(ctype)
+    out = [principal(dx[0])]
+    out += map(other, dx[1:MAX_DIAGNOSES[ctype]])
+    if ctype in ("inpatient", "snf"):
+        out.insert(1, _diagnosis(dx[0], "admitting", ""))
+    return out
 
 
-def _split(total: float, shares: np.ndarray) -> list[float]:
-    """Split an amount by shares into cents that add up exactly to the rounded total."""
-    cents = int(round(total * 100))
-    parts = np.floor(shares * cents).astype(int)
-    parts[0] += cents - parts.sum()
-    return [int(p) / 100 for p in parts]
+def _split_cents(total: float, weights: list[float]) -> list[int]:
+    """Split an amount in proportion to weights (equally when they are all 0) into cents that add up exactly
+    to the rounded total."""
+    cents = round(total * 100)
+    whole = sum(weights)
+    shares = [w / whole for w in weights] if whole else [1 / len(weights)] * len(weights)
+    parts = [int(s * cents) for s in shares]
+    parts[0] += cents - sum(parts)
+    return parts
 
 
-def _sum_header(claim: Claim) -> None:
-    lines = claim["lines"]
-    for key in ("submitted", "allowed", "paid", "deductible", "coinsurance", "patient_paid"):
-        claim[key] = _money(sum(line[key] for line in lines))
+def _header_from_cents(claim: Claim, cents: list[tuple[int, ...]]) -> None:
+    """The claim's amounts: the sums of its lines' amounts (cents, in SUMMED order)."""
+    claim.update(zip(SUMMED, [sum(column) / 100 for column in zip(*cents)]))
 
 
 PRICERS = {

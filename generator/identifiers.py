@@ -121,6 +121,14 @@ def _sharded(base: int, shard: int, seq: int) -> str:
     return str(-(base + shard * SEQ_LIMIT + seq))
 
 
+def shard_id_bases(shard: int) -> tuple[int, int, int]:
+    """(claim, claim group, PDE) id bases of a shard, checked once: its seq-th ids are str(-(base + seq)) for
+    0 <= seq < SEQ_LIMIT (what `claim_id`, `claim_group_id` and `pde_id` return, without a check per id)."""
+    if not 0 <= shard < SHARD_LIMIT:
+        raise ValueError(f"shard {shard} outside 0..{SHARD_LIMIT - 1}")
+    return tuple(base + shard * SEQ_LIMIT for base in (_CLAIM_BASE, _CLAIM_GROUP_BASE, _PDE_BASE))
+
+
 def claim_id(shard: int, seq: int) -> str:
     """The seq-th claim id of a shard (Parts A/B claims)."""
     return _sharded(_CLAIM_BASE, shard, seq)

@@ -9,6 +9,7 @@ the profile (see `condition_model`).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from functools import cache
 
@@ -76,10 +77,14 @@ class Shard:
     entitlement: np.ndarray     # datetime64[D]: Part A entitlement start
 
 
+def _choice_index(rng: np.random.Generator, shares: dict, n: int) -> np.ndarray:
+    """n indices into list(shares), drawn with the shares as weights."""
+    p = np.array(list(shares.values()), dtype=float)
+    return rng.choice(len(p), size=n, p=p / p.sum())
+
+
 def _choice(rng: np.random.Generator, shares: dict, n: int) -> np.ndarray:
-    keys = list(shares)
-    p = np.array([shares[k] for k in keys], dtype=float)
-    return np.array(keys, dtype=object)[rng.choice(len(keys), size=n, p=p / p.sum())]
+    return np.array(list(shares), dtype=object)[_choice_index(rng, shares, n)]
 
 
 @cache
@@ -105,11 +110,11 @@ def sample_demographics(profile: Profile, rng: np.random.Generator, n: int) -> d
     pop = profile.population
     female = rng.random(n) < pop["female_share"]
     disabled = rng.random(n) < pop["under_65_share"]
-    bands = _choice(rng, dict(pop["age_bands"]), n)
-    lo = np.array([AGE_BAND_RANGES[b][0] for b in bands], dtype=float)
-    hi = np.array([AGE_BAND_RANGES[b][1] for b in bands], dtype=float)
+    bands = dict(pop["age_bands"])
+    band = _choice_index(rng, bands, n)
+    lo, hi = np.array([AGE_BAND_RANGES[b] for b in bands], dtype=float).T[:, band]
     # 85+: ages thin out quickly; draw from a truncated exponential-ish tail
-    age = lo + (hi - lo) * np.where(bands == "85+", rng.random(n) ** 2.2, rng.random(n))
+    age = lo + (hi - lo) * np.where(band == list(bands).index("85+"), rng.random(n) ** 2.2, rng.random(n))
     young = 21 + 44 * rng.beta(2.6, 1.3, size=n)        # disabled beneficiaries skew to their 50s and early 60s
     age = np.where(disabled, young, age)
     # ESRD: a share of everyone; most ESRD-only entitlement is under 65
@@ -141,19 +146,28 @@ def _sigmoid(x):
 
 
 def _fit_intercept(base: np.ndarray, target: float) -> float:
-    """The intercept a so that mean(sigmoid(a + base)) == target (bisection; base may hold -inf)."""
+    """The intercept a so that mean(sigmoid(a + base)) == target (base may hold ±inf): Newton's method on
+    the mean, kept inside a shrinking bracket (a bisection step whenever Newton would leave it)."""
     if target <= 0:
         return -np.inf
     if target >= 1:
         return np.inf
-    lo, hi = -30.0, 30.0
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        if _sigmoid(mid + base).mean() < target:
-            lo = mid
+    odds = np.exp(-base)            # sigmoid(a + base) == 1 / (1 + exp(-a) * odds)
+    lo, hi, a = -30.0, 30.0, 0.0
+    for _ in range(100):
+        p = 1.0 / (1.0 + math.exp(-a) * odds)
+        mean = p.mean()
+        if mean < target:
+            lo = a
         else:
-            hi = mid
-    return (lo + hi) / 2
+            hi = a
+        slope = (p * (1.0 - p)).mean()
+        step = a + (target - mean) / slope if slope > 0 else hi + 1.0
+        step = step if lo < step < hi else (lo + hi) / 2
+        if abs(step - a) < 1e-10:
+            return step
+        a = step
+    return a
 
 
 _CONDITION_MODELS: dict[str, dict[str, float]] = {}
@@ -226,8 +240,7 @@ def sample_shard(profile: Profile, rng: np.random.Generator, start_index: int, n
     # someone who turns 65 during the period enrolls that month
     birth = end - (demo["age"] * 365.25).astype("timedelta64[D]")
     # Part A entitlement: the 65th birthday month for the aged; some years back for the disabled
-    at65 = np.array([np.datetime64(f"{str(b)[:4]}-{str(b)[5:7]}-01", "D") for b in birth]) \
-        + np.timedelta64(int(65 * 365.25), "D")
+    at65 = birth.astype("datetime64[M]").astype("datetime64[D]") + np.timedelta64(int(65 * 365.25), "D")
     at65 = at65.astype("datetime64[M]").astype("datetime64[D]")
     years_back = (rng.random(n) * np.minimum(demo["age"] - 20, 15)).astype(int)
     dis_start = (start.astype("datetime64[Y]") - years_back.astype("timedelta64[Y]")).astype("datetime64[D]")

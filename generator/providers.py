@@ -3,17 +3,19 @@ agencies, hospices, pharmacies and DME suppliers, with valid NPIs and facility C
 
 The pool depends only on the seed, never on the shard, so the same hospital (same NPI, same name)
 appears across the whole dataset, and each beneficiary keeps "their" primary care doctor, hospital
-and pharmacy for all their claims.
+and pharmacy for all their claims. Clinicians' names are drawn from the weighted US name tables
+(generator/codes/names.csv), places from the state's ZIP codes (generator/codes/zips.csv).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 
 import numpy as np
-from faker.providers.person.en_US import Provider as PersonNames
 
 from generator import codes
+from generator.draws import Draws, below
 from generator.identifiers import npi
 from generator.records import Provider
 
@@ -30,6 +32,7 @@ FACILITY_KINDS = {
     "dme": (3, ("Medical Supply", "Home Medical Equipment", "Respiratory Supply"), "A3", "332B00000X", None),
 }
 CLINICIANS_PER_PERCENT = 60
+PRIMARY_CARE = ("11", "08", "01", "50", "97")     # the specialties a person's own clinician may have
 KIND_INDEX = {k: i for i, k in enumerate(["clinician", *FACILITY_KINDS])}
 NPI_BASE = 100_000_000      # base9 = NPI_BASE + state * 10**6 + kind * 10**5 + k: unique, starts with 1
 
@@ -39,89 +42,81 @@ class StatePool:
     """The providers of one state, by kind; clinicians also by specialty."""
     by_kind: dict[str, tuple[Provider, ...]]
     by_specialty: dict[str, tuple[Provider, ...]]
-
-
-def _weighted_names(table) -> tuple[np.ndarray, np.ndarray]:
-    names = np.array(list(table), dtype=object)
-    w = np.array(list(table.values()), dtype=float)
-    return names, w / w.sum()
+    primary_care: tuple[Provider, ...]      # internal/family/general medicine, NPs and PAs (any clinician if none)
 
 
 @cache
-def name_tables():
-    return (_weighted_names(PersonNames.first_names_female), _weighted_names(PersonNames.first_names_male),
-            _weighted_names(PersonNames.last_names))
-
-
-@cache
-def _zips_by_state() -> dict[str, tuple[tuple[str, str, str], ...]]:
-    """(zip, county, city) of every active standard ZIP code, by state."""
-    import zipcodes
-    out: dict[str, list] = {}
-    for z in zipcodes.list_all():
-        if z["zip_code_type"] == "STANDARD" and z["active"]:
-            out.setdefault(z["state"], []).append((z["zip_code"], z["county"], z["city"]))
-    return {k: tuple(v) for k, v in out.items()}
+def name_tables() -> tuple[tuple[list[str], tuple[float, ...]], ...]:
+    """(names, running sums of their weights) of US female first names, male first names and last names."""
+    out = []
+    for kind in ("female", "male", "last"):
+        rows = [r for r in codes.table("names") if r["kind"] == kind]
+        out.append(([r["name"] for r in rows], tuple(accumulate(float(r["weight"]) for r in rows))))
+    return tuple(out)
 
 
 def state_zips(abbr: str) -> tuple[tuple[str, str, str], ...]:
     """(zip, county, city) choices for a state (empty for a state the ZIP list lacks)."""
-    return _zips_by_state().get(abbr, ())
+    return codes.zips_by_state().get(abbr, ())
+
+
+def _picks(rng: np.random.Generator, cumulative, n: int) -> list[int]:
+    """n indices drawn with the weights whose running sums are `cumulative` (all at once)."""
+    return np.searchsorted(cumulative, rng.random(n) * cumulative[-1], side="right").tolist()
+
+
+def _uniform_picks(rng: np.random.Generator, size: int, n: int) -> list[int]:
+    """n uniform indices below size."""
+    return (rng.random(n) * size).astype(int).tolist()
 
 
 @cache
 def pool(seed: int, state_index: int) -> StatePool:
-    """The provider pool of one state for a dataset seed."""
+    """The provider pool of one state for a dataset seed (each attribute drawn for the whole pool at once)."""
     state = codes.state_table()[state_index]
+    abbr = state["abbr"]
     rng = np.random.default_rng([seed, 7919, state_index])
     share_pct = float(state["share"]) * 100
-    zips = state_zips(state["abbr"]) or (("00000", "", state["name"]),)
-    (fem, fem_p), (male, male_p), (last, last_p) = name_tables()
+    zips = state_zips(abbr) or (("00000", "", state["name"]),)
+    (fem, fem_w), (male, male_w), (last, last_w) = name_tables()
     specialties = codes.table("specialties")
-    spec_p = np.array([float(s["share"]) for s in specialties])
-    spec_p /= spec_p.sum()
 
-    def base(kind: str, k: int) -> int:
-        return NPI_BASE + state_index * 1_000_000 + KIND_INDEX[kind] * 100_000 + k
+    def npis(kind: str, n: int) -> list[str]:
+        base = NPI_BASE + state_index * 1_000_000 + KIND_INDEX[kind] * 100_000
+        return [npi(base + k) for k in range(n)]
 
-    def place() -> tuple[str, str]:
-        z = zips[rng.integers(len(zips))]
-        return z[0], z[2]
-
-    by_kind: dict[str, tuple[Provider, ...]] = {}
-    n_clin = max(10, round(CLINICIANS_PER_PERCENT * share_pct))
-    people = []
-    for k in range(n_clin):
-        female = rng.random() < 0.45
-        first = (fem[rng.choice(len(fem), p=fem_p)] if female else male[rng.choice(len(male), p=male_p)])
-        family = last[rng.choice(len(last), p=last_p)]
-        spec = specialties[rng.choice(len(specialties), p=spec_p)]
-        zip_, _ = place()
-        people.append(Provider(npi=npi(base("clinician", k)), name=f"{family}, {first}".upper(), kind="person",
-                               taxonomy=spec["taxonomy"], specialty=spec["code"], state=state["abbr"],
-                               zip=zip_, ccn=""))
-    by_kind["clinician"] = tuple(people)
+    n = max(10, round(CLINICIANS_PER_PERCENT * share_pct))
+    female = (rng.random(n) < 0.45).tolist()
+    firsts = zip(_picks(rng, fem_w, n), _picks(rng, male_w, n))
+    families = _picks(rng, last_w, n)
+    specs = _picks(rng, tuple(accumulate(float(s["share"]) for s in specialties)), n)
+    places = _uniform_picks(rng, len(zips), n)
+    people = tuple(
+        Provider(npi=number, name=f"{last[family]}, {fem[f] if is_f else male[m]}".upper(), kind="person",
+                 taxonomy=specialties[spec]["taxonomy"], specialty=specialties[spec]["code"], state=abbr,
+                 zip=zips[place][0], ccn="")
+        for number, is_f, (f, m), family, spec, place in zip(npis("clinician", n), female, firsts, families, specs,
+                                                              places))
+    by_kind: dict[str, tuple[Provider, ...]] = {"clinician": people}
     for kind, (per_pct, suffixes, specialty, taxonomy, ccn_range) in FACILITY_KINDS.items():
-        orgs = []
-        for k in range(max(1, round(per_pct * share_pct))):
-            zip_, city = place()
-            name = f"{city} {suffixes[rng.integers(len(suffixes))]}"
-            ccn = f"{state['ssa_code']}{ccn_range[0] + k:04d}" if ccn_range else ""
-            orgs.append(Provider(npi=npi(base(kind, k)), name=name.upper(), kind="org", taxonomy=taxonomy,
-                                 specialty=specialty, state=state["abbr"], zip=zip_, ccn=ccn))
-        by_kind[kind] = tuple(orgs)
+        n = max(1, round(per_pct * share_pct))
+        places, names = _uniform_picks(rng, len(zips), n), _uniform_picks(rng, len(suffixes), n)
+        by_kind[kind] = tuple(
+            Provider(npi=number, name=f"{zips[place][2]} {suffixes[name]}".upper(), kind="org", taxonomy=taxonomy,
+                     specialty=specialty, state=abbr, zip=zips[place][0],
+                     ccn=f"{state['ssa_code']}{ccn_range[0] + k:04d}" if ccn_range else "")
+            for k, (number, place, name) in enumerate(zip(npis(kind, n), places, names)))
     by_specialty: dict[str, list] = {}
     for p in people:
         by_specialty.setdefault(p["specialty"], []).append(p)
-    return StatePool(by_kind=by_kind, by_specialty={k: tuple(v) for k, v in by_specialty.items()})
+    primary = tuple(p for s in PRIMARY_CARE for p in by_specialty.get(s, ()))
+    return StatePool(by_kind=by_kind, by_specialty={k: tuple(v) for k, v in by_specialty.items()},
+                     primary_care=primary or people)
 
 
-PRIMARY_CARE = ("11", "08", "01", "50", "97")
-
-
-def pick(rng: np.random.Generator, providers: tuple[Provider, ...]) -> Provider:
+def pick(rng: Draws, providers: tuple[Provider, ...]) -> Provider:
     """One provider, uniformly."""
-    return providers[rng.integers(len(providers))]
+    return providers[below(rng, len(providers))]
 
 
 def clinician(rng, sp: StatePool, specialty: str) -> Provider:
@@ -131,5 +126,4 @@ def clinician(rng, sp: StatePool, specialty: str) -> Provider:
 
 def primary_care(rng, sp: StatePool) -> Provider:
     """A primary care clinician (internal/family/general medicine, NP or PA)."""
-    choices = tuple(p for s in PRIMARY_CARE for p in sp.by_specialty.get(s, ()))
-    return pick(rng, choices or sp.by_kind["clinician"])
+    return pick(rng, sp.primary_care)

@@ -16,19 +16,21 @@ import orjson
 
 from generator import codes, identifiers
 from generator.claims import ClaimBuilder, Ledger, iso
+from generator.draws import Draws, below, weighted_index
 from generator.fhir import coverage_resources, eob_json, patient_resource
 from generator.population import CONDITION_ORDER, Shard, period_months, sample_shard
 from generator.profile import Profile
 from generator.providers import name_tables, pool, state_zips
 from generator.records import Beneficiary, Claim
 from generator.utilization import (CareModel, Person, choose_chronic_codes, condition_codes, primary_providers,
-                                  month_end, weighted_index)
+                                  month_end)
 
 SHARD_SIZE = 1000
 TYPE_ORDER = {t: i for i, t in enumerate(("inpatient", "snf", "hha", "hospice", "outpatient", "carrier", "dme", "pde"))}
 DUAL_CODES = (("02", 0.55), ("08", 0.25), ("01", 0.1), ("03", 0.05), ("06", 0.05))
 DUAL_WEIGHTS = tuple(accumulate(p for _, p in DUAL_CODES))
 MIDDLE = "ABCDEFGHJKLMNPRSTW"
+EPOCH = dt.date(1970, 1, 1).toordinal()       # datetime64[D] counts days from it
 PersonResources = tuple[str, bytes, list[bytes], list[bytes]]
 
 
@@ -53,15 +55,17 @@ class Insured:
 
 
 def shard_people(profile: Profile, seed: int, index: int, start_index: int, count: int) -> Iterator[tuple[Insured, list[Claim]]]:
-    """Each beneficiary of the shard in order with their claims (all drawn from the shard's one rng stream)."""
+    """Each beneficiary of the shard in order with their claims (all drawn from the shard's one rng stream:
+    the population as arrays, then person by person through one `Draws`)."""
     rng = np.random.default_rng([seed, index])
     shard = sample_shard(profile, rng, start_index, count)
     months = period_months(profile.period_start, profile.period_end)
-    care = CareModel(profile, rng)
-    builder = ClaimBuilder(index, rng, export_day(profile))
+    draws = Draws(rng)
+    care = CareModel(profile, draws)
+    builder = ClaimBuilder(index, draws, export_day(profile))
     intensity = _intensity(shard)
     for i in range(count):
-        bene, person, lis, plans = _beneficiary(profile, seed, shard, i, months, rng)
+        bene, person, lis, plans = _beneficiary(profile, seed, shard, i, months, draws)
         insured = Insured(bene, person, float(intensity[i]), lis, plans)
         yield insured, care_claims(care, builder, insured)
 
@@ -72,9 +76,8 @@ def care_claims(care: CareModel, builder: ClaimBuilder, insured: Insured) -> lis
     encounters.sort(key=lambda e: (e.start, TYPE_ORDER[e.ctype]))
     ledger = Ledger()
     bene_id = insured.bene["bene_id"]
-    return [builder.build(enc, bene_id, ledger, insured.lis,
-                          insured.plans.get(dt.date.fromordinal(enc.start).strftime("%Y-%m"), ("", "")))
-            for enc in encounters]
+    plans, lis, build = insured.plans, insured.lis, builder.build
+    return [build(enc, bene_id, ledger, lis, plans.get(iso(enc.start)[:7], ("", ""))) for enc in encounters]
 
 
 def shard_resources(profile: Profile, seed: int, index: int, start_index: int, count: int) -> Iterator[PersonResources]:
@@ -101,18 +104,18 @@ def _intensity(shard: Shard) -> np.ndarray:
     return raw / mean
 
 
-def _beneficiary(profile: Profile, seed: int, s: Shard, i: int, months: list[str], rng):
+def _beneficiary(profile: Profile, seed: int, s: Shard, i: int, months: list[str], rng: Draws):
     """The Beneficiary record of person i, the care model's Person (None if no FFS or Part D care),
     whether they get the low-income subsidy, and their Part D plan by month."""
     index = s.start_index + i
     state = codes.state_table()[int(s.state[i])]
     zips = state_zips(state["abbr"]) or (("00000", "", ""),)
-    zip_, county, _ = zips[rng.integers(len(zips))]
-    (fem, fem_p), (male, male_p), (last, last_p) = _name_weights()
+    zip_, county, _ = zips[below(rng, len(zips))]
+    (fem, fem_p), (male, male_p), (last, last_p) = name_tables()
     female = bool(s.female[i])
     given = fem[weighted_index(rng, fem_p)] if female else male[weighted_index(rng, male_p)]
     family = last[weighted_index(rng, last_p)]
-    conditions = [c for k, c in enumerate(CONDITION_ORDER) if s.conditions[i, k]]
+    conditions = [c for c, has in zip(CONDITION_ORDER, s.conditions[i].tolist()) if has]
     chronic = choose_chronic_codes(rng, conditions)
     if s.esrd[i] and "N186" in condition_codes().get("ckd", ((),))[0]:
         chronic["ckd"] = "N186"
@@ -123,14 +126,11 @@ def _beneficiary(profile: Profile, seed: int, s: Shard, i: int, months: list[str
     first = max(start, entitled)
     last_day = end if death is None else min(end, death)
     ma, has_b, has_d, dual = bool(s.ma[i]), bool(s.part_b[i]), bool(s.part_d[i]), bool(s.dual[i])
-    month_first = [dt.date.fromisoformat(m + "-01").toordinal() for m in months]
-    alive = [first <= month_end(m) and m <= last_day for m in month_first]
+    alive = [first <= m_end and m_first <= last_day for m_first, m_end in _month_spans(tuple(months))]
     dual_code = DUAL_CODES[weighted_index(rng, DUAL_WEIGHTS)][0] if dual else "NA"
-    contracts = codes.table("contracts")
-    d_plans = [r for r in contracts if r["part"] == "D"]
-    c_plans = [r for r in contracts if r["part"] == "C"]
-    d_plan = d_plans[rng.integers(len(d_plans))] if has_d and d_plans else None
-    c_plan = c_plans[rng.integers(len(c_plans))] if ma and c_plans else None
+    d_plans, c_plans = _contracts("D"), _contracts("C")
+    d_plan = d_plans[below(rng, len(d_plans))] if has_d and d_plans else None
+    c_plan = c_plans[below(rng, len(c_plans))] if ma and c_plans else None
     lis = dual and has_d
 
     disabled, esrd = bool(s.disabled[i]), bool(s.esrd[i])
@@ -142,7 +142,7 @@ def _beneficiary(profile: Profile, seed: int, s: Shard, i: int, months: list[str
     bene = Beneficiary(
         index=index, bene_id=identifiers.bene_id(index), mbi=identifiers.mbi(index),
         mbi_effective=iso(max(entitled, dt.date(2018, 4, 1).toordinal())),
-        given=str(given), middle_initial=MIDDLE[rng.integers(len(MIDDLE))], family=str(family),
+        given=str(given), middle_initial=MIDDLE[below(rng, len(MIDDLE))], family=str(family),
         sex="female" if female else "male", birth_date=str(s.birth[i]), death_date=death_iso,
         race=str(s.race[i]), state=state["ssa_code"], state_abbr=state["abbr"], county=county, zip=zip_,
         orec=orec, crec=orec, esrd=esrd, ms_cd=ms_cd, ref_year=profile.period_end.year, months=months,
@@ -176,10 +176,17 @@ def _beneficiary(profile: Profile, seed: int, s: Shard, i: int, months: list[str
 
 
 @cache
-def _name_weights():
-    """The name tables as Python lists with running sums of their weights (for `weighted_index`)."""
-    return tuple((names.tolist(), tuple(accumulate(p.tolist()))) for names, p in name_tables())
+def _month_spans(months: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    """(first day, last day) ordinals of each 'YYYY-MM' month."""
+    firsts = [dt.date.fromisoformat(m + "-01").toordinal() for m in months]
+    return tuple((first, month_end(first)) for first in firsts)
+
+
+@cache
+def _contracts(part: str) -> tuple[dict, ...]:
+    """The plan contracts of Part C or D."""
+    return tuple(r for r in codes.table("contracts") if r["part"] == part)
 
 
 def _ordinal(d: np.datetime64) -> int:
-    return dt.date.fromisoformat(str(d)).toordinal()
+    return EPOCH + int(d.astype("int64"))

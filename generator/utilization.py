@@ -8,12 +8,14 @@ at least two professional claims on different dates (the CCW rule), so prevalenc
 claims alone matches the profile.
 
 Output: `Encounter`s (dates as day ordinals), priced and coded into claim records by `claims.py`.
+Random numbers come from the shard's block-buffered `Draws` (generator/draws.py); what depends only on a
+person's set of conditions (the DRGs they can be admitted for, the visit kinds they can have, with their
+weights) is built once per set and cached.
 """
 from __future__ import annotations
 
 import datetime as dt
-
-from bisect import bisect_right
+import math
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate
@@ -22,6 +24,7 @@ import numpy as np
 
 from generator import codes
 from generator.care import care_table
+from generator.draws import Draws, below, sample, weighted_index
 from generator.providers import StatePool, clinician, pick, primary_care
 from generator.records import Provider
 
@@ -89,6 +92,7 @@ def acute_codes() -> dict[str, tuple[tuple[str, ...], tuple[float, ...]]]:
 TREATED_SHARE = 0.8        # share of a condition's patients on a maintenance drug for it
 SNF_CALIBRATION = 0.65      # repeat stays and readmissions make users fewer than qualifying discharges
 FILLS_PER_DRUG_YEAR = 7.6   # a maintenance drug's fills in a year: 30- and 90-day supplies, refill gaps
+LOG_18, LOG_22 = math.log(18), math.log(22)
 ACUTE_OUTPATIENT = ("chest_pain", "fall_injury", "uti", "abdominal_pain", "dizziness", "back_pain", "syncope",
                     "cellulitis", "pneumonia")
 
@@ -98,36 +102,25 @@ def _cumulative(w) -> tuple[float, ...]:
     return tuple(accumulate(float(x) for x in w))
 
 
-def below(rng, n: int) -> int:
-    """A uniform integer in 0..n-1 (5x cheaper than `int(rng.integers(n))`, which runs several times per claim)."""
-    return int(n * rng.random())
-
-
-def weighted_index(rng, cumulative) -> int:
-    """An index drawn with the weights whose running sums are `cumulative`: one uniform and a bisection
-    (numpy's `choice(n, p=…)` costs ~20 µs a call, and it runs several times per claim)."""
-    return bisect_right(cumulative, rng.random() * cumulative[-1])
-
-
 @dataclass(frozen=True)
 class VisitKind:
     claim_type: str
     kind: str
     weight: float
     conditions: tuple[str, ...]             # in the table's order (a set's order would vary by process)
-    main: tuple[tuple[str, str], ...]       # alternatives for the first line: (revenue, hcpcs)
-    extra: tuple[tuple[str, str], ...]      # optional further lines
+    main: tuple[tuple[str, str, float], ...]    # alternatives for the first line: (revenue, hcpcs, quantity 1)
+    extra: tuple[tuple[str, str, float], ...]   # optional further lines
     extra_p: float
     pos: str
     specialty: str                          # CMS specialty, "pcp" (the person's own), "dme" (a supplier)
     reason: str                             # chronic | acute | wellness
 
 
-def _line_spec(text: str) -> tuple[tuple[str, str], ...]:
+def _line_spec(text: str) -> tuple[tuple[str, str, float], ...]:
     out = []
     for item in filter(None, text.split("|")):
         rev, _, hcpcs = item.rpartition(":")
-        out.append((rev, hcpcs))
+        out.append((rev, hcpcs, 1.0))
     return tuple(out)
 
 
@@ -149,10 +142,35 @@ def drg_rows() -> tuple[dict, ...]:
 
 
 @cache
+def drg_choices(conditions: tuple[str, ...]) -> tuple[tuple[dict, ...], tuple[float, ...]]:
+    """The DRGs a person with these chronic conditions can be admitted for, with cumulative weights: a DRG
+    tied to a condition needs it (and is 4x as likely with it), and its principal/secondary codes may
+    signal only conditions the person has."""
+    cc = code_condition()
+    rows, weights = [], []
+    for r in drg_rows():
+        if r["condition"] and r["condition"] not in conditions:
+            continue
+        signalled = (cc.get(code) for code in (r["principal"], r["secondary"]))
+        if any(c and c not in conditions for c in signalled):
+            continue
+        rows.append(r)
+        weights.append(float(r["share"]) * (4.0 if r["condition"] else 1.0))
+    return tuple(rows), _cumulative(weights)
+
+
+@cache
+def eligible_kinds(claim_type: str, conditions: tuple[str, ...]) -> tuple[tuple[VisitKind, ...], tuple[float, ...]]:
+    """The visit kinds of a claim type a person with these chronic conditions can have, with cumulative weights."""
+    kinds = tuple(k for k in visit_kinds()[claim_type] if not k.conditions or any(c in conditions for c in k.conditions))
+    return kinds, _cumulative(k.weight for k in kinds)
+
+
+@cache
 def drugs_by_condition() -> dict[str, tuple[tuple[dict, ...], tuple[float, ...]]]:
     out: dict[str, list] = {}
     for r in codes.table("drugs"):
-        out.setdefault(r["condition"], []).append(r)
+        out.setdefault(r["condition"], []).append(dict(r, cost_30=float(r["cost_30"]), qty_30=float(r["qty_30"])))
     return {k: (tuple(v), _cumulative([float(r["weight"]) for r in v])) for k, v in out.items()}
 
 
@@ -178,13 +196,13 @@ def _years(window) -> float:
 
 
 class CareModel:
-    """Turns a Person into Encounters, using a profile's utilization rates and the shard's rng."""
+    """Turns a Person into Encounters, using a profile's utilization rates and the shard's random stream."""
 
-    def __init__(self, profile, rng: np.random.Generator, ccw_visits: bool = True):
+    def __init__(self, profile, rng: np.random.Generator | Draws, ccw_visits: bool = True):
         """`ccw_visits`: give everyone with a chronic condition two visits on different dates (the CCW rule
         over a year); off for short windows (`medisynth advance`), where it would inflate visit counts."""
         self.u = profile.utilization
-        self.rng = rng
+        self.rng = Draws.of(rng)
         self.ccw_visits = ccw_visits
         # general (non-condition) drugs fill the gap between condition drugs and the profile's fill rate
         by_cond = drugs_by_condition()
@@ -211,7 +229,7 @@ class CareModel:
         rng = self.rng
         if p.death is None or rng.random() >= self.u["hospice_share_of_decedents"]:
             return None
-        length = max(1, int(rng.lognormal(np.log(18), 1.6)))
+        length = max(1, int(rng.lognormal(LOG_18, 1.6)))
         start = max(p.window_a[0], p.death - length)
         agency = pick(rng, p.pool.by_kind["hospice"])
         dx = [self._hospice_reason(p)] + self._secondary(p, 4)
@@ -245,7 +263,7 @@ class CareModel:
         dies_in_hospital = p.death is not None and hospice_start is None and rng.random() < 0.35
         starts = sorted(_day_in(rng, (first, last)) for _ in range(n))
         if dies_in_hospital:
-            starts.append(max(first, p.death - int(rng.integers(1, 8))))
+            starts.append(max(first, p.death - 1 - below(rng, 7)))
         free_from = first
         for i, start in enumerate(starts):
             final = dies_in_hospital and i == len(starts) - 1
@@ -253,7 +271,7 @@ class CareModel:
             if start > last and not final:
                 break
             drg = self._choose_drg(p)
-            los = max(1, int(round(rng.lognormal(np.log(float(drg["los_mean"])) - 0.18, 0.6))))
+            los = max(1, int(round(rng.lognormal(math.log(float(drg["los_mean"])) - 0.18, 0.6))))
             end = min(start + los, last if not final else p.death)
             if final:
                 end = p.death
@@ -280,19 +298,8 @@ class CareModel:
                 self._home_health(p, end + 1, out, stays, referral="after_stay")
 
     def _choose_drg(self, p: Person) -> dict:
-        rows = drg_rows()
-        cc = code_condition()
-        w = []
-        for r in rows:
-            ok = (not r["condition"] or r["condition"] in p.chronic_codes)
-            for code in (r["principal"], r["secondary"]):
-                cond = cc.get(code)
-                if cond and cond not in p.chronic_codes:
-                    ok = False
-            boost = 4.0 if r["condition"] and r["condition"] in p.chronic_codes else 1.0
-            w.append(float(r["share"]) * boost if ok else 0.0)
-        w = np.array(w)
-        return rows[self.rng.choice(len(rows), p=w / w.sum())]
+        rows, cumulative = drg_choices(tuple(p.chronic_codes))
+        return rows[weighted_index(self.rng, cumulative)]
 
     def _discharge_status(self, los: int) -> str:
         rng, u = self.rng, self.u
@@ -305,12 +312,12 @@ class CareModel:
         r = rng.random()
         if r < 0.2:
             return "06"
-        return ("01", "01", "01", "01", "62", "02", "07", "50")[rng.integers(8)]
+        return ("01", "01", "01", "01", "62", "02", "07", "50")[below(rng, 8)]
 
     def _snf(self, p, discharge: int, last: int, dx, drg: str, out, stays) -> int:
         rng = self.rng
         start = discharge
-        los = min(100, max(3, int(rng.lognormal(np.log(22), 0.6))))
+        los = min(100, max(3, int(rng.lognormal(LOG_22, 0.6))))
         end = min(start + los, last)
         if end <= start:
             return discharge + 1
@@ -335,7 +342,7 @@ class CareModel:
             end = min(start + 29, last)
             if end < start:
                 return
-            visits = int(rng.integers(4, 15))
+            visits = 4 + below(rng, 11)
             lines = [("0023", "G0299", 1.0), ("0551", "G0299", float(max(1, visits // 2))),
                      ("0421", "G0151", float(max(1, visits - visits // 2)))]
             out.append(Encounter("hha", start, end, dx, lines, agency,
@@ -357,18 +364,18 @@ class CareModel:
         n = _nb(rng, self.u["carrier_claims_per_bene"] * _years(p.window_b) * intensity)
         need = 2 if p.conditions and self.ccw_visits else 0     # CCW: two claims on different dates per condition
         n = max(n, need)
-        kinds = self._eligible(p, "carrier")
+        kinds = eligible_kinds("carrier", tuple(p.chronic_codes))
         dates = sorted(self._free_day(p.window_b, stays) for _ in range(n))
-        encs = [self._visit(p, kinds, d) for d in dates]
+        encs = [self._visit(p, self._choose_kind(kinds), d) for d in dates]
         self._show_conditions(p, encs, dates)
         out.extend(encs)
 
     def _outpatient(self, p, intensity, out):
         rng = self.rng
         n = _nb(rng, self.u["outpatient_claims_per_bene"] * _years(p.window_b) * intensity)
-        kinds = self._eligible(p, "outpatient")
+        kinds = eligible_kinds("outpatient", tuple(p.chronic_codes))
         for _ in range(n):
-            out.append(self._visit(p, kinds, _day_in(rng, p.window_b)))
+            out.append(self._visit(p, self._choose_kind(kinds), _day_in(rng, p.window_b)))
         if p.esrd:        # dialysis: one outpatient claim a month, 13 sessions
             day = p.window_b[0]
             while day <= p.window_b[1]:
@@ -380,29 +387,25 @@ class CareModel:
 
     def _dme(self, p, intensity, out):
         rng = self.rng
-        kinds = self._eligible(p, "dme")
+        kinds = eligible_kinds("dme", tuple(p.chronic_codes))
         user_p = min(0.9, 0.25 * intensity)
-        if not kinds or rng.random() >= user_p * min(1.0, _years(p.window_b) * 1.5):
+        if not kinds[0] or rng.random() >= user_p * min(1.0, _years(p.window_b) * 1.5):
             return
         per_user = self.u["dme_claims_per_bene"] / 0.25
         n = max(1, _nb(rng, per_user * _years(p.window_b)))
         supplier = pick(rng, p.pool.by_kind["dme"])
         kind = self._choose_kind(kinds)
         for d in sorted(_day_in(rng, p.window_b) for _ in range(n)):
-            enc = self._visit(p, (kind,), d)
+            enc = self._visit(p, kind, d)
             enc.provider = supplier
             out.append(enc)
 
-    def _eligible(self, p: Person, claim_type: str) -> tuple[VisitKind, ...]:
-        return tuple(k for k in visit_kinds()[claim_type]
-                     if not k.conditions or any(c in p.chronic_codes for c in k.conditions))
+    def _choose_kind(self, eligible: tuple[tuple[VisitKind, ...], tuple[float, ...]]) -> VisitKind:
+        kinds, cumulative = eligible
+        return kinds[weighted_index(self.rng, cumulative)]
 
-    def _choose_kind(self, kinds: tuple[VisitKind, ...]) -> VisitKind:
-        return kinds[weighted_index(self.rng, _cumulative(k.weight for k in kinds))]
-
-    def _visit(self, p: Person, kinds, day: int) -> Encounter:
+    def _visit(self, p: Person, kind: VisitKind, day: int) -> Encounter:
         rng = self.rng
-        kind = self._choose_kind(kinds)
         lines = [kind.main[below(rng, len(kind.main))]]
         for extra in kind.extra:
             if rng.random() < kind.extra_p:
@@ -422,7 +425,7 @@ class CareModel:
         else:
             performer = clinician(rng, p.pool, kind.specialty)
         provider = performer if kind.claim_type == "carrier" else (p.hospital if kind.claim_type == "outpatient" else p.pcp)
-        return Encounter(kind.claim_type, day, day, dx, [(r, h, 1.0) for r, h in lines], provider,
+        return Encounter(kind.claim_type, day, day, dx, lines, provider,
                          performing=performer, pos=kind.pos or "", facts={"kind": kind.kind})
 
     def _carrier_simple(self, p, day, hcpcs, pos, dx, performer) -> Encounter:
@@ -433,16 +436,14 @@ class CareModel:
         """Make each chronic condition appear on two claims with different dates (CCW's rule)."""
         if not encs:
             return
-        rng = self.rng
         distinct = sorted(set(dates))
-        by_date = {d: [e for e in encs if e.start == d] for d in distinct}
-        for cond, code in p.chronic_codes.items():
-            if len(distinct) >= 2:
-                picks = rng.choice(len(distinct), size=2, replace=False)
-            else:
-                picks = [0]
-            for i in picks:
-                enc = by_date[distinct[int(i)]][0]
+        first_on: dict[int, Encounter] = {}
+        for e in encs:
+            first_on.setdefault(e.start, e)
+        for code in p.chronic_codes.values():
+            picks = sample(self.rng, distinct, 2)
+            for day in picks:
+                enc = first_on[day]
                 if code not in enc.dx:
                     enc.dx.insert(1, code)      # right after the principal: never cut by the claim's dx limit
         if len(distinct) < 2 and p.conditions and self.ccw_visits:
@@ -453,6 +454,8 @@ class CareModel:
                 encs.append(follow)
 
     def _free_day(self, window, stays) -> int:
+        if not stays:
+            return _day_in(self.rng, window)
         for _ in range(4):
             d = _day_in(self.rng, window)
             if not any(a <= d <= b for a, b in stays):
@@ -472,7 +475,7 @@ class CareModel:
                 day = first + below(rng, supply)
                 refill = 0
                 while day <= last:
-                    out.append(Encounter("pde", day, day, [], [("", drug["ndc"], float(drug["qty_30"]) * supply / 30)],
+                    out.append(Encounter("pde", day, day, [], [("", drug["ndc"], drug["qty_30"] * supply / 30)],
                                          p.pharmacy, performing=prescriber,
                                          facts={"drug": drug, "days_supply": supply, "refill": refill}))
                     refill += 1
@@ -501,11 +504,9 @@ class CareModel:
         return _pick_weighted(self.rng, items, p)
 
     def _secondary(self, p: Person, k: int) -> list[str]:
-        codes_ = list(p.chronic_codes.values())
-        if not codes_ or k <= 0:
+        if not p.chronic_codes or k <= 0:
             return []
-        idx = self.rng.permutation(len(codes_))[:k]
-        return [codes_[i] for i in idx]
+        return sample(self.rng, p.chronic_codes.values(), k)
 
 
 def _dedupe(xs: list[str]) -> list[str]:

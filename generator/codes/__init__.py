@@ -8,6 +8,12 @@ NUBC/UB-04 codes (revenue centers, discharge status) carry short paraphrased dis
 project. No offline FDA NDC directory was available, so drugs.csv uses the clearly synthetic labeler
 code 00000 (NDC 00000-<product>-01): real drug names with approximate prices, never a real product's
 NDC. Amounts, weights and shares approximate published national figures (shared/reference/realism.md).
+
+Two tables are extracted from packages, once, because loading them costs every worker process: zips.csv
+(zip, state, county, city) lists every active standard ZIP code of the `zipcodes` package (MIT; ~1 s to
+list, ~25 ms to read here), names.csv the weighted US first (female, male) and last names of Faker's en_US
+person provider (MIT; importing Faker costs ~70 ms). tests/generator/test_sim_fast.py checks both still
+match the installed packages.
 """
 from __future__ import annotations
 
@@ -31,6 +37,7 @@ TABLES = {
     "specialties": ("code", "display", "taxonomy", "share"),
     "discharge_status": ("code", "display", "share"),
     "contracts": ("part", "contract", "pbp", "plan_type", "share"),
+    "names": ("kind", "name", "weight"),
 }
 
 
@@ -41,6 +48,18 @@ def table(name: str) -> tuple[dict, ...]:
         raise ValueError(f"unknown code table {name!r}; known: {', '.join(sorted(TABLES))}")
     text = resources.files(__package__).joinpath(f"{name}.csv").read_text(encoding="utf-8")
     return tuple(csv.DictReader(io.StringIO(text)))
+
+
+@functools.cache
+def zips_by_state() -> dict[str, tuple[tuple[str, str, str], ...]]:
+    """(zip, county, city) of every active standard ZIP code (zips.csv), by state abbreviation, in ZIP order."""
+    text = resources.files(__package__).joinpath("zips.csv").read_text(encoding="utf-8")
+    rows = csv.reader(io.StringIO(text))
+    next(rows)
+    out: dict[str, list] = {}
+    for zip_, state, county, city in rows:
+        out.setdefault(state, []).append((zip_, county, city))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def state_table() -> tuple[dict, ...]:
