@@ -38,11 +38,10 @@ def member(key: str, value) -> bytes:
     return orjson.dumps({key: value})[1:-1]
 
 
-def value_of(record: dict, source: Any):
+def value_of(source: Any) -> Callable[[dict], Any]:
+    """A header source as a function of the claim: a key (missing → 0.0) or a function of the claim."""
     if isinstance(source, str):
-        return record.get(source, 0.0)
-    if callable(source):
-        return source(record)
+        return lambda record: record.get(source, 0.0)
     return source
 
 
@@ -76,7 +75,8 @@ def value_ext(variable: str, kind: str, source, wrap: Callable[[Any], dict] = la
     head, tail = around(orjson.dumps({"url": VARIABLES + variable, kind: wrap(PLACEHOLDER)}))
     if isinstance(source, const):
         return head + orjson.dumps(source.value) + tail
-    return lambda claim: head + orjson.dumps(value_of(claim, source)) + tail
+    read = value_of(source)
+    return lambda claim: head + orjson.dumps(read(claim)) + tail
 
 
 def identifier_ext(variable: str, source) -> Callable | bytes:
@@ -88,7 +88,8 @@ def money_ext(variable: str, source) -> Callable | bytes:
 
 
 def coding_ext(variable: str, source) -> Callable[[dict], bytes]:
-    return lambda claim: coding_ext_bytes(variable, value_of(claim, source))
+    read = value_of(source)
+    return lambda claim: coding_ext_bytes(variable, read(claim))
 
 
 @lru_cache(maxsize=None)

@@ -71,6 +71,7 @@ class Layout:
     facility: bytes | None        # the institutional facility of the type (a bill type's first digit overrides it)
     middle: bytes                 # `,"outcome":…,"careTeam":`
     info_keys: tuple              # the claim keys supportingInfo reads (each as claim.get(key, 0.0))
+    info_zeros: tuple
     info: tuple                   # supportingInfo: (`,"category":…,` bytes, positions in info_keys, build)
     insurance: list[bytes]        # `,"insurance":[…]` with holes for the coverage (pharmacy: contract, PBP first)
     payment: list[bytes]          # the payment object with a hole for its date or amount
@@ -103,7 +104,7 @@ def _layout(ct: ClaimType) -> Layout:
         profile=b',"profile":' + dumps(ct.profile) + b"}", header=_merged(ct.header_extensions),
         identifier=_members(head), facility=_facility_extension(ct.facility_type) if ct.facility_type else None,
         middle=b"".join(_members(middle)), insurance=_members({"insurance": [{"focal": True, "coverage": coverage}]}),
-        info_keys=info_keys, info=tuple((b',"category":' + dumps(category) + b",", tuple(map(info_keys.index, keys)),
+        info_keys=info_keys, info_zeros=(0.0,) * len(info_keys), info=tuple((b',"category":' + dumps(category) + b",", tuple(map(info_keys.index, keys)),
                                          build) for category, (keys, build) in ct.supporting_info),
         payment=_holes(payment))
 
@@ -177,7 +178,9 @@ def _team(ct_name: str, heads: tuple, performers: tuple, billing: tuple | None) 
     return b"[" + b",".join(team) + b"]", tuple(_links(link, last) for link in links)
 
 
+@lru_cache(maxsize=1 << 16)
 def _member(seq: int, role: str, provider: tuple, qualification: bool, participating=False, responsible=False):
+    """One careTeam entry, serialized once per distinct entry."""
     npi, name, kind, taxonomy, specialty = provider
     member = {"extension": PARTICIPATING} if participating else {}
     member["sequence"] = seq
@@ -234,7 +237,9 @@ def _diagnoses(ct_name: str, diagnoses: tuple) -> bytes:
     return b"[" + b",".join(result) + b"]"
 
 
+@lru_cache(maxsize=1 << 15)
 def _diagnosis(seq: int, code: str, display: str, dx_type, poa_variable: str | None, poa: str) -> bytes:
+    """One diagnosis entry, serialized once per distinct entry."""
     extension = b'"extension":' + dumps([ccw_coding_ext(poa_variable, poa)]) + b"," if poa_variable else b""
     return b"".join((b"{", extension, b'"sequence":%d,"diagnosisCodeableConcept":' % seq,
                      _two_codings(ICD10_CM, code, display), b',"type":', dumps([DIAGNOSIS_TYPES[dx_type]]), b"}"))
@@ -290,13 +295,6 @@ def _modifiers(modifiers: tuple[str, ...]) -> bytes:
     return b',"modifier":' + dumps([{"coding": [{"system": HCPCS_SYSTEM, "code": m}]} for m in modifiers])
 
 
-@lru_cache(maxsize=1 << 10)
-def _line_extension(betos: str | None, ct_name: str) -> bytes:
-    """A professional item's opening `{"extension":[…]`: the BETOS code, then the type's fixed line extensions."""
-    extension = [ccw_coding_ext("betos_cd", betos)] if betos else []
-    return b'{"extension":' + dumps(extension + list(TYPES[ct_name].line_extensions))
-
-
 @lru_cache(maxsize=1 << 12)
 def _period(start: str, end: str) -> bytes:
     return dumps({"start": start, "end": end})
@@ -310,24 +308,29 @@ def _location(state: str, zip_: str, pos: str) -> bytes:
          "coding": [ccw_coding("line_place_of_srvc_cd", pos)]})
 
 
+PROFESSIONAL_CODES = ("betos", "dx_index", "type_of_service", "hcpcs", "hcpcs_display", "ndc", "drug", "modifiers")
+PROFESSIONAL_DEFAULTS = (None, -1, "1", None, None, None, None, None)
+
+
 def _professional_item(ct, claim, line, seq, links, amounts) -> bytes:
-    get = line.get
-    where = get("performing") or claim["provider"]
-    return b"".join((
-        _line_extension(get("betos"), ct.name), b',"sequence":%d' % seq, links,
-        _professional_codes(ct.hcpcs_cd_coding, get("dx_index", -1), get("type_of_service", "1"), get("hcpcs"),
-                            get("hcpcs_display"), get("ndc"), get("drug"), tuple(get("modifiers") or ())),
-        _period(line["from_date"], line["thru_date"]),
-        _location(where["state"], where["zip"], line["pos"]), b",", amounts, b"}"))
+    *codes, modifiers = map(line.get, PROFESSIONAL_CODES, PROFESSIONAL_DEFAULTS)
+    head, middle = _professional_codes(ct.name, *codes, tuple(modifiers or ()))
+    where = line.get("performing") or claim["provider"]
+    return b"".join((head, b',"sequence":%d' % seq, links, middle, _period(line["from_date"], line["thru_date"]),
+                     _location(where["state"], where["zip"], line["pos"]), b",", amounts, b"}"))
 
 
 @lru_cache(maxsize=1 << 16)
-def _professional_codes(hcpcs_cd_coding, dx_index, type_of_service, hcpcs, hcpcs_display, ndc, drug, modifiers) -> bytes:
-    """A professional item from `diagnosisSequence` to `"servicedPeriod":`, serialized once per distinct codes."""
-    return b"".join((
+def _professional_codes(ct_name, betos, dx_index, type_of_service, hcpcs, hcpcs_display, ndc, drug,
+                        modifiers) -> tuple[bytes, bytes]:
+    """A professional item's opening `{"extension":[…]` (BETOS, then the type's fixed line extensions) and its
+    members from `diagnosisSequence` to `"servicedPeriod":`, serialized once per distinct codes."""
+    ct = TYPES[ct_name]
+    extension = [ccw_coding_ext("betos_cd", betos)] if betos else []
+    return b'{"extension":' + dumps(extension + list(ct.line_extensions)), b"".join((
         b',"diagnosisSequence":[%d]' % (dx_index + 1) if dx_index >= 0 else b"",
         b',"category":', dumps(ccw_concept("line_cms_type_srvc_cd", type_of_service)),
-        _product_of(False, hcpcs_cd_coding, hcpcs, hcpcs_display, ndc, drug), _modifiers(modifiers),
+        _product_of(False, ct.hcpcs_cd_coding, hcpcs, hcpcs_display, ndc, drug), _modifiers(modifiers),
         b',"servicedPeriod":'))
 
 
@@ -448,7 +451,7 @@ def eob_json(claim: Claim, bene: Beneficiary) -> bytes:
         parts.append(_facility(ct, layout, claim))
     team, links = _care_team(ct, claim)
     parts += (layout.middle, team, b',"supportingInfo":', _supporting_info(
-        ct.name, tuple([claim.get(key, 0.0) for key in layout.info_keys])))
+        ct.name, tuple(map(claim.get, layout.info_keys, layout.info_zeros))))
     if claim.get("diagnoses"):
         parts += (b',"diagnosis":', _diagnoses(ct.name, tuple(map(DIAGNOSIS_FIELDS, claim["diagnoses"]))))
     if ct.procedures and claim.get("procedures"):
