@@ -48,7 +48,6 @@ INPATIENT_REVENUE = (("0120", 0.34, True), ("0250", 0.16, True), ("0300", 0.12, 
 SNF_REVENUE = (("0022", 0.0, True), ("0191", 0.7, True), ("0420", 0.2, True), ("0250", 0.1, True))
 MAX_DIAGNOSES = {"carrier": 12, "dme": 12, "inpatient": 25, "snf": 25, "outpatient": 25, "hha": 25, "hospice": 25}
 PATIENT_STATUS = {"20": "B", "40": "B", "30": "C"}       # by discharge status; "A" otherwise
-SUMMED = ("submitted", "allowed", "paid", "deductible", "coinsurance", "patient_paid")   # header = sum of lines
 
 
 @cache
@@ -216,30 +215,24 @@ class ClaimBuilder:
         year = _year(enc.start)
         outpatient = enc.ctype == "outpatient"
         sigma, markup = (0.15, 1.5) if outpatient else (0.12, 1.4)
-        line_of = self._revenue_line if outpatient else self._professional_line
-        lines, cents = [], []
+        line_of = _revenue_line if outpatient else _professional_line
+        lines = []
+        total_submitted = total_allowed = total_deductible = total_coinsurance = 0
         for rev, hcpcs, qty in enc.lines:
             allowed = round(_fee(rev, hcpcs, outpatient) * qty * math.exp(sigma * normal()) * 100)
             ded, coins = ledger.part_b(year, allowed)
-            amounts = (round(allowed * markup * (1.0 + random())), allowed, allowed - ded - coins, ded, coins,
-                       ded + coins)
-            cents.append(amounts)
-            lines.append(line_of(rev, hcpcs, qty, claim, enc, *[c / 100 for c in amounts]))
+            submitted = round(allowed * markup * (1.0 + random()))
+            lines.append(line_of(rev, hcpcs, qty, claim, enc, submitted, allowed, ded, coins))
+            total_submitted += submitted
+            total_allowed += allowed
+            total_deductible += ded
+            total_coinsurance += coins
         claim["lines"] = lines
         if outpatient:
             self._institutional_header(enc, claim, frequency="1")
         else:
             claim["referring"] = enc.performing if enc.ctype == "dme" else None
-        _header_from_cents(claim, cents)
-
-    def _professional_line(self, rev, hcpcs, qty, claim, enc, submitted, allowed, paid, ded, coins, patient) -> Line:
-        pos = enc.pos or "11"
-        hcpcs_display, pos_display, betos, type_of_service = _professional_coding(hcpcs, pos)
-        return {"hcpcs": hcpcs, "hcpcs_display": hcpcs_display, "modifiers": [], "from_date": claim["from_date"],
-                "thru_date": claim["thru_date"], "quantity": qty, "pos": pos, "pos_display": pos_display,
-                "betos": betos, "type_of_service": type_of_service, "performing": enc.performing,
-                "dx_index": 0, "submitted": submitted, "allowed": allowed, "paid": paid, "deductible": ded,
-                "coinsurance": coins, "patient_paid": patient, "noncovered": 0.0, "prior_payer": 0.0}
+        _set_amounts(claim, total_submitted, total_allowed, total_deductible, total_coinsurance)
 
     def _inpatient(self, enc, claim, ledger, lis, plan):
         rng = self.rng
@@ -301,12 +294,12 @@ class ClaimBuilder:
             total = cs["hospice_rhc_per_diem"] * enc.facts["days"] * rng.lognormal(0, 0.05)
             claim.update(hospice_period=enc.facts["hospice_period"], utilization_days=enc.facts["days"])
         random = rng.random
-        cents = [(round(amount * 1.5 * (1.0 + random())), amount, amount, 0, 0, 0)
-                 for amount in _split_cents(total, [qty for _, _, qty in enc.lines])]
-        claim["lines"] = [self._revenue_line(rev, hcpcs, qty, claim, enc, *[c / 100 for c in amounts])
-                          for (rev, hcpcs, qty), amounts in zip(enc.lines, cents)]
+        allowed = _split_cents(total, [qty for _, _, qty in enc.lines])
+        submitted = [round(amount * 1.5 * (1.0 + random())) for amount in allowed]
+        claim["lines"] = [_revenue_line(rev, hcpcs, qty, claim, enc, charged, amount, 0, 0)
+                          for (rev, hcpcs, qty), charged, amount in zip(enc.lines, submitted, allowed)]
         self._institutional_header(enc, claim, frequency=enc.facts.get("frequency", "1"))
-        _header_from_cents(claim, cents)
+        _set_amounts(claim, sum(submitted), sum(allowed), 0, 0)
 
     def _pde(self, enc, claim, ledger, lis, plan):
         rng = self.rng
@@ -333,20 +326,14 @@ class ClaimBuilder:
                            "thru_date": claim["thru_date"], "quantity": qty, "submitted": total, "allowed": total,
                            "paid": paid, "deductible": deductible, "coinsurance": coinsurance,
                            "patient_paid": patient, "noncovered": 0.0, "prior_payer": 0.0}]
-        claim.update(zip(SUMMED, (total, total, paid, deductible, coinsurance, patient)))
-        claim.update(prescriber=enc.performing, days_supply=supply, refill=enc.facts["refill"], quantity=qty,
-                     daw="0" if not brand else ("0", "1")[int(rng.random() < 0.2)], brand_generic=drug["brand_generic"],
+        claim.update(submitted=total, allowed=total, paid=paid, deductible=deductible, coinsurance=coinsurance,
+                     patient_paid=patient, prescriber=enc.performing, days_supply=supply, refill=enc.facts["refill"],
+                     quantity=qty, daw="0" if not brand else ("0", "1")[int(rng.random() < 0.2)],
+                     brand_generic=drug["brand_generic"],
                      compound=False, drug_coverage="C", contract=plan[0], pbp=plan[1],
                      pharmacy_type="01", paid_date=iso(enc.start + 1 + int(14 * rng.random())))
 
     # Shared pieces -----------------------------------------------------------------------------------
-    def _revenue_line(self, rev, hcpcs, qty, claim, enc, submitted, allowed, paid, ded, coins, patient) -> Line:
-        revenue_display, hcpcs_display = _revenue_coding(rev, hcpcs)
-        return {"revenue": rev, "revenue_display": revenue_display, "hcpcs": hcpcs, "hcpcs_display": hcpcs_display,
-                "modifiers": [], "from_date": claim["from_date"], "thru_date": claim["thru_date"], "quantity": qty,
-                "submitted": submitted, "allowed": allowed, "paid": paid, "deductible": ded, "coinsurance": coins,
-                "patient_paid": patient, "noncovered": 0.0, "prior_payer": 0.0}
-
     def _charge_lines(self, claim, revenue, submitted, units):
         amounts = [c / 100 for c in _split_cents(submitted, [s for _, s in revenue])]
         claim["lines"] = [{"revenue": code, "revenue_display": _revenue_coding(code, "")[0], "hcpcs": "",
@@ -388,9 +375,32 @@ def _split_cents(total: float, weights: list[float]) -> list[int]:
     return parts
 
 
-def _header_from_cents(claim: Claim, cents: list[tuple[int, ...]]) -> None:
-    """The claim's amounts: the sums of its lines' amounts (cents, in SUMMED order)."""
-    claim.update(zip(SUMMED, [sum(column) / 100 for column in zip(*cents)]))
+def _professional_line(rev, hcpcs, qty, claim, enc, submitted: int, allowed: int, ded: int, coins: int) -> Line:
+    """A carrier or DME line (amounts in cents)."""
+    pos = enc.pos or "11"
+    hcpcs_display, pos_display, betos, type_of_service = _professional_coding(hcpcs, pos)
+    return {"hcpcs": hcpcs, "hcpcs_display": hcpcs_display, "modifiers": [], "from_date": claim["from_date"],
+            "thru_date": claim["thru_date"], "quantity": qty, "pos": pos, "pos_display": pos_display,
+            "betos": betos, "type_of_service": type_of_service, "performing": enc.performing, "dx_index": 0,
+            "submitted": submitted / 100, "allowed": allowed / 100, "paid": (allowed - ded - coins) / 100,
+            "deductible": ded / 100, "coinsurance": coins / 100, "patient_paid": (ded + coins) / 100,
+            "noncovered": 0.0, "prior_payer": 0.0}
+
+
+def _revenue_line(rev, hcpcs, qty, claim, enc, submitted: int, allowed: int, ded: int, coins: int) -> Line:
+    """An institutional line billed by revenue center (amounts in cents)."""
+    revenue_display, hcpcs_display = _revenue_coding(rev, hcpcs)
+    return {"revenue": rev, "revenue_display": revenue_display, "hcpcs": hcpcs, "hcpcs_display": hcpcs_display,
+            "modifiers": [], "from_date": claim["from_date"], "thru_date": claim["thru_date"], "quantity": qty,
+            "submitted": submitted / 100, "allowed": allowed / 100, "paid": (allowed - ded - coins) / 100,
+            "deductible": ded / 100, "coinsurance": coins / 100, "patient_paid": (ded + coins) / 100,
+            "noncovered": 0.0, "prior_payer": 0.0}
+
+
+def _set_amounts(claim: Claim, submitted: int, allowed: int, ded: int, coins: int) -> None:
+    """The claim's amounts from the sums of its lines' (in cents): paid = allowed - deductible - coinsurance."""
+    claim.update(submitted=submitted / 100, allowed=allowed / 100, paid=(allowed - ded - coins) / 100,
+                 deductible=ded / 100, coinsurance=coins / 100, patient_paid=(ded + coins) / 100)
 
 
 PRICERS = {

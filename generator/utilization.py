@@ -162,7 +162,8 @@ def drg_choices(conditions: tuple[str, ...]) -> tuple[tuple[dict, ...], tuple[fl
 @cache
 def eligible_kinds(claim_type: str, conditions: tuple[str, ...]) -> tuple[tuple[VisitKind, ...], tuple[float, ...]]:
     """The visit kinds of a claim type a person with these chronic conditions can have, with cumulative weights."""
-    kinds = tuple(k for k in visit_kinds()[claim_type] if not k.conditions or any(c in conditions for c in k.conditions))
+    kinds = tuple(k for k in visit_kinds()[claim_type]
+                  if not k.conditions or any(c in conditions for c in k.conditions))
     return kinds, _cumulative(k.weight for k in kinds)
 
 
