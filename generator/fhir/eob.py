@@ -312,12 +312,12 @@ PROFESSIONAL_CODES = ("betos", "dx_index", "type_of_service", "hcpcs", "hcpcs_di
 PROFESSIONAL_DEFAULTS = (None, -1, "1", None, None, None, None, None)
 
 
-def _professional_item(ct, claim, line, seq, links, amounts) -> bytes:
+def _professional_item(ct, claim, line, seq, links, amounts) -> tuple[bytes, ...]:
     *codes, modifiers = map(line.get, PROFESSIONAL_CODES, PROFESSIONAL_DEFAULTS)
     head, middle = _professional_codes(ct.name, *codes, tuple(modifiers or ()))
     where = line.get("performing") or claim["provider"]
-    return b"".join((head, b',"sequence":%d' % seq, links, middle, _period(line["from_date"], line["thru_date"]),
-                     _location(where["state"], where["zip"], line["pos"]), b",", amounts, b"}"))
+    return (head, b',"sequence":%d' % seq, links, middle, _period(line["from_date"], line["thru_date"]),
+            _location(where["state"], where["zip"], line["pos"]), b",", amounts, b"}")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -352,21 +352,21 @@ def _location_address(state: str) -> bytes:
     return b',"locationAddress":' + dumps({"state": state})
 
 
-def _institutional_item(ct, claim, line, seq, links, amounts) -> bytes:
+def _institutional_item(ct, claim, line, seq, links, amounts) -> tuple[bytes, ...]:
     quantity = line.get("quantity")
-    return b"".join((
+    return (
         b"{", QUANTITY_EXTENSION[0] + dumps(quantity) + QUANTITY_EXTENSION[1] + b"," if quantity else b"",
         b'"sequence":%d' % seq, links,
         _revenue(ct.name, line["revenue"], line.get("revenue_display"),
                  ct.revenue_status(line) if ct.revenue_status else None),
         _product(ct, line), _modifiers(tuple(line.get("modifiers") or ())),
         b',"servicedDate":' + dumps(line["from_date"]) if ct.line_date else b"",
-        _location_address(claim["provider"]["state"]), b",", amounts, b"}"))
+        _location_address(claim["provider"]["state"]), b",", amounts, b"}")
 
 
-def _pharmacy_item(ct, claim, line, seq, links, amounts) -> bytes:
-    return b"".join((b'{"sequence":%d' % seq, links, _product(ct, line), b',"servicedDate":', dumps(claim["from_date"]),
-                     b",", amounts, b"}"))
+def _pharmacy_item(ct, claim, line, seq, links, amounts) -> tuple[bytes, ...]:
+    return (b'{"sequence":%d' % seq, links, _product(ct, line), b',"servicedDate":', dumps(claim["from_date"]),
+            b",", amounts, b"}")
 
 
 ITEM_BUILDERS = {"professional": _professional_item, "institutional": _institutional_item,
@@ -469,10 +469,12 @@ def eob_json(claim: Claim, bene: Beneficiary) -> bytes:
     numbers = tuple(dumps(values)[1:-1].split(b","))
     size, build = amounts.count, ITEM_BUILDERS[ct.style]
     at = len(lines) * size
-    parts += (holes[-2], dumps(f"Coverage/part-{ct.part}-{bene_id}"), holes[-1], b',"item":[',
-              b",".join([build(ct, claim, line, seq, links[seq - 1], amounts.render(numbers[(seq - 1) * size:seq * size]))
-                         for seq, line in enumerate(lines, 1)]),
-              b'],"total":', total.render(numbers[at:at + total.count]), b',"payment":', layout.payment[0],
+    parts += (holes[-2], dumps(f"Coverage/part-{ct.part}-{bene_id}"), holes[-1], b',"item":[')
+    for seq, line in enumerate(lines, 1):  # the items' pieces go straight into parts: their bytes are copied once
+        if seq > 1:
+            parts.append(b",")
+        parts += build(ct, claim, line, seq, links[seq - 1], amounts.render(numbers[(seq - 1) * size:seq * size]))
+    parts += (b'],"total":', total.render(numbers[at:at + total.count]), b',"payment":', layout.payment[0],
               dumps(claim["paid_date"] if ct.style == "pharmacy" else claim["paid"]), layout.payment[1])
     if balance:
         at += total.count
