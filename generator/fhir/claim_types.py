@@ -2,6 +2,9 @@
 PDE and SNF ExplanationOfBenefits (data-model.md §5–§9). `eob.py` reads only this table.
 
 Value sources in the slot tables are a record key (missing → 0), a constant, or a function of the record.
+Parts that `eob.py` writes as bytes come serialized (or as functions returning bytes): fixed header
+extensions, supportingInfo values, the byte templates of the money slots; supportingInfo entries name the
+claim keys they read, so a claim type's whole supportingInfo array is serialized once per distinct values.
 Facts the records do not carry (clearing codes, primary-payer codes, IPPS add-on amounts) are fixed,
 realistic values for a paid, Medicare-primary, original claim; each is named below.
 """
@@ -38,7 +41,7 @@ def member(key: str, value) -> bytes:
     return orjson.dumps({key: value})[1:-1]
 
 
-def value_of(source: Any) -> Callable[[dict], Any]:
+def claim_reader(source: Any) -> Callable[[dict], Any]:
     """A header source as a function of the claim: a key (missing → 0.0) or a function of the claim."""
     if isinstance(source, str):
         return lambda record: record.get(source, 0.0)
@@ -75,7 +78,7 @@ def value_ext(variable: str, kind: str, source, wrap: Callable[[Any], dict] = la
     head, tail = around(orjson.dumps({"url": VARIABLES + variable, kind: wrap(PLACEHOLDER)}))
     if isinstance(source, const):
         return head + orjson.dumps(source.value) + tail
-    read = value_of(source)
+    read = claim_reader(source)
     return lambda claim: head + orjson.dumps(read(claim)) + tail
 
 
@@ -88,7 +91,7 @@ def money_ext(variable: str, source) -> Callable | bytes:
 
 
 def coding_ext(variable: str, source) -> Callable[[dict], bytes]:
-    read = value_of(source)
+    read = claim_reader(source)
     return lambda claim: coding_ext_bytes(variable, read(claim))
 
 
@@ -342,9 +345,9 @@ class ClaimType:
     part: str
     style: str                    # professional | institutional | pharmacy: provider, careTeam and item shape
     diagnosis_style: str          # professional ("principal", secondary) | institutional ("Principal Diagnosis", other)
-    header_extensions: tuple
-    supporting_info: tuple
-    line_amounts: Template
+    header_extensions: tuple      # serialized extensions, or functions claim → bytes
+    supporting_info: tuple        # (category, (claim keys, function of their values → `"key":value` | None))
+    line_amounts: Template        # an item's closing `"quantity":…,"adjudication":[…]` members
     total: Template
     benefit_balance: Template | None
     id_variable: str = "clm_id"

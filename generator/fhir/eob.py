@@ -450,8 +450,11 @@ def eob_json(claim: Claim, bene: Beneficiary) -> bytes:
     if ct.name != "carrier" and ct.name != "dme":
         parts.append(_facility(ct, layout, claim))
     team, links = _care_team(ct, claim)
-    parts += (layout.middle, team, b',"supportingInfo":', _supporting_info(
-        ct.name, tuple(map(claim.get, layout.info_keys, layout.info_zeros))))
+    info = tuple(map(claim.get, layout.info_keys, layout.info_zeros))
+    try:
+        parts += (layout.middle, team, b',"supportingInfo":', _supporting_info(ct.name, info))
+    except TypeError:  # an unhashable value (a list where the records hold a tuple): serialized uncached
+        parts += (layout.middle, team, b',"supportingInfo":', _supporting_info.__wrapped__(ct.name, info))
     if claim.get("diagnoses"):
         parts += (b',"diagnosis":', _diagnoses(ct.name, tuple(map(DIAGNOSIS_FIELDS, claim["diagnoses"]))))
     if ct.procedures and claim.get("procedures"):

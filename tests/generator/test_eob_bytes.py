@@ -1,0 +1,87 @@
+"""EOB bytes written piece by piece (generator/fhir/eob.py) are exactly orjson's serialization of the resource.
+
+`eob_json` joins pre-serialized fragments, so any slip (a missing comma, a string not escaped, a float
+formatted differently from orjson) shows up as bytes that differ from `orjson.dumps(orjson.loads(them))`
+(orjson keeps key order both ways). Claims come from a real small shard; some are copied with awkward
+values (quotes, backslashes, control characters and non-ASCII in names and displays, floats that orjson
+writes in exponent form, missing money keys, a list where the records hold a tuple).
+"""
+from __future__ import annotations
+
+import copy
+
+import orjson
+import pytest
+
+from generator.fhir import eob_json, eob_resource
+from generator.profile import load_profile
+from generator.records import CLAIM_TYPES
+from generator.shard import shard_people
+
+AWKWARD_TEXT = 'O\'Brien "Doc" \\ Ünïcødé \x01\t 東京'
+AWKWARD_NUMBERS = (1e-05, 12.0, 0.1 + 0.2, 1e16, 123456789.01, -0.0)
+
+
+@pytest.fixture(scope="module")
+def claims_by_type():
+    found: dict[str, list] = {t: [] for t in CLAIM_TYPES}
+    for insured, claims in shard_people(load_profile("esrd"), 0, 0, 0, 60):
+        for claim in claims:
+            found[claim["type"]].append((claim, insured.bene))
+    assert all(found.values()), {t: len(v) for t, v in found.items()}
+    return found
+
+
+def assert_canonical(claim, bene) -> bytes:
+    written = eob_json(claim, bene)
+    assert written == orjson.dumps(orjson.loads(written))
+    return written
+
+
+@pytest.mark.parametrize("claim_type", CLAIM_TYPES)
+def test_every_claim_is_orjsons_serialization(claims_by_type, claim_type):
+    for claim, bene in claims_by_type[claim_type]:
+        written = assert_canonical(claim, bene)
+        assert eob_resource(claim, bene) == orjson.loads(written)
+        assert written == eob_json(claim, bene), "cached fragments give the same bytes again"
+
+
+@pytest.mark.parametrize("claim_type", CLAIM_TYPES)
+def test_awkward_strings_and_numbers(claims_by_type, claim_type):
+    claim, bene = claims_by_type[claim_type][0]
+    claim = copy.deepcopy(claim)
+    for provider in [claim["provider"], *(claim.get(role) for role in ("attending", "referring", "prescriber"))]:
+        if provider:
+            provider["name"] = AWKWARD_TEXT
+    for dx in claim.get("diagnoses", ()):
+        dx["display"] = AWKWARD_TEXT
+    for i, line in enumerate(claim["lines"]):
+        line["paid"] = AWKWARD_NUMBERS[i % len(AWKWARD_NUMBERS)]
+        line["submitted"] = 1e-07
+        for key in ("hcpcs_display", "drug", "revenue_display"):
+            if line.get(key):
+                line[key] = AWKWARD_TEXT
+    claim["submitted"], claim["paid"] = 1e-05, 1e22
+    written = assert_canonical(claim, bene)
+    assert orjson.dumps(AWKWARD_TEXT)[1:-1] in written, "the awkward name is escaped as orjson escapes it"
+
+
+def test_missing_money_keys_count_as_zero_and_quantity_as_one(claims_by_type):
+    claim, bene = claims_by_type["carrier"][0]
+    claim = copy.deepcopy(claim)
+    for key in ("quantity", "deductible", "coinsurance"):
+        claim["lines"][0].pop(key, None)
+    claim.pop("deductible", None)
+    item = orjson.loads(assert_canonical(claim, bene))["item"][0]
+    assert item["quantity"] == {"value": 1}
+    amounts = {a["category"]["coding"][1]["code"].rsplit("/", 1)[1]: a["amount"]["value"] for a in item["adjudication"]}
+    assert amounts["line_bene_ptb_ddctbl_amt"] == 0.0 and amounts["line_coinsrnc_amt"] == 0.0
+
+
+def test_a_list_where_the_records_hold_a_tuple(claims_by_type):
+    stays = [(c, b) for c, b in claims_by_type["snf"] if c.get("qualifying_stay")]
+    if not stays:
+        pytest.skip("no SNF claim with a qualifying stay in this shard")
+    claim, bene = stays[0]
+    as_list = dict(claim, qualifying_stay=list(claim["qualifying_stay"]))
+    assert eob_json(as_list, bene) == eob_json(claim, bene)
