@@ -75,6 +75,7 @@ class Layout:
     info: tuple                   # supportingInfo: (`,"category":…,` bytes, positions in info_keys, build)
     insurance: list[bytes]        # `,"insurance":[…]` with holes for the coverage (pharmacy: contract, PBP first)
     payment: list[bytes]          # the payment object with a hole for its date or amount
+    item: bytes                   # an item's %-format: the style's pieces, then the line template's numbers
 
 
 def _layout(ct: ClaimType) -> Layout:
@@ -106,7 +107,7 @@ def _layout(ct: ClaimType) -> Layout:
         middle=b"".join(_members(middle)), insurance=_members({"insurance": [{"focal": True, "coverage": coverage}]}),
         info_keys=info_keys, info_zeros=(0.0,) * len(info_keys), info=tuple((b',"category":' + dumps(category) + b",", tuple(map(info_keys.index, keys)),
                                          build) for category, (keys, build) in ct.supporting_info),
-        payment=_holes(payment))
+        payment=_holes(payment), item=ITEM_BUILDERS[ct.style][1] + ct.line_amounts.format + b"}")
 
 
 def _merged(extensions) -> tuple:
@@ -143,6 +144,8 @@ HEADS = {"professional": (("referring", "referring"),),  # (claim key, careTeam 
 def _care_team(ct: ClaimType, claim: Claim) -> tuple[bytes, tuple[bytes, ...]]:
     """careTeam bytes and, per line, its `careTeamSequence` member (b"" when it links to nobody)."""
     heads = tuple([PROVIDER_FIELDS(claim[key]) if claim.get(key) else None for key, _ in HEADS[ct.style]])
+    if ct.style == "pharmacy":  # the prescriber only: every line links to it
+        return _team(ct.name, heads, (None,) * len(claim["lines"]), None)
     fallback = claim["provider"] if ct.name == "dme" else None  # DME lines are performed by the supplier
     performers = []
     for line in claim["lines"]:
@@ -312,12 +315,11 @@ PROFESSIONAL_CODES = ("betos", "dx_index", "type_of_service", "hcpcs", "hcpcs_di
 PROFESSIONAL_DEFAULTS = (None, -1, "1", None, None, None, None, None)
 
 
-def _professional_item(ct, claim, line, seq, links, amounts) -> tuple[bytes, ...]:
+def _professional_item(ct, claim, line, seq, links) -> tuple:
     *codes, modifiers = map(line.get, PROFESSIONAL_CODES, PROFESSIONAL_DEFAULTS)
     head, middle = _professional_codes(ct.name, *codes, tuple(modifiers or ()))
     where = line.get("performing") or claim["provider"]
-    return (head, b',"sequence":%d' % seq, links, middle, _period(line["from_date"], line["thru_date"]),
-            _location(where["state"], where["zip"], line["pos"]), b",", amounts, b"}")
+    return head, seq, links, middle, _period(line["from_date"], line["thru_date"]), _location(where["state"], where["zip"], line["pos"])
 
 
 @lru_cache(maxsize=1 << 16)
@@ -352,25 +354,25 @@ def _location_address(state: str) -> bytes:
     return b',"locationAddress":' + dumps({"state": state})
 
 
-def _institutional_item(ct, claim, line, seq, links, amounts) -> tuple[bytes, ...]:
+def _institutional_item(ct, claim, line, seq, links) -> tuple:
     quantity = line.get("quantity")
     return (
-        b"{", QUANTITY_EXTENSION[0] + dumps(quantity) + QUANTITY_EXTENSION[1] + b"," if quantity else b"",
-        b'"sequence":%d' % seq, links,
+        QUANTITY_EXTENSION[0] + dumps(quantity) + QUANTITY_EXTENSION[1] + b"," if quantity else b"", seq, links,
         _revenue(ct.name, line["revenue"], line.get("revenue_display"),
                  ct.revenue_status(line) if ct.revenue_status else None),
         _product(ct, line), _modifiers(tuple(line.get("modifiers") or ())),
         b',"servicedDate":' + dumps(line["from_date"]) if ct.line_date else b"",
-        _location_address(claim["provider"]["state"]), b",", amounts, b"}")
+        _location_address(claim["provider"]["state"]))
 
 
-def _pharmacy_item(ct, claim, line, seq, links, amounts) -> tuple[bytes, ...]:
-    return (b'{"sequence":%d' % seq, links, _product(ct, line), b',"servicedDate":', dumps(claim["from_date"]),
-            b",", amounts, b"}")
+def _pharmacy_item(ct, claim, line, seq, links) -> tuple:
+    return seq, links, _product(ct, line), dumps(claim["from_date"])
 
 
-ITEM_BUILDERS = {"professional": _professional_item, "institutional": _institutional_item,
-                 "pharmacy": _pharmacy_item}
+# per style: a function of the line → the values of the item's %-format before its numbers, and that format's head
+ITEM_BUILDERS = {"professional": (_professional_item, b'%b,"sequence":%d%b%b%b%b,'),
+                 "institutional": (_institutional_item, b'{%b"sequence":%d%b%b%b%b%b%b,'),
+                 "pharmacy": (_pharmacy_item, b'{"sequence":%d%b%b,"servicedDate":%b,')}
 
 
 # --- header parts ------------------------------------------------------------------------------------------
@@ -470,13 +472,13 @@ def eob_json(claim: Claim, bene: Beneficiary) -> bytes:
     if balance:
         values += balance.values(claim)
     numbers = tuple(dumps(values)[1:-1].split(b","))
-    size, build = amounts.count, ITEM_BUILDERS[ct.style]
+    size, build, item_format = amounts.count, ITEM_BUILDERS[ct.style][0], layout.item
     at = len(lines) * size
     parts += (holes[-2], dumps(f"Coverage/part-{ct.part}-{bene_id}"), holes[-1], b',"item":[')
-    for seq, line in enumerate(lines, 1):  # the items' pieces go straight into parts: their bytes are copied once
+    for seq, line in enumerate(lines, 1):  # one %-format per item: its pieces, then its quantity and adjudication
         if seq > 1:
             parts.append(b",")
-        parts += build(ct, claim, line, seq, links[seq - 1], amounts.render(numbers[(seq - 1) * size:seq * size]))
+        parts.append(item_format % (build(ct, claim, line, seq, links[seq - 1]) + numbers[(seq - 1) * size:seq * size]))
     parts += (b'],"total":', total.render(numbers[at:at + total.count]), b',"payment":', layout.payment[0],
               dumps(claim["paid_date"] if ct.style == "pharmacy" else claim["paid"]), layout.payment[1])
     if balance:
