@@ -22,7 +22,7 @@ from .claim_types import TYPES, ClaimType
 from .codebook import VARIABLES, ccw_coding, ccw_coding_ext
 from .fragments import (BB_CS, C4BB_CS, HL7_CS, NDC_SYSTEM, NPI_SYSTEM, NUCC_SYSTEM,
                         ccw_concept, concept, npi_identifier, profile)
-from .template import PLACEHOLDER, around
+from .template import PLACEHOLDER, around, serialized
 
 dumps = orjson.dumps
 UC_TYPE = concept(C4BB_CS + "C4BBIdentifierType", "uc", "Unique Claim ID")
@@ -471,7 +471,7 @@ def eob_json(claim: Claim, bene: Beneficiary) -> bytes:
     values += total.values(claim)
     if balance:
         values += balance.values(claim)
-    numbers = tuple(dumps(values)[1:-1].split(b","))
+    numbers = serialized(values)
     size, build, item_format = amounts.count, ITEM_BUILDERS[ct.style][0], layout.item
     at = len(lines) * size
     parts += (holes[-2], dumps(f"Coverage/part-{ct.part}-{bene_id}"), holes[-1], b',"item":[')

@@ -1,9 +1,10 @@
 """Byte templates: JSON shapes serialized once, with holes where per-record numbers go.
 
-A template is a shape serialized once with a placeholder where each number goes; filling it serializes
-only the numbers (one orjson call, so floats are formatted exactly as orjson formats them) and puts
-them between the fixed bytes with one %-format. `around` splits a serialized shape with one hole into
-the bytes before and after it, for callers that splice a serialized value (a string, a date) in between.
+A template is a shape serialized once with a placeholder where each number goes. Per record only the
+numbers are serialized — those of all the templates of a resource together, in one orjson call
+(`serialized`), so floats are written exactly as orjson writes them — and each template puts its slice
+between its fixed bytes with one %-format (`render`). `around` splits a serialized shape with one hole
+into the bytes before and after it, for callers that splice a serialized value (a string, a date) in.
 """
 from __future__ import annotations
 
@@ -39,9 +40,9 @@ class Template:
     """JSON bytes built from `shape` (with PLACEHOLDER for numbers) and the sources of those numbers.
 
     With `members=True` the shape is a dict and the filled bytes are its members without the braces
-    (`"a":1,"b":[…]`), ready to close an object whose other members are written elsewhere. `fill` fills
-    one template; a writer with several templates per resource gathers their `values`, serializes them
-    all in one orjson call, splits that at the commas and `render`s each template from its slice."""
+    (`"a":1,"b":[…]`), ready to close an object whose other members are written elsewhere. A writer
+    gathers the `values` of all its templates for a resource, serializes them together (`serialized`)
+    and `render`s each template from its slice."""
 
     def __init__(self, shape: list | dict, sources: list[Source], members: bool = False):
         literal = [_as_key(s) is None and not callable(s) for s in sources]
@@ -79,8 +80,9 @@ class Template:
         """The filled bytes from the serialized numbers (`count` of them, as `values` orders them)."""
         return self.constant if self.constant is not None else self.format % numbers
 
-    def fill(self, record: dict) -> bytes:
-        return self.render(tuple(orjson.dumps(self.values(record))[1:-1].split(b",")))
+def serialized(numbers: list | tuple) -> tuple[bytes, ...]:
+    """Each number as orjson writes it (one orjson call for all of them)."""
+    return tuple(orjson.dumps(numbers)[1:-1].split(b","))
 
 
 def _reader(keys: tuple) -> Callable[[dict], tuple]:

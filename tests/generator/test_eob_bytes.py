@@ -14,6 +14,7 @@ import orjson
 import pytest
 
 from generator.fhir import eob_json, eob_resource
+from generator.fhir.template import PLACEHOLDER, Default, Template, as_int, serialized
 from generator.profile import load_profile
 from generator.records import CLAIM_TYPES
 from generator.shard import shard_people
@@ -85,3 +86,17 @@ def test_a_list_where_the_records_hold_a_tuple(claims_by_type):
     claim, bene = stays[0]
     as_list = dict(claim, qualifying_stay=list(claim["qualifying_stay"]))
     assert eob_json(as_list, bene) == eob_json(claim, bene)
+
+
+def test_byte_templates_fill_numbers_between_fixed_bytes():
+    shape = [{"amount": {"value": PLACEHOLDER, "currency": "USD"}, "n": [1, PLACEHOLDER]},
+             {"fixed": PLACEHOLDER, "days": PLACEHOLDER, "units": PLACEHOLDER}]
+    template = Template(shape, ["paid", lambda r: round(r["paid"] / 4, 2), 0.0, as_int("days"), Default("units", 1)])
+    closing = Template({"total": PLACEHOLDER, "note": "100% paid"}, ["paid"], members=True)
+    record = {"paid": 12.3, "days": 3.0, "units": 2.5}
+    numbers = serialized([*template.values(record), *closing.values(record)])
+    assert template.render(numbers[:template.count]) == orjson.dumps(
+        [{"amount": {"value": 12.3, "currency": "USD"}, "n": [1, 3.08]}, {"fixed": 0.0, "days": 3, "units": 2.5}])
+    assert closing.render(numbers[template.count:]) == b'"total":12.3,"note":"100% paid"'
+    sparse = template.values({"paid": 1.0})
+    assert sparse[2:] == (0, 1), "a missing key is 0, or its Default"

@@ -10,11 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-import orjson
 import pytest
 
 from generator.errors import OutputError
-from generator.fhir.template import PLACEHOLDER, Template, as_int
 from generator.output import MARKER, PARTS_DIR
 from generator.run import GenerateOptions, generate
 
@@ -51,16 +49,6 @@ def test_dask_engine_same_bytes(tmp_path, reference):
     pytest.importorskip("dask.distributed")
     generate(GenerateOptions(**SMALL, out=tmp_path / "ds", workers=2, engine="dask"))
     assert digests(tmp_path / "ds") == reference
-
-
-def test_byte_template_fills_numbers_between_fixed_bytes():
-    shape = [{"amount": {"value": PLACEHOLDER, "currency": "USD"}, "n": [1, PLACEHOLDER]},
-             {"fixed": PLACEHOLDER, "days": PLACEHOLDER}]
-    template = Template(shape, ["paid", lambda r: round(r["paid"] / 4, 2), 0.0, as_int("days")])
-    record = {"paid": 12.3, "days": 3.0}
-    expected = [{"amount": {"value": 12.3, "currency": "USD"}, "n": [1, 3.08]}, {"fixed": 0.0, "days": 3}]
-    assert template.fill(record) == orjson.dumps(expected)
-    assert orjson.loads(template.fill({"paid": 1.0}))[1]["days"] == 0, "a missing key is 0"
 
 
 def _generate_in_child(out: Path, beneficiaries: int, **extra) -> subprocess.Popen:
