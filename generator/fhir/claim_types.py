@@ -83,7 +83,8 @@ def value_ext(variable: str, kind: str, source, wrap: Callable[[Any], dict] = la
 
 
 def identifier_ext(variable: str, source) -> Callable | bytes:
-    return value_ext(variable, "valueIdentifier", source, lambda value: {"system": VARIABLES + variable, "value": value})
+    return value_ext(variable, "valueIdentifier", source,
+                     lambda value: {"system": VARIABLES + variable, "value": value})
 
 
 def money_ext(variable: str, source) -> Callable | bytes:
@@ -403,7 +404,8 @@ TYPES: dict[str, ClaimType] = {ct.name: ct for ct in (
                                (info("clm_hha_lupa_ind_cd"), code_value("clm_hha_lupa_ind_cd", derived(
                                    ("lupa",), lambda lupa: "L" if lupa else None))),
                                (info("clm_hha_rfrl_cd"), code_value("clm_hha_rfrl_cd", "hha_referral")),
-                               (info("clm_hha_tot_visit_cnt"), value_member("valueQuantity", "hha_visits", as_quantity)),
+                               (info("clm_hha_tot_visit_cnt"),
+                                value_member("valueQuantity", "hha_visits", as_quantity)),
                                ADMISSION_START),
               line_amounts=slices(*HHA_LINE), benefit_balance=HHA_BALANCE, facility_type="3", line_date=True,
               revenue_codings=DEDUCTIBLE_CODINGS, revenue_status=lambda line: "A"),

@@ -1,13 +1,15 @@
 """ExplanationOfBenefit JSON for all eight claim types, written straight to bytes by one shared machinery
-driven by `claim_types.TYPES`.
+driven by `claim_types.TYPES`; the bytes are exactly what `orjson.dumps` gives for the same resource
+(key order follows BFD's v2 responses, data-model.md §4).
 
-What is fixed for a claim type (profile, type codings, categories, the bytes between members) is
-serialized once per type at import (`Layout`). What recurs between claims (a provider's careTeam entry,
-a diagnosis, a product, a location, a revenue coding) is serialized once per distinct value: the
-lru-cached builders below return bytes. Per claim only the values that vary are serialized: strings one
-by one through orjson (its escaping), numbers in one orjson call per byte template (its float
-formatting), and the pieces are joined once. The bytes equal `orjson.dumps` of the same resource built
-as dicts; key order follows BFD's v2 responses (data-model.md §4).
+What is fixed for a claim type (profile, type codings, header extensions, categories, the bytes between
+members, an item's %-format) is serialized once per type at import (`Layout`). What recurs between
+claims is serialized once per distinct value by lru-cached builders that return bytes: a careTeam
+(keyed by its providers' fields), a diagnosis list, a supportingInfo array (keyed by the claim values
+it reads), a professional line's codes, a product, a location, a provider, a period. Per claim only what
+varies is serialized: strings one by one through orjson (its escaping) and all the numbers of the claim
+(quantities, adjudications, totals, benefit balances) in one orjson call (its float formatting) that
+the byte templates are filled from; the pieces are joined once.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from .claim_types import TYPES, ClaimType
 from .codebook import VARIABLES, ccw_coding, ccw_coding_ext
 from .fragments import (BB_CS, C4BB_CS, HL7_CS, NDC_SYSTEM, NPI_SYSTEM, NUCC_SYSTEM,
                         ccw_concept, concept, npi_identifier, profile)
-from .template import PLACEHOLDER, around, serialized
+from .template import HOLE, PLACEHOLDER, around, serialized
 
 dumps = orjson.dumps
 UC_TYPE = concept(C4BB_CS + "C4BBIdentifierType", "uc", "Unique Claim ID")
@@ -58,7 +60,7 @@ MIDNIGHT = "T00:00:00+00:00"
 # --- per claim type: the fixed bytes between the varying members ------------------------------------------
 def _holes(shape) -> list[bytes]:
     """The serialized shape cut at its PLACEHOLDERs: the fixed bytes the varying values go between."""
-    return dumps(shape).split(dumps(PLACEHOLDER))
+    return dumps(shape).split(HOLE)
 
 
 @dataclass(frozen=True)
@@ -105,8 +107,9 @@ def _layout(ct: ClaimType) -> Layout:
         profile=b',"profile":' + dumps(ct.profile) + b"}", header=_merged(ct.header_extensions),
         identifier=_members(head), facility=_facility_extension(ct.facility_type) if ct.facility_type else None,
         middle=b"".join(_members(middle)), insurance=_members({"insurance": [{"focal": True, "coverage": coverage}]}),
-        info_keys=info_keys, info_zeros=(0.0,) * len(info_keys), info=tuple((b',"category":' + dumps(category) + b",", tuple(map(info_keys.index, keys)),
-                                         build) for category, (keys, build) in ct.supporting_info),
+        info_keys=info_keys, info_zeros=(0.0,) * len(info_keys),
+        info=tuple((b',"category":' + dumps(category) + b",", tuple(map(info_keys.index, keys)), build)
+                   for category, (keys, build) in ct.supporting_info),
         payment=_holes(payment), item=ITEM_BUILDERS[ct.style][1] + ct.line_amounts.format + b"}")
 
 
@@ -319,7 +322,8 @@ def _professional_item(ct, claim, line, seq, links) -> tuple:
     *codes, modifiers = map(line.get, PROFESSIONAL_CODES, PROFESSIONAL_DEFAULTS)
     head, middle = _professional_codes(ct.name, *codes, tuple(modifiers or ()))
     where = line.get("performing") or claim["provider"]
-    return head, seq, links, middle, _period(line["from_date"], line["thru_date"]), _location(where["state"], where["zip"], line["pos"])
+    return (head, seq, links, middle, _period(line["from_date"], line["thru_date"]),
+            _location(where["state"], where["zip"], line["pos"]))
 
 
 @lru_cache(maxsize=1 << 16)
