@@ -58,9 +58,9 @@ def cost_sharing(year: int) -> dict[str, float]:
 
 
 @cache
-def _part_b_deductible(year: int) -> int:
-    """The year's Part B deductible in cents."""
-    return round(cost_sharing(year)["part_b_deductible"] * 100)
+def _cents(year: int, parameter: str) -> int:
+    """A cost-sharing amount of the year in cents."""
+    return round(cost_sharing(year)[parameter] * 100)
 
 
 @cache
@@ -158,20 +158,30 @@ def _money(x: float) -> float:
 @dataclass
 class Ledger:
     """A beneficiary's running cost sharing, by calendar year (claims must be priced in date order)."""
-    part_b_met: dict[int, int] = field(default_factory=dict)       # cents
-    part_d_deductible: dict[int, float] = field(default_factory=dict)
-    part_d_oop: dict[int, float] = field(default_factory=dict)
+    part_b_met: dict[int, int] = field(default_factory=dict)       # cents, by year
+    part_d_deductible: dict[int, int] = field(default_factory=dict)
+    part_d_oop: dict[int, int] = field(default_factory=dict)
     last_part_a_discharge: int | None = None
 
     def part_b(self, year: int, allowed: int) -> tuple[int, int]:
         """(deductible, coinsurance) on an allowed Part B amount, all in cents."""
         met = self.part_b_met.get(year, 0)
-        left = _part_b_deductible(year) - met
+        left = _cents(year, "part_b_deductible") - met
         if left <= 0:
             return 0, round(0.2 * allowed)
         ded = min(left, allowed)
         self.part_b_met[year] = met + ded
         return ded, round(0.2 * (allowed - ded))
+
+    def part_d(self, year: int, total: int) -> tuple[int, int]:
+        """(deductible, patient pay) of a Part D fill of `total`, in cents: the deductible, then 25% coinsurance
+        until the year's out-of-pocket spending reaches the threshold."""
+        met = self.part_d_deductible.get(year, 0)
+        ded = min(max(_cents(year, "part_d_deductible") - met, 0), total)
+        if ded:
+            self.part_d_deductible[year] = met + ded
+        oop_left = max(0, _cents(year, "part_d_oop_threshold") - self.part_d_oop.get(year, 0) - ded)
+        return ded, ded + min(round(0.25 * (total - ded)), oop_left)
 
     def part_a_deductible(self, admit: int, year: int) -> float:
         """The inpatient deductible when this admission starts a new benefit period (60 days out)."""
@@ -302,36 +312,30 @@ class ClaimBuilder:
         _set_amounts(claim, sum(submitted), sum(allowed), 0, 0)
 
     def _pde(self, enc, claim, ledger, lis, plan):
+        """A Part D fill (in cents): the deductible, 25% coinsurance up to the out-of-pocket threshold, or the
+        low-income subsidy's copay."""
         rng = self.rng
-        drug = enc.facts["drug"]
+        facts = enc.facts
+        drug = facts["drug"]
         year = _year(enc.start)
-        cs = cost_sharing(year)
-        supply = enc.facts["days_supply"]
-        total = _money(drug["cost_30"] * supply / 30 * rng.lognormal(0, 0.12))
+        supply = facts["days_supply"]
+        total = round(drug["cost_30"] * supply / 30 * rng.lognormal(0, 0.12) * 100)
         brand = drug["brand_generic"] == "B"
-        if lis:
-            patient = min(total, 12.15 if brand else 4.90)
-            ded = 0.0
-        else:
-            left = cs["part_d_deductible"] - ledger.part_d_deductible.get(year, 0.0)
-            ded = min(max(left, 0.0), total)
-            ledger.part_d_deductible[year] = ledger.part_d_deductible.get(year, 0.0) + ded
-            oop_left = max(0.0, cs["part_d_oop_threshold"] - ledger.part_d_oop.get(year, 0.0) - ded)
-            patient = ded + min(0.25 * (total - ded), oop_left)
-        patient = _money(patient)
-        ledger.part_d_oop[year] = ledger.part_d_oop.get(year, 0.0) + patient
+        ded, patient = (0, min(total, 1215 if brand else 490)) if lis else ledger.part_d(year, total)
+        ledger.part_d_oop[year] = ledger.part_d_oop.get(year, 0) + patient
         qty = enc.lines[0][2]
-        paid, deductible, coinsurance = _money(total - patient), _money(ded), _money(patient - ded)
+        allowed, paid, deductible, coinsurance, patient_paid = (
+            total / 100, (total - patient) / 100, ded / 100, (patient - ded) / 100, patient / 100)
         claim["lines"] = [{"ndc": drug["ndc"], "drug": drug["display"], "from_date": claim["from_date"],
-                           "thru_date": claim["thru_date"], "quantity": qty, "submitted": total, "allowed": total,
-                           "paid": paid, "deductible": deductible, "coinsurance": coinsurance,
-                           "patient_paid": patient, "noncovered": 0.0, "prior_payer": 0.0}]
-        claim.update(submitted=total, allowed=total, paid=paid, deductible=deductible, coinsurance=coinsurance,
-                     patient_paid=patient, prescriber=enc.performing, days_supply=supply, refill=enc.facts["refill"],
-                     quantity=qty, daw="0" if not brand else ("0", "1")[int(rng.random() < 0.2)],
-                     brand_generic=drug["brand_generic"],
-                     compound=False, drug_coverage="C", contract=plan[0], pbp=plan[1],
-                     pharmacy_type="01", paid_date=iso(enc.start + 1 + int(14 * rng.random())))
+                           "thru_date": claim["thru_date"], "quantity": qty, "submitted": allowed,
+                           "allowed": allowed, "paid": paid, "deductible": deductible, "coinsurance": coinsurance,
+                           "patient_paid": patient_paid, "noncovered": 0.0, "prior_payer": 0.0}]
+        claim.update(submitted=allowed, allowed=allowed, paid=paid, deductible=deductible, coinsurance=coinsurance,
+                     patient_paid=patient_paid, prescriber=enc.performing, days_supply=supply,
+                     refill=facts["refill"], quantity=qty,
+                     daw="0" if not brand else ("0", "1")[int(rng.random() < 0.2)], brand_generic=drug["brand_generic"],
+                     compound=False, drug_coverage="C", contract=plan[0], pbp=plan[1], pharmacy_type="01",
+                     paid_date=iso(enc.start + 1 + int(14 * rng.random())))
 
     # Shared pieces -----------------------------------------------------------------------------------
     def _charge_lines(self, claim, revenue, submitted, units):

@@ -64,11 +64,13 @@ def weighted_index(draws: Draws, cumulative) -> int:
     return bisect_right(cumulative, draws.random() * cumulative[-1])
 
 
-def sample(draws: Draws, items: list, k: int) -> list:
+def sample(draws: Draws, items, k: int) -> list:
     """k distinct items in random order (all of them, shuffled, when k >= len(items)): a partial Fisher–Yates."""
     items = list(items)
     n = len(items)
     random = draws.random
+    if k == 1 and n:            # the common case, one uniform and no swap
+        return [items[int(n * random())]]
     for i in range(min(k, n)):
         j = i + int((n - i) * random())
         items[i], items[j] = items[j], items[i]

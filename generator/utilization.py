@@ -470,17 +470,18 @@ class CareModel:
         rng = self.rng
         drugs = self._regimen(p)
         prescriber = p.pcp
+        random = rng.random
         for drug in drugs:
-            supply = 90 if rng.random() < 0.33 else 30
+            supply = 90 if random() < 0.33 else 30
+            lines = [("", drug["ndc"], drug["qty_30"] * supply / 30)]     # the same for every fill (read only)
             for first, last in p.part_d_days:
-                day = first + below(rng, supply)
+                day = first + int(supply * random())
                 refill = 0
                 while day <= last:
-                    out.append(Encounter("pde", day, day, [], [("", drug["ndc"], drug["qty_30"] * supply / 30)],
-                                         p.pharmacy, performing=prescriber,
-                                         facts={"drug": drug, "days_supply": supply, "refill": refill}))
+                    out.append(Encounter("pde", day, day, [], lines, p.pharmacy, prescriber, "",
+                                         {"drug": drug, "days_supply": supply, "refill": refill}))
                     refill += 1
-                    day += supply + below(rng, 6)
+                    day += supply + int(6 * random())
 
     def _regimen(self, p: Person) -> list[dict]:
         """The maintenance drugs this person takes: most conditions bring one, a few bring two."""
