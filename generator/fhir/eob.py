@@ -158,7 +158,7 @@ def _care_team(ct: ClaimType, claim: Claim) -> tuple[bytes, tuple[bytes, ...]]:
     return _team(ct.name, heads, tuple(performers), billing)
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=1 << 13)
 def _team(ct_name: str, heads: tuple, performers: tuple, billing: tuple | None) -> tuple[bytes, tuple[bytes, ...]]:
     """`_care_team` from the providers' fields, serialized once per distinct team."""
     style = TYPES[ct_name].style
@@ -220,7 +220,7 @@ def _two_codings(first_system: str, code: str, display: str) -> bytes:
 DIAGNOSIS_FIELDS = itemgetter("code", "display", "role", "poa")
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=1 << 12)
 def _diagnoses(ct_name: str, diagnoses: tuple) -> bytes:
     """The diagnosis array from the claim's (code, display, role, poa) tuples, serialized once per distinct list."""
     ct = TYPES[ct_name]
