@@ -73,7 +73,6 @@ def _displays(name: str, key: str = "code") -> dict[str, str]:
     return {r[key]: r["display"] for r in codes.table(name)}
 
 
-@cache
 def _fee(revenue: str, hcpcs: str, outpatient: bool) -> float:
     """Allowed amount per unit: the fee schedule, a facility markup for outpatient lines, dialysis per session."""
     if revenue == "0821":
@@ -83,17 +82,19 @@ def _fee(revenue: str, hcpcs: str, outpatient: bool) -> float:
 
 
 @cache
-def _professional_coding(hcpcs: str, pos: str) -> tuple[str, str, str, str]:
-    """(HCPCS display, place of service display, BETOS, type of service) of a professional line."""
+def _professional_coding(rev: str, hcpcs: str, pos: str) -> tuple[float, str, str, str, str]:
+    """(fee per unit, HCPCS display, place of service display, BETOS, type of service) of a professional line."""
     row = hcpcs_table()[hcpcs]
-    return row["display"], _displays("pos").get(pos, ""), row["betos"], row["type_of_service"]
+    return (_fee(rev, hcpcs, False), row["display"], _displays("pos").get(pos, ""), row["betos"],
+            row["type_of_service"])
 
 
 @cache
-def _revenue_coding(rev: str, hcpcs: str) -> tuple[str, str]:
-    """(revenue center display, HCPCS display) of an institutional line."""
+def _revenue_coding(rev: str, hcpcs: str) -> tuple[float, str, str]:
+    """(fee per unit on an outpatient claim, revenue center display, HCPCS display) of an institutional line."""
     row = hcpcs_table().get(hcpcs)
-    return _displays("revenue_centers").get(rev, ""), row["display"] if row else ""
+    return (_fee(rev, hcpcs, True) if row or rev == "0821" else 0.0, _displays("revenue_centers").get(rev, ""),
+            row["display"] if row else "")
 
 
 @cache
@@ -226,13 +227,15 @@ class ClaimBuilder:
         outpatient = enc.ctype == "outpatient"
         sigma, markup = (0.15, 1.5) if outpatient else (0.12, 1.4)
         line_of = _revenue_line if outpatient else _professional_line
+        pos = enc.pos or "11"
         lines = []
         total_submitted = total_allowed = total_deductible = total_coinsurance = 0
         for rev, hcpcs, qty in enc.lines:
-            allowed = round(_fee(rev, hcpcs, outpatient) * qty * math.exp(sigma * normal()) * 100)
+            coding = _revenue_coding(rev, hcpcs) if outpatient else _professional_coding(rev, hcpcs, pos)
+            allowed = round(coding[0] * qty * math.exp(sigma * normal()) * 100)
             ded, coins = ledger.part_b(year, allowed)
             submitted = round(allowed * markup * (1.0 + random()))
-            lines.append(line_of(rev, hcpcs, qty, claim, enc, submitted, allowed, ded, coins))
+            lines.append(line_of(rev, hcpcs, qty, claim, enc, coding, submitted, allowed, ded, coins))
             total_submitted += submitted
             total_allowed += allowed
             total_deductible += ded
@@ -306,7 +309,7 @@ class ClaimBuilder:
         random = rng.random
         allowed = _split_cents(total, [qty for _, _, qty in enc.lines])
         submitted = [round(amount * 1.5 * (1.0 + random())) for amount in allowed]
-        claim["lines"] = [_revenue_line(rev, hcpcs, qty, claim, enc, charged, amount, 0, 0)
+        claim["lines"] = [_revenue_line(rev, hcpcs, qty, claim, enc, _revenue_coding(rev, hcpcs), charged, amount, 0, 0)
                           for (rev, hcpcs, qty), charged, amount in zip(enc.lines, submitted, allowed)]
         self._institutional_header(enc, claim, frequency=enc.facts.get("frequency", "1"))
         _set_amounts(claim, sum(submitted), sum(allowed), 0, 0)
@@ -340,7 +343,7 @@ class ClaimBuilder:
     # Shared pieces -----------------------------------------------------------------------------------
     def _charge_lines(self, claim, revenue, submitted, units):
         amounts = [c / 100 for c in _split_cents(submitted, [s for _, s in revenue])]
-        claim["lines"] = [{"revenue": code, "revenue_display": _revenue_coding(code, "")[0], "hcpcs": "",
+        claim["lines"] = [{"revenue": code, "revenue_display": _revenue_coding(code, "")[1], "hcpcs": "",
                            "hcpcs_display": "", "modifiers": [], "from_date": claim["from_date"],
                            "thru_date": claim["thru_date"], "quantity": units.get(code, 1.0), "submitted": amt,
                            "allowed": 0.0, "paid": 0.0, "deductible": 0.0, "coinsurance": 0.0, "patient_paid": 0.0,
@@ -361,8 +364,10 @@ def _diagnoses(enc: Encounter) -> list[Diagnosis]:
     if not dx:
         return []
     principal, other = _diagnosis_roles(ctype)
-    out = [principal(dx[0])]
-    out += map(other, dx[1:MAX_DIAGNOSES[ctype]])
+    out = list(map(other, dx))
+    out[0] = principal(dx[0])
+    if len(out) > MAX_DIAGNOSES[ctype]:
+        del out[MAX_DIAGNOSES[ctype]:]
     if ctype in ("inpatient", "snf"):
         out.insert(1, _diagnosis(dx[0], "admitting", ""))
     return out
@@ -379,10 +384,11 @@ def _split_cents(total: float, weights: list[float]) -> list[int]:
     return parts
 
 
-def _professional_line(rev, hcpcs, qty, claim, enc, submitted: int, allowed: int, ded: int, coins: int) -> Line:
-    """A carrier or DME line (amounts in cents)."""
+def _professional_line(rev, hcpcs, qty, claim, enc, coding, submitted: int, allowed: int, ded: int, coins: int
+                       ) -> Line:
+    """A carrier or DME line (amounts in cents; `coding` from `_professional_coding`)."""
+    _, hcpcs_display, pos_display, betos, type_of_service = coding
     pos = enc.pos or "11"
-    hcpcs_display, pos_display, betos, type_of_service = _professional_coding(hcpcs, pos)
     return {"hcpcs": hcpcs, "hcpcs_display": hcpcs_display, "modifiers": [], "from_date": claim["from_date"],
             "thru_date": claim["thru_date"], "quantity": qty, "pos": pos, "pos_display": pos_display,
             "betos": betos, "type_of_service": type_of_service, "performing": enc.performing, "dx_index": 0,
@@ -391,9 +397,9 @@ def _professional_line(rev, hcpcs, qty, claim, enc, submitted: int, allowed: int
             "noncovered": 0.0, "prior_payer": 0.0}
 
 
-def _revenue_line(rev, hcpcs, qty, claim, enc, submitted: int, allowed: int, ded: int, coins: int) -> Line:
-    """An institutional line billed by revenue center (amounts in cents)."""
-    revenue_display, hcpcs_display = _revenue_coding(rev, hcpcs)
+def _revenue_line(rev, hcpcs, qty, claim, enc, coding, submitted: int, allowed: int, ded: int, coins: int) -> Line:
+    """An institutional line billed by revenue center (amounts in cents; `coding` from `_revenue_coding`)."""
+    _, revenue_display, hcpcs_display = coding
     return {"revenue": rev, "revenue_display": revenue_display, "hcpcs": hcpcs, "hcpcs_display": hcpcs_display,
             "modifiers": [], "from_date": claim["from_date"], "thru_date": claim["thru_date"], "quantity": qty,
             "submitted": submitted / 100, "allowed": allowed / 100, "paid": (allowed - ded - coins) / 100,
