@@ -70,7 +70,6 @@ class Layout:
     profile: bytes                # `,"profile":[…]}` closes meta
     header: tuple                 # header extensions: bytes, or functions claim → bytes
     identifier: list[bytes]
-    facility: bytes | None        # the institutional facility of the type (a bill type's first digit overrides it)
     middle: bytes                 # `,"outcome":…,"careTeam":`
     info_keys: tuple              # the claim keys supportingInfo reads (each as claim.get(key, 0.0))
     info_zeros: tuple
@@ -105,7 +104,7 @@ def _layout(ct: ClaimType) -> Layout:
     payment = {"date": PLACEHOLDER} if ct.style == "pharmacy" else {"amount": {"value": PLACEHOLDER, "currency": "USD"}}
     return Layout(
         profile=b',"profile":' + dumps(ct.profile) + b"}", header=_merged(ct.header_extensions),
-        identifier=_members(head), facility=_facility_extension(ct.facility_type) if ct.facility_type else None,
+        identifier=_members(head),
         middle=b"".join(_members(middle)), insurance=_members({"insurance": [{"focal": True, "coverage": coverage}]}),
         info_keys=info_keys, info_zeros=(0.0,) * len(info_keys),
         info=tuple((b',"category":' + dumps(category) + b",", tuple(map(info_keys.index, keys)), build)
@@ -414,13 +413,12 @@ def _pharmacy_facility(pharmacy_type: str, npi: str, name: str) -> bytes:
                   "identifier": {"type": ORG_NPI_TYPE, "value": npi}, "display": name})
 
 
-def _facility(ct: ClaimType, layout: Layout, claim: Claim) -> bytes:
+def _facility(ct: ClaimType, claim: Claim) -> bytes:
     if ct.style == "pharmacy":
         pharmacy = claim["provider"]
         facility = _pharmacy_facility(claim.get("pharmacy_type", "01"), pharmacy["npi"], pharmacy["name"])
     else:
-        facility_type = claim.get("type_of_bill", "")[:1]
-        facility = _facility_extension(facility_type) if facility_type else layout.facility
+        facility = _facility_extension(claim.get("type_of_bill", "")[:1] or ct.facility_type)
     return b',"facility":' + facility
 
 
@@ -454,7 +452,7 @@ def eob_json(claim: Claim, bene: Beneficiary) -> bytes:
     if ct.style == "professional" and claim.get("referring"):
         parts.append(_referral(claim["referring"]["npi"], claim["referring"]["name"]))
     if ct.name != "carrier" and ct.name != "dme":
-        parts.append(_facility(ct, layout, claim))
+        parts.append(_facility(ct, claim))
     team, links = _care_team(ct, claim)
     info = tuple(map(claim.get, layout.info_keys, layout.info_zeros))
     try:

@@ -67,6 +67,16 @@ def test_awkward_strings_and_numbers(claims_by_type, claim_type):
     assert orjson.dumps(AWKWARD_TEXT)[1:-1] in written, "the awkward name is escaped as orjson escapes it"
 
 
+def test_a_referred_professional_claim(claims_by_type):
+    claim, bene = claims_by_type["carrier"][0]
+    referring = dict(claims_by_type["pde"][0][0]["prescriber"], name=AWKWARD_TEXT)
+    resource = orjson.loads(assert_canonical(dict(claim, referring=referring), bene))
+    assert resource["referral"] == {"identifier": resource["careTeam"][0]["provider"]["identifier"],
+                                    "display": AWKWARD_TEXT}
+    assert resource["careTeam"][0]["role"]["coding"][0]["code"] == "referring"
+    assert all(item["careTeamSequence"][-1] == len(resource["careTeam"]) for item in resource["item"])
+
+
 def test_missing_money_keys_count_as_zero_and_quantity_as_one(claims_by_type):
     claim, bene = claims_by_type["carrier"][0]
     claim = copy.deepcopy(claim)
