@@ -100,11 +100,10 @@ def _floor_worker(args) -> tuple[float, float, int]:
                     break
                 t, c = time.perf_counter(), time.process_time()
                 for patient, coverages, eobs in chunk:
-                    data = b"".join([orjson.dumps(patient, option=newline),
-                                     *(orjson.dumps(c, option=newline) for c in coverages),
-                                     *(orjson.dumps(e, option=newline) for e in eobs)])
-                    f.write(data)
-                    size += len(data)
+                    for resource in (patient, *coverages, *eobs):
+                        data = orjson.dumps(resource, option=newline)
+                        f.write(data)
+                        size += len(data)
                 timed += time.perf_counter() - t
                 cpu += time.process_time() - c
     os.unlink(path)

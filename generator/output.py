@@ -75,7 +75,7 @@ def _write_shard(job: ShardJob) -> dict:
             for t, items in resources.items():
                 counts[t] += len(items)
                 if files:
-                    files[t].write(b"\n".join(items) + b"\n" if items else b"")
+                    _write_lines(files[t], items)
             if job.bundles:
                 store.put(join(job.bundles, f"{bene_id}.json"), bundle(bene_id, [patient, *coverages, *eobs]))
     finally:
@@ -86,6 +86,15 @@ def _write_shard(job: ShardJob) -> dict:
     result = {"index": job.index, "beneficiaries": job.count, "counts": counts}
     store.put(done_path(job.parts, job.index), orjson.dumps(result))
     return result
+
+
+def _write_lines(f, lines: list[bytes]) -> None:
+    """Each line then a newline, item by item: joining a beneficiary's ~700 KB first costs 4x more, because a
+    fresh buffer that large comes from mmap and page-faults in."""
+    write = f.write
+    for line in lines:
+        write(line)
+        write(b"\n")
 
 
 @contextmanager
