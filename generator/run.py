@@ -19,10 +19,11 @@ import orjson
 
 from generator import __version__
 from generator.engines import run_jobs
-from generator.errors import OutputError
+from generator.errors import OutputError, UserError
 from generator.output import RESOURCE_TYPES, ShardJob
 from generator.profile import load_profile
 from generator.shard import SHARD_SIZE, transaction_time
+from generator.storage import describe
 from generator.targets import target_for
 
 
@@ -92,8 +93,10 @@ def generate(opts: GenerateOptions) -> str:
             assembly.close()
         out.publish_bundles()
         out.put("manifest.json", _manifest(profile, opts, assembly.counts, ext if write_ndjson else None))
-    except OSError as e:
-        raise OutputError(f"writing {out} failed: {e.strerror or e}; rerun with --resume to finish "
+    except UserError:
+        raise
+    except out.errors as e:
+        raise OutputError(f"writing {out} failed: {describe(e)}; rerun with --resume to finish "
                           "(partial files are named .partial-*)") from None
     counts = assembly.counts
     total = sum(counts.values())

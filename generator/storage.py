@@ -28,6 +28,13 @@ def local_path(location: str | Path) -> Path:
     return Path(text[len("file://"):]) if text.startswith("file://") else Path(text)
 
 
+def describe(error: Exception) -> str:
+    """A storage error in a few words: the OS's reason, or the filesystem library's error and message."""
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return f"{type(error).__name__}: {error}"
+
+
 def join(base: str, name: str) -> str:
     return base.rstrip("/") + "/" + name
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from generator.errors import OutputError
+from generator.errors import OutputError, UserError
 from generator.output import MARKER, PARTS_DIR, RESOURCE_TYPES, TMP_PREFIX, Assembly, DeferredAssembly
-from generator.storage import UrlStore, is_url, join, local_path
+from generator.storage import UrlStore, describe, is_url, join, local_path
 
 DATASET_NAMES = [f"{t}.ndjson{ext}" for t in RESOURCE_TYPES for ext in ("", ".gz")] + ["manifest.json", "bundles"]
 
@@ -35,6 +35,8 @@ def _refuse(where, resuming: bool, has_marker: bool, not_empty: bool, force: boo
 
 class LocalTarget:
     """A directory on this machine."""
+
+    errors = (OSError,)         # what writing here may raise that the user can act on
 
     def __init__(self, out: Path):
         self.out = out
@@ -81,6 +83,8 @@ class LocalTarget:
 class UrlTarget:
     """A location on an fsspec filesystem (s3://bucket/prefix …), which every worker must be able to reach."""
 
+    errors = (Exception,)       # filesystem libraries raise their own errors (credentials, connection …)
+
     def __init__(self, url: str):
         self.url = url.rstrip("/")
         self.store = UrlStore(self.url)
@@ -90,12 +94,17 @@ class UrlTarget:
         return self.url
 
     def prepare(self, force: bool, resume: bool) -> None:
-        names = self.store.listing(self.root)
-        has_marker = self.store.exists(join(join(self.root, PARTS_DIR), MARKER))
-        if _refuse(self.url, resume, has_marker, bool(names), force):
-            for name in names:
-                if name in DATASET_NAMES or name.startswith(TMP_PREFIX):
-                    self.store.remove(join(self.root, name))
+        try:
+            names = self.store.listing(self.root)
+            has_marker = self.store.exists(join(join(self.root, PARTS_DIR), MARKER))
+            if _refuse(self.url, resume, has_marker, bool(names), force):
+                for name in names:
+                    if name in DATASET_NAMES or name.startswith(TMP_PREFIX):
+                        self.store.remove(join(self.root, name))
+        except UserError:
+            raise
+        except Exception as e:
+            raise OutputError(f"cannot write to {self.url}: {describe(e)}") from None
 
     def assembly(self, inputs: dict, ext: str, ndjson: bool, resume: bool) -> DeferredAssembly:
         return DeferredAssembly(self.store, self.root, inputs, ext, ndjson, resume)

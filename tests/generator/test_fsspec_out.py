@@ -4,6 +4,7 @@ with --resume to the same bytes."""
 import hashlib
 import importlib.util
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import free_port
 from generator.errors import OutputError
 from generator.run import GenerateOptions, generate
 
@@ -105,3 +107,14 @@ def test_unusable_url_is_one_clear_line(url, message):
                          capture_output=True, text=True)
     assert run.returncode == 1
     assert run.stderr.strip() == message
+
+
+def test_unreachable_store_is_one_clear_line():
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
+               FSSPEC_S3_ENDPOINT_URL=f"http://127.0.0.1:{free_port()}")        # nothing listens there
+    run = subprocess.run([sys.executable, "cli.py", "generate", "-n", "5", "--out", "s3://bkt/ds"], cwd=ROOT,
+                         capture_output=True, text=True, env=env)
+    assert run.returncode == 1
+    assert run.stderr.startswith("Error: cannot write to s3://bkt/ds: EndpointConnectionError: Could not connect"), \
+        run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
