@@ -81,20 +81,29 @@ def _fee(revenue: str, hcpcs: str, outpatient: bool) -> float:
     return fee * 1.9 if outpatient else fee
 
 
+LINE_AMOUNTS = dict.fromkeys(("submitted", "allowed", "paid", "deductible", "coinsurance", "patient_paid", "noncovered",
+                              "prior_payer"), 0.0)
+
+
 @cache
-def _professional_coding(rev: str, hcpcs: str, pos: str) -> tuple[float, str, str, str, str]:
-    """(fee per unit, HCPCS display, place of service display, BETOS, type of service) of a professional line."""
+def _professional_coding(rev: str, hcpcs: str, pos: str) -> tuple[float, Line]:
+    """(fee per unit, line template) of a carrier or DME line: the template holds the coding's fields, the rest
+    are placeholders `_line` fills in a copy."""
     row = hcpcs_table()[hcpcs]
-    return (_fee(rev, hcpcs, False), row["display"], _displays("pos").get(pos, ""), row["betos"],
-            row["type_of_service"])
+    return _fee(rev, hcpcs, False), {
+        "hcpcs": hcpcs, "hcpcs_display": row["display"], "modifiers": [], "from_date": "", "thru_date": "",
+        "quantity": 0.0, "pos": pos, "pos_display": _displays("pos").get(pos, ""), "betos": row["betos"],
+        "type_of_service": row["type_of_service"], "performing": None, "dx_index": 0, **LINE_AMOUNTS}
 
 
 @cache
-def _revenue_coding(rev: str, hcpcs: str) -> tuple[float, str, str]:
-    """(fee per unit on an outpatient claim, revenue center display, HCPCS display) of an institutional line."""
+def _revenue_coding(rev: str, hcpcs: str) -> tuple[float, Line]:
+    """(fee per unit on an outpatient claim, line template) of an institutional line billed by revenue center."""
     row = hcpcs_table().get(hcpcs)
-    return (_fee(rev, hcpcs, True) if row or rev == "0821" else 0.0, _displays("revenue_centers").get(rev, ""),
-            row["display"] if row else "")
+    return _fee(rev, hcpcs, True) if row or rev == "0821" else 0.0, {
+        "revenue": rev, "revenue_display": _displays("revenue_centers").get(rev, ""), "hcpcs": hcpcs,
+        "hcpcs_display": row["display"] if row else "", "modifiers": [], "from_date": "", "thru_date": "",
+        "quantity": 0.0, **LINE_AMOUNTS}
 
 
 @cache
@@ -147,10 +156,6 @@ def _year(ordinal: int) -> int:
     return dt.date.fromordinal(ordinal).year
 
 
-def _friday_after(ordinal: int) -> int:
-    return ordinal + (4 - (ordinal - 1) % 7) % 7     # (ordinal - 1) % 7 is the weekday, Monday 0
-
-
 def _money(x: float) -> float:
     """x rounded to cents (`round(x, 2)` goes through decimal digits: 5x slower)."""
     return round(x * 100) / 100
@@ -164,15 +169,14 @@ class Ledger:
     part_d_oop: dict[int, int] = field(default_factory=dict)
     last_part_a_discharge: int | None = None
 
-    def part_b(self, year: int, allowed: int) -> tuple[int, int]:
-        """(deductible, coinsurance) on an allowed Part B amount, all in cents."""
-        met = self.part_b_met.get(year, 0)
-        left = _cents(year, "part_b_deductible") - met
-        if left <= 0:
-            return 0, round(0.2 * allowed)
-        ded = min(left, allowed)
-        self.part_b_met[year] = met + ded
-        return ded, round(0.2 * (allowed - ded))
+    def part_b_left(self, year: int) -> int:
+        """The Part B deductible the year still holds, in cents (0 or less when met)."""
+        return _cents(year, "part_b_deductible") - self.part_b_met.get(year, 0)
+
+    def meet_part_b(self, year: int, deductible: int) -> None:
+        """Count Part B deductible paid (cents) towards the year's."""
+        if deductible:
+            self.part_b_met[year] = self.part_b_met.get(year, 0) + deductible
 
     def part_d(self, year: int, total: int) -> tuple[int, int]:
         """(deductible, patient pay) of a Part D fill of `total`, in cents: the deductible, then 25% coinsurance
@@ -198,56 +202,79 @@ class ClaimBuilder:
         self.rng = Draws.of(rng)
         self.seq = 0
         self.export_day = export_day
+        self.processed: dict[int, tuple[str, str]] = {}     # by earliest processing day: (processed, last_updated)
 
-    def build(self, enc: Encounter, bene_id: str, ledger: Ledger, lis: bool, part_d_plan: tuple[str, str]) -> Claim:
+    def build(self, enc: Encounter, bene_id: str, ledger: Ledger, lis: bool,
+              part_d_plans: dict[str, tuple[str, str]]) -> Claim:
+        """The claim of an encounter (`part_d_plans`: the person's Part D contract and PBP by 'YYYY-MM')."""
         random = self.rng.random
         self.seq = seq = self.seq + 1
         if seq >= identifiers.SEQ_LIMIT:
             raise ValueError(f"a shard holds at most {identifiers.SEQ_LIMIT - 1:,} claims")
         kind = enc.ctype
         facts = enc.facts
-        received = enc.end + 1 + int(10 * random())
-        processed = min(_friday_after(received + int(8 * random())), self.export_day)
+        start, end = enc.start, enc.end
+        received = end + 1 + int(10 * random())
+        earliest = received + int(8 * random())
+        processed = self.processed.get(earliest) or self._processed(earliest)
+        from_date = iso(start)
         claim: Claim = {
             "type": kind, "claim_id": str(-((self.pde_base if kind == "pde" else self.claim_base) + seq)),
-            "group_id": str(-(self.group_base + seq)), "bene_id": bene_id, "from_date": iso(enc.start),
-            "thru_date": iso(enc.end), "received": iso(received), "processed": iso(processed),
-            "last_updated": _stamp(processed), "provider": enc.provider, "attending": facts.get("attending"),
-            "operating": facts.get("operating"), "referring": None, "prescriber": None,
-            "diagnoses": _diagnoses(enc), "procedures": [], "prior_payer": 0.0}
-        PRICERS[kind](self, enc, claim, ledger, lis, part_d_plan)
+            "group_id": str(-(self.group_base + seq)), "bene_id": bene_id, "from_date": from_date,
+            "thru_date": from_date if end == start else iso(end), "received": iso(received),
+            "processed": processed[0], "last_updated": processed[1], "provider": enc.provider,
+            "attending": facts.get("attending"), "operating": facts.get("operating"), "referring": None,
+            "prescriber": None, "diagnoses": _diagnoses(enc), "procedures": [], "prior_payer": 0.0}
+        PRICERS[kind](self, enc, claim, ledger, lis, part_d_plans)
         return claim
 
+    def _processed(self, earliest: int) -> tuple[str, str]:
+        """(processing date, meta.lastUpdated) of a claim that can be processed from day `earliest` on: the
+        following Friday, but not after the export."""
+        day = min(earliest + (4 - (earliest - 1) % 7) % 7, self.export_day)    # (ordinal - 1) % 7: weekday, Monday 0
+        self.processed[earliest] = dates = (iso(day), _stamp(day))
+        return dates
+
     # Pricers, one per payment system ---------------------------------------------------------------
-    def _part_b(self, enc, claim, ledger, lis, plan):
+    def _part_b(self, enc, claim, ledger, lis, plans):
         """Carrier, DME and outpatient lines: a fee per unit, the Part B deductible, then 20% coinsurance
         (in cents, so the header is the lines' exact sum)."""
-        normal, random = self.rng.normal, self.rng.random
+        normal, random, exp = self.rng.normal, self.rng.random, math.exp
         year = _year(enc.start)
         outpatient = enc.ctype == "outpatient"
         sigma, markup = (0.15, 1.5) if outpatient else (0.12, 1.4)
-        line_of = _revenue_line if outpatient else _professional_line
         pos = enc.pos or "11"
+        performing = enc.performing
+        deductible_left = ledger.part_b_left(year)
         lines = []
         total_submitted = total_allowed = total_deductible = total_coinsurance = 0
         for rev, hcpcs, qty in enc.lines:
-            coding = _revenue_coding(rev, hcpcs) if outpatient else _professional_coding(rev, hcpcs, pos)
-            allowed = round(coding[0] * qty * math.exp(sigma * normal()) * 100)
-            ded, coins = ledger.part_b(year, allowed)
+            fee, template = _revenue_coding(rev, hcpcs) if outpatient else _professional_coding(rev, hcpcs, pos)
+            allowed = round(fee * qty * exp(sigma * normal()) * 100)
+            if deductible_left > 0:
+                ded = min(deductible_left, allowed)
+                deductible_left -= ded
+                total_deductible += ded
+            else:
+                ded = 0
+            coins = round(0.2 * (allowed - ded))
             submitted = round(allowed * markup * (1.0 + random()))
-            lines.append(line_of(rev, hcpcs, qty, claim, enc, coding, submitted, allowed, ded, coins))
+            line = _line(template, claim, qty, submitted, allowed, ded, coins)
+            if not outpatient:
+                line["performing"] = performing
+            lines.append(line)
             total_submitted += submitted
             total_allowed += allowed
-            total_deductible += ded
             total_coinsurance += coins
+        ledger.meet_part_b(year, total_deductible)
         claim["lines"] = lines
         if outpatient:
             self._institutional_header(enc, claim, frequency="1")
         else:
-            claim["referring"] = enc.performing if enc.ctype == "dme" else None
+            claim["referring"] = performing if enc.ctype == "dme" else None
         _set_amounts(claim, total_submitted, total_allowed, total_deductible, total_coinsurance)
 
-    def _inpatient(self, enc, claim, ledger, lis, plan):
+    def _inpatient(self, enc, claim, ledger, lis, plans):
         rng = self.rng
         year = _year(enc.start)
         cs = cost_sharing(year)
@@ -277,7 +304,7 @@ class ClaimBuilder:
                                              date=claim["from_date"])]
         self._institutional_header(enc, claim, frequency="1")
 
-    def _snf(self, enc, claim, ledger, lis, plan):
+    def _snf(self, enc, claim, ledger, lis, plans):
         rng = self.rng
         cs = cost_sharing(_year(enc.start))
         days = max(1, enc.facts["days"])
@@ -295,7 +322,7 @@ class ClaimBuilder:
                      qualifying_stay=tuple(iso(d) for d in enc.facts["qualifying_stay"]))
         self._institutional_header(enc, claim, frequency="1")
 
-    def _flat_institutional(self, enc, claim, ledger, lis, plan):
+    def _flat_institutional(self, enc, claim, ledger, lis, plans):
         """Home health (a 30-day period payment) and hospice (a per diem): no cost sharing."""
         rng = self.rng
         cs = cost_sharing(_year(enc.start))
@@ -309,17 +336,18 @@ class ClaimBuilder:
         random = rng.random
         allowed = _split_cents(total, [qty for _, _, qty in enc.lines])
         submitted = [round(amount * 1.5 * (1.0 + random())) for amount in allowed]
-        claim["lines"] = [_revenue_line(rev, hcpcs, qty, claim, enc, _revenue_coding(rev, hcpcs), charged, amount, 0, 0)
+        claim["lines"] = [_line(_revenue_coding(rev, hcpcs)[1], claim, qty, charged, amount, 0, 0)
                           for (rev, hcpcs, qty), charged, amount in zip(enc.lines, submitted, allowed)]
         self._institutional_header(enc, claim, frequency=enc.facts.get("frequency", "1"))
         _set_amounts(claim, sum(submitted), sum(allowed), 0, 0)
 
-    def _pde(self, enc, claim, ledger, lis, plan):
+    def _pde(self, enc, claim, ledger, lis, plans):
         """A Part D fill (in cents): the deductible, 25% coinsurance up to the out-of-pocket threshold, or the
         low-income subsidy's copay."""
         rng = self.rng
         facts = enc.facts
         drug = facts["drug"]
+        plan = plans.get(claim["from_date"][:7], ("", ""))
         year = _year(enc.start)
         supply = facts["days_supply"]
         total = round(drug["cost_30"] * supply / 30 * rng.lognormal(0, 0.12) * 100)
@@ -342,13 +370,8 @@ class ClaimBuilder:
 
     # Shared pieces -----------------------------------------------------------------------------------
     def _charge_lines(self, claim, revenue, submitted, units):
-        amounts = [c / 100 for c in _split_cents(submitted, [s for _, s in revenue])]
-        claim["lines"] = [{"revenue": code, "revenue_display": _revenue_coding(code, "")[1], "hcpcs": "",
-                           "hcpcs_display": "", "modifiers": [], "from_date": claim["from_date"],
-                           "thru_date": claim["thru_date"], "quantity": units.get(code, 1.0), "submitted": amt,
-                           "allowed": 0.0, "paid": 0.0, "deductible": 0.0, "coinsurance": 0.0, "patient_paid": 0.0,
-                           "noncovered": 0.0, "prior_payer": 0.0}
-                          for (code, _), amt in zip(revenue, amounts)]
+        claim["lines"] = [_line(_revenue_coding(code, "")[1], claim, units.get(code, 1.0), cents, 0, 0, 0)
+                          for (code, _), cents in zip(revenue, _split_cents(submitted, [s for _, s in revenue]))]
 
     def _institutional_header(self, enc, claim, frequency):
         status = enc.facts.get("discharge_status", "01")
@@ -384,27 +407,20 @@ def _split_cents(total: float, weights: list[float]) -> list[int]:
     return parts
 
 
-def _professional_line(rev, hcpcs, qty, claim, enc, coding, submitted: int, allowed: int, ded: int, coins: int
-                       ) -> Line:
-    """A carrier or DME line (amounts in cents; `coding` from `_professional_coding`)."""
-    _, hcpcs_display, pos_display, betos, type_of_service = coding
-    pos = enc.pos or "11"
-    return {"hcpcs": hcpcs, "hcpcs_display": hcpcs_display, "modifiers": [], "from_date": claim["from_date"],
-            "thru_date": claim["thru_date"], "quantity": qty, "pos": pos, "pos_display": pos_display,
-            "betos": betos, "type_of_service": type_of_service, "performing": enc.performing, "dx_index": 0,
-            "submitted": submitted / 100, "allowed": allowed / 100, "paid": (allowed - ded - coins) / 100,
-            "deductible": ded / 100, "coinsurance": coins / 100, "patient_paid": (ded + coins) / 100,
-            "noncovered": 0.0, "prior_payer": 0.0}
-
-
-def _revenue_line(rev, hcpcs, qty, claim, enc, coding, submitted: int, allowed: int, ded: int, coins: int) -> Line:
-    """An institutional line billed by revenue center (amounts in cents; `coding` from `_revenue_coding`)."""
-    _, revenue_display, hcpcs_display = coding
-    return {"revenue": rev, "revenue_display": revenue_display, "hcpcs": hcpcs, "hcpcs_display": hcpcs_display,
-            "modifiers": [], "from_date": claim["from_date"], "thru_date": claim["thru_date"], "quantity": qty,
-            "submitted": submitted / 100, "allowed": allowed / 100, "paid": (allowed - ded - coins) / 100,
-            "deductible": ded / 100, "coinsurance": coins / 100, "patient_paid": (ded + coins) / 100,
-            "noncovered": 0.0, "prior_payer": 0.0}
+def _line(template: Line, claim: Claim, qty: float, submitted: int, allowed: int, ded: int, coins: int) -> Line:
+    """A priced line: a copy of its coding's template (`_professional_coding`, `_revenue_coding`) with the claim's
+    dates, the quantity and the amounts (given in cents)."""
+    line = template.copy()
+    line["from_date"] = claim["from_date"]
+    line["thru_date"] = claim["thru_date"]
+    line["quantity"] = qty
+    line["submitted"] = submitted / 100
+    line["allowed"] = allowed / 100
+    line["paid"] = (allowed - ded - coins) / 100
+    line["deductible"] = ded / 100
+    line["coinsurance"] = coins / 100
+    line["patient_paid"] = (ded + coins) / 100
+    return line
 
 
 def _set_amounts(claim: Claim, submitted: int, allowed: int, ded: int, coins: int) -> None:

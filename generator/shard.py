@@ -77,7 +77,7 @@ def care_claims(care: CareModel, builder: ClaimBuilder, insured: Insured) -> lis
     ledger = Ledger()
     bene_id = insured.bene["bene_id"]
     plans, lis, build = insured.plans, insured.lis, builder.build
-    return [build(enc, bene_id, ledger, lis, plans.get(iso(enc.start)[:7], ("", ""))) for enc in encounters]
+    return [build(enc, bene_id, ledger, lis, plans) for enc in encounters]
 
 
 def shard_resources(profile: Profile, seed: int, index: int, start_index: int, count: int) -> Iterator[PersonResources]:
