@@ -1,6 +1,8 @@
 """The four Coverage resources (C4BB-Coverage: Part A, B, C, D) of a `Beneficiary` (data-model.md §3).
 
-The parts differ only by data: which monthly CCW variables they carry, their status and period.
+The parts differ only by data: which monthly CCW variables they carry, their status and period. A part's
+extension array is serialized once per distinct values of the beneficiary fields it reads (most
+beneficiaries share their monthly patterns): `serialized_once`.
 """
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import calendar
 
 from ..records import Beneficiary
 from .codebook import ccw_coding_ext
-from .fragments import HL7_CS, concept, profile
+from .fragments import HL7_CS, concept, profile, serialized_once
 from .patient import monthly_extensions, reference_year_months, rfrnc_yr_extension
 
 PROFILE = profile("Coverage")
@@ -84,17 +86,27 @@ def _part_d_period(bene, months) -> dict | None:
     return {"start": enrolled[0] + "-01", "end": end}
 
 
-PARTS = (  # part, extensions builder, status, period
-    ("a", _part_a_extensions, lambda b: "active" if b["a_trm_cd"] == "0" else "cancelled",
+def _extensions(build, *keys: str):
+    """A part's extension builder serialized once per distinct values of the fields it reads."""
+    return serialized_once(("ref_year", "months", "dual", *keys), lambda b: build(b, reference_year_months(b)))
+
+
+PARTS = (  # part, extensions, status, period
+    ("a", _extensions(_part_a_extensions, "ms_cd", "orec", "crec", "esrd", "a_trm_cd", "buyin"),
+     lambda b: "active" if b["a_trm_cd"] == "0" else "cancelled",
      lambda b, m: _period(b["part_a_start"], b["part_a_end"])),
-    ("b", _part_b_extensions, lambda b: "active" if b["b_trm_cd"] == "0" else "cancelled",
+    ("b", _extensions(_part_b_extensions, "ms_cd", "b_trm_cd", "buyin"),
+     lambda b: "active" if b["b_trm_cd"] == "0" else "cancelled",
      lambda b, m: _period(b["part_b_start"], b["part_b_end"])),
-    ("c", _part_c_extensions, lambda b: "active", lambda b, m: None),
-    ("d", _part_d_extensions, lambda b: "active", _part_d_period),
+    ("c", _extensions(_part_c_extensions, "part_c", "part_c_pbp", "part_c_plan_type"),
+     lambda b: "active", lambda b, m: None),
+    ("d", _extensions(_part_d_extensions, "ms_cd", "part_d", "part_d_pbp", "part_d_segment", "cstshr", "rdsind"),
+     lambda b: "active", _part_d_period),
 )
 
 
 def coverage_resources(bene: Beneficiary) -> list[dict]:
+    """Parts A, B, C, D; each extension array is an orjson.Fragment (orjson.dumps writes it; loads gives the list)."""
     months = reference_year_months(bene)
     meta = {"lastUpdated": bene["last_updated"], "profile": PROFILE}
     beneficiary = {"reference": "Patient/" + bene["bene_id"]}
@@ -102,7 +114,7 @@ def coverage_resources(bene: Beneficiary) -> list[dict]:
     for part, extensions, status, period in PARTS:
         resource = {
             "resourceType": "Coverage", "id": f"part-{part}-{bene['bene_id']}", "meta": meta,
-            "extension": extensions(bene, months), "status": status(bene), "type": TYPE,
+            "extension": extensions(bene), "status": status(bene), "type": TYPE,
             "subscriberId": bene["mbi"], "beneficiary": beneficiary, "relationship": RELATIONSHIP,
         }
         span = period(bene, months)

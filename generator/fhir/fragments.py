@@ -2,10 +2,15 @@
 
 Constant fragments are built once at import and shared between resources (orjson serializes shared
 objects fine); builders create only the parts that vary per call. Nothing here is ever mutated.
+`serialized_once` turns a builder of beneficiary-level JSON into one that serializes each distinct
+input once (an `orjson.Fragment`, written as is wherever the resource is dumped).
 """
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Callable
+
+import orjson
 
 from .codebook import VARIABLES, ccw_coding, label
 
@@ -16,6 +21,18 @@ BB_CS = "https://bluebutton.cms.gov/resources/codesystem/"
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
 NDC_SYSTEM = "http://hl7.org/fhir/sid/ndc"
 NUCC_SYSTEM = "http://nucc.org/provider-taxonomy"
+
+
+def serialized_once(keys: tuple[str, ...], build: Callable[[dict], object]) -> Callable[[dict], orjson.Fragment]:
+    """record → `build` of its values at `keys` as an orjson.Fragment, built and serialized once per distinct
+    values (lists are compared as tuples); `build` gets a dict of just those keys, so it may read no others."""
+    @lru_cache(maxsize=1 << 12)
+    def fragment(values: tuple) -> orjson.Fragment:
+        return orjson.Fragment(orjson.dumps(build(dict(zip(keys, values)))))
+
+    def serialize(record: dict) -> orjson.Fragment:
+        return fragment(tuple([tuple(v) if v.__class__ is list else v for v in map(record.__getitem__, keys)]))
+    return serialize
 
 
 def profile(name: str) -> list[str]:

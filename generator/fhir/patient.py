@@ -1,9 +1,13 @@
-"""Patient (C4BB-Patient) from a `Beneficiary`, shaped like BB2 v2 (data-model.md §2)."""
+"""Patient (C4BB-Patient) from a `Beneficiary`, shaped like BB2 v2 (data-model.md §2).
+
+The extension array depends on a few fields that most beneficiaries share (sex, race, the monthly dual
+statuses), so it is serialized once per distinct values (`serialized_once`).
+"""
 from __future__ import annotations
 
 from ..records import Beneficiary
 from .codebook import VARIABLES, ccw_coding_ext
-from .fragments import BB_CS, HL7_CS, profile
+from .fragments import BB_CS, HL7_CS, profile, serialized_once
 
 PROFILE = profile("Patient")
 US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
@@ -44,7 +48,7 @@ def monthly_extensions(variable: str, values: list[str], months: list[tuple[int,
     return [ccw_coding_ext(variable + mm, values[i]) for i, mm in months]
 
 
-def patient_resource(bene: Beneficiary) -> dict:
+def _extensions(bene: dict) -> list[dict]:
     extension = []
     if bene["sex"] in SEX_EXTENSIONS:
         extension.append(SEX_EXTENSIONS[bene["sex"]])
@@ -52,6 +56,14 @@ def patient_resource(bene: Beneficiary) -> dict:
     extension.append(US_CORE_RACE_UNKNOWN)
     extension.append(rfrnc_yr_extension(bene))
     extension += monthly_extensions("dual_", bene["dual"], reference_year_months(bene))
+    return extension
+
+
+EXTENSIONS = serialized_once(("sex", "race", "ref_year", "months", "dual"), _extensions)
+
+
+def patient_resource(bene: Beneficiary) -> dict:
+    """The Patient; its extension array is an orjson.Fragment (orjson.dumps writes it; loads gives the list)."""
     mbi = {"type": MBI_TYPE_CURRENT, "system": "http://hl7.org/fhir/sid/us-mbi", "value": bene["mbi"]}
     if bene.get("mbi_effective"):
         mbi["period"] = {"start": bene["mbi_effective"]}
@@ -59,7 +71,7 @@ def patient_resource(bene: Beneficiary) -> dict:
         "resourceType": "Patient",
         "id": bene["bene_id"],
         "meta": {"lastUpdated": bene["last_updated"], "profile": PROFILE},
-        "extension": extension,
+        "extension": EXTENSIONS(bene),
         "identifier": [
             {"type": BENE_ID_TYPE, "system": VARIABLES + "bene_id", "value": bene["bene_id"]},
             mbi,
