@@ -64,6 +64,12 @@ def _cents(year: int, parameter: str) -> int:
 
 
 @cache
+def _part_d_limits(year: int) -> tuple[int, int]:
+    """The year's Part D (deductible, out-of-pocket threshold) in cents."""
+    return _cents(year, "part_d_deductible"), _cents(year, "part_d_oop_threshold")
+
+
+@cache
 def hcpcs_table() -> dict[str, dict]:
     return {r["code"]: r for r in codes.table("hcpcs")}
 
@@ -104,6 +110,12 @@ def _revenue_coding(rev: str, hcpcs: str) -> tuple[float, Line]:
         "revenue": rev, "revenue_display": _displays("revenue_centers").get(rev, ""), "hcpcs": hcpcs,
         "hcpcs_display": row["display"] if row else "", "modifiers": [], "from_date": "", "thru_date": "",
         "quantity": 0.0, **LINE_AMOUNTS}
+
+
+@cache
+def _drug_line(ndc: str, display: str) -> Line:
+    """The line template of a Part D fill of a drug (see `_line`)."""
+    return {"ndc": ndc, "drug": display, "from_date": "", "thru_date": "", "quantity": 0.0, **LINE_AMOUNTS}
 
 
 @cache
@@ -178,15 +190,22 @@ class Ledger:
         if deductible:
             self.part_b_met[year] = self.part_b_met.get(year, 0) + deductible
 
-    def part_d(self, year: int, total: int) -> tuple[int, int]:
-        """(deductible, patient pay) of a Part D fill of `total`, in cents: the deductible, then 25% coinsurance
-        until the year's out-of-pocket spending reaches the threshold."""
-        met = self.part_d_deductible.get(year, 0)
-        ded = min(max(_cents(year, "part_d_deductible") - met, 0), total)
-        if ded:
-            self.part_d_deductible[year] = met + ded
-        oop_left = max(0, _cents(year, "part_d_oop_threshold") - self.part_d_oop.get(year, 0) - ded)
-        return ded, ded + min(round(0.25 * (total - ded)), oop_left)
+    def part_d(self, year: int, total: int, copay_cap: int) -> tuple[int, int]:
+        """(deductible, patient pay) of a Part D fill of `total`, in cents, counted towards the year's
+        out-of-pocket spending: with a low-income copay cap (cents) that copay, else the deductible, then 25%
+        coinsurance until the out-of-pocket spending reaches the threshold."""
+        oop = self.part_d_oop.get(year, 0)
+        if copay_cap:
+            ded, patient = 0, min(total, copay_cap)
+        else:
+            met = self.part_d_deductible.get(year, 0)
+            deductible, threshold = _part_d_limits(year)
+            ded = min(max(deductible - met, 0), total)
+            if ded:
+                self.part_d_deductible[year] = met + ded
+            patient = ded + min(round(0.25 * (total - ded)), max(0, threshold - oop - ded))
+        self.part_d_oop[year] = oop + patient
+        return ded, patient
 
     def part_a_deductible(self, admit: int, year: int) -> float:
         """The inpatient deductible when this admission starts a new benefit period (60 days out)."""
@@ -352,18 +371,11 @@ class ClaimBuilder:
         supply = facts["days_supply"]
         total = round(drug["cost_30"] * supply / 30 * rng.lognormal(0, 0.12) * 100)
         brand = drug["brand_generic"] == "B"
-        ded, patient = (0, min(total, 1215 if brand else 490)) if lis else ledger.part_d(year, total)
-        ledger.part_d_oop[year] = ledger.part_d_oop.get(year, 0) + patient
+        ded, patient = ledger.part_d(year, total, (1215 if brand else 490) if lis else 0)
         qty = enc.lines[0][2]
-        allowed, paid, deductible, coinsurance, patient_paid = (
-            total / 100, (total - patient) / 100, ded / 100, (patient - ded) / 100, patient / 100)
-        claim["lines"] = [{"ndc": drug["ndc"], "drug": drug["display"], "from_date": claim["from_date"],
-                           "thru_date": claim["thru_date"], "quantity": qty, "submitted": allowed,
-                           "allowed": allowed, "paid": paid, "deductible": deductible, "coinsurance": coinsurance,
-                           "patient_paid": patient_paid, "noncovered": 0.0, "prior_payer": 0.0}]
-        claim.update(submitted=allowed, allowed=allowed, paid=paid, deductible=deductible, coinsurance=coinsurance,
-                     patient_paid=patient_paid, prescriber=enc.performing, days_supply=supply,
-                     refill=facts["refill"], quantity=qty,
+        claim["lines"] = [_line(_drug_line(drug["ndc"], drug["display"]), claim, qty, total, total, ded, patient - ded)]
+        _set_amounts(claim, total, total, ded, patient - ded)
+        claim.update(prescriber=enc.performing, days_supply=supply, refill=facts["refill"], quantity=qty,
                      daw="0" if not brand else ("0", "1")[int(rng.random() < 0.2)], brand_generic=drug["brand_generic"],
                      compound=False, drug_coverage="C", contract=plan[0], pbp=plan[1], pharmacy_type="01",
                      paid_date=iso(enc.start + 1 + int(14 * rng.random())))

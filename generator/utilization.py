@@ -407,18 +407,22 @@ class CareModel:
 
     def _visit(self, p: Person, kind: VisitKind, day: int) -> Encounter:
         rng = self.rng
-        lines = [kind.main[below(rng, len(kind.main))]]
+        random = rng.random
+        main = kind.main
+        lines = [main[int(len(main) * random())]]
         for extra in kind.extra:
-            if rng.random() < kind.extra_p:
+            if random() < kind.extra_p:
                 lines.append(extra)
-        relevant = [p.chronic_codes[c] for c in kind.conditions if c in p.chronic_codes]
+        chronic = p.chronic_codes
+        relevant = [chronic[c] for c in kind.conditions if c in chronic]
         if kind.reason == "acute" or not p.conditions:
-            dx = [self._acute(ACUTE_OUTPATIENT[below(rng, len(ACUTE_OUTPATIENT))])]
+            dx = [self._acute(ACUTE_OUTPATIENT[int(len(ACUTE_OUTPATIENT) * random())])]
         elif kind.reason == "wellness":
             dx = [self._acute("wellness")]
         else:
             dx = relevant[:1] or self._secondary(p, 1)
-        dx = _dedupe(dx + relevant[1:] + self._secondary(p, below(rng, 3)))
+        more = int(3 * random())
+        dx = list(dict.fromkeys(dx + relevant[1:] + self._secondary(p, more))) if more or len(relevant) > 1 else dx
         if kind.specialty == "pcp":
             performer = p.pcp
         elif kind.specialty == "dme":
