@@ -112,10 +112,14 @@ def _revenue_coding(rev: str, hcpcs: str) -> tuple[float, Line]:
         "quantity": 0.0, **LINE_AMOUNTS}
 
 
-@cache
-def _drug_line(ndc: str, display: str) -> Line:
-    """The line template of a Part D fill of a drug (see `_line`)."""
-    return {"ndc": ndc, "drug": display, "from_date": "", "thru_date": "", "quantity": 0.0, **LINE_AMOUNTS}
+_DRUG_LINES: dict[str, Line] = {}
+_drug_line = _DRUG_LINES.get       # the line template of a Part D fill of a drug (see `_line`) by NDC
+
+
+def _new_drug_line(drug: dict) -> Line:
+    _DRUG_LINES[drug["ndc"]] = line = {"ndc": drug["ndc"], "drug": drug["display"], "from_date": "", "thru_date": "",
+                                       "quantity": 0.0, **LINE_AMOUNTS}
+    return line
 
 
 @cache
@@ -243,7 +247,7 @@ class ClaimBuilder:
             "thru_date": from_date if end == start else iso(end), "received": iso(received),
             "processed": processed[0], "last_updated": processed[1], "provider": enc.provider,
             "attending": facts.get("attending"), "operating": facts.get("operating"), "referring": None,
-            "prescriber": None, "diagnoses": _diagnoses(enc), "procedures": [], "prior_payer": 0.0}
+            "prescriber": None, "diagnoses": _diagnoses(enc) if enc.dx else [], "procedures": [], "prior_payer": 0.0}
         PRICERS[kind](self, enc, claim, ledger, lis, part_d_plans)
         return claim
 
@@ -369,11 +373,12 @@ class ClaimBuilder:
         plan = plans.get(claim["from_date"][:7], ("", ""))
         year = _year(enc.start)
         supply = facts["days_supply"]
-        total = round(drug["cost_30"] * supply / 30 * rng.lognormal(0, 0.12) * 100)
+        total = round(drug["cost_30"] * supply / 30 * math.exp(0.12 * rng.normal()) * 100)     # lognormal(0, 0.12)
         brand = drug["brand_generic"] == "B"
         ded, patient = ledger.part_d(year, total, (1215 if brand else 490) if lis else 0)
         qty = enc.lines[0][2]
-        claim["lines"] = [_line(_drug_line(drug["ndc"], drug["display"]), claim, qty, total, total, ded, patient - ded)]
+        claim["lines"] = [_line(_drug_line(drug["ndc"]) or _new_drug_line(drug), claim, qty, total, total, ded,
+                                patient - ded)]
         _set_amounts(claim, total, total, ded, patient - ded)
         claim.update(prescriber=enc.performing, days_supply=supply, refill=facts["refill"], quantity=qty,
                      daw="0" if not brand else ("0", "1")[int(rng.random() < 0.2)], brand_generic=drug["brand_generic"],
@@ -393,11 +398,9 @@ class ClaimBuilder:
 
 
 def _diagnoses(enc: Encounter) -> list[Diagnosis]:
-    """The claim's diagnoses (principal first, then the type's other role; inpatient and SNF claims repeat the
+    """The diagnoses of a claim with some (principal first, then the type's other role; inpatient and SNF claims repeat the
     principal as the admitting diagnosis), cut to the type's limit."""
     ctype, dx = enc.ctype, enc.dx
-    if not dx:
-        return []
     principal, other = _diagnosis_roles(ctype)
     out = list(map(other, dx))
     out[0] = principal(dx[0])

@@ -73,7 +73,7 @@ def shard_people(profile: Profile, seed: int, index: int, start_index: int, coun
 def care_claims(care: CareModel, builder: ClaimBuilder, insured: Insured) -> list[Claim]:
     """The claims of an insured person's care: the care model's encounters in date order, priced with one ledger."""
     encounters = care.encounters(insured.person, insured.intensity) if insured.person else []
-    encounters.sort(key=lambda e: (e.start, TYPE_ORDER[e.ctype]))
+    encounters.sort(key=lambda e: e.start * len(TYPE_ORDER) + TYPE_ORDER[e.ctype])     # by day, then type
     ledger = Ledger()
     bene_id = insured.bene["bene_id"]
     plans, lis, build = insured.plans, insured.lis, builder.build
