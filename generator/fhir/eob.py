@@ -217,28 +217,45 @@ def _two_codings(first_system: str, code: str, display: str) -> bytes:
 
 
 DIAGNOSIS_FIELDS = itemgetter("code", "display", "role", "poa")
+ENTRY_FIELDS = itemgetter("code", "display", "role")
 
 
-@lru_cache(maxsize=1 << 12)
-def _diagnoses(ct_name: str, diagnoses: tuple) -> bytes:
-    """The diagnosis array from the claim's (code, display, role, poa) tuples, serialized once per distinct list."""
-    ct = TYPES[ct_name]
+def _diagnosis_list(ct: ClaimType, diagnoses: list) -> bytes:
+    """The diagnosis array: entries serialized once per distinct (position, code, role); a type with
+    present-on-admission indicators numbers them along the list, so its lists are built whole."""
+    if ct.poa:
+        return _poa_diagnoses(ct.name, tuple(map(DIAGNOSIS_FIELDS, diagnoses)))
+    style = ct.diagnosis_style
+    return b"[" + b",".join([_plain_diagnosis(style, seq, *ENTRY_FIELDS(diagnosis))
+                             for seq, diagnosis in enumerate(diagnoses, 1)]) + b"]"
+
+
+def _diagnosis_type(style: str, role: str):
+    if role == "principal":
+        return "principal", style
+    return "other" if role == "secondary" and style == "institutional" else role
+
+
+@lru_cache(maxsize=1 << 15)
+def _plain_diagnosis(style: str, seq: int, code: str, display: str, role: str) -> bytes:
+    return _diagnosis(seq, code, display, _diagnosis_type(style, role), None, None)
+
+
+@lru_cache(maxsize=1 << 10)
+def _poa_diagnoses(ct_name: str, diagnoses: tuple) -> bytes:
+    """The diagnosis array from the claim's (code, display, role, poa) tuples, each POA indicator numbered
+    along the list (`clm_poa_ind_sw<n>`, `clm_e_poa_ind_sw<n>`), serialized once per distinct list."""
+    style = TYPES[ct_name].diagnosis_style
     result = []
     poa_counts = {"clm_poa_ind_sw": 0, "clm_e_poa_ind_sw": 0}
     for seq, (code, display, role, poa) in enumerate(diagnoses, 1):
         poa_variable = None
-        if ct.poa and role != "admitting":
+        if role != "admitting":
             variable = "clm_e_poa_ind_sw" if role == "external" else "clm_poa_ind_sw"
             poa_counts[variable] += 1
             if poa:
                 poa_variable = f"{variable}{poa_counts[variable]}"
-        if role == "principal":
-            dx_type = ("principal", ct.diagnosis_style)
-        elif role == "secondary" and ct.diagnosis_style == "institutional":
-            dx_type = "other"
-        else:
-            dx_type = role
-        result.append(_diagnosis(seq, code, display, dx_type, poa_variable, poa))
+        result.append(_diagnosis(seq, code, display, _diagnosis_type(style, role), poa_variable, poa))
     return b"[" + b",".join(result) + b"]"
 
 
@@ -460,7 +477,7 @@ def eob_json(claim: Claim, bene: Beneficiary) -> bytes:
     except TypeError:  # an unhashable value (a list where the records hold a tuple): serialized uncached
         parts += (layout.middle, team, b',"supportingInfo":', _supporting_info.__wrapped__(ct.name, info))
     if claim.get("diagnoses"):
-        parts += (b',"diagnosis":', _diagnoses(ct.name, tuple(map(DIAGNOSIS_FIELDS, claim["diagnoses"]))))
+        parts += (b',"diagnosis":', _diagnosis_list(ct, claim["diagnoses"]))
     if ct.procedures and claim.get("procedures"):
         parts += (b',"procedure":', _procedures(claim))
     holes = layout.insurance
