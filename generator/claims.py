@@ -10,7 +10,7 @@ that add up to their claim's amounts are priced in whole cents, so the sums are 
 
 The simulation is the generator's hot loop (tens of claims per beneficiary): random numbers come from
 the shard's block-buffered `Draws`, and everything constant per code (displays, fees, diagnosis
-entries) is looked up once and cached.
+entries, line templates that each priced line copies) is looked up once and cached.
 """
 from __future__ import annotations
 
@@ -87,6 +87,7 @@ def _fee(revenue: str, hcpcs: str, outpatient: bool) -> float:
     return fee * 1.9 if outpatient else fee
 
 
+# A line template's money fields (set by `_line`; noncovered and prior payer stay 0)
 LINE_AMOUNTS = dict.fromkeys(("submitted", "allowed", "paid", "deductible", "coinsurance", "patient_paid", "noncovered",
                               "prior_payer"), 0.0)
 
@@ -113,10 +114,11 @@ def _revenue_coding(rev: str, hcpcs: str) -> tuple[float, Line]:
 
 
 _DRUG_LINES: dict[str, Line] = {}
-_drug_line = _DRUG_LINES.get       # the line template of a Part D fill of a drug (see `_line`) by NDC
+_drug_line = _DRUG_LINES.get       # the line template of a Part D fill by NDC, once `_new_drug_line` made it
 
 
 def _new_drug_line(drug: dict) -> Line:
+    """The line template of a Part D fill of a drug (see `_line`), kept by NDC."""
     _DRUG_LINES[drug["ndc"]] = line = {"ndc": drug["ndc"], "drug": drug["display"], "from_date": "", "thru_date": "",
                                        "quantity": 0.0, **LINE_AMOUNTS}
     return line
@@ -423,8 +425,9 @@ def _split_cents(total: float, weights: list[float]) -> list[int]:
 
 
 def _line(template: Line, claim: Claim, qty: float, submitted: int, allowed: int, ded: int, coins: int) -> Line:
-    """A priced line: a copy of its coding's template (`_professional_coding`, `_revenue_coding`) with the claim's
-    dates, the quantity and the amounts (given in cents)."""
+    """A priced line: a copy of its coding's template (`_professional_coding`, `_revenue_coding`, `_new_drug_line`)
+    with the claim's dates, the quantity and the amounts (given in cents). Copies share the template's empty
+    modifiers list: records are never modified once built."""
     line = template.copy()
     line["from_date"] = claim["from_date"]
     line["thru_date"] = claim["thru_date"]
