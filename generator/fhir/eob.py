@@ -5,8 +5,9 @@ driven by `claim_types.TYPES`; the bytes are exactly what `orjson.dumps` gives f
 What is fixed for a claim type (profile, type codings, header extensions, categories, the bytes between
 members, an item's %-format) is serialized once per type at import (`Layout`). What recurs between
 claims is serialized once per distinct value by lru-cached builders that return bytes: a careTeam
-(keyed by its providers' fields), a diagnosis list, a supportingInfo array (keyed by the claim values
-it reads), a professional line's codes, a product, a location, a provider, a period. Per claim only what
+(keyed by its providers' fields), a diagnosis entry (an inpatient claim's POA-numbered list whole), a
+supportingInfo array (keyed by the claim values it reads), a professional line's codes, a product, a
+location, a provider, a period. Per claim only what
 varies is serialized: strings one by one through orjson (its escaping) and all the numbers of the claim
 (quantities, adjudications, totals, benefit balances) in one orjson call (its float formatting) that
 the byte templates are filled from; the pieces are joined once.
@@ -145,16 +146,16 @@ HEADS = {"professional": (("referring", "referring"),),  # (claim key, careTeam 
 
 def _care_team(ct: ClaimType, claim: Claim) -> tuple[bytes, tuple[bytes, ...]]:
     """careTeam bytes and, per line, its `careTeamSequence` member (b"" when it links to nobody)."""
-    heads = tuple([PROVIDER_FIELDS(claim[key]) if claim.get(key) else None for key, _ in HEADS[ct.style]])
     if ct.style == "pharmacy":  # the prescriber only: every line links to it
-        return _team(ct.name, heads, (None,) * len(claim["lines"]), None)
+        prescriber = claim.get("prescriber")
+        return _team(ct.name, (PROVIDER_FIELDS(prescriber) if prescriber else None,), (None,) * len(claim["lines"]),
+                     None)
+    heads = tuple([PROVIDER_FIELDS(claim[key]) if claim.get(key) else None for key, _ in HEADS[ct.style]])
     fallback = claim["provider"] if ct.name == "dme" else None  # DME lines are performed by the supplier
-    performers = []
-    for line in claim["lines"]:
-        performer = line.get("performing") or fallback
-        performers.append(PROVIDER_FIELDS(performer) if performer else None)
+    performers = tuple([PROVIDER_FIELDS(performer) if (performer := line.get("performing") or fallback) else None
+                        for line in claim["lines"]])
     billing = PROVIDER_FIELDS(claim["provider"]) if ct.name == "carrier" else None
-    return _team(ct.name, heads, tuple(performers), billing)
+    return _team(ct.name, heads, performers, billing)
 
 
 @lru_cache(maxsize=1 << 13)
