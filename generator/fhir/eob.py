@@ -69,7 +69,8 @@ class Layout:
     """A claim type's fixed bytes. `identifier` runs from `,"identifier":` to `"provider":` with holes for the
     claim id, group id[, prescription number], patient id, billable period and creation date."""
     profile: bytes                # `,"profile":[…]}` closes meta
-    header: tuple                 # header extensions: bytes, or functions claim → bytes
+    header: bytes | None          # `,"extension":[…]` as a %-format with a %b per header function (None: none)
+    header_functions: tuple       # functions claim → an extension's bytes
     identifier: list[bytes]
     middle: bytes                 # `,"outcome":…,"careTeam":`
     info_keys: tuple              # the claim keys supportingInfo reads (each as claim.get(key, 0.0))
@@ -104,7 +105,8 @@ def _layout(ct: ClaimType) -> Layout:
     info_keys = tuple(dict.fromkeys(key for _, (keys, _) in ct.supporting_info for key in keys))
     payment = {"date": PLACEHOLDER} if ct.style == "pharmacy" else {"amount": {"value": PLACEHOLDER, "currency": "USD"}}
     return Layout(
-        profile=b',"profile":' + dumps(ct.profile) + b"}", header=_merged(ct.header_extensions),
+        profile=b',"profile":' + dumps(ct.profile) + b"}", header=_header(ct.header_extensions),
+        header_functions=tuple(e for e in ct.header_extensions if e.__class__ is not bytes),
         identifier=_members(head),
         middle=b"".join(_members(middle)), insurance=_members({"insurance": [{"focal": True, "coverage": coverage}]}),
         info_keys=info_keys, info_zeros=(0.0,) * len(info_keys),
@@ -113,15 +115,12 @@ def _layout(ct: ClaimType) -> Layout:
         payment=_holes(payment), item=ITEM_BUILDERS[ct.style][1] + ct.line_amounts.format + b"}")
 
 
-def _merged(extensions) -> tuple:
-    """Header extensions with each run of fixed ones joined into one bytes (to be joined with commas)."""
-    merged: list = []
-    for extension in extensions:
-        if extension.__class__ is bytes and merged and merged[-1].__class__ is bytes:
-            merged[-1] += b"," + extension
-        else:
-            merged.append(extension)
-    return tuple(merged)
+def _header(extensions) -> bytes | None:
+    """The header extension array as a %-format: fixed extensions as they are, a %b per function."""
+    if not extensions:
+        return None
+    return b',"extension":[' + b",".join([e.replace(b"%", b"%%") if e.__class__ is bytes else b"%b"
+                                          for e in extensions]) + b"]"
 
 
 def _members(shape: dict) -> list[bytes]:
@@ -443,6 +442,12 @@ def _facility(ct: ClaimType, claim: Claim) -> bytes:
 LAYOUTS = {name: _layout(ct) for name, ct in TYPES.items()}
 
 
+@lru_cache(maxsize=1 << 6)
+def _references(bene_id: str, part: str) -> tuple[bytes, bytes]:
+    """The patient and coverage references, serialized once per beneficiary and part (its claims come together)."""
+    return dumps("Patient/" + bene_id), dumps(f"Coverage/part-{part}-{bene_id}")
+
+
 def eob_resource(claim: Claim, bene: Beneficiary) -> dict:
     """The ExplanationOfBenefit of one claim as plain dicts and lists (for callers that read it)."""
     return orjson.loads(eob_json(claim, bene))
@@ -458,13 +463,14 @@ def eob_json(claim: Claim, bene: Beneficiary) -> bytes:
              b',"meta":{"lastUpdated":', dumps(claim["last_updated"]), layout.profile]
     if ct.style == "institutional":
         parts.append(_contained_org(provider["ccn"], provider["npi"], provider["name"]))
-    if layout.header:
-        parts += (b',"extension":[', b",".join([e if e.__class__ is bytes else e(claim) for e in layout.header]), b"]")
+    if layout.header is not None:
+        parts.append(layout.header % tuple([f(claim) for f in layout.header_functions]))
     holes = layout.identifier
     parts += (holes[0], dumps(claim_id), holes[1], dumps(claim["group_id"]), holes[2])
     if ct.style == "pharmacy":
         parts += (dumps(claim_id.lstrip("-")[-12:]), holes[3])
-    parts += (dumps("Patient/" + bene_id), holes[-4], dumps(claim["from_date"]), holes[-3], dumps(claim["thru_date"]),
+    patient, coverage = _references(bene_id, ct.part)
+    parts += (patient, holes[-4], dumps(claim["from_date"]), holes[-3], dumps(claim["thru_date"]),
               holes[-2], dumps(claim["processed"] + MIDNIGHT), holes[-1],  # BB2 sends request time; ours is fixed
               _provider(ct.name, ct.style, provider["npi"], provider["name"]))
     if ct.style == "professional" and claim.get("referring"):
@@ -494,7 +500,7 @@ def eob_json(claim: Claim, bene: Beneficiary) -> bytes:
     numbers = serialized(values)
     size, build, item_format = amounts.count, ITEM_BUILDERS[ct.style][0], layout.item
     at = len(lines) * size
-    parts += (holes[-2], dumps(f"Coverage/part-{ct.part}-{bene_id}"), holes[-1], b',"item":[')
+    parts += (holes[-2], coverage, holes[-1], b',"item":[')
     for seq, line in enumerate(lines, 1):  # one %-format per item: its pieces, then its quantity and adjudication
         if seq > 1:
             parts.append(b",")
