@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port
+from tests.conftest import free_port
 from generator.errors import OutputError
 from generator.run import GenerateOptions, generate
 
