@@ -254,9 +254,12 @@ HHA_LINE = (*REVENUE_CHARGES, ("submitted", "rev_cntr_pmt_amt_amt", "paid"))
 
 
 def low_income_subsidy(line: dict) -> float:
-    """What the PDE's total cost leaves after plan, patient and other payers: paid by the LIS."""
+    """What the PDE's total cost leaves after plan, patient and other payers: paid by the LIS.
+    `round(max(rest, 0.0), 2)`, with round (slow: a decimal conversion) only where it can change the value."""
     rest = line.get("allowed", 0.0) - line.get("paid", 0.0) - line.get("patient_paid", 0.0) - line.get("prior_payer", 0.0)
-    return round(max(rest, 0.0), 2)
+    if rest > 0.0:
+        return round(rest, 2)
+    return 0.0 if rest < 0.0 else rest  # a zero keeps its sign, as max and round leave it
 
 
 PDE_LINE = (
