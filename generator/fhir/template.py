@@ -71,7 +71,8 @@ class Template:
         except KeyError:
             found = tuple(map(record.get, self.keys, self.defaults))
         if self.functions:
-            found += tuple([f(record) for f in self.functions])
+            for function in self.functions:  # usually one: no comprehension frame
+                found += (function(record),)
             if self.order is not None:
                 return self.order(found)
         return found
