@@ -1,6 +1,6 @@
 """`generate --out s3://…`: a dataset written through fsspec to an S3 API (moto's S3 server on loopback stands
-in for the cloud) has the same bytes as one written to a local directory, and a killed run finishes
-with --resume to the same bytes."""
+in for the cloud), by local workers or Dask tasks, has the same bytes as one written to a local
+directory, and a killed run finishes with --resume to the same bytes."""
 import hashlib
 import importlib.util
 import logging
@@ -57,10 +57,14 @@ def s3_digests(fs, prefix: str) -> dict[str, str]:
     return {path[len(prefix) + 1:]: hashlib.sha256(fs.cat_file(path)).hexdigest() for path in fs.find(prefix)}
 
 
-def test_s3_dataset_has_the_bytes_of_a_local_one(s3, reference):
-    summary = generate(GenerateOptions(**SMALL, out="s3://bkt/two-workers", workers=2))
-    assert "to s3://bkt/two-workers" in summary
-    assert s3_digests(s3, "bkt/two-workers") == reference
+@pytest.mark.parametrize("engine", ["local", "dask"])
+def test_s3_dataset_has_the_bytes_of_a_local_one(s3, reference, engine):
+    if engine == "dask":
+        pytest.importorskip("dask.distributed")
+    url = f"s3://bkt/two-workers-{engine}"
+    summary = generate(GenerateOptions(**SMALL, out=url, workers=2, engine=engine))
+    assert f"to {url}" in summary
+    assert s3_digests(s3, url[len("s3://"):]) == reference
     assert len([name for name in reference if name.startswith("bundles/")]) == 130
 
 
