@@ -26,7 +26,7 @@ from isal import igzip
 from generator.errors import OutputError
 from generator.profile import Profile
 from generator.shard import bundle, shard_resources
-from generator.storage import LOCAL, WRITE_BUFFER, UrlStore, join, store_for
+from generator.storage import LOCAL, WRITE_BUFFER, LocalStore, UrlStore, join, store_for
 
 RESOURCE_TYPES = ("Patient", "Coverage", "ExplanationOfBenefit")
 TMP_PREFIX = ".partial-"
@@ -152,12 +152,33 @@ def _fresh(inputs: dict) -> dict:
             "counts": dict.fromkeys(RESOURCE_TYPES, 0)}
 
 
-class Assembly:
+class _Parts:
+    """What both assemblies share: the run's state (from the marker) and the shards whose parts are complete."""
+
+    store: LocalStore | UrlStore
+    parts: str
+    state: dict
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.state["counts"]
+
+    def completed(self) -> dict[int, dict]:
+        """Shards whose parts are complete but not yet assembled (found in the parts directory when resuming)."""
+        found = {}
+        for name in self.store.listing(self.parts):
+            if name.endswith(".done"):
+                result = json.loads(self.store.read(join(self.parts, name)))
+                found[result["index"]] = result
+        return found
+
+
+class Assembly(_Parts):
     """The parent's side in a local directory: the resume marker, and complete shards appended to the output
     in order as they come (so disk use stays flat)."""
 
     def __init__(self, out: Path, inputs: dict, ext: str, ndjson: bool, resume: bool):
-        self.out, self.ext, self.ndjson = out, ext, ndjson
+        self.store, self.out, self.ext, self.ndjson = LOCAL, out, ext, ndjson
         self.parts = str((out / PARTS_DIR).resolve())
         marker = Path(self.parts, MARKER)
         if resume and marker.exists():
@@ -177,18 +198,6 @@ class Assembly:
             if stale or p.suffix == ".tmp":
                 p.unlink()
         self.ready: dict[int, dict] = {}
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return self.state["counts"]
-
-    def completed(self) -> dict[int, dict]:
-        """Shards whose parts are complete but not yet appended (found on disk when resuming)."""
-        found = {}
-        for p in Path(self.parts).glob("*.done"):
-            result = json.loads(p.read_bytes())
-            found[result["index"]] = result
-        return found
 
     def add(self, result: dict) -> None:
         """A shard is complete: append it and every shard after it that is ready, in order."""
@@ -225,7 +234,7 @@ class Assembly:
         LOCAL.put(join(self.parts, MARKER), json.dumps(self.state).encode())
 
 
-class DeferredAssembly:
+class DeferredAssembly(_Parts):
     """The parent's side on an object store, which cannot append: the parts stay until every shard is done,
     then each output file is written in one pass, in shard order (its object appears whole when closed)."""
 
@@ -239,19 +248,6 @@ class DeferredAssembly:
             self.state = _fresh(inputs)
             store.put(marker, json.dumps(self.state).encode())
         self.done: dict[int, dict] = {}
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return self.state["counts"]
-
-    def completed(self) -> dict[int, dict]:
-        """Shards whose parts are complete (found in the store when resuming)."""
-        found = {}
-        for name in self.store.listing(self.parts):
-            if name.endswith(".done"):
-                result = json.loads(self.store.read(join(self.parts, name)))
-                found[result["index"]] = result
-        return found
 
     def add(self, result: dict) -> None:
         self.done[result["index"]] = result

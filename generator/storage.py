@@ -53,6 +53,13 @@ class LocalStore:
             f.write(data)
         self.commit(path)
 
+    def read(self, path: str) -> bytes:
+        return Path(path).read_bytes()
+
+    def listing(self, path: str) -> list[str]:
+        """Names directly under path."""
+        return os.listdir(path) if os.path.isdir(path) else []
+
 
 class UrlStore:
     """An fsspec filesystem: an object appears whole when its upload closes, so `commit` has nothing to do."""
