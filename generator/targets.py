@@ -21,7 +21,7 @@ def target_for(location: str | Path) -> "LocalTarget | UrlTarget":
     return UrlTarget(str(location)) if is_url(location) else LocalTarget(local_path(location))
 
 
-def _refuse(where, resuming: bool, has_marker: bool, not_empty: bool, force: bool) -> bool:
+def _clear_first(where, resuming: bool, has_marker: bool, not_empty: bool, force: bool) -> bool:
     """Whether to clear the destination first; raises when it may not be written to."""
     if resuming and not has_marker and not_empty:
         raise OutputError(f"nothing to resume in {where} (no interrupted run there): drop --resume")
@@ -49,7 +49,7 @@ class LocalTarget:
         if out.exists() and not out.is_dir():
             raise OutputError(f"{out} exists and is not a directory: choose another --out")
         not_empty = out.exists() and any(out.iterdir())
-        if _refuse(out, resume, (out / PARTS_DIR / MARKER).exists(), not_empty, force):
+        if _clear_first(out, resume, (out / PARTS_DIR / MARKER).exists(), not_empty, force):
             for p in [out / n for n in DATASET_NAMES] + list(out.glob(TMP_PREFIX + "*")):
                 if p.is_dir():
                     shutil.rmtree(p)
@@ -97,7 +97,7 @@ class UrlTarget:
         try:
             names = self.store.listing(self.root)
             has_marker = self.store.exists(join(join(self.root, PARTS_DIR), MARKER))
-            if _refuse(self.url, resume, has_marker, bool(names), force):
+            if _clear_first(self.url, resume, has_marker, bool(names), force):
                 for name in names:
                     if name in DATASET_NAMES or name.startswith(TMP_PREFIX):
                         self.store.remove(join(self.root, name))
