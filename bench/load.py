@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from cms_bluebutton.auth import generate_auth_data  # noqa: E402
 
-from tests.conftest import free_port, generate_dataset, start_server, stop_server  # noqa: E402
-from tests.oauth_flow import Browser, OAuthHelper  # noqa: E402
+from support.live import free_port, generate_dataset, start_server, stop_server  # noqa: E402
+from support.oauth_flow import Browser, OAuthHelper  # noqa: E402
 
 WARM_UP_SECONDS = 10
 

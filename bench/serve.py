@@ -127,7 +127,7 @@ def main() -> None:
         return
 
     from sandbox.auth.tokens import issue_test_token
-    from tests.conftest import free_port
+    from support.live import free_port
 
     workdir = Path(tempfile.mkdtemp(prefix="medisynth-bench-"))
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 
 from sandbox.store import connect
-from tests.oauth_flow import sdk_for
+from support.oauth_flow import sdk_for
 
 
 def stored_eob_ids(db_path, patient_id: str) -> set[str]:

@@ -14,7 +14,7 @@ import requests
 from sandbox.auth.tokens import issue_test_token
 from sandbox.store import load_dataset
 from tests.beyond.conftest import medisynth
-from tests.conftest import free_port, start_server, stop_server
+from support.live import free_port, start_server, stop_server
 from tests.fhir.conftest import read_ndjson
 
 PERIOD_END = dt.date(2025, 12, 31)   # the test dataset's period (the default profile's)

@@ -175,7 +175,7 @@ def test_a_job_whose_worker_died_is_resumed(live_server, backend_app, system_tok
 
 
 def test_finished_exports_survive_a_restart_and_expire(live_server, system_token, dataset_ids):
-    from tests.conftest import free_port, start_server, stop_server
+    from support.live import free_port, start_server, stop_server
 
     manifest = wait_for_manifest(kick_off(live_server.base_url, system_token, _type="Patient"), system_token)
     job_id = manifest["output"][0]["url"].split("/")[-2]

@@ -10,7 +10,7 @@ from cms_bluebutton.auth import AuthorizationToken
 
 from sandbox.auth.context import ACCESS_TIMED_OUT
 from tests.beyond.conftest import medisynth
-from tests.oauth_flow import sdk_for
+from support.oauth_flow import sdk_for
 
 SDK_RETRIES = {"total": 3, "backoff_factor": 0, "status_forcelist": [500, 502, 503, 504]}
 

@@ -9,13 +9,13 @@ from fhir.resources.R4B.bundle import Bundle
 from sandbox.auth.tokens import issue_test_token
 from sandbox.v3.card import C4DIC
 from sandbox.v3.ids import v2_patient_id, v3_patient_id
-from tests.oauth_flow import sdk_for
+from support.oauth_flow import sdk_for
 
 
 @pytest.fixture(scope="module")
 def v3_session(oauth, live_server):
     """(SDK for version 3, its token, the v2 patient id) after the whole v3 OAuth flow."""
-    from tests.oauth_flow import Browser
+    from support.oauth_flow import Browser
 
     app, login = oauth.register(), oauth.login(4)
     bb = sdk_for(app, live_server.base_url, version=3)

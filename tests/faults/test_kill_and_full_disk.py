@@ -15,8 +15,8 @@ import psutil
 import pytest
 import requests
 
-from tests.conftest import ROOT, free_port, start_server, stop_server
-from tests.oauth_flow import OAuthHelper
+from support.live import ROOT, free_port, start_server, stop_server
+from support.oauth_flow import OAuthHelper
 
 
 def _copy_store(source: Path, target: Path) -> Path:

@@ -9,7 +9,7 @@ import pytest
 import requests
 from cms_bluebutton.auth import generate_auth_data
 
-from tests.oauth_flow import CALLBACK, ClientApp
+from support.oauth_flow import CALLBACK, ClientApp
 from tests.portal.conftest import CHROMEDRIVER, CHROMIUM, SCREENSHOTS
 
 pytestmark = pytest.mark.skipif(

@@ -9,7 +9,7 @@ import pytest
 import requests
 from cms_bluebutton.auth import generate_auth_data
 
-from tests.oauth_flow import Browser, page_form
+from support.oauth_flow import Browser, page_form
 
 NOT_AUTHENTICATED = {"detail": "Authentication credentials were not provided."}
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import requests
 
 from sandbox.auth.schema import digest
-from tests.conftest import free_port, start_server, stop_server
-from tests.oauth_flow import OAuthHelper
+from support.live import free_port, start_server, stop_server
+from support.oauth_flow import OAuthHelper
 
 
 def test_no_raw_secret_code_or_token_in_the_store_or_the_log(live_server, tmp_path):

@@ -2,7 +2,7 @@
 and a plain HTTP "browser" that reads the login and consent forms (CSRF token included) and submits them.
 
 Time passes through the store: a test makes a code or grant expire by updating its expiry column in the
-SQLite file, never through a test-only route. Shared by the auth, security and fault tests (fixtures
+SQLite file, never through a test-only route. Shared by the tests (fixtures
 `oauth` and `browser` in tests/conftest.py).
 """
 from __future__ import annotations
