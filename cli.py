@@ -128,16 +128,24 @@ def advance(days, db):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Server worker processes [default: one per core].")
-def serve(data, db, host, port, workers):
-    """Serve the sandbox: Blue Button 2.0 OAuth + FHIR API on http://HOST:PORT."""
+@click.option("--public-url", "public_urls", multiple=True, metavar="URL", help="A URL clients reach the sandbox at (https://sandbox.example.org), if not loopback; repeat for several: each host is served besides the loopback names, and links, issuer and snippets follow the one used.")
+@click.option("--behind-proxy", is_flag=True, help="Trust X-Forwarded-For/-Proto/-Host/-Port from the proxy in front (one hop); without it they are ignored.")
+def serve(data, db, host, port, workers, public_urls, behind_proxy):
+    """Serve the sandbox: Blue Button 2.0 OAuth + FHIR API on http://HOST:PORT.
+
+    On a non-loopback --host (or with --public-url) the portal and API docs need the portal token that the
+    banner prints."""
+    from sandbox.hosts import normalized_public_url
     from sandbox.server import serve as run_serve
     from sandbox.store import load_dataset, store_is_empty
 
+    for url in public_urls:
+        normalized_public_url(url)  # a bad URL is refused before anything is generated or loaded
     if data is None and store_is_empty(db):
         data = _generate_default_dataset()
     if data is not None:
         click.echo(load_dataset(data, db))
-    run_serve(db=db, host=host, port=port, workers=workers)
+    run_serve(db=db, host=host, port=port, workers=workers, public_urls=public_urls, behind_proxy=behind_proxy)
 
 
 def _generate_default_dataset() -> Path:
@@ -208,15 +216,21 @@ def apps_delete(client_id, db):
 @click.argument("spec", required=False)
 @click.option("--times", type=click.IntRange(min=1), default=None, help="Only the next N FHIR requests [default: every one].")
 @click.option("--off", is_flag=True, help="Clear the app's simulated fault.")
+@click.option("--allow-header/--deny-header", "allow_header", default=None, help="Let the app's requests ask for a fault themselves with the X-Medisynth-Fault header (off by default).")
 @_db_option
-def apps_fault(client_id, spec, times, off, db):
+def apps_fault(client_id, spec, times, off, allow_header, db):
     """Simulate a failure on an app's FHIR requests: 429[;retry-after=N], 500, 502, 503, 504, latency=MS,
     expired-grant, revoked-token or truncated-page."""
-    from sandbox.faults import set_app_fault
+    from sandbox.faults import allow_fault_header, set_app_fault
 
-    if off == (spec is not None):
-        raise click.UsageError("give a fault SPEC or --off")
-    click.echo(set_app_fault(db, client_id, None if off else spec, times))
+    if off and spec is not None:
+        raise click.UsageError("give a fault SPEC or --off, not both")
+    if not off and spec is None and allow_header is None:
+        raise click.UsageError("give a fault SPEC, --off, or --allow-header/--deny-header")
+    if allow_header is not None:
+        click.echo(allow_fault_header(db, client_id, allow_header))
+    if off or spec is not None:
+        click.echo(set_app_fault(db, client_id, spec, times))
 
 
 @cli.command()

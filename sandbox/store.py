@@ -1,18 +1,18 @@
-"""The sandbox store: one SQLite file holding a generated dataset as raw JSON bytes plus search columns.
+"""The sandbox store's dataset: every query on the dataset tables, and the loading of a generated dataset.
 
 `load_dataset(directory, db)` replaces the dataset tables (patient, coverage, eob, dataset_info) in one
 transaction: a failed or interrupted load leaves the previous dataset untouched, and tables owned by
 others (apps, grants, tokens) are never dropped. Each resource's bytes are kept exactly as generated,
 so the API serves them without re-serialising; the search indexes cover every filter and the sort, so
 counting and paging never touch the large rows. `append_claims` adds the claims of `medisynth advance`
-the same way. Everyone opens the file with `connect()`.
+the same way. The dataset files (manifest and NDJSON) are read here and nowhere else in the sandbox.
+Connections come from sandbox.db; `connect(path)` opens a standalone one for tools and tests.
 """
 from __future__ import annotations
 
 import contextlib
 import gzip
 import sqlite3
-import threading
 import time
 import zlib
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ from typing import Iterator
 
 import orjson
 
+from sandbox.db import Database, Migration, StoreUnavailable
 from sandbox.errors import DatasetLoadError, StoreError
 
 BENE_ID_SYSTEM = "https://bluebutton.cms.gov/resources/variables/bene_id"
@@ -29,7 +30,7 @@ MBI_SYSTEM = "http://hl7.org/fhir/sid/us-mbi"
 EOB_TYPE_SYSTEM = "https://bluebutton.cms.gov/resources/codesystem/eob-type"
 CLAIM_TYPES = ("carrier", "dme", "hha", "hospice", "inpatient", "outpatient", "pde", "snf")
 
-SCHEMA = """
+MIGRATIONS = (Migration(1, "store", """
 CREATE TABLE IF NOT EXISTS patient (
     ordinal INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, mbi TEXT, family TEXT, given TEXT,
     birth_date TEXT, sex TEXT, last_updated INTEGER NOT NULL, json BLOB NOT NULL);
@@ -42,43 +43,25 @@ CREATE TABLE IF NOT EXISTS eob (
     service_start TEXT, service_end TEXT, last_updated INTEGER NOT NULL, json BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS eob_search ON eob (patient_id, claim_id, claim_type, service_end, last_updated);
 CREATE TABLE IF NOT EXISTS dataset_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+"""),)
 
-
-MMAP_BYTES = 1 << 30
-PAGE_BYTES = 65536
 LOAD_CACHE_KIB = 256 * 1024
+LOAD_WRITE_ATTEMPTS = 24  # a load waits up to two minutes for another load or a busy server to let go
+
+
+def _database(db: str | Path | Database) -> Database:
+    if isinstance(db, Database):
+        return db
+    from sandbox.app import open_store
+
+    return open_store(db)
 
 
 def connect(db_path: str | Path) -> sqlite3.Connection:
-    """Open the store (creating the file and the dataset tables if needed): WAL, foreign keys, busy timeout."""
-    path = Path(db_path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA page_size={PAGE_BYTES}")  # new files only: most resources fit one page, no overflow
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA busy_timeout=30000")
-        conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")  # serve blobs from the page cache without read() copies
-        conn.executescript(SCHEMA)
-    except (OSError, sqlite3.DatabaseError) as e:
-        raise StoreError(f"{path}: cannot open the sandbox store ({e})") from None
-    return conn
-
-
-_local = threading.local()
-
-
-def thread_connection(db_path: str | Path) -> sqlite3.Connection:
-    """This thread's long-lived connection to `db_path` (a server opens one per worker thread, never per request)."""
-    conns = _local.__dict__.setdefault("conns", {})
-    key = str(db_path)
-    if key not in conns:
-        conns[key] = connect(db_path)
-    return conns[key]
+    """A standalone read-write connection to the store at `db_path` (created and migrated if needed), for
+    tools and tests; the caller closes it."""
+    database = _database(db_path)
+    return database.connection()
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -202,14 +185,15 @@ def _manifest_count(manifest: dict, resource_type: str) -> int | None:
     return None
 
 
-def load_dataset(directory: str | Path, db: str | Path) -> str:
+def load_dataset(directory: str | Path, db: str | Path | Database) -> str:
     """Replace the store's dataset with the one in `directory` (one transaction); returns a one-line summary."""
     directory = Path(directory)
     started = time.perf_counter()
     manifest = _read_manifest(directory)
     files = {kind: _dataset_file(directory, kind.resource_type) for kind in KINDS}
     counts: dict[str, int] = {}
-    with _write_transaction(db, f"loading {directory}") as conn:
+    database = _database(db)
+    with _load_transaction(database, f"loading {directory}") as conn:
         for kind in reversed(KINDS):
             conn.execute(f"DELETE FROM {kind.table}")
         patient_ids: set[str] = set()
@@ -227,29 +211,24 @@ def load_dataset(directory: str | Path, db: str | Path) -> str:
         ])
     took = time.perf_counter() - started
     return (f"Loaded {counts['Patient']:,} patients, {counts['Coverage']:,} coverages and "
-            f"{counts['ExplanationOfBenefit']:,} explanations of benefit from {directory} into {db} in {took:.1f} s")
+            f"{counts['ExplanationOfBenefit']:,} explanations of benefit from {directory} into {database.path} "
+            f"in {took:.1f} s")
 
 
 @contextlib.contextmanager
-def _write_transaction(db: str | Path, action: str) -> Iterator[sqlite3.Connection]:
-    """One write transaction on a new connection: committed (then checkpointed) when the block ends, rolled
-    back on any error; a SQLite failure (disk full, store locked for 30 s, I/O error) becomes a StoreError."""
-    conn = connect(db)
-    conn.execute(f"PRAGMA cache_size=-{LOAD_CACHE_KIB}")  # a big page cache: measured 10 s → 6.6 s for 600 MB
+def _load_transaction(database: Database, action: str) -> Iterator[sqlite3.Connection]:
+    """One long write transaction for a load or an advance, with a big page cache, checkpointed into the main
+    file after the commit; a SQLite failure (disk full, locked for minutes, I/O error) becomes a StoreError
+    that says the previous dataset is unchanged."""
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        yield conn
-        conn.commit()
-        with contextlib.suppress(sqlite3.OperationalError):  # committed: a failed checkpoint leaves pages in the WAL
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # move the new pages into the (memory-mapped) main file
+        with database.write(attempts=LOAD_WRITE_ATTEMPTS) as conn:
+            conn.execute(f"PRAGMA cache_size=-{LOAD_CACHE_KIB}")  # measured 10 s → 6.6 s for 600 MB
+            yield conn
     except sqlite3.OperationalError as e:
-        conn.rollback()
-        raise StoreError(f"{db}: {action} failed ({e}); the previous dataset is unchanged") from None
-    except BaseException:
-        conn.rollback()
-        raise
-    finally:
-        conn.close()
+        raise StoreError(f"{database.path}: {action} failed ({e}); the previous dataset is unchanged") from None
+    except StoreUnavailable as e:
+        raise StoreError(f"{e}; the previous dataset is unchanged") from None
+    database.checkpoint()
 
 
 def _insert(conn: sqlite3.Connection, kind: _Kind, source: str, lines: Iterator[tuple[int, bytes]],
@@ -264,20 +243,17 @@ def _insert(conn: sqlite3.Connection, kind: _Kind, source: str, lines: Iterator[
     return conn.total_changes - before
 
 
-def dataset_info(db: str | Path) -> dict[str, str]:
+def dataset_info(db: str | Path | Database) -> dict[str, str]:
     """What the store records about its dataset: directory, manifest (JSON), loaded_at (epoch ms), and after
     `medisynth advance` advanced_through (YYYY-MM-DD) and advances (a count)."""
-    conn = connect(db)
-    try:
-        return dict(conn.execute("SELECT key, value FROM dataset_info").fetchall())
-    finally:
-        conn.close()
+    return dict(_database(db).read().execute("SELECT key, value FROM dataset_info").fetchall())
 
 
-def append_claims(db: str | Path, lines: Iterator[bytes], info: dict[str, str]) -> int:
+def append_claims(db: str | Path | Database, lines: Iterator[bytes], info: dict[str, str]) -> int:
     """Add ExplanationOfBenefit NDJSON lines to the loaded dataset and set `info` keys of dataset_info, in one
     transaction (indexed as `load_dataset` does); returns how many were added."""
-    with _write_transaction(db, "adding claims") as conn:
+    database = _database(db)
+    with _load_transaction(database, "adding claims") as conn:
         patients = {r[0] for r in conn.execute("SELECT id FROM patient")}
         added = _insert(conn, _EOB, "new claims", enumerate(lines, start=1), patients)
         conn.executemany("INSERT OR REPLACE INTO dataset_info (key, value) VALUES (?, ?)",
@@ -285,15 +261,11 @@ def append_claims(db: str | Path, lines: Iterator[bytes], info: dict[str, str]) 
     return added
 
 
-def store_is_empty(db: str | Path) -> bool:
+def store_is_empty(db: str | Path | Database) -> bool:
     """True when the store has no dataset loaded (or does not exist yet)."""
-    if not Path(db).exists():
+    if not isinstance(db, Database) and not Path(db).exists():
         return True
-    conn = connect(db)
-    try:
-        return conn.execute("SELECT 1 FROM patient LIMIT 1").fetchone() is None
-    finally:
-        conn.close()
+    return _database(db).read().execute("SELECT 1 FROM patient LIMIT 1").fetchone() is None
 
 
 # --- queries -------------------------------------------------------------------------------------
@@ -306,6 +278,54 @@ def patient_by_ordinal(conn: sqlite3.Connection, ordinal: int) -> sqlite3.Row | 
 def patient_ids(conn: sqlite3.Connection, limit: int, offset: int = 0) -> list[str]:
     """Patient ids in login order (BBUser00000 first)."""
     return [r[0] for r in conn.execute("SELECT id FROM patient ORDER BY ordinal LIMIT ? OFFSET ?", (limit, offset))]
+
+
+def patients_in_login_order(conn: sqlite3.Connection, limit: int | None = None) -> list[sqlite3.Row]:
+    """Patient rows (ordinal, id, given, family, birth_date, sex), BBUser00000 first."""
+    return conn.execute("SELECT ordinal, id, given, family, birth_date, sex FROM patient ORDER BY ordinal LIMIT ?",
+                        (-1 if limit is None else limit,)).fetchall()
+
+
+def patient_names(conn: sqlite3.Connection, patient_id: str) -> sqlite3.Row | None:
+    """(given, family) of one patient, or None."""
+    return conn.execute("SELECT given, family FROM patient WHERE id = ?", (patient_id,)).fetchone()
+
+
+def patient_exists(conn: sqlite3.Connection, patient_id: str) -> bool:
+    return conn.execute("SELECT 1 FROM patient WHERE id = ?", (patient_id,)).fetchone() is not None
+
+
+def loaded_at(conn: sqlite3.Connection) -> str:
+    """When the dataset was loaded or last advanced (epoch ms as text; "" for an empty store)."""
+    row = conn.execute("SELECT value FROM dataset_info WHERE key = 'loaded_at'").fetchone()
+    return row[0] if row else ""
+
+
+def claim_counts(conn: sqlite3.Connection) -> Iterator[tuple[str, str, int]]:
+    """(patient id, claim type, number of claims) for every patient and type that has claims."""
+    yield from conn.execute("SELECT patient_id, claim_type, count(*) FROM eob GROUP BY 1, 2")
+
+
+def medical_claims(conn: sqlite3.Connection) -> Iterator[tuple[str, bytes]]:
+    """(patient id, JSON bytes) of every claim but Part D events (the claims that carry diagnoses)."""
+    yield from conn.execute("SELECT patient_id, json FROM eob WHERE claim_type != 'pde'")
+
+
+def _since_clause(since_ms: int | None) -> tuple[str, tuple]:
+    return ("WHERE last_updated > ?", (since_ms,)) if since_ms is not None else ("", ())
+
+
+def export_count(conn: sqlite3.Connection, resource_type: str, since_ms: int | None) -> int:
+    """How many resources of a type a bulk export writes (those updated after `since_ms`, if given)."""
+    where, args = _since_clause(since_ms)
+    return conn.execute(f"SELECT count(*) FROM {TABLES[resource_type]} {where}", args).fetchone()[0]
+
+
+def export_rows(conn: sqlite3.Connection, resource_type: str, since_ms: int | None) -> Iterator[bytes]:
+    """The JSON bytes a bulk export writes for a type, in load order."""
+    where, args = _since_clause(since_ms)
+    for (raw,) in conn.execute(f"SELECT json FROM {TABLES[resource_type]} {where} ORDER BY rowid", args):
+        yield raw
 
 
 TABLES = {"Patient": "patient", "Coverage": "coverage", "ExplanationOfBenefit": "eob"}

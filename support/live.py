@@ -31,18 +31,19 @@ def generate_dataset(out: Path, beneficiaries: int = TEST_BENEFICIARIES, seed: i
     return out
 
 
-def start_server(db: Path, port: int, workers: int = 2, log=None) -> subprocess.Popen:
-    """`medisynth serve` on 127.0.0.1:port in a subprocess, returned once /health answers; `log`, an open
-    file, receives its stdout and stderr."""
-    proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "serve", "--db", str(db), "--host", "127.0.0.1",
-                             "--port", str(port), "--workers", str(workers)], cwd=ROOT,
+def start_server(db: Path, port: int, workers: int = 2, log=None, options: tuple[str, ...] = (),
+                 host: str = "127.0.0.1") -> subprocess.Popen:
+    """`medisynth serve` on host:port in a subprocess, returned once /health answers; `log`, an open
+    file, receives its stdout and stderr; `options` are more `serve` options."""
+    proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "serve", "--db", str(db), "--host", host,
+                             "--port", str(port), "--workers", str(workers), *options], cwd=ROOT,
                             stdout=log or subprocess.DEVNULL, stderr=log or subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
         try:
-            if requests.get(f"http://127.0.0.1:{port}/health", timeout=1).ok:
+            if requests.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code in (200, 503):
                 return proc
         except requests.ConnectionError:
             time.sleep(0.1)

@@ -18,9 +18,9 @@ import requests
 from cms_bluebutton import BlueButton
 from cms_bluebutton.auth import generate_auth_data
 
+from sandbox.app import open_store
 from sandbox.auth.apps import register_app
-from sandbox.auth.schema import open_auth_db
-from sandbox.store import connect, patient_ids
+from sandbox.store import patient_ids
 
 CALLBACK = "http://127.0.0.1:9/callback"
 LOCAL = "http://localhost:8000"
@@ -127,20 +127,13 @@ class OAuthHelper:
 
     def register(self, *, data_access: str = "thirteen-month", demographics: bool = True,
                  redirect_uri: str = CALLBACK) -> ClientApp:
-        conn = open_auth_db(self.db_path)
-        try:
+        with open_store(self.db_path).write() as conn:
             app, secret = register_app(conn, name=f"Test app {next(_app_numbers)}", redirect_uris=[redirect_uri],
                                        data_access=data_access, demographics=demographics)
-        finally:
-            conn.close()
         return ClientApp(app.client_id, secret, redirect_uri, data_access)
 
     def login(self, n: int) -> Login:
-        conn = connect(self.db_path)
-        try:
-            patient_id = patient_ids(conn, limit=1, offset=n)[0]
-        finally:
-            conn.close()
+        patient_id = patient_ids(open_store(self.db_path).read(), limit=1, offset=n)[0]
         return Login(f"BBUser{n:05d}", f"PW{n:05d}!", patient_id)
 
     def authorize_url(self, app: ClientApp, auth_data: dict, **overrides) -> str:

@@ -34,10 +34,15 @@ class LiveServer:
     db_path: Path
 
 
+# The shared server is set up as one behind a TLS proxy would be (trusting its X-Forwarded-* headers, with a
+# public hosts); tests reach it directly on loopback. Hardening tests start servers of their own.
+PUBLIC_URLS = ("https://sandbox.example", "https://sandbox.example.org")
+
+
 @pytest.fixture(scope="session")
 def live_server(db_path):
     port = free_port()
-    proc = start_server(db_path, port)
+    proc = start_server(db_path, port, options=(*(f"--public-url={url}" for url in PUBLIC_URLS), "--behind-proxy"))
     try:
         yield LiveServer(base_url=f"http://127.0.0.1:{port}", db_path=db_path)
     finally:

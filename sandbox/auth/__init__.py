@@ -2,14 +2,15 @@
 
 
 def init_app(app):
-    """Register the OAuth server and its blueprints on `app` (whose config names the store, DB_PATH)."""
+    """Add the OAuth tables to the store's schema; register the OAuth server, the server-side browser
+    sessions and the blueprints on `app`."""
     from sandbox.auth import discovery, endpoints, views
     from sandbox.auth.oauth_server import create_server
-    from sandbox.auth.web import session_secret
+    from sandbox.auth.schema import MIGRATIONS
+    from sandbox.auth.sessions import StoreSessionInterface
 
-    app.secret_key = app.secret_key or session_secret(app.config["DB_PATH"])
-    app.config.update(SESSION_COOKIE_NAME="medisynth_session", SESSION_COOKIE_SAMESITE="Lax",
-                      SESSION_COOKIE_HTTPONLY=True)
+    app.extensions["medisynth_db"].schema.add(*MIGRATIONS)
+    app.session_interface = StoreSessionInterface()
     app.extensions["medisynth_oauth"] = create_server(app)
     for blueprint in (views.bp, endpoints.bp, discovery.bp):
         app.register_blueprint(blueprint)

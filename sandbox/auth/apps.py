@@ -1,13 +1,15 @@
 """Client apps, like BB2's developer dashboard: create, list, delete, plus the built-in demo and test apps.
 
 Client ids are 40 alphanumerics and secrets 128; only the secret's sha256 digest is stored, so a
-secret is shown once, at creation. The demo app is the one exception (see `DEMO_APP`).
+secret is shown once, at creation. The demo app is the one exception (see `DEMO_APP`). Functions that
+write take a connection inside a write transaction (`with database.write() as conn`); the `*_cli`
+functions open the store themselves. Backend-services apps (sandbox.bulk.clients) are listed and deleted
+here too.
 """
 from __future__ import annotations
 
 import json
 import sqlite3
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,7 +17,7 @@ from urllib.parse import urlsplit
 from authlib.common.security import generate_token
 
 from sandbox.auth.models import App
-from sandbox.auth.schema import digest, now, open_auth_db
+from sandbox.auth.schema import digest, now
 from sandbox.errors import SandboxError
 
 CLIENT_ID_LENGTH = 40
@@ -77,12 +79,11 @@ def register_app(conn: sqlite3.Connection, *, name: str, redirect_uris: list[str
     uris = [_check_redirect_uri(uri) for uri in redirect_uris]
     client_id = client_id or generate_token(CLIENT_ID_LENGTH)
     secret = generate_token(CLIENT_SECRET_LENGTH)
-    with conn:
-        conn.execute(
-            "INSERT INTO auth_app (client_id, secret_hash, name, redirect_uris, data_access, demographics,"
-            " created_at, demo_secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (client_id, digest(secret), name.strip(), json.dumps(uris), data_access, int(demographics), now(),
-             secret if keep_secret else None))
+    conn.execute(
+        "INSERT INTO auth_app (client_id, secret_hash, name, redirect_uris, data_access, demographics,"
+        " created_at, demo_secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (client_id, digest(secret), name.strip(), json.dumps(uris), data_access, int(demographics), now(),
+         secret if keep_secret else None))
     return find_app(conn, client_id), secret
 
 
@@ -98,9 +99,9 @@ def delete_app(conn: sqlite3.Connection, client_id: str) -> App:
     app = find_app(conn, client_id)
     if app is None:
         raise AppError(f"no app with client id {client_id!r} (see `medisynth apps list`)")
-    with conn:
-        for table in ("auth_token", "auth_code", "auth_grant", "auth_app"):
-            conn.execute(f"DELETE FROM {table} WHERE client_id = ?", (client_id,))
+    for table in ("auth_token", "auth_code", "auth_grant", "auth_client_failure", "app_fault", "app_fault_header",
+                  "auth_app"):
+        conn.execute(f"DELETE FROM {table} WHERE client_id = ?", (client_id,))
     return app
 
 
@@ -109,12 +110,22 @@ def app_summary(app: App) -> dict:
             "data_access": app.data_access, "demographics": app.demographics}
 
 
+def demo_app(conn: sqlite3.Connection) -> dict:
+    """The demo app's summary with its client secret (registered when `serve` starts)."""
+    app = find_app(conn, DEMO_APP.client_id)
+    if app is None:
+        raise AppError("the demo app is not registered: start the sandbox with `medisynth serve`")
+    return {**app_summary(app), "client_secret": builtin_secret(conn, DEMO_APP)}
+
+
 def ensure_demo_app(db: str | Path) -> dict:
     """The demo app's summary with its client secret (registered on first call)."""
-    with closing(open_auth_db(db)) as conn:
-        secret = builtin_secret(conn, DEMO_APP)
-        app = find_app(conn, DEMO_APP.client_id)
-    return {**app_summary(app), "client_secret": secret}
+    from sandbox.app import open_store
+
+    database = open_store(db)
+    with database.write() as conn:
+        ensure_builtin_app(conn, DEMO_APP)
+        return demo_app(conn)
 
 
 def _describe(summary: dict) -> str:
@@ -128,7 +139,9 @@ def _describe(summary: dict) -> str:
 
 
 def create_app_cli(db, *, name, redirect_uris, data_access="thirteen-month", demographics=True, as_json=False) -> str:
-    with closing(open_auth_db(db)) as conn:
+    from sandbox.app import open_store
+
+    with open_store(db).write() as conn:
         app, secret = register_app(conn, name=name, redirect_uris=redirect_uris, data_access=data_access,
                                    demographics=demographics)
     summary = {**app_summary(app), "client_secret": secret}
@@ -144,33 +157,45 @@ def list_apps(conn: sqlite3.Connection) -> list[App]:
     return [_app_from_row(row) for row in rows]
 
 
-def add_redirect_uri(conn: sqlite3.Connection, client_id: str, uri: str) -> App:
-    """Allow one more redirect URI for an existing app (no-op when it is already allowed)."""
-    app = find_app(conn, client_id)
-    if app is None:
+def set_redirect_uris(conn: sqlite3.Connection, client_id: str, uris: list[str]) -> App:
+    """Replace an existing app's redirect URIs."""
+    if find_app(conn, client_id) is None:
         raise AppError(f"no app with client id {client_id!r} (see `medisynth apps list`)")
-    if uri not in app.redirect_uris:
-        with conn:
-            conn.execute("UPDATE auth_app SET redirect_uris = ? WHERE client_id = ?",
-                         (json.dumps([*app.redirect_uris, _check_redirect_uri(uri)]), client_id))
+    conn.execute("UPDATE auth_app SET redirect_uris = ? WHERE client_id = ?",
+                 (json.dumps([_check_redirect_uri(uri) for uri in uris]), client_id))
     return find_app(conn, client_id)
 
 
-def builtin_secret(conn: sqlite3.Connection, spec: BuiltinApp) -> str:
-    """The plain secret of a built-in app that keeps it (registered on first call)."""
-    app = ensure_builtin_app(conn, spec)
-    return conn.execute("SELECT demo_secret FROM auth_app WHERE client_id = ?", (app.client_id,)).fetchone()[0]
+def builtin_secret(conn: sqlite3.Connection, spec: BuiltinApp) -> str | None:
+    """The plain secret of a built-in app that keeps it (None until `serve` has registered it)."""
+    row = conn.execute("SELECT demo_secret FROM auth_app WHERE client_id = ?", (spec.client_id,)).fetchone()
+    return row[0] if row else None
 
 
 def list_apps_cli(db, *, as_json=False) -> str:
-    with closing(open_auth_db(db)) as conn:
-        summaries = [app_summary(app) for app in list_apps(conn)]
+    from sandbox.app import open_store
+    from sandbox.bulk.clients import backend_summary, list_backend_clients
+
+    conn = open_store(db).read()
+    summaries = [app_summary(app) for app in list_apps(conn)]
+    backend = [backend_summary(client) for client in list_backend_clients(conn)]
     if as_json:
-        return json.dumps(summaries, indent=2)
-    return "\n".join(_describe(s) for s in summaries) or "No apps registered (`medisynth apps create --help`)."
+        return json.dumps(summaries + backend, indent=2)
+    lines = [_describe(s) for s in summaries] + [
+        f"{b['name']}\n  client_id:     {b['client_id']}\n  kind:          backend-services (private_key_jwt, "
+        f"{b['keys']} key{'s' if b['keys'] != 1 else ''})" for b in backend]
+    return "\n".join(lines) or "No apps registered (`medisynth apps create --help`)."
 
 
 def delete_app_cli(db, client_id) -> str:
-    with closing(open_auth_db(db)) as conn:
+    from sandbox.app import open_store
+    from sandbox.bulk.clients import delete_backend_client, find_backend_client
+
+    database = open_store(db)
+    with database.write() as conn:
+        if find_backend_client(conn, client_id) is not None:
+            client, cancelled = delete_backend_client(conn, database.path, client_id)
+            return (f"Deleted backend-services app {client.name!r} ({client.client_id}): its tokens are revoked"
+                    + (f" and {cancelled} export{'s' if cancelled != 1 else ''} cancelled." if cancelled else "."))
         app = delete_app(conn, client_id)
     return f"Deleted app {app.name!r} ({app.client_id}) and everything it was granted."

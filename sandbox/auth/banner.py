@@ -1,13 +1,12 @@
 """What `medisynth serve` prints on start: a box with the URLs, the demo app's credentials, three test logins,
-and what to try next. No token is ever printed (server output may end up in logs); the demo secret is the
-sandbox's one deliberate exception, a local credential for synthetic data."""
+and what to try next. No OAuth token is ever printed (server output may end up in logs); the demo secret is
+the sandbox's one deliberate exception, a local credential for synthetic data, and on a network address so
+is the portal token (sandbox.portal.access), which the person starting the server needs."""
 from __future__ import annotations
 
-from contextlib import closing
 from pathlib import Path
 
 from sandbox.auth.apps import ensure_demo_app
-from sandbox.auth.schema import open_auth_db
 from sandbox.auth.users import list_users
 
 LOCAL_HOSTS = ("127.0.0.1", "0.0.0.0", "localhost", "::", "::1")
@@ -30,13 +29,16 @@ def _box(title: str, sections: list[tuple[str, list[str]]]) -> str:
     return "\n".join(lines)
 
 
-def serve_banner(db: str | Path, base_url: str, details: str = "") -> str:
+def serve_banner(db: str | Path, base_url: str, details: str = "", portal_token: str | None = None) -> str:
+    from sandbox.app import open_store
+
     demo = ensure_demo_app(db)
-    with closing(open_auth_db(db)) as conn:
-        logins = list_users(conn, limit=3)
+    logins = list_users(open_store(db).read(), limit=3)
     login_lines = [f"{u['username']} / {u['password']}  {u['name']} (Patient/{u['patient_id']})" for u in logins]
+    portal = (f"{base_url}/?portal_token={portal_token}  (portal: needs this token on a network address)"
+              if portal_token else f"{base_url}/  (portal: quick start, apps, test users)")
     sections = [
-        ("Sandbox", [f"{base_url}/  (portal: quick start, apps, test users)", f"{base_url}/docs/  (API docs)",
+        ("Sandbox", [portal, f"{base_url}/docs/  (API docs)",
                      f"{base_url}/v2/fhir/  (FHIR API)"] + ([details] if details else [])),
         ("Demo app", [f"client_id      {demo['client_id']}", f"client_secret  {demo['client_secret']}",
                       f"redirect URI   {demo['redirect_uris'][0]}"]),

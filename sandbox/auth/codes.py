@@ -18,29 +18,27 @@ USED_CODE_MEMORY_SECONDS = 24 * 3600
 
 def save_code(conn: sqlite3.Connection, code: str, client_id: str, patient_id: str, redirect_uri: str,
               scope: str, code_challenge: str) -> None:
-    with conn:
-        conn.execute(
-            "INSERT INTO auth_code (code_hash, client_id, patient_id, redirect_uri, scope, code_challenge, expires_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (digest(code), client_id, patient_id, redirect_uri, scope, code_challenge, now() + CODE_SECONDS))
+    conn.execute(
+        "INSERT INTO auth_code (code_hash, client_id, patient_id, redirect_uri, scope, code_challenge, expires_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (digest(code), client_id, patient_id, redirect_uri, scope, code_challenge, now() + CODE_SECONDS))
 
 
 def redeem_code(conn: sqlite3.Connection, code: str, client_id: str) -> AuthCode | None:
     """The live code, claimed for this one exchange; None if unknown, expired or already used (a replay
-    of a used code revokes the tokens issued since)."""
+    of a used code revokes the tokens issued since). `conn` is inside a write transaction."""
     code_hash, issued = digest(code), now()
-    with conn:
-        row = conn.execute("DELETE FROM auth_code WHERE code_hash = ? AND client_id = ? AND expires_at > ?"
-                           " RETURNING *", (code_hash, client_id, issued)).fetchall()
-        if row:
-            row = row[0]
-            conn.execute("DELETE FROM auth_code_used WHERE used_at < ?", (issued - USED_CODE_MEMORY_SECONDS,))
-            conn.execute("INSERT OR IGNORE INTO auth_code_used (code_hash, client_id, patient_id, used_at)"
-                         " VALUES (?, ?, ?, ?)", (code_hash, client_id, row["patient_id"], issued))
-            return AuthCode(**dict(row))
-        used = conn.execute("SELECT patient_id, used_at FROM auth_code_used WHERE code_hash = ? AND client_id = ?",
-                            (code_hash, client_id)).fetchone()
-        if used is not None:
-            conn.execute("UPDATE auth_token SET revoked = 1 WHERE client_id = ? AND patient_id = ? AND created_at >= ?",
-                         (client_id, used["patient_id"], used["used_at"]))
+    row = conn.execute("DELETE FROM auth_code WHERE code_hash = ? AND client_id = ? AND expires_at > ?"
+                       " RETURNING *", (code_hash, client_id, issued)).fetchall()
+    if row:
+        row = row[0]
+        conn.execute("DELETE FROM auth_code_used WHERE used_at < ?", (issued - USED_CODE_MEMORY_SECONDS,))
+        conn.execute("INSERT OR IGNORE INTO auth_code_used (code_hash, client_id, patient_id, used_at)"
+                     " VALUES (?, ?, ?, ?)", (code_hash, client_id, row["patient_id"], issued))
+        return AuthCode(**dict(row))
+    used = conn.execute("SELECT patient_id, used_at FROM auth_code_used WHERE code_hash = ? AND client_id = ?",
+                        (code_hash, client_id)).fetchone()
+    if used is not None:
+        conn.execute("UPDATE auth_token SET revoked = 1 WHERE client_id = ? AND patient_id = ? AND created_at >= ?",
+                     (client_id, used["patient_id"], used["used_at"]))
     return None

@@ -11,9 +11,9 @@ from flask import g, request
 
 from sandbox.api_errors import NO_PERMISSION, NOT_AUTHENTICATED, ApiError
 from sandbox.auth.grants import find_grant, grant_expired
-from sandbox.auth.schema import request_db
 from sandbox.auth.token_versions import V2, token_version
 from sandbox.auth.tokens import find_by_access_token
+from sandbox.db import database
 
 ACCESS_TIMED_OUT = ("User access has timed out. To refresh Medicare data, end user must re-authenticate "
                     "and consent to share their data.")
@@ -41,7 +41,7 @@ def authenticate() -> AccessContext:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise _not_authenticated()
-    conn = request_db()
+    conn = database().read()
     stored = find_by_access_token(conn, token.strip())
     if stored is None or stored.is_revoked() or stored.is_expired():
         raise _not_authenticated()

@@ -5,13 +5,17 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, request
 
-from sandbox.api_errors import NO_PERMISSION, ApiError
+from sandbox import store
+from sandbox.api_errors import NO_PERMISSION, NOT_AUTHENTICATED, ApiError
+from sandbox.auth import lockout
 from sandbox.auth.apps import find_app
 from sandbox.auth.context import authenticate
 from sandbox.auth.grants import delete_grant
-from sandbox.auth.schema import request_db
+from sandbox.auth.oauth_server import ClientLockedError
+from sandbox.auth.token_versions import path_version
 from sandbox.auth.users import display_name
-from sandbox.auth.web import json_response
+from sandbox.auth.web import NO_STORE, json_response
+from sandbox.db import database
 
 bp = Blueprint("auth_api", __name__)
 
@@ -27,8 +31,11 @@ def _server():
 def token():
     if request.form.get("grant_type") == "client_credentials":  # SMART Backend Services (sandbox.bulk)
         from sandbox.bulk.backend_auth import backend_token_response
-        return backend_token_response()
-    return _server().create_token_response()
+        response = backend_token_response()
+    else:
+        response = _server().create_token_response()
+    response.headers.update(NO_STORE)
+    return response
 
 
 @bp.post("/v2/o/revoke_token/")
@@ -49,9 +56,11 @@ def introspect():
 @bp.get("/v2/connect/userinfo")
 def userinfo():
     context = authenticate()
+    if context.version != path_version(request.path):  # v3 tokens work only on /v3
+        raise ApiError(401, NOT_AUTHENTICATED, headers={"WWW-Authenticate": 'Bearer realm="api"'})
     if "profile" not in context.scopes:
         raise ApiError(403, NO_PERMISSION)
-    row = request_db().execute("SELECT given, family FROM patient WHERE id = ?", (context.patient_id,)).fetchone()
+    row = store.patient_names(database().read(), context.patient_id)
     return json_response({"sub": context.patient_id, "name": display_name(row) if row else "",
                     "given_name": row["given"] if row else "", "family_name": row["family"] if row else "",
                     "email": "",
@@ -61,14 +70,23 @@ def userinfo():
 
 @bp.post("/v2/o/expire_authenticated_user/<patient_id>/")
 def expire_authenticated_user(patient_id: str):
-    """Sandbox-only: end the beneficiary's grant to the calling app (HTTP Basic client auth)."""
-    auth = request.authorization
-    conn = request_db()
-    app = find_app(conn, auth.username) if auth and auth.type == "basic" else None
+    """Sandbox-only: end the beneficiary's grant to the calling app (HTTP Basic client auth, behind the same
+    per-client-and-source lockout as the token endpoint)."""
+    auth, db, origin = request.authorization, database(), lockout.source()
+    client_id = auth.username if auth and auth.type == "basic" else None
+    if client_id and (wait := lockout.seconds_locked(db.read(), client_id, origin)):
+        locked = ClientLockedError(wait)
+        raise ApiError(429, locked.description, headers={"Retry-After": str(wait)})
+    app = find_app(db.read(), client_id) if client_id else None
     if app is None or not app.check_client_secret(auth.password or ""):
+        if app is not None:
+            with db.write() as conn:
+                lockout.record_failure(conn, app.client_id, origin)
         raise ApiError(403, NO_PERMISSION)
-    if conn.execute("SELECT 1 FROM patient WHERE id = ?", (patient_id,)).fetchone() is None:
-        return Response("Patient was Not Found.", 404, mimetype="text/plain")
-    if not delete_grant(conn, app.client_id, patient_id, with_tokens=False):
-        return Response("Data Access Grant was Not Found.", 404, mimetype="text/plain")
+    with db.write() as conn:
+        lockout.record_success(conn, app.client_id, origin)
+        if not store.patient_exists(conn, patient_id):
+            return Response("Patient was Not Found.", 404, mimetype="text/plain")
+        if not delete_grant(conn, app.client_id, patient_id, with_tokens=False):
+            return Response("Data Access Grant was Not Found.", 404, mimetype="text/plain")
     return Response("success", 200, mimetype="text/plain")

@@ -1,7 +1,8 @@
 """Data access grants: one per beneficiary and app, with an expiry set by the app's data access type.
 
 thirteen-month: now + 13 months, renewed on each consent; one-time: now + one access token's life;
-research-study: never. A new consent also wipes that beneficiary+app's older tokens.
+research-study: never. A new consent also wipes that beneficiary+app's older tokens. Functions that write
+take a connection inside a write transaction.
 """
 from __future__ import annotations
 
@@ -50,9 +51,8 @@ def upsert_grant(conn: sqlite3.Connection, client_id: str, patient_id: str, data
 
 def record_consent(conn: sqlite3.Connection, client_id: str, patient_id: str, data_access: str) -> None:
     """A beneficiary clicked Connect: renew the grant and wipe the tokens issued before."""
-    with conn:
-        conn.execute("DELETE FROM auth_token WHERE client_id = ? AND patient_id = ?", (client_id, patient_id))
-        upsert_grant(conn, client_id, patient_id, data_access)
+    conn.execute("DELETE FROM auth_token WHERE client_id = ? AND patient_id = ?", (client_id, patient_id))
+    upsert_grant(conn, client_id, patient_id, data_access)
 
 
 def find_grant(conn: sqlite3.Connection, client_id: str, patient_id: str) -> sqlite3.Row | None:
@@ -66,11 +66,10 @@ def grant_expired(grant: sqlite3.Row) -> bool:
 
 def delete_grant(conn: sqlite3.Connection, client_id: str, patient_id: str, *, with_tokens: bool) -> bool:
     """Remove the grant (and, if asked, every token of that beneficiary+app); False if there was none."""
-    with conn:
-        if with_tokens:
-            conn.execute("DELETE FROM auth_token WHERE client_id = ? AND patient_id = ?", (client_id, patient_id))
-        deleted = conn.execute("DELETE FROM auth_grant WHERE client_id = ? AND patient_id = ?",
-                               (client_id, patient_id)).rowcount
+    if with_tokens:
+        conn.execute("DELETE FROM auth_token WHERE client_id = ? AND patient_id = ?", (client_id, patient_id))
+    deleted = conn.execute("DELETE FROM auth_grant WHERE client_id = ? AND patient_id = ?",
+                           (client_id, patient_id)).rowcount
     return deleted > 0
 
 

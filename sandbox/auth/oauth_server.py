@@ -4,8 +4,9 @@ authlib does the protocol (client authentication, code and refresh flows, RFC 70
 RFC 7662 introspection); the subclasses here store things in SQLite and add what BB2 does
 differently: PKCE compared with `=` padding ignored, the response's key order and extra fields,
 one-time apps that may not refresh, grants that time out or disappear, and bare `{"error"}` bodies.
-Codes are single use and a replay revokes their tokens (codes.py); repeated wrong client secrets lock
-the app for a while (lockout.py).
+Codes are single use and a replay revokes their tokens (codes.py); refresh tokens are claimed atomically
+and a reused one revokes its family (tokens.py); repeated wrong client secrets lock the app out for their
+source for a while (lockout.py). Every token response says `Cache-Control: no-store`.
 """
 from __future__ import annotations
 
@@ -30,10 +31,11 @@ from sandbox.auth.codes import redeem_code, save_code
 from sandbox.auth.context import ACCESS_TIMED_OUT
 from sandbox.auth.grants import delete_grant, find_grant, format_expiration, grant_expired
 from sandbox.auth.models import ACCESS_TOKEN_SECONDS, CLIENT_AUTH_METHODS
-from sandbox.auth.schema import request_db
+from sandbox.auth.web import NO_STORE
+from sandbox.db import database
 from sandbox.auth.token_versions import path_version, record_token_version, token_version
-from sandbox.auth.tokens import (find_by_access_token, find_by_refresh_token, new_token, revoke_token,
-                                 store_token)
+from sandbox.auth.tokens import (claim_refresh_token, find_by_access_token, find_by_refresh_token, new_token,
+                                 revoke_family, revoke_token, store_token)
 
 VERIFIER_LENGTHS = range(43, 129)
 ONE_TIME_REFRESH = ("Your application is not allowed to refresh tokens. To refresh Medicare data, end user must "
@@ -80,32 +82,39 @@ def claimed_client_id(request) -> str | None:
 
 @dataclass(frozen=True)
 class Beneficiary:
-    """The resource owner: a patient id, and (when consenting) the scope they agreed to."""
+    """The resource owner: a patient id, (when consenting) the scope they agreed to, and (when refreshing)
+    the token family the new pair joins."""
     patient_id: str
     scope: str = ""
+    family: str | None = None
 
 
 class BlueButtonAuthorizationServer(AuthorizationServer):
     """authlib's server answering with BB2's bodies: key order kept, DOT's bare `{"error"}` for protocol errors."""
 
     def authenticate_client(self, request, methods, endpoint="token"):
-        """authlib's client authentication, behind a per-client lock after repeated wrong secrets."""
-        client_id, conn = claimed_client_id(request), request_db()
-        if client_id and (wait := lockout.seconds_locked(conn, client_id)):
+        """authlib's client authentication, behind a per-client-and-source lock after repeated wrong secrets."""
+        client_id, origin, db = claimed_client_id(request), lockout.source(), database()
+        if client_id and (wait := lockout.seconds_locked(db.read(), client_id, origin)):
             raise ClientLockedError(wait)
         try:
             client = super().authenticate_client(request, methods, endpoint)
         except InvalidClientError:
             if client_id:
-                lockout.record_failure(conn, client_id)
+                with db.write() as conn:
+                    lockout.record_failure(conn, client_id, origin)
             raise
-        lockout.record_success(conn, client.client_id)
+        if lockout.has_failures(db.read(), client.client_id, origin):
+            with db.write() as conn:
+                lockout.record_success(conn, client.client_id, origin)
         return client
 
     def handle_response(self, status_code, payload, headers):
         if isinstance(payload, dict):
             payload = json.dumps(payload)
-        return Response(payload, status=status_code, headers=headers)
+        response = Response(payload, status=status_code, headers=headers)
+        response.headers.update(NO_STORE)
+        return response
 
     def handle_error_response(self, request, error):
         status, body, headers = error()
@@ -116,19 +125,20 @@ class BlueButtonAuthorizationServer(AuthorizationServer):
 
 
 def query_client(client_id):
-    return find_app(request_db(), client_id) if client_id else None
+    return find_app(database().read(), client_id) if client_id else None
 
 
 def save_token(token, request):
-    conn = request_db()
-    store_token(conn, request.client.client_id, request.user.patient_id, token["scope"],
-                token["access_token"], token["refresh_token"])
-    record_token_version(conn, token["access_token"], path_version(flask_request.path))
+    with database().write() as conn:
+        if not store_token(conn, request.client.client_id, request.user.patient_id, token["scope"],
+                           token["access_token"], token["refresh_token"], request.user.family):
+            raise InvalidGrantError()  # the family was revoked while this refresh ran
+        record_token_version(conn, token["access_token"], path_version(flask_request.path))
 
 
 def generate_bb2_token(grant_type, client, user, scope, expires_in=None, include_refresh_token=True):
     """The token response, keys in BB2's order; `access_grant_expiration` is the grant's end ("" if none)."""
-    grant = find_grant(request_db(), client.client_id, user.patient_id)
+    grant = find_grant(database().read(), client.client_id, user.patient_id)
     return {"access_token": new_token(), "expires_in": ACCESS_TOKEN_SECONDS, "token_type": "Bearer",
             "scope": scope, "refresh_token": new_token(), "patient": user.patient_id,
             "access_grant_expiration": format_expiration(grant["expires_at"] if grant else None)}
@@ -157,11 +167,13 @@ class BlueButtonAuthorizationCodeGrant(AuthorizationCodeGrant):
     AUTHORIZATION_CODE_LENGTH = 30
 
     def save_authorization_code(self, code, request):
-        save_code(request_db(), code, request.client.client_id, request.user.patient_id,
-                  request.payload.redirect_uri, request.user.scope, request.payload.data["code_challenge"])
+        with database().write() as conn:
+            save_code(conn, code, request.client.client_id, request.user.patient_id,
+                      request.payload.redirect_uri, request.user.scope, request.payload.data["code_challenge"])
 
     def query_authorization_code(self, code, client):
-        return redeem_code(request_db(), code, client.client_id)
+        with database().write() as conn:
+            return redeem_code(conn, code, client.client_id)
 
     def delete_authorization_code(self, authorization_code):
         """Nothing left to do: `redeem_code` claimed the code when the exchange began."""
@@ -179,12 +191,15 @@ class BlueButtonRefreshTokenGrant(RefreshTokenGrant):
         client = self.request.client
         if client.data_access == "one-time":
             raise BB2Error(403, "invalid_client", ONE_TIME_REFRESH)
-        conn = request_db()
+        conn = database().read()
         token = find_by_refresh_token(conn, refresh_token)
         if token is None:
             raise BB2Error(400, "invalid_request", "Refresh token not found.")
-        if (token.is_revoked() or not token.check_client(client)
-                or token_version(conn, token.access_hash) != path_version(flask_request.path)):
+        if not token.check_client(client) or token_version(conn, token.access_hash) != path_version(flask_request.path):
+            return None
+        if token.is_revoked():  # used before: whoever holds its descendants may hold a copy
+            with database().write() as write:
+                revoke_family(write, token)
             return None
         grant = find_grant(conn, client.client_id, token.patient_id)
         if grant is None:
@@ -194,10 +209,18 @@ class BlueButtonRefreshTokenGrant(RefreshTokenGrant):
         return token
 
     def authenticate_user(self, refresh_token):
-        return Beneficiary(refresh_token.patient_id)
+        """Claim the refresh token for this request alone (its scope is checked by now): a concurrent refresh
+        with the same token that lost the claim is a reuse, and revokes the family."""
+        with database().write() as conn:
+            family = claim_refresh_token(conn, refresh_token)
+            if family is None:
+                revoke_family(conn, refresh_token)
+        if family is None:
+            raise InvalidGrantError()
+        return Beneficiary(refresh_token.patient_id, family=family)
 
     def revoke_old_credential(self, refresh_token):
-        revoke_token(request_db(), refresh_token)
+        """Nothing left to do: `authenticate_user` rotated the token out when it claimed it."""
 
 
 class _StoredTokenLookup:
@@ -205,7 +228,7 @@ class _StoredTokenLookup:
     CLIENT_AUTH_METHODS = list(CLIENT_AUTH_METHODS)
 
     def query_token(self, token_string, token_type_hint):
-        conn = request_db()
+        conn = database().read()
         finders = (find_by_refresh_token, find_by_access_token)
         if token_type_hint != "refresh_token":
             finders = finders[::-1]
@@ -216,7 +239,8 @@ class TokenRevocation(_StoredTokenLookup, RevocationEndpoint):
     """RFC 7009 `/v2/o/revoke_token/`: the token pair dies; the grant stays."""
 
     def revoke_token(self, token, request):
-        revoke_token(request_db(), token)
+        with database().write() as conn:
+            revoke_token(conn, token)
 
 
 class GrantRevocation(TokenRevocation):
@@ -224,7 +248,8 @@ class GrantRevocation(TokenRevocation):
     ENDPOINT_NAME = "grant_revocation"
 
     def revoke_token(self, token, request):
-        delete_grant(request_db(), token.client_id, token.patient_id, with_tokens=True)
+        with database().write() as conn:
+            delete_grant(conn, token.client_id, token.patient_id, with_tokens=True)
 
 
 class TokenIntrospection(_StoredTokenLookup, IntrospectionEndpoint):

@@ -1,21 +1,19 @@
 """The OAuth tables (apps, grants, codes, tokens, the session key) in the store's SQLite file.
 
 They live beside the dataset tables but are never touched by a dataset load, so registered apps and
-connected beneficiaries survive reloads and restarts. Secrets, codes and tokens are stored only as
+connected beneficiaries survive reloads and restarts. Migration 2 made them; migration 5 added token
+families (reuse of a rotated refresh token revokes its family), lockout per client and source, server-side
+browser sessions, login records and the portal's one-time secrets. Secrets, codes and tokens are stored only as
 sha256 digests. Times are Unix seconds; tests make things expire by editing these columns directly.
 """
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import time
-from pathlib import Path
 
-from flask import current_app
+from sandbox.db import Migration
 
-from sandbox.store import connect, thread_connection
-
-SCHEMA = """
+MIGRATIONS = (Migration(2, "auth", """
 CREATE TABLE IF NOT EXISTS auth_app (
     client_id     TEXT PRIMARY KEY,
     secret_hash   TEXT NOT NULL,
@@ -72,7 +70,41 @@ CREATE TABLE IF NOT EXISTS auth_setting (
     name  TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-"""
+"""), Migration(5, "auth", """
+ALTER TABLE auth_token ADD COLUMN family TEXT;
+CREATE INDEX auth_token_family ON auth_token (family);
+CREATE TABLE auth_token_family_revoked (
+    family     TEXT PRIMARY KEY,
+    revoked_at INTEGER NOT NULL
+);
+DROP TABLE auth_client_failure;
+CREATE TABLE auth_client_failure (
+    client_id    TEXT NOT NULL,
+    source       TEXT NOT NULL,
+    failures     INTEGER NOT NULL DEFAULT 0,
+    locked_until INTEGER,
+    PRIMARY KEY (client_id, source)
+);
+CREATE TABLE web_session (
+    id_hash    TEXT PRIMARY KEY,
+    data       TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX web_session_expiry ON web_session (expires_at);
+CREATE TABLE auth_login (
+    id_hash     TEXT PRIMARY KEY,
+    patient_id  TEXT NOT NULL,
+    request_key TEXT NOT NULL,
+    expires_at  INTEGER NOT NULL
+);
+CREATE TABLE portal_secret (
+    session_hash TEXT NOT NULL,
+    client_id    TEXT NOT NULL,
+    secret       TEXT NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    PRIMARY KEY (session_hash, client_id)
+);
+"""))
 
 
 def now() -> int:
@@ -82,23 +114,3 @@ def now() -> int:
 def digest(secret: str) -> str:
     """The sha256 hex digest under which a secret, code or token is stored and looked up."""
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def open_auth_db(db_path: str | Path) -> sqlite3.Connection:
-    """A store connection with the OAuth tables created if missing."""
-    conn = connect(db_path)
-    conn.executescript(SCHEMA)
-    return conn
-
-
-_schema_ready: set[str] = set()
-
-
-def request_db() -> sqlite3.Connection:
-    """The serving thread's long-lived store connection, the OAuth tables created on first use."""
-    path = current_app.config["DB_PATH"]
-    conn = thread_connection(path)
-    if path not in _schema_ready:
-        conn.executescript(SCHEMA)
-        _schema_ready.add(path)
-    return conn

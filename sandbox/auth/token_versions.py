@@ -19,9 +19,8 @@ def path_version(path: str) -> int:
 
 def record_token_version(conn: sqlite3.Connection, access_token: str, version: int) -> None:
     if version != V2:
-        with conn:
-            conn.execute("INSERT OR REPLACE INTO token_version (access_hash, version) VALUES (?, ?)",
-                         (digest(access_token), version))
+        conn.execute("INSERT OR REPLACE INTO token_version (access_hash, version) VALUES (?, ?)",
+                     (digest(access_token), version))
 
 
 def token_version(conn: sqlite3.Connection, access_hash: str) -> int:

@@ -4,10 +4,9 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from contextlib import closing
 from pathlib import Path
 
-from sandbox.store import patient_by_ordinal
+from sandbox.store import patient_by_ordinal, patients_in_login_order
 
 USERNAME = re.compile(r"BBUser(\d{5})")
 
@@ -33,16 +32,15 @@ def find_login(conn: sqlite3.Connection, user: str, secret: str) -> sqlite3.Row 
 
 
 def list_users(conn: sqlite3.Connection, limit: int) -> list[dict]:
-    rows = conn.execute("SELECT ordinal, id, given, family FROM patient ORDER BY ordinal LIMIT ?", (limit,))
+    rows = patients_in_login_order(conn, limit)
     return [{"username": username(r["ordinal"]), "password": password(r["ordinal"]), "patient_id": r["id"],
              "name": display_name(r)} for r in rows]
 
 
 def users_cli(db: str | Path, *, limit: int = 20, as_json: bool = False) -> str:
-    from sandbox.auth.schema import open_auth_db
+    from sandbox.app import open_store
 
-    with closing(open_auth_db(db)) as conn:
-        users = list_users(conn, limit)
+    users = list_users(open_store(db).read(), limit)
     if as_json:
         return json.dumps(users, indent=2)
     if not users:

@@ -3,7 +3,9 @@
 The checks run in BB2's order: the app (HTML error page), a stray client_secret, PKCE and state (JSON
 400s), the redirect URI (HTML error page, never a redirect). A browser that has not logged in is
 sent to the login page and back; the consent form posts to the same URL with the OAuth parameters
-as hidden fields. Each login serves one authorization: it is forgotten once the consent is answered.
+as hidden fields. A login is a server-side record bound to this one authorization request and consumed
+when the consent is answered (sandbox.auth.logins). Every redirect back to the app carries `iss`, the
+server's issuer (RFC 9207), beside `code` or `error` and `state`.
 """
 from __future__ import annotations
 
@@ -14,12 +16,16 @@ from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 
+from sandbox import store
+from sandbox.auth import logins
 from sandbox.auth.grants import grant_expiry, record_consent
 from sandbox.auth.oauth_server import Beneficiary
-from sandbox.auth.schema import now, request_db
+from sandbox.auth.schema import now
 from sandbox.auth.scopes import consented_scopes, scope_string
 from sandbox.auth.users import display_name, find_login
-from sandbox.auth.web import check_csrf, csrf_token, error_page, json_response
+from sandbox.auth.web import check_csrf, csrf_token, error_page, json_response, no_store
+from sandbox.db import database
+from sandbox.hosts import base_url
 
 bp = Blueprint("auth_pages", __name__)
 
@@ -73,10 +79,17 @@ def _check_request(server):
         return None, server.handle_error_response(None, error)
 
 
+def _with_issuer(response: Response) -> Response:
+    """A redirect back to the app, with the authorization server's issuer added (RFC 9207)."""
+    if response.status_code in (301, 302, 303) and "Location" in response.headers:
+        response.headers["Location"] = add_params_to_uri(response.headers["Location"], [("iss", base_url())])
+    return response
+
+
 def _access_denied(grant) -> Response:
     redirect_uri = grant.request.payload.redirect_uri or grant.client.get_default_redirect_uri()
-    return redirect(add_params_to_uri(redirect_uri, [("error", "access_denied"),
-                                                     ("state", grant.request.payload.state)]))
+    return _with_issuer(redirect(add_params_to_uri(redirect_uri, [("error", "access_denied"),
+                                                                  ("state", grant.request.payload.state)])))
 
 
 def _access_period(data_access: str) -> str:
@@ -89,19 +102,28 @@ def _access_period(data_access: str) -> str:
     return "for 13 months, until " + datetime.fromtimestamp(ends, timezone.utc).strftime("%B %-d, %Y")
 
 
-def _answer_consent(server, grant, patient_id: str) -> Response:
+def _request_key() -> str:
+    return logins.request_key(request.path, request.values)
+
+
+def _to_login() -> Response:
+    return redirect(url_for("auth_pages.login", next=request.path + "?" + urlencode(_oauth_params())))
+
+
+def _answer_consent(server, grant) -> Response:
     check_csrf()
-    for key in ("patient_id", "patient_name"):
-        session.pop(key, None)
-    if "allow" not in request.form:
-        return _access_denied(grant)
     scopes = consented_scopes(frozenset(grant.request.scope.split()),
                               share_demographics="share_demographic_scopes" in request.form)
-    if not scopes:
+    with database().write() as conn:
+        patient_id = logins.consume_login(conn, session.pop("login", None), _request_key())
+        if patient_id is not None and "allow" in request.form and scopes:
+            record_consent(conn, grant.client.client_id, patient_id, grant.client.data_access)
+    if patient_id is None:  # the login expired or was used already: log in again
+        return _to_login()
+    if "allow" not in request.form or not scopes:
         return _access_denied(grant)
-    record_consent(request_db(), grant.client.client_id, patient_id, grant.client.data_access)
-    return server.create_authorization_response(
-        grant_user=Beneficiary(patient_id, scope_string(scopes)), grant=grant)
+    return _with_issuer(server.create_authorization_response(
+        grant_user=Beneficiary(patient_id, scope_string(scopes)), grant=grant))
 
 
 @bp.route("/v2/o/authorize", methods=["GET", "POST"])
@@ -117,16 +139,17 @@ def authorize():
     server = current_app.extensions["medisynth_oauth"]
     grant, error = _check_request(server)
     if error is not None:
-        return error
-    patient_id = session.get("patient_id")
-    if not patient_id:
-        return redirect(url_for("auth_pages.login", next=request.path + "?" + urlencode(_oauth_params())))
+        return _with_issuer(error)
     if request.method == "POST" and ("allow" in request.form or "deny" in request.form):
-        return _answer_consent(server, grant, patient_id)
+        return _answer_consent(server, grant)
+    patient_id = logins.find_login(database().read(), session.get("login"), _request_key())
+    if not patient_id:
+        return _to_login()
     app = grant.client
-    return render_template("auth/consent.html", app=app, params=_oauth_params(), csrf_token=csrf_token(),
-                           access_period=_access_period(app.data_access),
-                           beneficiary_name=session.get("patient_name", ""))
+    names = store.patient_names(database().read(), patient_id)
+    return no_store(render_template("auth/consent.html", app=app, params=_oauth_params(), csrf_token=csrf_token(),
+                                    access_period=_access_period(app.data_access),
+                                    beneficiary_name=display_name(names) if names else ""))
 
 
 @bp.route("/v2/o/login/", methods=["GET", "POST"])
@@ -139,12 +162,14 @@ def login():
     failed = False
     if request.method == "POST":
         check_csrf()
-        patient = find_login(request_db(), request.form.get("username", ""), request.form.get("password", ""))
+        patient = find_login(database().read(), request.form.get("username", ""), request.form.get("password", ""))
         if patient is not None:
-            session["patient_id"] = patient["id"]
-            session["patient_name"] = display_name(patient)
+            with database().write() as conn:
+                login_id = logins.create_login(conn, patient["id"], logins.request_key_of_url(next_url))
+            session.rotate()  # a session id planted before the login is worth nothing after it
+            session["login"] = login_id
             return redirect(next_url)
         failed = True
     page = render_template("auth/login.html", next_url=next_url, csrf_token=csrf_token(), failed=failed,
                            username=request.form.get("username", ""))
-    return Response(page, status=401 if failed else 200)
+    return no_store(Response(page, status=401 if failed else 200))

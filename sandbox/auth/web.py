@@ -1,24 +1,21 @@
-"""Browser-facing plumbing: the session key shared by all workers, CSRF tokens, and HTML error pages."""
+"""Browser-facing plumbing: CSRF tokens (kept in the server-side session), no-store pages, HTML error pages."""
 from __future__ import annotations
 
 import hmac
 import json
 import secrets
-from contextlib import closing
 
-from flask import Response, abort, render_template, request, session
-
-from sandbox.auth.schema import open_auth_db
+from flask import Response, abort, make_response, render_template, request, session
 
 CSRF_FIELD = "csrf_token"
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-def session_secret(db_path: str) -> str:
-    """The Flask session key, kept in the store so every worker (and the next start) signs cookies alike."""
-    with closing(open_auth_db(db_path)) as conn, conn:
-        conn.execute("INSERT OR IGNORE INTO auth_setting (name, value) VALUES ('session_key', ?)",
-                     (secrets.token_hex(32),))
-        return conn.execute("SELECT value FROM auth_setting WHERE name = 'session_key'").fetchone()[0]
+def no_store(page) -> Response:
+    """A page that shows a secret, a login or a consent: never kept by a browser or proxy cache."""
+    response = make_response(page)
+    response.headers.update(NO_STORE)
+    return response
 
 
 def csrf_token() -> str:

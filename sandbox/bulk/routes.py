@@ -6,7 +6,11 @@
   GET    /v2/fhir/bulk-files/<job>/<file>  NDJSON, gzip-encoded when the client accepts it
 
 Everything needs a system token (sandbox.bulk.backend_auth) of the client that kicked the job off.
-Errors are OperationOutcomes. `Group/all` is the whole loaded dataset, as is `Patient/$export`.
+Errors are OperationOutcomes. `Group/all` is the whole loaded dataset, as is `Patient/$export`. The
+kick-off supports `_outputFormat`, `_type` and `_since`; any other parameter (`_typeFilter`, `_elements`,
+`patient`, …) is refused with 400 unless the client sends `Prefer: handling=lenient` (Bulk Data IG), in
+which case it is ignored. A client with
+`MAX_ACTIVE_PER_CLIENT` exports queued or running gets 429 with Retry-After.
 """
 from __future__ import annotations
 
@@ -18,11 +22,13 @@ from pathlib import Path
 import orjson
 from flask import Blueprint, Response, current_app, request, send_file
 
-from sandbox.auth.schema import request_db
 from sandbox.bulk.backend_auth import SystemAccess, authenticate_system
-from sandbox.bulk.jobs import ACTIVE, Job, create_job, end_job, find_job
+from sandbox.bulk.jobs import ACTIVE, MAX_ACTIVE_PER_CLIENT, Job, create_job, end_job, find_job
 from sandbox.bulk.outcome import FHIR_JSON, BulkError, operation_outcome
+from sandbox.bulk.runner import WAKE
+from sandbox.db import database
 from sandbox.fhir.bundle import fhir_instant
+from sandbox.hosts import base_url
 from sandbox.store import TABLES, instant_ms
 
 bp = Blueprint("bulk", __name__, url_prefix="/v2/fhir")
@@ -31,7 +37,9 @@ OUTPUT_FORMATS = ("application/fhir+ndjson", "application/ndjson", "ndjson")
 NDJSON = "application/fhir+ndjson"
 GROUPS = ("all",)
 RETRY_AFTER_SECONDS = 1
+BUSY_RETRY_SECONDS = 30
 CHUNK_BYTES = 1 << 20
+SUPPORTED_PARAMS = ("_outputFormat", "_type", "_since")
 
 
 def exports_dir() -> Path:
@@ -66,6 +74,11 @@ def _since_ms() -> int | None:
                                         "(e.g. 2025-06-01T00:00:00Z)") from None
 
 
+def _lenient() -> bool:
+    return any(p.strip().lower() == "handling=lenient" for value in request.headers.getlist("Prefer")
+               for p in value.split(","))
+
+
 def _kick_off(group_id: str | None) -> Response:
     access = authenticate_system()
     if "respond-async" not in request.headers.get("Prefer", ""):
@@ -79,9 +92,22 @@ def _kick_off(group_id: str | None) -> Response:
     if output_format not in OUTPUT_FORMATS:
         raise BulkError(400, "not-supported", f"_outputFormat {output_format!r} is not supported "
                                               f"(use {', '.join(OUTPUT_FORMATS)})")
-    job = create_job(request_db(), access.client_id, request.url, _requested_types(access), _since_ms())
-    current_app.extensions["medisynth_export_wake"].set()
-    status_url = f"{request.host_url.rstrip('/')}{bp.url_prefix}/bulk-status/{job.id}"
+    unsupported = sorted({name for name in request.args if name not in SUPPORTED_PARAMS})
+    if unsupported and not _lenient():
+        raise BulkError(400, "not-supported", f"{', '.join(unsupported)}: not supported by this server (it "
+                                              f"supports {', '.join(SUPPORTED_PARAMS)}); send Prefer: "
+                                              "handling=lenient to have unsupported parameters ignored")
+    types, since_ms = _requested_types(access), _since_ms()
+    request_url = base_url() + request.full_path.rstrip("?")
+    with database().write() as conn:
+        job = create_job(conn, access.client_id, request_url, types, since_ms)
+    if job is None:
+        raise BulkError(429, "too-costly", f"This client already has {MAX_ACTIVE_PER_CLIENT} exports queued or "
+                                           "running: wait for one to finish, or cancel one (DELETE its status URL).",
+                        headers={"Retry-After": str(BUSY_RETRY_SECONDS)})
+    if WAKE in current_app.extensions:
+        current_app.extensions[WAKE].set()
+    status_url = f"{base_url()}{bp.url_prefix}/bulk-status/{job.id}"
     return _json(operation_outcome("informational", "Export started.", "information"), 202,
                  {"Content-Location": status_url})
 
@@ -99,18 +125,18 @@ def export_group(group_id: str) -> Response:
 def _own_job(job_id: str) -> Job:
     """The caller's job, its files expired first if due (404 for someone else's or an unknown job)."""
     access = authenticate_system()
-    conn = request_db()
-    job = find_job(conn, job_id)
+    job = find_job(database().read(), job_id)
     if job is None or job.client_id != access.client_id:
         raise BulkError(404, "not-found", "No such export.")
     if job.status == "complete" and job.expires_at is not None and job.expires_at <= time.time():
-        end_job(conn, exports_dir(), job.id, "expired")
-        job = find_job(conn, job_id)
+        with database().write() as conn:
+            end_job(conn, exports_dir(), job.id, "expired")
+            job = find_job(conn, job_id)
     return job
 
 
 def _manifest(job: Job) -> dict:
-    files = f"{request.host_url.rstrip('/')}{bp.url_prefix}/bulk-files/{job.id}"
+    files = f"{base_url()}{bp.url_prefix}/bulk-files/{job.id}"
     return {"transactionTime": fhir_instant(int(job.created_at * 1000)), "request": job.request_url,
             "requiresAccessToken": True,
             "output": [{"type": o["type"], "url": f"{files}/{o['file']}", "count": o["count"]} for o in job.output],
@@ -138,7 +164,8 @@ def export_cancel(job_id: str) -> Response:
     job = _own_job(job_id)
     if job.status in _GONE:
         raise BulkError(404, "not-found", _GONE[job.status])
-    end_job(request_db(), exports_dir(), job.id, "cancelled")
+    with database().write() as conn:
+        end_job(conn, exports_dir(), job.id, "cancelled")
     return _json(operation_outcome("informational", "Export cancelled; its files are deleted.", "information"), 202)
 
 

@@ -1,26 +1,26 @@
 """`/docs/`: Swagger UI for the sandbox, and its OpenAPI document.
 
 Swagger UI's "Authorize" runs the authorization code flow with PKCE as the built-in "Swagger UI" app,
-whose redirect URI is Swagger UI's own `/docs/oauth2-redirect.html` on the host the browser used (added to
-the app when that host first opens the docs, for loopback hosts only: a forged Host header must not add a
-redirect URI elsewhere to an app whose secret is on this page). Like the demo app's, its secret is a local sandbox
-credential kept in plain text so the page can hand it to Swagger UI.
+whose redirect URIs are Swagger UI's own `/docs/oauth2-redirect.html` on each base URL the server serves
+(set when `medisynth serve` starts, never by a request: a page view writes nothing). Like the demo app's,
+its secret is a local sandbox credential kept in plain text so the page can hand it to Swagger UI; the
+page is behind the portal token when the portal is (sandbox.portal.access).
 """
 from __future__ import annotations
 
-import ipaddress
+import sqlite3
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import swagger_ui_bundle
 from flask import Blueprint, abort, current_app, render_template, send_from_directory
 
-from sandbox.auth.apps import CLIENT_ID_LENGTH, BuiltinApp, add_redirect_uri, builtin_secret
-from sandbox.auth.discovery import host_url
-from sandbox.auth.schema import request_db
+from sandbox.auth.apps import CLIENT_ID_LENGTH, BuiltinApp, builtin_secret, ensure_builtin_app, set_redirect_uris
 from sandbox.auth.scopes import ALL_SCOPES
-from sandbox.auth.web import json_response
+from sandbox.auth.web import json_response, no_store
+from sandbox.db import database
 from sandbox.docs.openapi import openapi_document
+from sandbox.hosts import base_url
+from sandbox.portal.access import admitted
 
 bp = Blueprint("docs", __name__, url_prefix="/docs")
 SWAGGER_ASSETS = Path(swagger_ui_bundle.swagger_ui_path)
@@ -31,27 +31,21 @@ SWAGGER_APP = BuiltinApp("MedisynthSwaggerUI".ljust(CLIENT_ID_LENGTH, "0"), "Swa
                          "http://localhost:8000" + REDIRECT_PAGE, "thirteen-month", keep_secret=True)
 
 
-def is_loopback(hostname: str | None) -> bool:
-    if hostname == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(hostname or "").is_loopback
-    except ValueError:
-        return False
-
-
-def swagger_client() -> dict:
-    """The Swagger UI app's credentials, its redirect URI allowed for this request's host if that is loopback."""
-    conn = request_db()
-    secret = builtin_secret(conn, SWAGGER_APP)
-    if is_loopback(urlsplit(host_url()).hostname):
-        add_redirect_uri(conn, SWAGGER_APP.client_id, host_url() + REDIRECT_PAGE)
-    return {"client_id": SWAGGER_APP.client_id, "client_secret": secret}
+def allow_swagger_redirects(conn: sqlite3.Connection, bases: list[str]) -> None:
+    """Register the Swagger UI app (once) and allow exactly its redirect page on each served base."""
+    ensure_builtin_app(conn, SWAGGER_APP)
+    set_redirect_uris(conn, SWAGGER_APP.client_id, [base + REDIRECT_PAGE for base in bases])
 
 
 @bp.get("/")
+@admitted
 def swagger_ui():
-    return render_template("docs/swagger.html", client=swagger_client(), scopes=" ".join(ALL_SCOPES))
+    secret = builtin_secret(database().read(), SWAGGER_APP)
+    if secret is None:
+        abort(503)
+    return no_store(render_template("docs/swagger.html", client={"client_id": SWAGGER_APP.client_id,
+                                                                 "client_secret": secret},
+                                    scopes=" ".join(ALL_SCOPES)))
 
 
 def served_features() -> dict:
@@ -63,7 +57,7 @@ def served_features() -> dict:
 
 @bp.get("/openapi.json")
 def openapi_json():
-    return json_response(openapi_document(host_url(), **served_features()))
+    return json_response(openapi_document(base_url(), **served_features()))
 
 
 @bp.get("/<name>")

@@ -9,13 +9,14 @@ someone else is 403 (see params.py). Bodies are the stored bytes, never re-seria
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, g, request
 from werkzeug.datastructures import MultiDict
 
 from sandbox import store
 from sandbox.api_errors import NO_PERMISSION, NOT_AUTHENTICATED, NOT_FOUND, ApiError
 from sandbox.auth.context import authenticate
 from sandbox.auth.scopes import ACCESS_SUFFIXES
+from sandbox.db import database
 from sandbox.faults import apply_faults, finish_body
 from sandbox.fhir.api_version import V2_API, ApiVersion
 from sandbox.fhir.bundle import searchset
@@ -23,6 +24,7 @@ from sandbox.fhir.capability import capability_statement
 from sandbox.fhir.headers import finish_response
 from sandbox.fhir.params import parse_search
 from sandbox.fhir.ratelimit import throttle
+from sandbox.hosts import base_url
 
 bp = Blueprint("fhir", __name__, url_prefix="/v2/fhir")
 bp.after_request(finish_response)
@@ -49,16 +51,12 @@ def authorized_patient(resource_type: str, version: ApiVersion) -> str:
     return context.patient_id
 
 
-def _db():
-    return store.thread_connection(current_app.config["DB_PATH"])
-
-
 def search(resource_type: str, version: ApiVersion = V2_API) -> Response:
     patient_id = authorized_patient(resource_type, version)
     args = MultiDict([(k, version.to_stored(v, patient_id)) for k, v in request.args.items(multi=True)])
     wanted = parse_search(resource_type, args, patient_id)
-    page = store.search(_db(), wanted.query, wanted.start, wanted.count)
-    base = f"{request.host_url.rstrip('/')}{version.prefix}/{resource_type}"
+    page = store.search(database().read(), wanted.query, wanted.start, wanted.count)
+    base = f"{base_url()}{version.prefix}/{resource_type}"
     body = searchset(base, wanted.forwarded, wanted.start, wanted.count, page)
     return fhir_response(version.to_served(body, patient_id))
 
@@ -68,7 +66,7 @@ def read(resource_type: str, resource_id: str, version: ApiVersion = V2_API) -> 
     resource_id = version.to_stored(resource_id, patient_id)
     if resource_type == "Patient" and resource_id != patient_id:
         raise ApiError(404, NOT_FOUND)
-    found = store.read_resource(_db(), resource_type, resource_id)
+    found = store.read_resource(database().read(), resource_type, resource_id)
     if found is None or found[0] != patient_id:
         raise ApiError(404, NOT_FOUND)
     return fhir_response(version.to_served(found[1], patient_id))
@@ -76,7 +74,7 @@ def read(resource_type: str, resource_id: str, version: ApiVersion = V2_API) -> 
 
 @bp.get("/metadata/", strict_slashes=False)
 def metadata() -> Response:
-    return fhir_response(capability_statement(request.host_url.rstrip("/")))
+    return fhir_response(capability_statement(base_url()))
 
 
 def add_resource_routes(blueprint: Blueprint, version: ApiVersion) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sandbox.auth.users import display_name, password, username
+from sandbox import store
 from sandbox.store import CLAIM_TYPES
 
 # Chronic conditions a developer might want to test with, as ICD-10-CM code prefixes (dots removed).
@@ -90,17 +91,12 @@ def conditions_in(codes) -> set[str]:
     return found
 
 
-def _loaded_at(conn: sqlite3.Connection) -> str:
-    row = conn.execute("SELECT value FROM dataset_info WHERE key = 'loaded_at'").fetchone()
-    return row[0] if row else ""
-
-
 _cache: dict[str, tuple[str, tuple[UserSummary, ...]]] = {}  # store path → (its load time, summaries)
 
 
 def user_summaries(conn: sqlite3.Connection, db_path: str) -> tuple[UserSummary, ...]:
     """Every loaded beneficiary, in login order (cached until the store is reloaded)."""
-    loaded_at = _loaded_at(conn)
+    loaded_at = store.loaded_at(conn)
     cached = _cache.get(db_path)
     if cached is None or cached[0] != loaded_at:
         _cache[db_path] = (loaded_at, _summarise(conn))
@@ -109,13 +105,13 @@ def user_summaries(conn: sqlite3.Connection, db_path: str) -> tuple[UserSummary,
 
 def _summarise(conn: sqlite3.Connection) -> tuple[UserSummary, ...]:
     claims: dict[str, dict[str, int]] = {}
-    for patient_id, claim_type, n in conn.execute("SELECT patient_id, claim_type, count(*) FROM eob GROUP BY 1, 2"):
+    for patient_id, claim_type, n in store.claim_counts(conn):
         claims.setdefault(patient_id, {})[claim_type] = n
     codes: dict[str, set] = {}
-    for patient_id, raw in conn.execute("SELECT patient_id, json FROM eob WHERE claim_type != 'pde'"):
+    for patient_id, raw in store.medical_claims(conn):
         codes.setdefault(patient_id, set()).update(m.decode() for m in _ICD10CM_CODE.findall(raw))
     today = date.today()
-    rows = conn.execute("SELECT ordinal, id, given, family, birth_date, sex FROM patient ORDER BY ordinal")
+    rows = store.patients_in_login_order(conn)
     return tuple(UserSummary(ordinal=r["ordinal"], patient_id=r["id"], name=display_name(r), sex=r["sex"] or "",
                           birth_date=r["birth_date"] or "", age=_age(r["birth_date"], today),
                           conditions=tuple(sorted(conditions_in(codes.get(r["id"], ())))),

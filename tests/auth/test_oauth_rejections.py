@@ -74,7 +74,7 @@ def test_login_form_without_csrf_token_is_refused(oauth, browser):
 def test_cancel_redirects_with_access_denied(oauth):
     app = oauth.register()
     auth_data, callback = oauth.connect_app(app, oauth.login(0), button="deny")
-    assert callback == {"error": "access_denied", "state": auth_data["state"]}
+    assert callback == {"error": "access_denied", "state": auth_data["state"], "iss": oauth.base_url}  # RFC 9207
 
 
 def test_wrong_verifier_reused_and_expired_codes_are_invalid_grant(oauth):

@@ -16,10 +16,14 @@ SDK_RETRIES = {"total": 3, "backoff_factor": 0, "status_forcelist": [500, 502, 5
 
 
 @pytest.fixture(scope="module")
-def connected(oauth):
-    """Two apps connected by the same beneficiary: (app, its token response) each."""
+def connected(oauth, live_server):
+    """Two apps connected by the same beneficiary, allowed to ask for faults with the header: (app, its token
+    response) each."""
     login = oauth.login(2)
-    return [(app, oauth.tokens_for(app, login)) for app in (oauth.register(), oauth.register())]
+    apps = [(app, oauth.tokens_for(app, login)) for app in (oauth.register(), oauth.register())]
+    for app, _ in apps:
+        set_fault(live_server, app.client_id, "--allow-header")
+    return apps
 
 
 def set_fault(live_server, client_id: str, *args: str) -> None:

@@ -117,14 +117,18 @@ def test_serve_banner_next_command_works_as_printed(live_server):
     assert "BBUser00002 / PW00002!" in banner and f"{live_server.base_url}/docs/" in banner
 
 
-def test_docs_add_swagger_redirect_uris_for_loopback_hosts_only(live_server):
+def test_docs_never_add_redirect_uris_and_other_hosts_are_refused(live_server):
+    """The Swagger UI app may redirect exactly to the served bases' docs pages, set when the server started."""
+    from sandbox.app import open_store
     from sandbox.auth.apps import find_app
-    from sandbox.auth.schema import open_auth_db
     from sandbox.docs.views import REDIRECT_PAGE, SWAGGER_APP
 
-    for host in ("localhost:8123", "evil.example:80"):
+    port = live_server.base_url.rsplit(":", 1)[1]
+    for host in ("localhost:8123", "evil.example:80", f"127.0.0.2:{port}"):
+        refused = requests.get(f"{live_server.base_url}/docs/", headers={"Host": host})
+        assert refused.status_code == 400 and "does not serve the host" in refused.json()["detail"]
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
         assert requests.get(f"{live_server.base_url}/docs/", headers={"Host": host}).status_code == 200
-    with contextlib.closing(open_auth_db(live_server.db_path)) as conn:
-        uris = find_app(conn, SWAGGER_APP.client_id).redirect_uris
-    assert f"http://localhost:8123{REDIRECT_PAGE}" in uris
-    assert not any("evil.example" in uri for uri in uris)
+    uris = find_app(open_store(live_server.db_path).read(), SWAGGER_APP.client_id).redirect_uris
+    assert f"http://localhost:{port}{REDIRECT_PAGE}" in uris and f"http://127.0.0.1:{port}{REDIRECT_PAGE}" in uris
+    assert len(uris) == 5 and not any("8123" in uri or "evil" in uri for uri in uris)  # 2 public + 3 loopback
