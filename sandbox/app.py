@@ -40,9 +40,13 @@ def _store_unavailable(error: StoreUnavailable) -> Response:
 
 
 def _unexpected(error: Exception):
-    if isinstance(error, HTTPException):
+    """Any other failure, including one raised while finishing a response (Flask then wraps it in a 500)."""
+    original = getattr(error, "original_exception", None) or error
+    if isinstance(original, StoreUnavailable):
+        return _store_unavailable(original)
+    if isinstance(error, HTTPException) and (error.code or 500) < 500:
         return error
-    log.exception("unexpected error")
+    log.error("unexpected error", exc_info=original)
     return api_error_response(ApiError(500, "A server error occurred; it has been logged by the sandbox."))
 
 

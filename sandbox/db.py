@@ -253,6 +253,8 @@ class Database:
     def _moved(self) -> str | None:
         current = self._stat_identity()
         if current is None:
+            if self._identity is None:
+                return "the store file does not exist (`medisynth serve` or `medisynth load` creates it)"
             return "the store file was deleted while the server ran"
         if self._identity is not None and current != self._identity:
             return "the store file was replaced by another file while the server ran"
