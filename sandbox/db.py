@@ -126,6 +126,8 @@ class Database:
     def _writer(self) -> sqlite3.Connection:
         conns = self._connections()
         if "rw" not in conns:
+            if problem := self._write_problem():  # SQLite would silently open it read-only, for good
+                raise StoreUnavailable(f"{self.path}: {problem}")
             conns["rw"] = self._open("rw")
         return conns["rw"]
 
@@ -141,10 +143,23 @@ class Database:
         try:
             yield conn
             conn.execute("COMMIT")
+        except sqlite3.OperationalError as e:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            if "readonly" not in str(e):
+                raise
+            self._drop_writer()  # opened while the file was read-only: SQLite keeps such a connection read-only
+            raise StoreUnavailable(f"{self.path}: the store is read-only ({e})") from None
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
             raise
+
+    def _drop_writer(self) -> None:
+        conn = self._connections().pop("rw", None)
+        if conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
 
     def _begin(self, conn: sqlite3.Connection, attempts: int) -> None:
         if problem := self._write_problem():
@@ -275,7 +290,8 @@ class Database:
         return None
 
     def guard(self) -> None:
-        """Raise StoreUnavailable when the file is no longer the one the server opened (one stat call)."""
+        """Raise StoreUnavailable when the file is no longer the one the server opened (one stat call per
+        request: a store deleted or replaced is never served from the old file meanwhile)."""
         if moved := self._moved():
             raise StoreUnavailable(f"{self.path}: {moved}; restart `medisynth serve`")
 

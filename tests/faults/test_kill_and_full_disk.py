@@ -15,7 +15,7 @@ import psutil
 import pytest
 import requests
 
-from support.live import ROOT, free_port, start_server, stop_server
+from support.live import ROOT, free_port, small_tmpfs, start_server, stop_server
 from support.oauth_flow import OAuthHelper
 
 
@@ -125,16 +125,10 @@ def test_load_killed_halfway_while_another_waits_leaves_the_served_dataset(db_pa
 @pytest.fixture
 def small_disk(tmp_path):
     """A 6 MiB tmpfs (needs root and mount; skipped otherwise)."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount_point)],
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {result.stderr.strip() or 'mount failed'}")
-    try:
+    with small_tmpfs(tmp_path / "disk", "6m") as mount_point:
+        if mount_point is None:
+            pytest.skip("cannot mount a small tmpfs here (needs root)")
         yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
 def _cli(*argv) -> subprocess.CompletedProcess:

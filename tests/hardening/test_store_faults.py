@@ -13,6 +13,7 @@ import requests
 
 from tests.beyond.conftest import register_backend_app
 from tests.beyond.test_bulk_export import bearer, kick_off, wait_for_manifest
+from support.live import small_tmpfs
 from tests.hardening.conftest import copy_store, private_server
 
 
@@ -60,16 +61,10 @@ def test_store_and_exports_are_owner_only(live_server, tmp_path):
 @pytest.fixture
 def small_disk(tmp_path):
     """A 64 KiB tmpfs (needs root and mount; skipped otherwise)."""
-    point = tmp_path / "mnt"
-    point.mkdir()
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(point)],
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip() or 'mount failed'}")
-    try:
-        yield point
-    finally:
-        subprocess.run(["umount", "-l", str(point)], check=False)
+    with small_tmpfs(tmp_path / "mnt", "64k") as mount_point:
+        if mount_point is None:
+            pytest.skip("cannot mount a small tmpfs here (needs root)")
+        yield mount_point
 
 
 def _chattr(flag: str, path) -> None:
