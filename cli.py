@@ -139,8 +139,13 @@ def serve(data, db, host, port, workers, public_urls, behind_proxy):
     from sandbox.server import serve as run_serve
     from sandbox.store import load_dataset, store_is_empty
 
-    for url in public_urls:
-        normalized_public_url(url)  # a bad URL is refused before anything is generated or loaded
+    from sandbox.errors import SandboxError
+
+    for url in public_urls:  # a bad URL is refused before anything is generated or loaded
+        try:
+            normalized_public_url(url)
+        except SandboxError as e:
+            raise click.BadParameter(str(e).removeprefix("--public-url "), param_hint="--public-url") from None
     if data is None and store_is_empty(db):
         data = _generate_default_dataset()
     if data is not None:

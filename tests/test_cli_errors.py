@@ -64,6 +64,9 @@ def broken_datasets(dataset_dir, tmp_path_factory) -> Path:
     (["apps", "create", "--name", "x", "--redirect-uri", "http://x/cb", "--data-access", "forever"], "--data-access"),
     (["apps", "create", "--name", "x"], "--redirect-uri"), (["nosuchcommand"], "nosuchcommand"),
     (["validate"], "DIRECTORY"),
+    (["serve", "--public-url", "sandbox.example.org"], "--public-url"),
+    (["serve", "--public-url", "https://sandbox.example.org/api"], "no path"),
+    (["apps", "fault", "x" * 40], "--allow-header"),
 ], ids=lambda v: " ".join(v) if isinstance(v, list) else None)
 def test_wrong_types_and_values(capsys, argv, expected):
     assert_one_error_line(*run_cli(capsys, *argv), expected)

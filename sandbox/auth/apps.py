@@ -44,6 +44,11 @@ class BuiltinApp:
 # sandbox's demo credential, never a real one.
 DEMO_APP = BuiltinApp("MedisynthDemoApp".ljust(CLIENT_ID_LENGTH, "0"), "medisynth demo app",
                       "http://localhost:3000/callback", "thirteen-month", keep_secret=True)
+# Swagger UI's "Authorize" on /docs/: its redirect page on a loopback name is allowed on any port (RFC 8252
+# §7.3: several sandboxes on one machine share a store), on other hosts only as registered by `serve`.
+SWAGGER_REDIRECT_PAGE = "/docs/oauth2-redirect.html"
+SWAGGER_APP = BuiltinApp("MedisynthSwaggerUI".ljust(CLIENT_ID_LENGTH, "0"), "Swagger UI (API docs)",
+                         "http://localhost:8000" + SWAGGER_REDIRECT_PAGE, "thirteen-month", keep_secret=True)
 # The app behind `issue_test_token`: research-study, so its grants never time out.
 TEST_APP = BuiltinApp("MedisynthTestApp".ljust(CLIENT_ID_LENGTH, "0"), "medisynth test-token app",
                       "http://127.0.0.1/unused", "research-study", keep_secret=False)

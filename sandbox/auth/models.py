@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc6749 import AuthorizationCodeMixin, ClientMixin, TokenMixin
 
@@ -13,8 +14,22 @@ from sandbox.auth.schema import digest, now
 from sandbox.auth.scopes import allowed_scopes, app_scopes, scope_string
 
 ACCESS_TOKEN_SECONDS = 3600
+LOOPBACK_REDIRECT_CLIENT = "MedisynthSwaggerUI".ljust(40, "0")  # sandbox.auth.apps.SWAGGER_APP
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 GRANT_TYPES = ("authorization_code", "refresh_token")
+
+
+def is_loopback_docs_redirect(uri: str) -> bool:
+    """Swagger UI's redirect page on a loopback name, any port (RFC 8252 §7.3)."""
+    parts = urlsplit(uri)
+    try:
+        port = parts.port
+    except ValueError:
+        return False
+    return (parts.scheme == "http" and parts.hostname in LOOPBACK_NAMES and port is not None
+            and parts.path == "/docs/oauth2-redirect.html" and not parts.query and not parts.fragment
+            and "@" not in parts.netloc)
 
 
 @dataclass(frozen=True)
@@ -37,7 +52,8 @@ class App(ClientMixin):
         return scope_string(allowed_scopes(scope, app_scopes(self.demographics)))
 
     def check_redirect_uri(self, redirect_uri):
-        return redirect_uri in self.redirect_uris
+        return redirect_uri in self.redirect_uris or (self.client_id == LOOPBACK_REDIRECT_CLIENT
+                                                      and is_loopback_docs_redirect(redirect_uri))
 
     def check_client_secret(self, client_secret):
         return hmac.compare_digest(digest(client_secret), self.secret_hash)

@@ -2,7 +2,8 @@
 
 Swagger UI's "Authorize" runs the authorization code flow with PKCE as the built-in "Swagger UI" app,
 whose redirect URIs are Swagger UI's own `/docs/oauth2-redirect.html` on each base URL the server serves
-(set when `medisynth serve` starts, never by a request: a page view writes nothing). Like the demo app's,
+(set when `medisynth serve` starts, never by a request: a page view writes nothing; on a loopback name any
+port is accepted, RFC 8252 §7.3, since several sandboxes on one machine may share a store). Like the demo app's,
 its secret is a local sandbox credential kept in plain text so the page can hand it to Swagger UI; the
 page is behind the portal token when the portal is (sandbox.portal.access).
 """
@@ -14,7 +15,8 @@ from pathlib import Path
 import swagger_ui_bundle
 from flask import Blueprint, abort, current_app, render_template, send_from_directory
 
-from sandbox.auth.apps import CLIENT_ID_LENGTH, BuiltinApp, builtin_secret, ensure_builtin_app, set_redirect_uris
+from sandbox.auth.apps import (SWAGGER_APP, SWAGGER_REDIRECT_PAGE, builtin_secret, ensure_builtin_app,
+                               set_redirect_uris)
 from sandbox.auth.scopes import ALL_SCOPES
 from sandbox.auth.web import json_response, no_store
 from sandbox.db import database
@@ -26,9 +28,7 @@ bp = Blueprint("docs", __name__, url_prefix="/docs")
 SWAGGER_ASSETS = Path(swagger_ui_bundle.swagger_ui_path)
 SERVED_ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "oauth2-redirect.html",
                  "favicon-32x32.png", "favicon-16x16.png"}
-REDIRECT_PAGE = "/docs/oauth2-redirect.html"
-SWAGGER_APP = BuiltinApp("MedisynthSwaggerUI".ljust(CLIENT_ID_LENGTH, "0"), "Swagger UI (API docs)",
-                         "http://localhost:8000" + REDIRECT_PAGE, "thirteen-month", keep_secret=True)
+REDIRECT_PAGE = SWAGGER_REDIRECT_PAGE
 
 
 def allow_swagger_redirects(conn: sqlite3.Connection, bases: list[str]) -> None:

@@ -118,17 +118,23 @@ def test_serve_banner_next_command_works_as_printed(live_server):
 
 
 def test_docs_never_add_redirect_uris_and_other_hosts_are_refused(live_server):
-    """The Swagger UI app may redirect exactly to the served bases' docs pages, set when the server started."""
+    """The Swagger UI app redirects to its page on the served public bases (set when a server starts) or on a
+    loopback name (any port, RFC 8252); a page view adds nothing, and other hosts are refused."""
     from sandbox.app import open_store
     from sandbox.auth.apps import find_app
     from sandbox.docs.views import REDIRECT_PAGE, SWAGGER_APP
 
     port = live_server.base_url.rsplit(":", 1)[1]
+    before = find_app(open_store(live_server.db_path).read(), SWAGGER_APP.client_id).redirect_uris
     for host in ("localhost:8123", "evil.example:80", f"127.0.0.2:{port}"):
         refused = requests.get(f"{live_server.base_url}/docs/", headers={"Host": host})
         assert refused.status_code == 400 and "does not serve the host" in refused.json()["detail"]
     for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
         assert requests.get(f"{live_server.base_url}/docs/", headers={"Host": host}).status_code == 200
-    uris = find_app(open_store(live_server.db_path).read(), SWAGGER_APP.client_id).redirect_uris
-    assert f"http://localhost:{port}{REDIRECT_PAGE}" in uris and f"http://127.0.0.1:{port}{REDIRECT_PAGE}" in uris
-    assert len(uris) == 5 and not any("8123" in uri or "evil" in uri for uri in uris)  # 2 public + 3 loopback
+    app = find_app(open_store(live_server.db_path).read(), SWAGGER_APP.client_id)
+    assert app.redirect_uris == before and len(before) <= 5
+    assert app.check_redirect_uri(f"http://localhost:{port}{REDIRECT_PAGE}")
+    assert app.check_redirect_uri(f"https://sandbox.example{REDIRECT_PAGE}")
+    for uri in (f"http://evil.example{REDIRECT_PAGE}", f"http://localhost:{port}/elsewhere",
+                f"http://localhost:{port}{REDIRECT_PAGE}?x=1", f"http://localhost{REDIRECT_PAGE}"):
+        assert not app.check_redirect_uri(uri), uri
