@@ -110,6 +110,7 @@ class Database:
             else:
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA foreign_keys=ON")
+                conn.execute("PRAGMA secure_delete=FAST")  # a shown-once secret's deleted row is zeroed
         except sqlite3.Error as e:
             raise StoreUnavailable(f"{self.path}: cannot open the sandbox store ({e})") from None
         if self._identity is None:

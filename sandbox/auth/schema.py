@@ -1,4 +1,4 @@
-"""The OAuth tables (apps, grants, codes, tokens, the session key) in the store's SQLite file.
+"""The OAuth tables (apps, grants, codes, tokens, lockouts, browser sessions, logins) in the store's SQLite file.
 
 They live beside the dataset tables but are never touched by a dataset load, so registered apps and
 connected beneficiaries survive reloads and restarts. Migration 2 made them; migration 5 added token

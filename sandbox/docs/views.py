@@ -17,6 +17,7 @@ from flask import Blueprint, abort, current_app, render_template, send_from_dire
 
 from sandbox.auth.apps import (SWAGGER_APP, SWAGGER_REDIRECT_PAGE, builtin_secret, ensure_builtin_app,
                                set_redirect_uris)
+from sandbox.auth.models import is_loopback_docs_redirect
 from sandbox.auth.scopes import ALL_SCOPES
 from sandbox.auth.web import json_response, no_store
 from sandbox.db import database
@@ -31,10 +32,18 @@ SERVED_ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalon
 REDIRECT_PAGE = SWAGGER_REDIRECT_PAGE
 
 
+MAX_REGISTERED_REDIRECTS = 8
+
+
 def allow_swagger_redirects(conn: sqlite3.Connection, bases: list[str]) -> None:
-    """Register the Swagger UI app (once) and allow exactly its redirect page on each served base."""
-    ensure_builtin_app(conn, SWAGGER_APP)
-    set_redirect_uris(conn, SWAGGER_APP.client_id, [base + REDIRECT_PAGE for base in bases])
+    """Register the Swagger UI app (once) and allow its redirect page on each served base: loopback ones by
+    rule (any port), public ones registered, the newest `MAX_REGISTERED_REDIRECTS` kept (servers with other
+    public URLs may share the store)."""
+    app = ensure_builtin_app(conn, SWAGGER_APP)
+    public = [base + REDIRECT_PAGE for base in bases if not is_loopback_docs_redirect(base + REDIRECT_PAGE)]
+    kept = [uri for uri in app.redirect_uris if not is_loopback_docs_redirect(uri)]
+    uris = list(dict.fromkeys(public + kept))[:MAX_REGISTERED_REDIRECTS] or [SWAGGER_APP.redirect_uri]
+    set_redirect_uris(conn, SWAGGER_APP.client_id, uris)
 
 
 @bp.get("/")
