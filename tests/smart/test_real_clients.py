@@ -12,7 +12,7 @@ import pytest
 from tests.smart.checks import CHECKS
 from tests.smart.flows import CLIENTS, JS_CLIENTS, VERSIONS, flow_name, steps
 
-NOT_REACHED = 160  # characters of the blocking step's error quoted in a "not reached" failure
+NOT_REACHED = 160  # characters quoted from the end of the blocking step's error in a "not reached" failure
 
 # (client, version, step) → what issue 15 must fix for that step to pass (item numbers from the issue).
 V3_TOKEN_PATIENT = "the v3 token names the beneficiary's v2 patient id (item 2)"
@@ -50,7 +50,9 @@ def not_reached(report: dict, order: tuple[str, ...], step: str) -> str:
     failed = next((s for s in order if "error" in report.get(s, {})), None)
     if failed is None:
         return f"{step} was not reached"
-    return f"{step} was not reached: {failed} failed: {report[failed]['error'][:NOT_REACHED]}"
+    error = report[failed]["error"]
+    return f"{step} was not reached: {failed} failed: " + (error if len(error) <= NOT_REACHED
+                                                           else "…" + error[-NOT_REACHED:])
 
 
 @pytest.mark.parametrize(("client", "version", "step"), list(cases()))
