@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from tests.smart.consent import query
+from tests.oauth_flow import query_of
 from tests.smart.observations import Observation
 
 DEFAULT_PAGE_SIZE = 10  # `_count` when a client sends none (BB2's default)
@@ -41,7 +41,7 @@ def discovery(seen: Observation, expected: Expected) -> None:
 
 
 def authorize(seen: Observation, expected: Expected) -> None:
-    sent, callback = query(seen["url"]), seen["callback"]
+    sent, callback = query_of(seen["url"]), seen["callback"]
     path = urlsplit(seen["url"]).path.rstrip("/")
     assert path == f"/v{expected.version}/o/authorize", f"the client sent the person to {seen['url']}"
     assert sent.get("code_challenge_method") == "S256" and sent.get("code_challenge"), (

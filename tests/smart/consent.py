@@ -6,9 +6,7 @@ callback's query. Each way the walk can stop raises an error that says where and
 """
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
-from tests.oauth_flow import Browser, Login
+from tests.oauth_flow import Browser, Login, query_of
 from tests.smart.observations import short_body
 
 
@@ -21,10 +19,6 @@ def _refused(what: str, response) -> ConsentError:
                         f"{short_body(response)}")
 
 
-def query(url: str) -> dict[str, str]:
-    return {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
-
-
 def walk_consent(base_url: str, authorize_url: str, login: Login, redirect_uri: str) -> dict:
     """Open `authorize_url`, log in as `login`, Connect; the observation: the URL and the callback's query."""
     browser = Browser(base_url)
@@ -32,7 +26,7 @@ def walk_consent(base_url: str, authorize_url: str, login: Login, redirect_uri: 
     if page.is_redirect:  # sent back to the app at once (an OAuth error), or somewhere else
         location = page.headers["Location"]
         if location.startswith(redirect_uri):
-            return {"url": authorize_url, "callback_url": location, "callback": query(location)}
+            return {"url": authorize_url, "callback_url": location, "callback": query_of(location)}
         raise _refused("the authorize request redirected elsewhere", page)
     if page.status_code != 200 or 'name="username"' not in page.text:
         raise _refused("the sandbox refused the authorize request", page)
@@ -43,4 +37,4 @@ def walk_consent(base_url: str, authorize_url: str, login: Login, redirect_uri: 
     location = answer.headers.get("Location", "")
     if answer.status_code != 302 or not location.startswith(redirect_uri):
         raise _refused("Connect did not redirect to the app's callback", answer)
-    return {"url": authorize_url, "callback_url": location, "callback": query(location)}
+    return {"url": authorize_url, "callback_url": location, "callback": query_of(location)}

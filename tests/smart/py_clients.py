@@ -106,8 +106,9 @@ def run_bluebutton_sdk(setup: FlowSetup) -> Report:
     if not seen.step("token", token):
         return seen.report
 
-    def call(method, token=None, **config) -> dict:
-        return ok_json(method({"auth_token": token or auth_token, "params": {}, **config})["response"])
+    def call(method, with_token=None, **config) -> dict:
+        """An SDK method's 200 JSON body (with the flow's token unless another is given)."""
+        return ok_json(method({"auth_token": with_token or auth_token, "params": {}, **config})["response"])
 
     patient_url = f"fhir/Patient/{auth_token.patient}"
 

@@ -41,10 +41,9 @@ async function route(req, res) {
   const flow = flows.get(id);
   if (!flow) return sendJson(res, 404, { error: `no flow ${id}` });
   if (action === "report") return sendJson(res, 200, flow.report);
-  const step = { launch: "launch", callback: "callback" }[action];
-  if (!step) return sendJson(res, 404, { error: `no action ${action}` });
-  await CLIENTS[flow.config.client][step](flow, req, res);
-  if (!res.headersSent) sendJson(res, step === "launch" ? 502 : 200, flow.report);
+  if (action !== "launch" && action !== "callback") return sendJson(res, 404, { error: `no action ${action}` });
+  await CLIENTS[flow.config.client][action](flow, req, res);
+  if (!res.headersSent) sendJson(res, action === "launch" ? 502 : 200, flow.report);
 }
 
 const server = http.createServer((req, res) => {
