@@ -40,17 +40,17 @@ def start_server(db: Path, port: int, workers: int = 2, log=None, options: tuple
     proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "serve", "--db", str(db), "--host", host,
                              "--port", str(port), "--workers", str(workers), *options], cwd=ROOT,
                             stdout=log or subprocess.DEVNULL, stderr=log or subprocess.PIPE)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
         try:
             if requests.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code in (200, 503):
                 return proc
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or too busy to answer within the second
             time.sleep(0.1)
-    proc.terminate()
-    raise RuntimeError("server did not answer /health within 30 s")
+    stop_server(proc)
+    raise RuntimeError("server did not answer /health within 60 s")
 
 
 def stop_server(proc: subprocess.Popen) -> None:
