@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from dataset_contract import DatasetError
 from generator.errors import UserError
 
 DEFAULT_DB = "output/sandbox.db"
@@ -242,7 +243,7 @@ def main(argv=None):
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)
-    except (UserError, SandboxError) as e:
+    except (UserError, DatasetError, SandboxError) as e:
         click.echo(f"Error: {e}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:

@@ -23,8 +23,8 @@ from typing import Iterator
 
 import numpy as np
 
+from dataset_contract import DatasetError
 from generator.claims import ClaimBuilder
-from generator.errors import DatasetError
 from generator.fhir import eob_json
 from generator.identifiers import SHARD_LIMIT
 from generator.population import period_months

@@ -1,23 +1,18 @@
 """Read Blue Button facts out of FHIR JSON dicts (Patient, Coverage, EOB as data-model.md shapes them).
 
 Shared by `validate` and `stats`, which see only the files: every lookup here is by the CCW variable
-URL or code system the writers emit, so a reader never depends on element order.
+URL or code system the writers emit (dataset_contract.systems), so a reader never depends on element order.
 """
 from __future__ import annotations
 
 import datetime as dt
 from typing import Iterator
 
-BB_VAR = "https://bluebutton.cms.gov/resources/variables/"
-BB_ADJUDICATION = "https://bluebutton.cms.gov/resources/codesystem/adjudication"
-EOB_TYPE_SYSTEM = "https://bluebutton.cms.gov/resources/codesystem/eob-type"
-HCPCS_SYSTEM = "https://bluebutton.cms.gov/resources/codesystem/hcpcs"
-NDC_SYSTEM = "http://hl7.org/fhir/sid/ndc"
-ICD10CM_SYSTEM = "http://hl7.org/fhir/sid/icd-10-cm"
-MBI_SYSTEM = "http://hl7.org/fhir/sid/us-mbi"
-NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
-C4BB_PROFILE = "http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-"
-NPI_IDENTIFIER_SYSTEMS = frozenset({NPI_SYSTEM, BB_VAR + "carr_clm_blg_npi_num"})
+from dataset_contract.systems import (BB_ADJUDICATION, BB_VARIABLES, EOB_TYPE_SYSTEM, ICD10CM_SYSTEM,
+                                      NPI_SYSTEM)
+
+
+NPI_IDENTIFIER_SYSTEMS = frozenset({NPI_SYSTEM, BB_VARIABLES + "carr_clm_blg_npi_num"})
 
 
 def ref_id(reference: dict | None, prefix: str) -> str | None:
@@ -30,7 +25,7 @@ def ref_id(reference: dict | None, prefix: str) -> str | None:
 
 def extension_value(resource: dict, variable: str) -> str | None:
     """The code/value of the extension `…/variables/<variable>` (coding code, identifier value, date…)."""
-    url = BB_VAR + variable
+    url = BB_VARIABLES + variable
     for ext in resource.get("extension") or ():
         if ext.get("url") == url:
             return _extension_scalar(ext)
@@ -39,7 +34,7 @@ def extension_value(resource: dict, variable: str) -> str | None:
 
 def monthly_values(resource: dict, prefix: str) -> dict[int, str]:
     """Month number -> code of the monthly extensions `<prefix>01`…`<prefix>12` (e.g. `dual_`, `ptdcntrct`)."""
-    base = BB_VAR + prefix
+    base = BB_VARIABLES + prefix
     out = {}
     for ext in resource.get("extension") or ():
         url = ext.get("url", "")
@@ -103,8 +98,8 @@ def adjudication_amounts(adjudications) -> dict[str, float]:
             continue
         for coding in (adj.get("category") or {}).get("coding") or ():
             code = coding.get("code") or ""
-            if coding.get("system") == BB_ADJUDICATION and code.startswith(BB_VAR):
-                out[code[len(BB_VAR):]] = amount
+            if coding.get("system") == BB_ADJUDICATION and code.startswith(BB_VARIABLES):
+                out[code[len(BB_VARIABLES):]] = amount
     return out
 
 
@@ -144,7 +139,7 @@ def product_codes(eob: dict, system: str) -> Iterator[tuple[str, str]]:
 
 def supporting_code(eob: dict, variable: str) -> tuple[str | None, str]:
     """(code, display) of the supportingInfo whose category names `…/variables/<variable>` (`clm_drg_cd`)."""
-    url = BB_VAR + variable
+    url = BB_VARIABLES + variable
     for info in eob.get("supportingInfo") or ():
         if any(c.get("code") == url for c in (info.get("category") or {}).get("coding") or ()):
             for coding in (info.get("code") or {}).get("coding") or ():

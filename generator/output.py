@@ -23,12 +23,12 @@ from pathlib import Path
 import orjson
 from isal import igzip
 
+from dataset_contract import RESOURCE_TYPES
 from generator.errors import OutputError
 from generator.profile import Profile
 from generator.shard import bundle, shard_resources
 from generator.storage import LOCAL, WRITE_BUFFER, LocalStore, UrlStore, join, store_for
 
-RESOURCE_TYPES = ("Patient", "Coverage", "ExplanationOfBenefit")
 TMP_PREFIX = ".partial-"
 PARTS_DIR = TMP_PREFIX + "parts"
 MARKER = "run.json"

@@ -11,13 +11,6 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-CLAIM_TYPES = ("carrier", "dme", "hha", "hospice", "inpatient", "outpatient", "pde", "snf")
-"""Blue Button's eight claim types, lower case as in EOB ids (`carrier--123`)."""
-
-INSTITUTIONAL_TYPES = frozenset({"hha", "hospice", "inpatient", "outpatient", "snf"})
-"""Claim types billed by a facility (UB-04: revenue-center lines, contained provider-org)."""
-
-
 class Provider(TypedDict):
     npi: str            # 10 digits, valid Luhn check digit
     name: str           # organisation name, or "Last, First" for a clinician
@@ -116,7 +109,7 @@ class Line(TypedDict, total=False):
 
 
 class Claim(TypedDict, total=False):
-    type: str           # one of CLAIM_TYPES
+    type: str           # one of dataset_contract.CLAIM_TYPES
     claim_id: str       # negative, e.g. "-10000000123456" (PDE: the PDE id)
     group_id: str       # claim group id
     bene_id: str

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import orjson
 
+from dataset_contract import RESOURCE_TYPES, GeneratorSettings, Manifest, OutputFile
 from generator import __version__
 from generator.engines import run_jobs
 from generator.errors import OutputError, UserError
-from generator.output import RESOURCE_TYPES, ShardJob
+from generator.output import ShardJob
 from generator.profile import load_profile
 from generator.shard import SHARD_SIZE, transaction_time
 from generator.storage import describe
@@ -105,20 +106,15 @@ def generate(opts: GenerateOptions) -> str:
 
 
 def _manifest(profile, opts: GenerateOptions, counts: dict, ext: str | None) -> bytes:
-    manifest = {
-        "transactionTime": transaction_time(profile),
-        "generator": {
-            "version": __version__,
-            "profile": profile.name if profile.source == profile.name else profile.source,
-            "seed": opts.seed,
-            "beneficiaries": opts.beneficiaries,
-            "period": {"start": profile.period_start.isoformat(), "end": profile.period_end.isoformat()},
-        },
-        "output": [{"type": t, "url": f"{t}{ext}", "count": counts[t]} for t in RESOURCE_TYPES] if ext else [],
-    }
-    if opts.fmt in ("bundles", "both"):
-        manifest["bundles"] = {"url": "bundles/", "count": counts["Patient"]}
-    return orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"
+    settings = GeneratorSettings(
+        version=__version__, profile=profile.name if profile.source == profile.name else profile.source,
+        seed=opts.seed, beneficiaries=opts.beneficiaries, period_start=profile.period_start,
+        period_end=profile.period_end)
+    manifest = Manifest(
+        transaction_time=transaction_time(profile), generator=settings.to_json(),
+        output=tuple(OutputFile(t, f"{t}{ext}", counts[t]) for t in RESOURCE_TYPES) if ext else (),
+        bundles=counts["Patient"] if opts.fmt in ("bundles", "both") else None)
+    return orjson.dumps(manifest.to_json(), option=orjson.OPT_INDENT_2) + b"\n"
 
 
 class _progress:

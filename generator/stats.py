@@ -17,15 +17,14 @@ from pathlib import Path
 
 import orjson
 
+from dataset_contract import CLAIM_TYPES, Dataset, DatasetError, open_dataset
+from dataset_contract.systems import BB_VARIABLES, HCPCS_SYSTEM, NDC_SYSTEM
 from generator.bbjson import (
-    BB_VAR, HCPCS_SYSTEM, NDC_SYSTEM, adjudication_amounts, diagnosis_codes, eob_type, extension_value,
+    adjudication_amounts, diagnosis_codes, eob_type, extension_value,
     monthly_values, parse_date, product_codes, ref_id, supporting_code,
 )
 from generator.codes import table
-from generator.dataset import Dataset, open_dataset
-from generator.errors import DatasetError
 from generator.profile import AGE_BANDS, load_profile
-from generator.records import CLAIM_TYPES
 
 CCW_ONE_CLAIM = frozenset({"inpatient", "snf", "hha"})
 CCW_TWO_CLAIMS = frozenset({"carrier", "outpatient"})
@@ -49,7 +48,7 @@ UTILIZATION_ROWS = (
     ("dme_claims_per_bene", ("claims", "dme"), "ffs_years", 1, False),
     ("pde_fills_per_enrollee", ("claims", "pde"), "part_d_years", 1, False),
 )
-_PTD_HISTORY = re.compile(re.escape(BB_VAR) + r"ptdcntrct\d\d/(\d{4})-(\d{1,2})$")
+_PTD_HISTORY = re.compile(re.escape(BB_VARIABLES) + r"ptdcntrct\d\d/(\d{4})-(\d{1,2})$")
 TOP_N = 10
 
 
@@ -152,8 +151,8 @@ def fmt_value(value: float | None, percent: bool) -> str:
 
 def dataset_stats(directory) -> StatsReport:
     """Read the dataset in `directory` and compare it with its profile's targets."""
-    ds = open_dataset(directory)
-    profile = load_profile(ds.profile)
+    ds = open_dataset(directory, required=("Patient",))
+    profile = load_profile(ds.manifest.profile)
     benes = _read_patients(ds)
     _read_coverage(ds, benes)
     claims = _Claims(benes, _condition_by_code())

@@ -11,10 +11,11 @@ import shutil
 from pathlib import Path
 
 from generator.errors import OutputError, UserError
-from generator.output import MARKER, PARTS_DIR, RESOURCE_TYPES, TMP_PREFIX, Assembly, DeferredAssembly
+from dataset_contract import BUNDLES_DIR, MANIFEST_NAME, NDJSON_SUFFIXES, RESOURCE_TYPES
+from generator.output import MARKER, PARTS_DIR, TMP_PREFIX, Assembly, DeferredAssembly
 from generator.storage import UrlStore, describe, is_url, join, local_path
 
-DATASET_NAMES = [f"{t}.ndjson{ext}" for t in RESOURCE_TYPES for ext in ("", ".gz")] + ["manifest.json", "bundles"]
+DATASET_NAMES = [t + suffix for t in RESOURCE_TYPES for suffix in NDJSON_SUFFIXES] + [MANIFEST_NAME, BUNDLES_DIR]
 
 
 def target_for(location: str | Path) -> "LocalTarget | UrlTarget":

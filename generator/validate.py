@@ -19,8 +19,7 @@ from typing import Iterator
 import numpy as np
 import orjson
 
-from generator.dataset import RESOURCE_TYPES, Dataset, open_dataset
-from generator.records import CLAIM_TYPES
+from dataset_contract import CLAIM_TYPES, RESOURCE_TYPES, Dataset, open_dataset
 from generator.validate_checks import Facts, Problem, check_chunk
 
 KINDS = {
@@ -86,16 +85,16 @@ class ValidationReport:
             shown.append((file, line, rid, message))
 
     def render(self) -> str:
-        ds, gen = self.dataset, self.dataset.manifest.get("generator", {})
+        ds, gen = self.dataset, self.dataset.manifest.generator
         total = sum(self.resources.values())
         rate = total / self.seconds if self.seconds else 0.0
         out = [f"Dataset {ds.directory}",
-               f"  profile {ds.profile} · seed {gen.get('seed')} · {gen.get('beneficiaries')} beneficiaries · "
+               f"  profile {ds.manifest.profile} · seed {gen.get('seed')} · {gen.get('beneficiaries')} beneficiaries · "
                f"period {ds.period_start}..{ds.period_end}", "",
                f"  {'file':<34} {'resources':>10} {'manifest':>10}"]
         for rtype in RESOURCE_TYPES:
             if rtype in ds.files:
-                count = ds.manifest_count(rtype)
+                count = ds.manifest.count(rtype)
                 out.append(f"  {ds.files[rtype].name:<34} {self.resources[rtype]:>10,} "
                            f"{'-' if count is None else format(count, ','):>10}")
         out += ["", "  claim types: " + " · ".join(f"{t} {self.claim_types.get(t, 0):,}" for t in CLAIM_TYPES)]
@@ -130,7 +129,7 @@ def validate_dataset(directory, workers: int | None = None) -> ValidationReport:
     """Check the dataset in `directory` (DatasetError if it is not one); see the module docstring.
 
     `workers`: processes to check lines in (default: one per core, or this process for a small dataset)."""
-    ds = open_dataset(directory)
+    ds = open_dataset(directory, required=("Patient",))
     if workers is None:
         small = sum(path.stat().st_size for path in ds.files.values()) < ONE_PROCESS_BYTES
         workers = 1 if small else os.cpu_count() or 1
@@ -281,13 +280,12 @@ class _CrossChecks:
 
 
 def _check_manifest(ds: Dataset, report: ValidationReport) -> None:
-    listed = {entry.get("type"): entry for entry in ds.manifest.get("output", [])}
     for rtype in RESOURCE_TYPES:
-        entry, path = listed.get(rtype), ds.files.get(rtype)
+        entry, path = ds.manifest.entry(rtype), ds.files.get(rtype)
         if entry is None:
             report.add("manifest", "manifest.json", 0, rtype, f"output lists no {rtype} file")
-        elif path is None or entry.get("url") != path.name:
-            report.add("manifest", "manifest.json", 0, rtype, f"output url {entry.get('url')!r} is not a file here")
-        elif entry.get("count") != report.resources[rtype]:
+        elif path is None or entry.url != path.name:
+            report.add("manifest", "manifest.json", 0, rtype, f"output url {entry.url!r} is not a file here")
+        elif entry.count != report.resources[rtype]:
             report.add("manifest", "manifest.json", 0, rtype,
-                       f"count {entry.get('count')} but {path.name} holds {report.resources[rtype]:,} resources")
+                       f"count {entry.count} but {path.name} holds {report.resources[rtype]:,} resources")

@@ -14,8 +14,9 @@ from typing import NamedTuple
 import orjson
 from pydantic import ValidationError
 
+from dataset_contract.systems import C4BB_PROFILE, MBI_SYSTEM
 from generator.bbjson import (
-    C4BB_PROFILE, MBI_SYSTEM, adjudication_amounts, all_amounts, eob_type, npi_values, parse_date,
+    adjudication_amounts, all_amounts, eob_type, npi_values, parse_date,
     ref_id, service_dates,
 )
 from generator.identifiers import is_synthetic_mbi, is_valid_npi

@@ -16,8 +16,10 @@ from typing import Any, Callable
 
 import orjson
 
-from .codebook import VARIABLES, ccw_coding_ext
-from .fragments import (BB_CS, C4BB_CS, HL7_CS, adjudication_category, bb_slot, ccw_concept, concept, money, profile)
+from dataset_contract.systems import BB_CODESYSTEM, BB_VARIABLES, C4BB_CODESYSTEM, HL7_CODESYSTEM
+
+from .codebook import ccw_coding_ext
+from .fragments import adjudication_category, bb_slot, ccw_concept, concept, money, profile
 from .template import PLACEHOLDER, Default, Template, around, as_int
 
 
@@ -75,7 +77,7 @@ def fixed_ext(variable: str, code: str) -> bytes:
 
 def value_ext(variable: str, kind: str, source, wrap: Callable[[Any], dict] = lambda value: value) -> Callable | bytes:
     """`{"url": <variable>, <kind>: wrap(value)}`: the fixed bytes around the serialized value, joined per claim."""
-    head, tail = around(orjson.dumps({"url": VARIABLES + variable, kind: wrap(PLACEHOLDER)}))
+    head, tail = around(orjson.dumps({"url": BB_VARIABLES + variable, kind: wrap(PLACEHOLDER)}))
     if isinstance(source, const):
         return head + orjson.dumps(source.value) + tail
     read = claim_reader(source)
@@ -84,7 +86,7 @@ def value_ext(variable: str, kind: str, source, wrap: Callable[[Any], dict] = la
 
 def identifier_ext(variable: str, source) -> Callable | bytes:
     return value_ext(variable, "valueIdentifier", source,
-                     lambda value: {"system": VARIABLES + variable, "value": value})
+                     lambda value: {"system": BB_VARIABLES + variable, "value": value})
 
 
 def money_ext(variable: str, source) -> Callable | bytes:
@@ -117,8 +119,8 @@ def institutional_header(near_line: str, *middle) -> tuple:
 
 # --- supportingInfo: (category, claim keys read, function of their values → `"key":value` bytes | None) ---
 # The values are read as `claim.get(key, 0.0)`, so the writer can serialize a whole array once per distinct values.
-INFO = {"system": HL7_CS + "claiminformationcategory", "code": "info", "display": "Information"}
-CARIN_INFO = C4BB_CS + "C4BBSupportingInfoType"
+INFO = {"system": HL7_CODESYSTEM + "claiminformationcategory", "code": "info", "display": "Information"}
+CARIN_INFO = C4BB_CODESYSTEM + "C4BBSupportingInfoType"
 
 
 def info(variable: str) -> dict:
@@ -201,7 +203,7 @@ QUALIFYING_STAY = (info("nch_qlfyd_stay_from_dt"),
                     lambda stay: member("timingPeriod", dict(zip(("start", "end"), stay))) if stay else None))
 PPS = (info("clm_pps_ind_cd"), code_value("clm_pps_ind_cd", const("2")))
 INSTITUTIONAL_TAIL = (TYPE_OF_BILL, DISCHARGE, PRIMARY_PAYER)
-COMPOUND = {flag: member("code", concept(HL7_CS + "v3-ActCode", code, display))
+COMPOUND = {flag: member("code", concept(HL7_CODESYSTEM + "v3-ActCode", code, display))
             for flag, code, display in ((False, "RXDINV", "Rx dispense invoice"),
                                         (True, "RXCINV", "Rx compound invoice"))}
 PHARMACY_INFO = (
@@ -271,7 +273,7 @@ PDE_LINE = (
 )
 
 # --- benefitBalance: (CCW variable, usedMoney|usedUnsignedInt, source) --------------------------------
-BENEFIT_CATEGORY = concept(HL7_CS + "ex-benefitcategory", "1", "Medical Care")
+BENEFIT_CATEGORY = concept(HL7_CODESYSTEM + "ex-benefitcategory", "1", "Medical Care")
 
 
 def balances(*specs) -> Template:
@@ -327,7 +329,7 @@ def totals(*specs) -> Template:
 CHARGES_TOTAL = totals((adjudication_category("submitted", "clm_tot_chrg_amt"), "submitted"))
 PROFESSIONAL_TOTAL = totals((adjudication_category("priorpayerpaid", "clm_tot_chrg_amt"), "prior_payer"))  # BFD quirk
 PHARMACY_TOTAL = totals((adjudication_category("drugcost", None), "allowed"),
-                        ({"coding": [{"system": C4BB_CS + "C4BBPayerAdjudicationStatus", "code": "other",
+                        ({"coding": [{"system": C4BB_CODESYSTEM + "C4BBPayerAdjudicationStatus", "code": "other",
                                       "display": "Other"}]}, 0.0))
 
 
@@ -369,13 +371,13 @@ class ClaimType:
 
 def claim_type_concept(nch_code: str | None, eob_type: str, claim_type: str) -> dict:
     codings = [ccw_coding_ext("nch_clm_type_cd", nch_code)["valueCoding"]] if nch_code else []
-    codings.append({"system": BB_CS + "eob-type", "code": eob_type})
-    codings.append({"system": HL7_CS + "claim-type", "code": claim_type, "display": claim_type.capitalize()})
+    codings.append({"system": BB_CODESYSTEM + "eob-type", "code": eob_type})
+    codings.append({"system": HL7_CODESYSTEM + "claim-type", "code": claim_type, "display": claim_type.capitalize()})
     return {"coding": codings}
 
 
 def subtype(code: str) -> dict:
-    return {"coding": [{"system": C4BB_CS + "C4BBInstitutionalClaimSubType", "code": code}],
+    return {"coding": [{"system": C4BB_CODESYSTEM + "C4BBInstitutionalClaimSubType", "code": code}],
             "text": code.capitalize()}
 
 

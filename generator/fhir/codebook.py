@@ -11,7 +11,8 @@ import csv
 from functools import lru_cache
 from pathlib import Path
 
-VARIABLES = "https://bluebutton.cms.gov/resources/variables/"
+from dataset_contract.systems import BB_VARIABLES
+
 _HERE = Path(__file__).parent
 
 
@@ -36,7 +37,7 @@ def _display_key(variable: str) -> str:
 @lru_cache(maxsize=None)
 def ccw_coding(variable: str, code: str | None) -> dict:
     """`{"system": <variable URL>, "code", "display"?}`; a missing code keeps only the system (as BB2 does)."""
-    coding = {"system": VARIABLES + variable}
+    coding = {"system": BB_VARIABLES + variable}
     if code is None:
         return coding
     coding["code"] = code
@@ -49,7 +50,7 @@ def ccw_coding(variable: str, code: str | None) -> dict:
 @lru_cache(maxsize=None)
 def ccw_coding_ext(variable: str, code: str | None, url_suffix: str = "") -> dict:
     """An extension whose url and valueCoding.system are the variable (url may carry a suffix, e.g. `/2024-3`)."""
-    return {"url": VARIABLES + variable + url_suffix, "valueCoding": ccw_coding(variable, code)}
+    return {"url": BB_VARIABLES + variable + url_suffix, "valueCoding": ccw_coding(variable, code)}
 
 
 def label(variable: str) -> str:

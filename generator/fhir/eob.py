@@ -20,40 +20,38 @@ from operator import itemgetter
 
 import orjson
 
+from dataset_contract.systems import HCPCS_SYSTEM, ICD10CM_SYSTEM, ICD10PCS_SYSTEM, ICD10_SYSTEM, BB_VARIABLES, C4BB_CODESYSTEM, HL7_CODESYSTEM, NDC_SYSTEM, NPI_SYSTEM, NUCC_SYSTEM
+
 from ..records import Claim, Beneficiary
 from .claim_types import TYPES, ClaimType
-from .codebook import VARIABLES, ccw_coding, ccw_coding_ext
-from .fragments import (BB_CS, C4BB_CS, HL7_CS, NDC_SYSTEM, NPI_SYSTEM, NUCC_SYSTEM,
-                        ccw_concept, concept, npi_identifier, profile)
+from .codebook import ccw_coding, ccw_coding_ext
+from .fragments import ccw_concept, concept, npi_identifier, profile
 from .template import HOLE, PLACEHOLDER, around, serialized
 
 dumps = orjson.dumps
-UC_TYPE = concept(C4BB_CS + "C4BBIdentifierType", "uc", "Unique Claim ID")
+UC_TYPE = concept(C4BB_CODESYSTEM + "C4BBIdentifierType", "uc", "Unique Claim ID")
 CLAIM_GROUP_SYSTEM = "https://bluebutton.cms.gov/resources/identifier/claim-group"
 INSURER = {"identifier": {"value": "CMS"}}
 ORG_PROFILE = {"profile": profile("Organization")}
-PRN_TYPE = {"coding": [{"system": HL7_CS + "v2-0203", "code": "PRN"}]}
-ORG_NPI_TYPE = {"coding": [{"system": C4BB_CS + "C4BBIdentifierType", "code": "npi"}]}
-ROLE_SYSTEM = C4BB_CS + "C4BBClaimCareTeamRole"
+PRN_TYPE = {"coding": [{"system": HL7_CODESYSTEM + "v2-0203", "code": "PRN"}]}
+ORG_NPI_TYPE = {"coding": [{"system": C4BB_CODESYSTEM + "C4BBIdentifierType", "code": "npi"}]}
+ROLE_SYSTEM = C4BB_CODESYSTEM + "C4BBClaimCareTeamRole"
 ROLES = {role: concept(ROLE_SYSTEM, role, display) for role, display in (
     ("referring", "Referring"), ("performing", "Performing provider"), ("attending", "Attending"),
     ("operating", "Operating"), ("prescribing", "Prescribing provider"))}
-ROLES["primary"] = concept(HL7_CS + "claimcareteamrole", "primary", "Primary provider")
+ROLES["primary"] = concept(HL7_CODESYSTEM + "claimcareteamrole", "primary", "Primary provider")
 PARTICIPATING = [ccw_coding_ext("prtcptng_ind_cd", "1")]
 DIAGNOSIS_TYPES = {
-    ("principal", "professional"): concept(HL7_CS + "ex-diagnosistype", "principal", "principal"),
-    ("principal", "institutional"): concept(HL7_CS + "ex-diagnosistype", "principal", "Principal Diagnosis"),
-    "admitting": concept(HL7_CS + "ex-diagnosistype", "admitting", "Admitting Diagnosis"),
-    "secondary": concept(C4BB_CS + "C4BBClaimDiagnosisType", "secondary", "Secondary"),
-    "other": concept(C4BB_CS + "C4BBClaimDiagnosisType", "other", "Other"),
-    "external": concept(C4BB_CS + "C4BBClaimDiagnosisType", "externalcauseofinjury", "External Cause of Injury"),
+    ("principal", "professional"): concept(HL7_CODESYSTEM + "ex-diagnosistype", "principal", "principal"),
+    ("principal", "institutional"): concept(HL7_CODESYSTEM + "ex-diagnosistype", "principal", "Principal Diagnosis"),
+    "admitting": concept(HL7_CODESYSTEM + "ex-diagnosistype", "admitting", "Admitting Diagnosis"),
+    "secondary": concept(C4BB_CODESYSTEM + "C4BBClaimDiagnosisType", "secondary", "Secondary"),
+    "other": concept(C4BB_CODESYSTEM + "C4BBClaimDiagnosisType", "other", "Other"),
+    "external": concept(C4BB_CODESYSTEM + "C4BBClaimDiagnosisType", "externalcauseofinjury", "External Cause of Injury"),
 }
-ICD10_CM, ICD10, ICD10_PCS = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10",
-                              "http://www.cms.gov/Medicare/Coding/ICD10")
-HCPCS_SYSTEM = BB_CS + "hcpcs"
 DATA_ABSENT = {"system": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "code": "NULL",
                "display": "Data Absent Reason"}
-QUANTITY_EXTENSION = around(dumps({"extension": [{"url": VARIABLES + "rev_cntr_unit_cnt",
+QUANTITY_EXTENSION = around(dumps({"extension": [{"url": BB_VARIABLES + "rev_cntr_unit_cnt",
                                                   "valueQuantity": {"value": PLACEHOLDER}}]})[1:-1])
 MIDNIGHT = "T00:00:00+00:00"
 
@@ -82,10 +80,10 @@ class Layout:
 
 
 def _layout(ct: ClaimType) -> Layout:
-    identifiers = [{"type": UC_TYPE, "system": VARIABLES + ct.id_variable, "value": PLACEHOLDER},
+    identifiers = [{"type": UC_TYPE, "system": BB_VARIABLES + ct.id_variable, "value": PLACEHOLDER},
                    {"type": UC_TYPE, "system": CLAIM_GROUP_SYSTEM, "value": PLACEHOLDER}]
     if ct.style == "pharmacy":
-        identifiers.append({"type": UC_TYPE, "system": VARIABLES + "rx_srvc_rfrnc_num", "value": PLACEHOLDER})
+        identifiers.append({"type": UC_TYPE, "system": BB_VARIABLES + "rx_srvc_rfrnc_num", "value": PLACEHOLDER})
     period = {"start": PLACEHOLDER, "end": PLACEHOLDER}
     head = {"identifier": identifiers, "status": "active", "type": ct.type_concept}
     if ct.subtype:
@@ -100,7 +98,7 @@ def _layout(ct: ClaimType) -> Layout:
     coverage = {"reference": PLACEHOLDER}
     if ct.style == "pharmacy":
         coverage = {"extension": [
-            {"url": VARIABLES + variable, "valueIdentifier": {"system": VARIABLES + variable, "value": PLACEHOLDER}}
+            {"url": BB_VARIABLES + variable, "valueIdentifier": {"system": BB_VARIABLES + variable, "value": PLACEHOLDER}}
             for variable in ("plan_cntrct_rec_id", "plan_pbp_rec_num")], **coverage}
     info_keys = tuple(dict.fromkeys(key for _, (keys, _) in ct.supporting_info for key in keys))
     payment = {"date": PLACEHOLDER} if ct.style == "pharmacy" else {"amount": {"value": PLACEHOLDER, "currency": "USD"}}
@@ -213,7 +211,7 @@ def _links(first: int | None, last: int | None) -> bytes:
 def _two_codings(first_system: str, code: str, display: str) -> bytes:
     """ICD codes travel as two codings with the same code and display (data-model.md §6)."""
     return dumps({"coding": [{"system": first_system, "code": code, "display": display},
-                             {"system": ICD10, "code": code, "display": display}]})
+                             {"system": ICD10_SYSTEM, "code": code, "display": display}]})
 
 
 DIAGNOSIS_FIELDS = itemgetter("code", "display", "role", "poa")
@@ -264,13 +262,13 @@ def _diagnosis(seq: int, code: str, display: str, dx_type, poa_variable: str | N
     """One diagnosis entry, serialized once per distinct entry."""
     extension = b'"extension":' + dumps([ccw_coding_ext(poa_variable, poa)]) + b"," if poa_variable else b""
     return b"".join((b"{", extension, b'"sequence":%d,"diagnosisCodeableConcept":' % seq,
-                     _two_codings(ICD10_CM, code, display), b',"type":', dumps([DIAGNOSIS_TYPES[dx_type]]), b"}"))
+                     _two_codings(ICD10CM_SYSTEM, code, display), b',"type":', dumps([DIAGNOSIS_TYPES[dx_type]]), b"}"))
 
 
 def _procedures(claim: Claim) -> bytes:
     return b"[" + b",".join([
         b'{"sequence":%d,"date":%b,"procedureCodeableConcept":%b}'
-        % (seq, dumps(proc["date"] + MIDNIGHT), _two_codings(ICD10_PCS, proc["code"], proc["display"]))
+        % (seq, dumps(proc["date"] + MIDNIGHT), _two_codings(ICD10PCS_SYSTEM, proc["code"], proc["display"]))
         for seq, proc in enumerate(claim["procedures"], 1)]) + b"]"
 
 
@@ -305,7 +303,7 @@ def _product_of(pharmacy: bool, hcpcs_cd_coding: bool, hcpcs, hcpcs_display, ndc
         coding = {"system": HCPCS_SYSTEM, "code": hcpcs}
         if hcpcs_display:
             coding["display"] = hcpcs_display
-        product["coding"] = [{"system": VARIABLES + "hcpcs_cd", "code": hcpcs}, coding] if hcpcs_cd_coding else [coding]
+        product["coding"] = [{"system": BB_VARIABLES + "hcpcs_cd", "code": hcpcs}, coding] if hcpcs_cd_coding else [coding]
     return b',"productOrService":' + dumps(product)
 
 
@@ -359,7 +357,7 @@ def _professional_codes(ct_name, betos, dx_index, type_of_service, hcpcs, hcpcs_
 @lru_cache(maxsize=1 << 12)
 def _revenue(ct_name: str, revenue: str, display: str | None, status: str | None) -> bytes:
     ct = TYPES[ct_name]
-    code = {"system": VARIABLES + "rev_cntr", "code": revenue}
+    code = {"system": BB_VARIABLES + "rev_cntr", "code": revenue}
     if display:
         code["display"] = display
     result = {}
@@ -411,7 +409,7 @@ def _provider(ct_name: str, style: str, npi: str, name: str) -> bytes:
     if style == "institutional":
         provider = {"reference": "#provider-org"}
     elif ct_name == "carrier":
-        provider = {"identifier": {"system": VARIABLES + "carr_clm_blg_npi_num", "value": npi}}
+        provider = {"identifier": {"system": BB_VARIABLES + "carr_clm_blg_npi_num", "value": npi}}
     elif ct_name == "dme":
         provider = {"type": "Practitioner", "identifier": {"system": NPI_SYSTEM, "value": npi}, "display": name}
     else:

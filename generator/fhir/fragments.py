@@ -12,15 +12,10 @@ from typing import Callable
 
 import orjson
 
-from .codebook import VARIABLES, ccw_coding, label
+from dataset_contract.systems import BB_CODESYSTEM, BB_VARIABLES, C4BB_CODESYSTEM, C4BB_PROFILE, HL7_CODESYSTEM
 
-CARIN = "http://hl7.org/fhir/us/carin-bb/"
-C4BB_CS = CARIN + "CodeSystem/"
-HL7_CS = "http://terminology.hl7.org/CodeSystem/"
-BB_CS = "https://bluebutton.cms.gov/resources/codesystem/"
-NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
-NDC_SYSTEM = "http://hl7.org/fhir/sid/ndc"
-NUCC_SYSTEM = "http://nucc.org/provider-taxonomy"
+from .codebook import ccw_coding, label
+
 
 
 def serialized_once(keys: tuple[str, ...], build: Callable[[dict], object]) -> Callable[[dict], orjson.Fragment]:
@@ -37,7 +32,7 @@ def serialized_once(keys: tuple[str, ...], build: Callable[[dict], object]) -> C
 
 def profile(name: str) -> list[str]:
     """`meta.profile` list for a C4BB StructureDefinition (unversioned, as BB2 emits it)."""
-    return [CARIN + "StructureDefinition/C4BB-" + name]
+    return [C4BB_PROFILE + name]
 
 
 def concept(system: str, code: str, display: str | None = None) -> dict:
@@ -52,7 +47,7 @@ def money(value: float) -> dict:
     return {"value": value, "currency": "USD"}
 
 
-NPI_TYPE = concept(C4BB_CS + "C4BBIdentifierType", "npi", "National Provider Identifier")
+NPI_TYPE = concept(C4BB_CODESYSTEM + "C4BBIdentifierType", "npi", "National Provider Identifier")
 
 
 def npi_identifier(npi: str) -> dict:
@@ -68,22 +63,22 @@ def ccw_concept(variable: str, code: str | None) -> dict:
 
 def bb_slot(codesystem: str, variable: str) -> dict:
     """The BB coding naming a slot: `{system …/codesystem/<x>, code <variable URL>, display <label>}`."""
-    return {"system": BB_CS + codesystem, "code": VARIABLES + variable, "display": label(variable)}
+    return {"system": BB_CODESYSTEM + codesystem, "code": BB_VARIABLES + variable, "display": label(variable)}
 
 
 ADJUDICATION_CATEGORIES = {
-    "submitted": (HL7_CS + "adjudication", "Submitted Amount"),
-    "eligible": (HL7_CS + "adjudication", "Eligible Amount"),
-    "deductible": (HL7_CS + "adjudication", "Deductible"),
-    "benefit": (HL7_CS + "adjudication", "Benefit Amount"),
-    "coinsurance": (C4BB_CS + "C4BBAdjudication", "Co-insurance"),
-    "noncovered": (C4BB_CS + "C4BBAdjudication", "Noncovered"),
-    "priorpayerpaid": (C4BB_CS + "C4BBAdjudication", "Prior payer paid"),
-    "paidbypatient": (C4BB_CS + "C4BBAdjudication", "Paid by patient"),
-    "paidtoprovider": (C4BB_CS + "C4BBAdjudication", "Paid to provider"),
-    "paidtopatient": (C4BB_CS + "C4BBAdjudication", "Paid to patient"),
-    "discount": (C4BB_CS + "C4BBAdjudication", "Discount"),
-    "drugcost": (C4BB_CS + "C4BBAdjudication", "Drug Cost"),
+    "submitted": (HL7_CODESYSTEM + "adjudication", "Submitted Amount"),
+    "eligible": (HL7_CODESYSTEM + "adjudication", "Eligible Amount"),
+    "deductible": (HL7_CODESYSTEM + "adjudication", "Deductible"),
+    "benefit": (HL7_CODESYSTEM + "adjudication", "Benefit Amount"),
+    "coinsurance": (C4BB_CODESYSTEM + "C4BBAdjudication", "Co-insurance"),
+    "noncovered": (C4BB_CODESYSTEM + "C4BBAdjudication", "Noncovered"),
+    "priorpayerpaid": (C4BB_CODESYSTEM + "C4BBAdjudication", "Prior payer paid"),
+    "paidbypatient": (C4BB_CODESYSTEM + "C4BBAdjudication", "Paid by patient"),
+    "paidtoprovider": (C4BB_CODESYSTEM + "C4BBAdjudication", "Paid to provider"),
+    "paidtopatient": (C4BB_CODESYSTEM + "C4BBAdjudication", "Paid to patient"),
+    "discount": (C4BB_CODESYSTEM + "C4BBAdjudication", "Discount"),
+    "drugcost": (C4BB_CODESYSTEM + "C4BBAdjudication", "Drug Cost"),
 }
 
 

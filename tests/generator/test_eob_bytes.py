@@ -16,7 +16,7 @@ import pytest
 from generator.fhir import eob_json, eob_resource
 from generator.fhir.template import PLACEHOLDER, Default, Template, as_int, serialized
 from generator.profile import load_profile
-from generator.records import CLAIM_TYPES
+from dataset_contract import CLAIM_TYPES
 from generator.shard import shard_people
 
 AWKWARD_TEXT = 'O\'Brien "Doc" \\ Ünïcødé \x01\t 東京'
