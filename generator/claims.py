@@ -2,7 +2,7 @@
 
 One machinery for all eight claim types; what differs is data: `CLAIM_RULES` (type of bill, payer
 part, how a claim is paid) and the code/care tables. Cost sharing follows the simulated year's
-Medicare parameters (generator/care/cost_sharing.csv): the Part B deductible then 20% coinsurance,
+Medicare parameters (the cost_sharing table): the Part B deductible then 20% coinsurance,
 the Part A deductible per benefit period and coinsurance days, the Part D deductible, coinsurance and
 out-of-pocket threshold (with low-income copays for dual eligibles). Everywhere:
 allowed = paid + deductible + coinsurance (+ prior payer, always 0 here: Medicare pays first). Lines
@@ -14,18 +14,15 @@ entries, line templates that each priced line copies) is looked up once and cach
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from generator import codes, identifiers
-from generator.care import care_table
+from generator import identifiers, tables
 from generator.draws import Draws
 from generator.records import Claim, Diagnosis, Line, Procedure
 from generator.utilization import Encounter
@@ -52,7 +49,7 @@ PATIENT_STATUS = {"20": "B", "40": "B", "30": "C"}       # by discharge status; 
 
 @cache
 def cost_sharing(year: int) -> dict[str, float]:
-    rows = {int(r["year"]): r for r in care_table("cost_sharing")}
+    rows = {int(r["year"]): r for r in tables.table("cost_sharing")}
     row = rows.get(year) or rows[min(rows, key=lambda y: abs(y - year))]
     return {k: float(v) for k, v in row.items() if k != "year"}
 
@@ -71,12 +68,12 @@ def _part_d_limits(year: int) -> tuple[int, int]:
 
 @cache
 def hcpcs_table() -> dict[str, dict]:
-    return {r["code"]: r for r in codes.table("hcpcs")}
+    return {r["code"]: r for r in tables.table("hcpcs")}
 
 
 @cache
 def _displays(name: str, key: str = "code") -> dict[str, str]:
-    return {r[key]: r["display"] for r in codes.table(name)}
+    return {r[key]: r["display"] for r in tables.table(name)}
 
 
 def _fee(revenue: str, hcpcs: str, outpatient: bool) -> float:
@@ -127,7 +124,7 @@ def _new_drug_line(drug: dict) -> Line:
 @cache
 def _diagnosis(code: str, role: str, poa: str) -> Diagnosis:
     """One diagnosis entry (shared by the claims that carry it: records are never modified once built)."""
-    return Diagnosis(code=code, display=icd_display(code), role=role, poa=poa)
+    return Diagnosis(code=code, display=icd_displays()[code], role=role, poa=poa)
 
 
 @cache
@@ -139,23 +136,10 @@ def _diagnosis_roles(ctype: str) -> tuple[Callable[[str], Diagnosis], Callable[[
 
 
 @cache
-def _icd_displays() -> dict[str, str]:
-    """ICD-10-CM titles of every code the code tables can produce, taken from simple_icd_10_cm once and
-    kept in generator/fhir/icd10cm_displays.csv: loading simple_icd_10_cm costs ~3 s per worker process."""
-    with open(Path(__file__).parent / "fhir" / "icd10cm_displays.csv", newline="", encoding="utf-8") as f:
-        return {row["code"]: row["display"] for row in csv.DictReader(f)}
-
-
-@cache
-def icd_display(code: str) -> str:
-    if code in _icd_displays():
-        return _icd_displays()[code]
-    import simple_icd_10_cm as cm
-    dotted = code if len(code) <= 3 else f"{code[:3]}.{code[3:]}"
-    try:
-        return cm.get_description(dotted).upper()
-    except ValueError:
-        return ""
+def icd_displays() -> dict[str, str]:
+    """ICD-10-CM titles of every code the code tables can produce (the icd10cm_displays table, taken from
+    simple_icd_10_cm once: loading that package costs ~3 s per worker process)."""
+    return dict(tables.rows("icd10cm_displays"))
 
 
 @cache

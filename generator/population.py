@@ -15,7 +15,7 @@ from functools import cache
 
 import numpy as np
 
-from generator import codes
+from generator import tables
 from generator.profile import AGE_BANDS, CONDITIONS, Profile
 
 # How each condition responds to frailty (z), age (per 10 years over 65), male sex, disability
@@ -67,7 +67,7 @@ class Shard:
     esrd: np.ndarray            # bool
     dual: np.ndarray            # bool (full period)
     race: np.ndarray            # str RTI code
-    state: np.ndarray           # int index into codes.state_table()
+    state: np.ndarray           # int index into the states table
     frailty: np.ndarray         # float latent score (standard normal)
     conditions: np.ndarray      # bool [n, len(CONDITION_ORDER)]
     part_b: np.ndarray          # bool
@@ -89,7 +89,7 @@ def _choice(rng: np.random.Generator, shares: dict, n: int) -> np.ndarray:
 
 @cache
 def _state_shares() -> tuple[np.ndarray, np.ndarray]:
-    rows = codes.state_table()
+    rows = tables.table("states")
     share = np.array([float(r["share"]) for r in rows])
     return np.array([r["abbr"] for r in rows], dtype=object), share / share.sum()
 

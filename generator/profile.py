@@ -98,8 +98,8 @@ def _shares(keys: tuple[str, ...] | None):
 def _states(path, v):
     if v == "national":
         return v
-    from generator.codes import state_table
-    known = {row["abbr"] for row in state_table()}
+    from generator.tables import table
+    known = {row["abbr"] for row in table("states")}
     shares = _shares(None)(path, v)
     for k in shares:
         if k not in known:

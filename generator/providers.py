@@ -4,7 +4,7 @@ agencies, hospices, pharmacies and DME suppliers, with valid NPIs and facility C
 The pool depends only on the seed, never on the shard, so the same hospital (same NPI, same name)
 appears across the whole dataset, and each beneficiary keeps "their" primary care doctor, hospital
 and pharmacy for all their claims. Clinicians' names are drawn from the weighted US name tables
-(generator/codes/names.csv), places from the state's ZIP codes (generator/codes/zips.csv).
+(the names table), places from the state's ZIP codes (the zips table).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from itertools import accumulate
 
 import numpy as np
 
-from generator import codes
+from generator import tables
 from generator.draws import Draws, below
 from generator.identifiers import npi
 from generator.records import Provider
@@ -50,14 +50,23 @@ def name_tables() -> tuple[tuple[list[str], tuple[float, ...]], ...]:
     """(names, running sums of their weights) of US female first names, male first names and last names."""
     out = []
     for kind in ("female", "male", "last"):
-        rows = [r for r in codes.table("names") if r["kind"] == kind]
+        rows = [r for r in tables.table("names") if r["kind"] == kind]
         out.append(([r["name"] for r in rows], tuple(accumulate(float(r["weight"]) for r in rows))))
     return tuple(out)
 
 
+@cache
+def zips_by_state() -> dict[str, tuple[tuple[str, str, str], ...]]:
+    """(zip, county, city) of every active standard ZIP code (the zips table), by state abbreviation, in ZIP order."""
+    out: dict[str, list] = {}
+    for zip_, state, county, city in tables.rows("zips"):
+        out.setdefault(state, []).append((zip_, county, city))
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def state_zips(abbr: str) -> tuple[tuple[str, str, str], ...]:
     """(zip, county, city) choices for a state (empty for a state the ZIP list lacks)."""
-    return codes.zips_by_state().get(abbr, ())
+    return zips_by_state().get(abbr, ())
 
 
 def _picks(rng: np.random.Generator, cumulative, n: int) -> list[int]:
@@ -73,13 +82,13 @@ def _uniform_picks(rng: np.random.Generator, size: int, n: int) -> list[int]:
 @cache
 def pool(seed: int, state_index: int) -> StatePool:
     """The provider pool of one state for a dataset seed (each attribute drawn for the whole pool at once)."""
-    state = codes.state_table()[state_index]
+    state = tables.table("states")[state_index]
     abbr = state["abbr"]
     rng = np.random.default_rng([seed, 7919, state_index])
     share_pct = float(state["share"]) * 100
     zips = state_zips(abbr) or (("00000", "", state["name"]),)
     (fem, fem_w), (male, male_w), (last, last_w) = name_tables()
-    specialties = codes.table("specialties")
+    specialties = tables.table("specialties")
 
     def npis(kind: str, n: int) -> list[str]:
         base = NPI_BASE + state_index * 1_000_000 + KIND_INDEX[kind] * 100_000

@@ -14,7 +14,7 @@ from typing import Iterator
 import numpy as np
 import orjson
 
-from generator import codes, identifiers
+from generator import identifiers, tables
 from generator.claims import ClaimBuilder, Ledger, iso
 from generator.draws import Draws, below, weighted_index
 from generator.fhir import coverage_resources, eob_json, patient_resource
@@ -108,7 +108,7 @@ def _beneficiary(profile: Profile, seed: int, s: Shard, i: int, months: list[str
     """The Beneficiary record of person i, the care model's Person (None if no FFS or Part D care),
     whether they get the low-income subsidy, and their Part D plan by month."""
     index = s.start_index + i
-    state = codes.state_table()[int(s.state[i])]
+    state = tables.table("states")[int(s.state[i])]
     zips = state_zips(state["abbr"]) or (("00000", "", ""),)
     zip_, county, _ = zips[below(rng, len(zips))]
     (fem, fem_p), (male, male_p), (last, last_p) = name_tables()
@@ -185,7 +185,7 @@ def _month_spans(months: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
 @cache
 def _contracts(part: str) -> tuple[dict, ...]:
     """The plan contracts of Part C or D."""
-    return tuple(r for r in codes.table("contracts") if r["part"] == part)
+    return tuple(r for r in tables.table("contracts") if r["part"] == part)
 
 
 def _ordinal(d: np.datetime64) -> int:

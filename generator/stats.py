@@ -23,7 +23,7 @@ from generator.bbjson import (
     adjudication_amounts, diagnosis_codes, eob_type, extension_value,
     monthly_values, parse_date, product_codes, ref_id, supporting_code,
 )
-from generator.codes import table
+from generator.tables import table
 from generator.profile import AGE_BANDS, load_profile
 
 CCW_ONE_CLAIM = frozenset({"inpatient", "snf", "hha"})

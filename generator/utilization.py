@@ -22,8 +22,7 @@ from itertools import accumulate
 
 import numpy as np
 
-from generator import codes
-from generator.care import care_table
+from generator import tables
 from generator.draws import Draws, below, sample, weighted_index
 from generator.providers import StatePool, clinician, pick, primary_care
 from generator.records import Provider
@@ -68,7 +67,7 @@ class Person:
 def _weighted_codes(table: str, key: str) -> dict[str, tuple[tuple[str, ...], tuple[float, ...]]]:
     """ICD-10-CM codes of a code table grouped by `key`, with cumulative weights for picking."""
     out: dict[str, list] = {}
-    for r in codes.table(table):
+    for r in tables.table(table):
         out.setdefault(r[key], []).append((r["icd10"], float(r["weight"])))
     return {k: (tuple(c for c, _ in v), _cumulative([w for _, w in v])) for k, v in out.items()}
 
@@ -81,7 +80,7 @@ def condition_codes() -> dict[str, tuple[tuple[str, ...], tuple[float, ...]]]:
 @cache
 def code_condition() -> dict[str, str]:
     """ICD-10-CM code → the chronic condition it signals."""
-    return {r["icd10"]: r["condition"] for r in codes.table("condition_codes")}
+    return {r["icd10"]: r["condition"] for r in tables.table("condition_codes")}
 
 
 @cache
@@ -127,7 +126,7 @@ def _line_spec(text: str) -> tuple[tuple[str, str, float], ...]:
 @cache
 def visit_kinds() -> dict[str, tuple[VisitKind, ...]]:
     out: dict[str, list] = {}
-    for r in care_table("visits"):
+    for r in tables.table("visits"):
         out.setdefault(r["claim_type"], []).append(VisitKind(
             claim_type=r["claim_type"], kind=r["kind"], weight=float(r["weight"]),
             conditions=tuple(dict.fromkeys(filter(None, r["conditions"].split("|")))), main=_line_spec(r["main"]),
@@ -138,7 +137,7 @@ def visit_kinds() -> dict[str, tuple[VisitKind, ...]]:
 
 @cache
 def drg_rows() -> tuple[dict, ...]:
-    return codes.table("drg")
+    return tables.table("drg")
 
 
 @cache
@@ -170,7 +169,7 @@ def eligible_kinds(claim_type: str, conditions: tuple[str, ...]) -> tuple[tuple[
 @cache
 def drugs_by_condition() -> dict[str, tuple[tuple[dict, ...], tuple[float, ...]]]:
     out: dict[str, list] = {}
-    for r in codes.table("drugs"):
+    for r in tables.table("drugs"):
         out.setdefault(r["condition"], []).append(dict(r, cost_30=float(r["cost_30"]), qty_30=float(r["qty_30"])))
     return {k: (tuple(v), _cumulative([float(r["weight"]) for r in v])) for k, v in out.items()}
 

@@ -1,28 +1,19 @@
 """CCW codebook data for the FHIR writers: variable labels and code displays, loaded once from CSV.
 
-`variables.csv` holds the label BB2 shows for a CCW variable when it names an adjudication,
-supportingInfo or benefitBalance slot; `code_displays.csv` holds the display of a CCW code
+The `variables` table holds the label BB2 shows for a CCW variable when it names an adjudication,
+supportingInfo or benefitBalance slot; `code_displays` holds the display of a CCW code
 (monthly variables such as `dual_01` are stored once as `dual_NN`). Codings are memoised: the same
 (variable, code) returns the same dict object, which callers must never mutate.
 """
 from __future__ import annotations
 
-import csv
 from functools import lru_cache
-from pathlib import Path
 
 from dataset_contract.systems import BB_VARIABLES
+from generator.tables import rows
 
-_HERE = Path(__file__).parent
-
-
-def _read(name: str) -> list[list[str]]:
-    with open(_HERE / name, newline="", encoding="utf-8") as handle:
-        return list(csv.reader(handle))[1:]
-
-
-LABELS: dict[str, str] = {var: label for var, label in _read("variables.csv")}
-DISPLAYS: dict[tuple[str, str], str] = {(var, code): display for var, code, display in _read("code_displays.csv")}
+LABELS: dict[str, str] = dict(rows("variables"))
+DISPLAYS: dict[tuple[str, str], str] = {(var, code): display for var, code, display in rows("code_displays")}
 
 
 def _display_key(variable: str) -> str:

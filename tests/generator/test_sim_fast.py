@@ -6,10 +6,11 @@ import statistics
 import numpy as np
 import pytest
 
-from generator import codes
+from generator import tables
 from generator.claims import _money, _split_cents
 from generator.draws import Draws, below, sample, weighted_index
 from generator.profile import load_profile
+from generator.providers import zips_by_state
 from generator.shard import shard_people
 from generator.utilization import code_condition, drg_choices, eligible_kinds
 
@@ -92,12 +93,12 @@ def test_shipped_zip_table_matches_the_zipcodes_package():
     for z in zipcodes.list_all():
         if z["zip_code_type"] == "STANDARD" and z["active"]:
             expected.setdefault(z["state"], []).append((z["zip_code"], z["county"], z["city"]))
-    assert codes.zips_by_state() == {k: tuple(v) for k, v in expected.items()}
+    assert zips_by_state() == {k: tuple(v) for k, v in expected.items()}
 
 
 def test_shipped_names_match_faker():
     from faker.providers.person.en_US import Provider
-    rows = codes.table("names")
+    rows = tables.table("names")
     for kind, table in (("female", Provider.first_names_female), ("male", Provider.first_names_male),
                         ("last", Provider.last_names)):
         assert [(r["name"], float(r["weight"])) for r in rows if r["kind"] == kind] == \
