@@ -67,7 +67,7 @@ def generate(profile, beneficiaries, seed, start, end, out, workers, fmt, gzip_,
 @click.argument("directory", type=click.Path(path_type=Path))
 def validate(directory):
     """Check a dataset: FHIR R4 validity, references, identifiers, dates, money."""
-    from generator.validate import validate_dataset
+    from generator.quality.validate import validate_dataset
 
     report = validate_dataset(directory)
     click.echo(report.render())
@@ -79,12 +79,14 @@ def validate(directory):
 @click.option("--html", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write an HTML report.")
 def stats(directory, html):
     """The dataset's realism report against its profile's targets."""
-    from generator.stats import dataset_stats
+    from generator.quality.stats import dataset_stats
 
     report = dataset_stats(directory)
     click.echo(report.render_text())
     if html:
-        report.write_html(html)
+        from generator.quality.report import write_report
+
+        write_report(report, html)
         click.echo(f"Wrote {html}")
 
 
@@ -109,7 +111,7 @@ def advance(days, db):
 
     import orjson
 
-    from generator.advance import advance_claims, period_end
+    from generator.pipeline.advance import advance_claims, period_end
     from sandbox.store import append_claims, dataset_info, store_is_empty
 
     if store_is_empty(db):

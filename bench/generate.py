@@ -29,9 +29,10 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.output import MARKER, PARTS_DIR, collecting_rarely, part_writer  # noqa: E402
-from generator.storage import WRITE_BUFFER  # noqa: E402
-from generator.shard import SHARD_SIZE  # noqa: E402
+from generator.pipeline.assembly import MARKER, PARTS_DIR  # noqa: E402
+from generator.pipeline.worker import collecting_rarely, part_writer  # noqa: E402
+from generator.pipeline.storage import WRITE_BUFFER  # noqa: E402
+from generator.pipeline.shard import SHARD_SIZE  # noqa: E402
 
 FLOOR_CHUNK = 250       # beneficiaries held as plain dicts at once by a floor process
 
@@ -86,7 +87,7 @@ def _floor_worker(args) -> tuple[float, float, int]:
     """Serialize and write the records of some shards; returns (wall and CPU seconds in dumps+write, JSON bytes)."""
     shard_indexes, n, gzip, path = args
     from generator.profile import load_profile
-    from generator.shard import shard_resources
+    from generator.pipeline.shard import shard_resources
     profile = load_profile("default")
     timed, cpu, size = 0.0, 0.0, 0
     newline = orjson.OPT_APPEND_NEWLINE

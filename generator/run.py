@@ -2,10 +2,10 @@
 processes or Dask), and assemble their parts in shard order, so the bytes never depend on the number
 of workers or on the engine.
 
-The destination is a directory or an fsspec URL (generator/targets.py). Either way it holds complete
+The destination is a directory or an fsspec URL (pipeline/targets.py). Either way it holds complete
 files or none (temporary names renamed when complete; on object stores, objects that appear whole),
 and the manifest is written last. An interrupted run keeps its complete shard parts and a marker
-(generator/output.py), and `--resume` finishes it.
+(pipeline/assembly.py), and `--resume` finishes it.
 """
 from __future__ import annotations
 
@@ -19,13 +19,14 @@ import orjson
 
 from dataset_contract import RESOURCE_TYPES, GeneratorSettings, Manifest, OutputFile
 from generator import __version__
-from generator.engines import run_jobs
+from generator.pipeline.engines import run_jobs
 from generator.errors import OutputError, UserError
-from generator.output import ShardJob
+from generator.pipeline.worker import ShardJob
 from generator.profile import load_profile
-from generator.shard import SHARD_SIZE, transaction_time
-from generator.storage import describe
-from generator.targets import target_for
+from generator.model.dates import transaction_time
+from generator.pipeline.shard import SHARD_SIZE, shard_ranges
+from generator.pipeline.storage import describe
+from generator.pipeline.targets import target_for
 
 
 @dataclass
@@ -50,11 +51,6 @@ class GenerateOptions:
 def default_out_dir(profile: str, n: int, seed: int) -> Path:
     name = Path(profile).stem if profile.endswith((".yaml", ".yml")) else profile
     return Path("output") / f"{name}-{n}-s{seed}"
-
-
-def shard_ranges(n: int, size: int) -> list[tuple[int, int, int]]:
-    """(shard index, first beneficiary index, count) covering 0..n-1."""
-    return [(k, start, min(size, n - start)) for k, start in enumerate(range(0, n, size))]
 
 
 def _inputs(opts: GenerateOptions, profile) -> dict:
@@ -111,7 +107,7 @@ def _manifest(profile, opts: GenerateOptions, counts: dict, ext: str | None) -> 
         seed=opts.seed, beneficiaries=opts.beneficiaries, period_start=profile.period_start,
         period_end=profile.period_end)
     manifest = Manifest(
-        transaction_time=transaction_time(profile), generator=settings.to_json(),
+        transaction_time=transaction_time(profile.period_end), generator=settings.to_json(),
         output=tuple(OutputFile(t, f"{t}{ext}", counts[t]) for t in RESOURCE_TYPES) if ext else (),
         bundles=counts["Patient"] if opts.fmt in ("bundles", "both") else None)
     return orjson.dumps(manifest.to_json(), option=orjson.OPT_INDENT_2) + b"\n"

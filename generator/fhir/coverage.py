@@ -10,7 +10,7 @@ import calendar
 
 from dataset_contract.systems import HL7_CODESYSTEM
 
-from ..records import Beneficiary
+from ..model.records import Beneficiary
 from .codebook import ccw_coding_ext
 from .fragments import concept, profile, serialized_once
 from .patient import monthly_extensions, reference_year_months, rfrnc_yr_extension

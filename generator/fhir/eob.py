@@ -22,7 +22,7 @@ import orjson
 
 from dataset_contract.systems import HCPCS_SYSTEM, ICD10CM_SYSTEM, ICD10PCS_SYSTEM, ICD10_SYSTEM, BB_VARIABLES, C4BB_CODESYSTEM, HL7_CODESYSTEM, NDC_SYSTEM, NPI_SYSTEM, NUCC_SYSTEM
 
-from ..records import Claim, Beneficiary
+from ..model.records import Claim, Beneficiary
 from .claim_types import TYPES, ClaimType
 from .codebook import ccw_coding, ccw_coding_ext
 from .fragments import ccw_concept, concept, npi_identifier, profile

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataset_contract.systems import MBI_SYSTEM, BB_CODESYSTEM, BB_VARIABLES, HL7_CODESYSTEM
 
-from ..records import Beneficiary
+from ..model.records import Beneficiary
 from .codebook import ccw_coding_ext
 from .fragments import profile, serialized_once
 

@@ -17,7 +17,7 @@ from generator.fhir import eob_json, eob_resource
 from generator.fhir.template import PLACEHOLDER, Default, Template, as_int, serialized
 from generator.profile import load_profile
 from dataset_contract import CLAIM_TYPES
-from generator.shard import shard_people
+from generator.pipeline.shard import shard_people
 
 AWKWARD_TEXT = 'O\'Brien "Doc" \\ Ünïcødé \x01\t 東京'
 AWKWARD_NUMBERS = (1e-05, 12.0, 0.1 + 0.2, 1e16, 123456789.01, -0.0)

@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from generator import identifiers as ids
+from generator.model import identifiers as ids
 
 
 def test_documented_mbi_examples_are_synthetic():

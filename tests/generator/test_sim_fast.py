@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from generator import tables
-from generator.claims import _money, _split_cents
-from generator.draws import Draws, below, sample, weighted_index
+from generator.model.pricing import _money, _split_cents
+from generator.model.draws import Draws, below, sample, weighted_index
 from generator.profile import load_profile
-from generator.providers import zips_by_state
-from generator.shard import shard_people
-from generator.utilization import code_condition, drg_choices, eligible_kinds
+from generator.model.providers import zips_by_state
+from generator.pipeline.shard import shard_people
+from generator.model.care_tables import code_condition, drg_choices, eligible_kinds
 
 
 def test_draws_depend_only_on_the_sequence_of_calls():

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from dataset_contract.systems import BB_VARIABLES
-from generator.bbjson import eob_type
+from generator.fhir.read import eob_type
 from generator.profile import CONDITIONS, UTILIZATION, load_profile
 from dataset_contract import CLAIM_TYPES
-from generator.stats import dataset_stats
+from generator.quality.stats import dataset_stats
 from tests.conftest import ROOT
 
 # id, gender, birth date, death date, dual code, ESRD

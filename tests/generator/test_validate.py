@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.bbjson import npi_values, parse_date
+from generator.fhir.read import npi_values, parse_date
 from dataset_contract import CLAIM_TYPES
-from generator.validate import validate_dataset
+from generator.quality.validate import validate_dataset
 from tests.conftest import ROOT, generate_dataset
 
 BAR_BENEFICIARIES = 300

@@ -8,16 +8,15 @@ and pharmacy for all their claims. Clinicians' names are drawn from the weighted
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
 
 import numpy as np
 
 from generator import tables
-from generator.draws import Draws, below
-from generator.identifiers import npi
-from generator.records import Provider
+from generator.model.draws import Draws, below
+from generator.model.identifiers import npi
+from generator.model.records import Provider, StatePool
 
 # kind → (how many per 1% of beneficiaries (min 1 per state), name suffixes, specialty code, taxonomy,
 # CCN facility-number range). Facilities carry a CCN; people and suppliers don't.
@@ -35,14 +34,6 @@ CLINICIANS_PER_PERCENT = 60
 PRIMARY_CARE = ("11", "08", "01", "50", "97")     # the specialties a person's own clinician may have
 KIND_INDEX = {k: i for i, k in enumerate(["clinician", *FACILITY_KINDS])}
 NPI_BASE = 100_000_000      # base9 = NPI_BASE + state * 10**6 + kind * 10**5 + k: unique, starts with 1
-
-
-@dataclass(frozen=True)
-class StatePool:
-    """The providers of one state, by kind; clinicians also by specialty."""
-    by_kind: dict[str, tuple[Provider, ...]]
-    by_specialty: dict[str, tuple[Provider, ...]]
-    primary_care: tuple[Provider, ...]      # internal/family/general medicine, NPs and PAs (any clinician if none)
 
 
 @cache

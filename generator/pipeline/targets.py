@@ -12,8 +12,8 @@ from pathlib import Path
 
 from generator.errors import OutputError, UserError
 from dataset_contract import BUNDLES_DIR, MANIFEST_NAME, NDJSON_SUFFIXES, RESOURCE_TYPES
-from generator.output import MARKER, PARTS_DIR, TMP_PREFIX, Assembly, DeferredAssembly
-from generator.storage import UrlStore, describe, is_url, join, local_path
+from generator.pipeline.assembly import MARKER, PARTS_DIR, TMP_PREFIX, Assembly, DeferredAssembly
+from generator.pipeline.storage import UrlStore, describe, is_url, join, local_path
 
 DATASET_NAMES = [t + suffix for t in RESOURCE_TYPES for suffix in NDJSON_SUFFIXES] + [MANIFEST_NAME, BUNDLES_DIR]
 

@@ -1,139 +1,26 @@
-"""Shard part files and their in-order assembly into the dataset's NDJSON files.
+"""The parent's side of generation: complete shard parts assembled into the dataset's NDJSON files in shard order.
 
-A worker writes its shard to part files under `.partial-parts/` (complete ones only: temporary names
-renamed locally; objects that appear whole on an object store), then a `.done` file with the shard's
-counts. In a local directory the parent appends complete parts to the `.partial-<Type>` files strictly
-in shard order and deletes them, so the output's bytes never depend on which worker finished first,
-and disk and memory stay flat; on an object store, which cannot append, it writes each file from all
-the parts in one pass at the end. `run.json` in the parts directory is the resume marker: the run's
-inputs, how many shards are appended, and the files' sizes at that point (a run killed mid-append is
-truncated back to them).
+In a local directory the parent appends complete parts to the `.partial-<Type>` files strictly in shard order
+and deletes them, so the output's bytes never depend on which worker finished first, and disk and memory stay
+flat; on an object store, which cannot append, it writes each file from all the parts in one pass at the end.
+`run.json` in the parts directory is the resume marker: the run's inputs, how many shards are appended, and the
+files' sizes at that point (a run killed mid-append is truncated back to them).
 """
 from __future__ import annotations
 
-import gc
-import io
 import json
 import os
 import shutil
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-
-import orjson
-from isal import igzip
 
 from dataset_contract import RESOURCE_TYPES
 from generator.errors import OutputError
-from generator.profile import Profile
-from generator.shard import bundle, shard_resources
-from generator.storage import LOCAL, WRITE_BUFFER, LocalStore, UrlStore, join, store_for
+from generator.pipeline.storage import LOCAL, WRITE_BUFFER, LocalStore, UrlStore, join
+from generator.pipeline.worker import done_path, part_path
 
 TMP_PREFIX = ".partial-"
 PARTS_DIR = TMP_PREFIX + "parts"
 MARKER = "run.json"
-GZIP_LEVEL = 2          # ISA-L's default: ~1.6 GB/s here, 5x zlib's level 1, and smaller (each shard is one gzip member)
-
-
-@dataclass(frozen=True)
-class ShardJob:
-    """Everything a worker (a local process or a Dask task) needs to write one shard's parts."""
-    profile: Profile
-    seed: int
-    index: int
-    start: int
-    count: int
-    parts: str                  # directory of part files (shared by all workers)
-    ext: str                    # ".ndjson" or ".ndjson.gz"
-    ndjson: bool                # write NDJSON parts
-    bundles: str | None         # directory for per-patient Bundle files, when asked for
-
-
-def part_path(parts: str, index: int, rtype: str, ext: str) -> str:
-    return join(parts, f"{index:06d}.{rtype}{ext}")
-
-
-def done_path(parts: str, index: int) -> str:
-    return join(parts, f"{index:06d}.done")
-
-
-def write_shard(job: ShardJob) -> dict:
-    """Generate one shard into its part files; returns {"index", "beneficiaries", "counts"}."""
-    with collecting_rarely():
-        return _write_shard(job)
-
-
-def _write_shard(job: ShardJob) -> dict:
-    store = store_for(job.parts)
-    compress = job.ext.endswith(".gz")
-    counts = dict.fromkeys(RESOURCE_TYPES, 0)
-    paths = {t: part_path(job.parts, job.index, t, job.ext) for t in RESOURCE_TYPES} if job.ndjson else {}
-    files = {t: part_writer(store.create(p), compress) for t, p in paths.items()}
-    try:
-        for bene_id, patient, coverages, eobs in shard_resources(job.profile, job.seed, job.index, job.start,
-                                                                job.count):
-            resources = {"Patient": [patient], "Coverage": coverages, "ExplanationOfBenefit": eobs}
-            for t, items in resources.items():
-                counts[t] += len(items)
-                if files:
-                    _write_lines(files[t], items)
-            if job.bundles:
-                store.put(join(job.bundles, f"{bene_id}.json"), bundle(bene_id, [patient, *coverages, *eobs]))
-    finally:
-        for f in files.values():
-            f.close()
-    for p in paths.values():
-        store.commit(p)
-    result = {"index": job.index, "beneficiaries": job.count, "counts": counts}
-    store.put(done_path(job.parts, job.index), orjson.dumps(result))
-    return result
-
-
-def _write_lines(f, lines: list[bytes]) -> None:
-    """Each line then a newline, item by item: joining a beneficiary's ~700 KB first costs 4x more, because a
-    fresh buffer that large comes from mmap and page-faults in."""
-    write = f.write
-    for line in lines:
-        write(line)
-        write(b"\n")
-
-
-@contextmanager
-def collecting_rarely():
-    """The hot loop allocates millions of short-lived, acyclic dicts: with the default thresholds the cycle
-    collector runs every 700 allocations and rescans the code tables and caches, ~40% of the CPU time.
-    Freeze what is alive (tables, caches) and collect young objects every 100,000 allocations instead."""
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
-
-
-def part_writer(raw, compress: bool):
-    """Write to the binary file `raw`, through gzip when asked (closing the writer closes `raw`)."""
-    if not compress:
-        return raw
-    # no file name and mtime 0 in the gzip header: the bytes depend on the content only. Lines are
-    # compressed 1 MB at a time: ISA-L runs at ~1.9 GB/s on such blocks, ~1.2 GB/s line by line.
-    return io.BufferedWriter(_ClosingGzip(raw), WRITE_BUFFER)
-
-
-class _ClosingGzip(igzip.GzipFile):
-    """A gzip stream that also closes the file it writes to."""
-
-    def __init__(self, raw):
-        super().__init__(filename="", mode="wb", fileobj=raw, compresslevel=GZIP_LEVEL, mtime=0)
-        self.raw = raw
-
-    def close(self):
-        try:
-            super().close()
-        finally:
-            self.raw.close()
 
 
 def _resumed(marker: bytes, inputs: dict, out) -> dict:

@@ -8,7 +8,6 @@ the profile (see `condition_model`).
 """
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 from functools import cache
@@ -16,7 +15,7 @@ from functools import cache
 import numpy as np
 
 from generator import tables
-from generator.profile import AGE_BANDS, CONDITIONS, Profile
+from generator.profile import CONDITIONS, Profile
 
 # How each condition responds to frailty (z), age (per 10 years over 65), male sex, disability
 # (entitled under 65), dual status, and other conditions drawn before it (log-odds).
@@ -279,18 +278,9 @@ def sample_shard(profile: Profile, rng: np.random.Generator, start_index: int, n
     )
 
 
-def age_band(age: float, disabled: bool) -> str:
-    """The profile age band a person belongs to."""
-    if disabled or age < 65:
-        return "under-65"
-    for band in AGE_BANDS:
-        lo, hi = AGE_BAND_RANGES[band]
-        if lo <= age < hi:
-            return band
-    return "85+"
-
-
-def period_months(start: dt.date, end: dt.date) -> list[str]:
-    """Every month of the period as 'YYYY-MM'."""
-    months = np.arange(np.datetime64(start, "M"), np.datetime64(end, "M") + 1)
-    return [str(m) for m in months]
+def care_intensity(shard: Shard) -> np.ndarray:
+    """How much care each person uses relative to the shard's average (frailty and illness burden)."""
+    raw = np.exp(0.35 * shard.frailty + 0.15 * shard.conditions.sum(axis=1))
+    ffs = ~shard.ma
+    mean = raw[ffs].mean() if ffs.any() else 1.0
+    return raw / mean

@@ -13,13 +13,12 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import orjson
 
 from dataset_contract import CLAIM_TYPES, Dataset, DatasetError, open_dataset
 from dataset_contract.systems import BB_VARIABLES, HCPCS_SYSTEM, NDC_SYSTEM
-from generator.bbjson import (
+from generator.fhir.read import (
     adjudication_amounts, diagnosis_codes, eob_type, extension_value,
     monthly_values, parse_date, product_codes, ref_id, supporting_code,
 )
@@ -135,12 +134,6 @@ class StatsReport:
         for title, top in (("DRGs", self.top_drgs), ("HCPCS", self.top_hcpcs), ("drugs", self.top_drugs)):
             out += ["", f"  top {title}:"] + [f"    {n:>8,}  {code}  {display}"[:110] for code, display, n in top]
         return "\n".join(out)
-
-    def write_html(self, path) -> None:
-        """One self-contained HTML file: the comparison table and embedded plots (generator.report_html)."""
-        from generator.report_html import write_report
-
-        write_report(self, Path(path))
 
 
 def fmt_value(value: float | None, percent: bool) -> str:

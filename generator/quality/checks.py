@@ -15,11 +15,11 @@ import orjson
 from pydantic import ValidationError
 
 from dataset_contract.systems import C4BB_PROFILE, MBI_SYSTEM
-from generator.bbjson import (
+from generator.fhir.read import (
     adjudication_amounts, all_amounts, eob_type, npi_values, parse_date,
     ref_id, service_dates,
 )
-from generator.identifiers import is_synthetic_mbi, is_valid_npi
+from generator.model.identifiers import is_synthetic_mbi, is_valid_npi
 
 FHIR_MODELS = {
     "Patient": "fhir.resources.R4B.patient.Patient",

@@ -12,7 +12,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Iterator
 
 from generator.errors import UserError
-from generator.output import ShardJob, write_shard
+from generator.pipeline.worker import ShardJob, write_shard
 
 ENGINES = ("local", "dask")
 

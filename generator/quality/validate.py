@@ -1,6 +1,6 @@
 """`medisynth validate DIR`: check every resource of a dataset and report problems with examples.
 
-Lines stream through worker processes (`validate_checks.check_chunk`: JSON, FHIR R4 validity via
+Lines stream through worker processes (`checks.check_chunk`: JSON, FHIR R4 validity via
 fhir.resources R4B, profiles, MBIs, NPIs, dates, money); this module checks what spans resources
 (unique ids, references, claims after death or outside the coverage period, manifest counts) and
 renders the report. Memory stays flat in the number of claims: patients and coverages are kept,
@@ -20,7 +20,7 @@ import numpy as np
 import orjson
 
 from dataset_contract import CLAIM_TYPES, RESOURCE_TYPES, Dataset, open_dataset
-from generator.validate_checks import Facts, Problem, check_chunk
+from generator.quality.checks import Facts, Problem, check_chunk
 
 KINDS = {
     "json": "line is not a JSON object",

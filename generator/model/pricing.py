@@ -1,4 +1,4 @@
-"""Price and code encounters into claim records (generator/records.py) with money that adds up.
+"""Price and code encounters into claim records (model/records.py) with money that adds up.
 
 One machinery for all eight claim types; what differs is data: `CLAIM_RULES` (type of bill, payer
 part, how a claim is paid) and the code/care tables. Cost sharing follows the simulated year's
@@ -14,7 +14,6 @@ entries, line templates that each priced line copies) is looked up once and cach
 """
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass, field
 from functools import cache
@@ -22,10 +21,11 @@ from typing import Callable
 
 import numpy as np
 
-from generator import identifiers, tables
-from generator.draws import Draws
-from generator.records import Claim, Diagnosis, Line, Procedure
-from generator.utilization import Encounter
+from generator import tables
+from generator.model import identifiers
+from generator.model.draws import Draws
+from generator.model.records import Claim, Diagnosis, Encounter, Line, Procedure
+from generator.model.dates import iso, stamp, year_of
 
 # Per type: facility type+classification of the type of bill ("" for professional/PDE), whose
 # deductible applies ("A", "B", "D" or "" for none), and the diagnosis role of non-principal codes.
@@ -142,22 +142,6 @@ def icd_displays() -> dict[str, str]:
     return dict(tables.rows("icd10cm_displays"))
 
 
-@cache
-def iso(ordinal: int) -> str:
-    return dt.date.fromordinal(ordinal).isoformat()
-
-
-@cache
-def _stamp(ordinal: int) -> str:
-    """The instant a day starts (UTC), as FHIR's meta.lastUpdated writes it."""
-    return f"{iso(ordinal)}T00:00:00.000+00:00"
-
-
-@cache
-def _year(ordinal: int) -> int:
-    return dt.date.fromordinal(ordinal).year
-
-
 def _money(x: float) -> float:
     """x rounded to cents (`round(x, 2)` goes through decimal digits: 5x slower)."""
     return round(x * 100) / 100
@@ -241,7 +225,7 @@ class ClaimBuilder:
         """(processing date, meta.lastUpdated) of a claim that can be processed from day `earliest` on: the
         following Friday, but not after the export."""
         day = min(earliest + (4 - (earliest - 1) % 7) % 7, self.export_day)    # (ordinal - 1) % 7: weekday, Monday 0
-        self.processed[earliest] = dates = (iso(day), _stamp(day))
+        self.processed[earliest] = dates = (iso(day), stamp(day))
         return dates
 
     # Pricers, one per payment system ---------------------------------------------------------------
@@ -249,7 +233,7 @@ class ClaimBuilder:
         """Carrier, DME and outpatient lines: a fee per unit, the Part B deductible, then 20% coinsurance
         (in cents, so the header is the lines' exact sum)."""
         normal, random, exp = self.rng.normal, self.rng.random, math.exp
-        year = _year(enc.start)
+        year = year_of(enc.start)
         outpatient = enc.ctype == "outpatient"
         sigma, markup = (0.15, 1.5) if outpatient else (0.12, 1.4)
         pos = enc.pos or "11"
@@ -285,7 +269,7 @@ class ClaimBuilder:
 
     def _inpatient(self, enc, claim, ledger, lis, plans):
         rng = self.rng
-        year = _year(enc.start)
+        year = year_of(enc.start)
         cs = cost_sharing(year)
         days = enc.facts["days"]
         paid = enc.facts["drg_weight"] * cs["inpatient_base_rate"] * rng.lognormal(0, 0.15)
@@ -315,7 +299,7 @@ class ClaimBuilder:
 
     def _snf(self, enc, claim, ledger, lis, plans):
         rng = self.rng
-        cs = cost_sharing(_year(enc.start))
+        cs = cost_sharing(year_of(enc.start))
         days = max(1, enc.facts["days"])
         coins_days = max(0, min(days, 100) - 20)
         coins = coins_days * cs["snf_coinsurance_day"]
@@ -334,7 +318,7 @@ class ClaimBuilder:
     def _flat_institutional(self, enc, claim, ledger, lis, plans):
         """Home health (a 30-day period payment) and hospice (a per diem): no cost sharing."""
         rng = self.rng
-        cs = cost_sharing(_year(enc.start))
+        cs = cost_sharing(year_of(enc.start))
         if enc.ctype == "hha":
             total = cs["hha_period"] * (0.35 if enc.facts["lupa"] else 1.0) * rng.lognormal(0, 0.15)
             claim.update(hha_visits=enc.facts["visits"], hha_referral=enc.facts["referral"], lupa=enc.facts["lupa"])
@@ -357,7 +341,7 @@ class ClaimBuilder:
         facts = enc.facts
         drug = facts["drug"]
         plan = plans.get(claim["from_date"][:7], ("", ""))
-        year = _year(enc.start)
+        year = year_of(enc.start)
         supply = facts["days_supply"]
         total = round(drug["cost_30"] * supply / 30 * math.exp(0.12 * rng.normal()) * 100)     # lognormal(0, 0.12)
         brand = drug["brand_generic"] == "B"

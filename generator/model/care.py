@@ -7,85 +7,22 @@ Part D months, and nothing happens after death or outside enrollment. Every chro
 at least two professional claims on different dates (the CCW rule), so prevalence computed from the
 claims alone matches the profile.
 
-Output: `Encounter`s (dates as day ordinals), priced and coded into claim records by `claims.py`.
-Random numbers come from the shard's block-buffered `Draws` (generator/draws.py); what depends only on a
-person's set of conditions (the DRGs they can be admitted for, the visit kinds they can have, with their
-weights) is built once per set and cached.
+Output: `Encounter`s (dates as day ordinals; model/records.py), priced into claim records by
+model/pricing.py. Random numbers come from the shard's block-buffered `Draws` (model/draws.py); the code
+tables come indexed from model/care_tables.py.
 """
 from __future__ import annotations
 
-import datetime as dt
 import math
-from dataclasses import dataclass, field
-from functools import cache
-from itertools import accumulate
 
 import numpy as np
 
-from generator import tables
-from generator.draws import Draws, below, sample, weighted_index
-from generator.providers import StatePool, clinician, pick, primary_care
-from generator.records import Provider
-
-
-@dataclass(slots=True)
-class Encounter:
-    """One future claim: its type, dates, diagnoses and billed services, before pricing."""
-    ctype: str
-    start: int                              # date ordinal
-    end: int
-    dx: list[str]                           # ICD-10-CM codes, principal first
-    lines: list[tuple[str, str, float]]     # (revenue center, HCPCS, quantity); professional: revenue ""
-    provider: Provider
-    performing: Provider | None = None
-    pos: str = ""
-    facts: dict = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class Person:
-    """What the care model needs to know about one beneficiary."""
-    female: bool
-    age: float
-    dual: bool
-    frailty: float
-    conditions: list[str]
-    chronic_codes: dict[str, str]           # condition → the ICD-10-CM code this person's claims use
-    pool: StatePool
-    pcp: Provider
-    hospital: Provider
-    pharmacy: Provider
-    window_a: tuple[int, int] | None        # FFS Part A days (first, last), None when none
-    window_b: tuple[int, int] | None        # FFS Part B days
-    part_d_days: list[tuple[int, int]]      # Part D enrolled spans
-    death: int | None
-    esrd: bool
-
-
-# --- code tables, indexed once ----------------------------------------------------------------------
-
-def _weighted_codes(table: str, key: str) -> dict[str, tuple[tuple[str, ...], tuple[float, ...]]]:
-    """ICD-10-CM codes of a code table grouped by `key`, with cumulative weights for picking."""
-    out: dict[str, list] = {}
-    for r in tables.table(table):
-        out.setdefault(r[key], []).append((r["icd10"], float(r["weight"])))
-    return {k: (tuple(c for c, _ in v), _cumulative([w for _, w in v])) for k, v in out.items()}
-
-
-@cache
-def condition_codes() -> dict[str, tuple[tuple[str, ...], tuple[float, ...]]]:
-    return _weighted_codes("condition_codes", "condition")
-
-
-@cache
-def code_condition() -> dict[str, str]:
-    """ICD-10-CM code → the chronic condition it signals."""
-    return {r["icd10"]: r["condition"] for r in tables.table("condition_codes")}
-
-
-@cache
-def acute_codes() -> dict[str, tuple[tuple[str, ...], tuple[float, ...]]]:
-    return _weighted_codes("acute_codes", "reason")
+from generator.model.care_tables import (VisitKind, acute_codes, drg_choices, drugs_by_condition, eligible_kinds,
+                                         pick_weighted)
+from generator.model.dates import month_end
+from generator.model.draws import Draws, below, sample, weighted_index
+from generator.model.providers import clinician, pick
+from generator.model.records import Encounter, Person
 
 
 TREATED_SHARE = 0.8        # share of a condition's patients on a maintenance drug for it
@@ -94,90 +31,6 @@ FILLS_PER_DRUG_YEAR = 7.6   # a maintenance drug's fills in a year: 30- and 90-d
 LOG_18, LOG_22 = math.log(18), math.log(22)
 ACUTE_OUTPATIENT = ("chest_pain", "fall_injury", "uti", "abdominal_pain", "dizziness", "back_pain", "syncope",
                     "cellulitis", "pneumonia")
-
-
-def _cumulative(w) -> tuple[float, ...]:
-    """Running sums of the weights, for `weighted_index`."""
-    return tuple(accumulate(float(x) for x in w))
-
-
-@dataclass(frozen=True)
-class VisitKind:
-    claim_type: str
-    kind: str
-    weight: float
-    conditions: tuple[str, ...]             # in the table's order (a set's order would vary by process)
-    main: tuple[tuple[str, str, float], ...]    # alternatives for the first line: (revenue, hcpcs, quantity 1)
-    extra: tuple[tuple[str, str, float], ...]   # optional further lines
-    extra_p: float
-    pos: str
-    specialty: str                          # CMS specialty, "pcp" (the person's own), "dme" (a supplier)
-    reason: str                             # chronic | acute | wellness
-
-
-def _line_spec(text: str) -> tuple[tuple[str, str, float], ...]:
-    out = []
-    for item in filter(None, text.split("|")):
-        rev, _, hcpcs = item.rpartition(":")
-        out.append((rev, hcpcs, 1.0))
-    return tuple(out)
-
-
-@cache
-def visit_kinds() -> dict[str, tuple[VisitKind, ...]]:
-    out: dict[str, list] = {}
-    for r in tables.table("visits"):
-        out.setdefault(r["claim_type"], []).append(VisitKind(
-            claim_type=r["claim_type"], kind=r["kind"], weight=float(r["weight"]),
-            conditions=tuple(dict.fromkeys(filter(None, r["conditions"].split("|")))), main=_line_spec(r["main"]),
-            extra=_line_spec(r["extra"]), extra_p=float(r["extra_p"]), pos=r["pos"], specialty=r["specialty"],
-            reason=r["reason"]))
-    return {k: tuple(v) for k, v in out.items()}
-
-
-@cache
-def drg_rows() -> tuple[dict, ...]:
-    return tables.table("drg")
-
-
-@cache
-def drg_choices(conditions: tuple[str, ...]) -> tuple[tuple[dict, ...], tuple[float, ...]]:
-    """The DRGs a person with these chronic conditions can be admitted for, with cumulative weights: a DRG
-    tied to a condition needs it (and is 4x as likely with it), and its principal/secondary codes may
-    signal only conditions the person has."""
-    cc = code_condition()
-    rows, weights = [], []
-    for r in drg_rows():
-        if r["condition"] and r["condition"] not in conditions:
-            continue
-        signalled = (cc.get(code) for code in (r["principal"], r["secondary"]))
-        if any(c and c not in conditions for c in signalled):
-            continue
-        rows.append(r)
-        weights.append(float(r["share"]) * (4.0 if r["condition"] else 1.0))
-    return tuple(rows), _cumulative(weights)
-
-
-@cache
-def eligible_kinds(claim_type: str, conditions: tuple[str, ...]) -> tuple[tuple[VisitKind, ...], tuple[float, ...]]:
-    """The visit kinds of a claim type a person with these chronic conditions can have, with cumulative weights."""
-    kinds = tuple(k for k in visit_kinds()[claim_type]
-                  if not k.conditions or any(c in conditions for c in k.conditions))
-    return kinds, _cumulative(k.weight for k in kinds)
-
-
-@cache
-def drugs_by_condition() -> dict[str, tuple[tuple[dict, ...], tuple[float, ...]]]:
-    out: dict[str, list] = {}
-    for r in tables.table("drugs"):
-        out.setdefault(r["condition"], []).append(dict(r, cost_30=float(r["cost_30"]), qty_30=float(r["qty_30"])))
-    return {k: (tuple(v), _cumulative([float(r["weight"]) for r in v])) for k, v in out.items()}
-
-
-# --- helpers ---------------------------------------------------------------------------------------
-
-def _pick_weighted(rng, items, cumulative):
-    return items[weighted_index(rng, cumulative)] if len(items) > 1 else items[0]
 
 
 def _day_in(rng, window: tuple[int, int]) -> int:
@@ -491,11 +344,11 @@ class CareModel:
         rng = self.rng
         by_cond = drugs_by_condition()
         treated = [c for c in p.conditions if c in by_cond and rng.random() < TREATED_SHARE]
-        chosen = [_pick_weighted(rng, *by_cond[c]) for c in treated]
+        chosen = [pick_weighted(rng, *by_cond[c]) for c in treated]
         general = by_cond.get("")
         if general:
             n_general = int(rng.poisson(self.general_drugs))
-            chosen += [_pick_weighted(rng, *general) for _ in range(n_general)]
+            chosen += [pick_weighted(rng, *general) for _ in range(n_general)]
         seen, out = set(), []
         for d in chosen:
             if d["ndc"] not in seen:
@@ -506,7 +359,7 @@ class CareModel:
     # Codes -------------------------------------------------------------------------------------------
     def _acute(self, reason: str) -> str:
         items, p = acute_codes()[reason]
-        return _pick_weighted(self.rng, items, p)
+        return pick_weighted(self.rng, items, p)
 
     def _secondary(self, p: Person, k: int) -> list[str]:
         if not p.chronic_codes or k <= 0:
@@ -518,19 +371,3 @@ def _dedupe(xs: list[str]) -> list[str]:
     return list(dict.fromkeys(xs))
 
 
-@cache
-def month_end(ordinal: int) -> int:
-    """The last day (ordinal) of the month holding the day `ordinal`."""
-    d = dt.date.fromordinal(ordinal)
-    return dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1).toordinal() - 1
-
-
-def choose_chronic_codes(rng, conditions: list[str]) -> dict[str, str]:
-    """One ICD-10-CM code per condition: the code this person's claims carry for it."""
-    table = condition_codes()
-    return {c: _pick_weighted(rng, *table[c]) for c in conditions}
-
-
-def primary_providers(rng, pool: StatePool) -> tuple[Provider, Provider, Provider]:
-    """A person's own primary care clinician, hospital and pharmacy."""
-    return primary_care(rng, pool), pick(rng, pool.by_kind["hospital"]), pick(rng, pool.by_kind["pharmacy"])

@@ -24,14 +24,14 @@ from typing import Iterator
 import numpy as np
 
 from dataset_contract import DatasetError
-from generator.claims import ClaimBuilder
+from generator.model.pricing import ClaimBuilder
 from generator.fhir import eob_json
-from generator.identifiers import SHARD_LIMIT
-from generator.population import period_months
+from generator.model.identifiers import SHARD_LIMIT
+from generator.model.dates import export_day, period_months, transaction_time
 from generator.profile import load_profile
-from generator.run import shard_ranges
-from generator.shard import SHARD_SIZE, care_claims, export_day, shard_people, transaction_time
-from generator.utilization import CareModel, Person
+from generator.model.care import CareModel
+from generator.model.records import Person
+from generator.pipeline.shard import SHARD_SIZE, care_claims, shard_people, shard_ranges
 
 ADVANCE_STREAM = 0xADA
 
@@ -59,13 +59,12 @@ def advance_claims(manifest: dict, first: dt.date, days: int, window: int) -> It
         raise DatasetError(f"a dataset of {beneficiaries:,} beneficiaries can be advanced at most "
                            f"{SHARD_LIMIT // len(shards) - 1:,} times")
     last = first + dt.timedelta(days=days - 1)
-    in_window = profile.with_period(first, last)
     months = period_months(first, last)
-    updated = transaction_time(in_window)
+    updated = transaction_time(last)
     for index, start, count in shards:
         rng = np.random.default_rng([seed, index, ADVANCE_STREAM, first.toordinal()])
         care = CareModel(profile, rng, ccw_visits=False)
-        builder = ClaimBuilder(window * len(shards) + index, rng, export_day(in_window))
+        builder = ClaimBuilder(window * len(shards) + index, rng, export_day(last))
         for insured, _ in shard_people(profile, seed, index, start, count):
             person = _carried(insured.person, first.toordinal(), last.toordinal())
             if person is None:

@@ -1,14 +1,17 @@
-"""The records the simulation hands to the FHIR writers: one `Beneficiary` per person, one `Claim` per claim.
+"""The records the simulation's stages hand each other.
 
-This is the contract between `generator/claims.py` (which fills these in) and `generator/fhir/`
-(which turns them into Blue Button v2 JSON). Records hold *facts* (codes, dates, money, providers);
-every FHIR constant (profile URLs, code systems, fixed CCW codes) belongs to the writers.
+Enrollment (model/enrollment.py) makes an `Insured` per person: the `Beneficiary` record and the care
+model's `Person`. The care model (model/care.py) makes `Encounter`s; pricing (model/pricing.py) turns each
+into a `Claim`. The FHIR writers (generator/fhir/) turn `Beneficiary` and `Claim` records into Blue Button v2
+JSON. Records hold *facts* (codes, dates, money, providers); every FHIR constant (profile URLs, code systems,
+fixed CCW codes) belongs to the writers.
 
 Conventions: dates are ISO strings `YYYY-MM-DD`; money is a float rounded to cents; codes are strings
 as CMS writes them (ICD-10 without dots, NDC 11 digits, revenue center 4 digits).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TypedDict
 
 class Provider(TypedDict):
@@ -161,3 +164,56 @@ class Claim(TypedDict, total=False):
     pbp: str
     pharmacy_type: str        # "01" community/retail, "05" long-term care, …
     paid_date: str            # PDE: date paid
+
+
+@dataclass(frozen=True)
+class StatePool:
+    """The providers of one state, by kind; clinicians also by specialty."""
+    by_kind: dict[str, tuple[Provider, ...]]
+    by_specialty: dict[str, tuple[Provider, ...]]
+    primary_care: tuple[Provider, ...]      # internal/family/general medicine, NPs and PAs (any clinician if none)
+
+
+@dataclass(slots=True)
+class Encounter:
+    """One future claim: its type, dates, diagnoses and billed services, before pricing."""
+    ctype: str
+    start: int                              # date ordinal
+    end: int
+    dx: list[str]                           # ICD-10-CM codes, principal first
+    lines: list[tuple[str, str, float]]     # (revenue center, HCPCS, quantity); professional: revenue ""
+    provider: Provider
+    performing: Provider | None = None
+    pos: str = ""
+    facts: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Person:
+    """What the care model needs to know about one beneficiary."""
+    female: bool
+    age: float
+    dual: bool
+    frailty: float
+    conditions: list[str]
+    chronic_codes: dict[str, str]           # condition → the ICD-10-CM code this person's claims use
+    pool: StatePool
+    pcp: Provider
+    hospital: Provider
+    pharmacy: Provider
+    window_a: tuple[int, int] | None        # FFS Part A days (first, last), None when none
+    window_b: tuple[int, int] | None        # FFS Part B days
+    part_d_days: list[tuple[int, int]]      # Part D enrolled spans
+    death: int | None
+    esrd: bool
+
+
+@dataclass(frozen=True)
+class Insured:
+    """One beneficiary as enrolled: the record, the care model's Person (None if no FFS or Part D care),
+    their care intensity, whether they get the low-income subsidy, and their Part D plan by month."""
+    bene: Beneficiary
+    person: Person | None
+    intensity: float
+    lis: bool
+    plans: dict[str, tuple[str, str]]

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first
 from matplotlib.figure import Figure  # noqa: E402
 
 from dataset_contract import CLAIM_TYPES  # noqa: E402
-from generator.stats import PAYMENT_BINS_PER_DECADE, StatsReport, fmt_value  # noqa: E402
+from generator.quality.stats import PAYMENT_BINS_PER_DECADE, StatsReport, fmt_value  # noqa: E402
 
 OBSERVED, TARGET, FEMALE, MALE = "#0050d8", "#a9aeb1", "#c05600", "#162e51"
 STATES_SHOWN = 25
