@@ -11,6 +11,8 @@ from functools import cache
 from itertools import accumulate
 
 from generator import tables
+from generator.claim_types import TYPES
+from generator.claim_types.spec import ClaimType
 from generator.model.draws import weighted_index
 from generator.model.providers import pick, primary_care
 from generator.model.records import Provider, StatePool
@@ -49,7 +51,8 @@ def cumulative(w) -> tuple[float, ...]:
 
 @dataclass(frozen=True)
 class VisitKind:
-    claim_type: str
+    """A kind of visit of the visits table: its claim type, weight, the conditions it treats, what it bills."""
+    spec: ClaimType
     kind: str
     weight: float
     conditions: tuple[str, ...]             # in the table's order (a set's order would vary by process)
@@ -74,7 +77,7 @@ def visit_kinds() -> dict[str, tuple[VisitKind, ...]]:
     out: dict[str, list] = {}
     for r in tables.table("visits"):
         out.setdefault(r["claim_type"], []).append(VisitKind(
-            claim_type=r["claim_type"], kind=r["kind"], weight=float(r["weight"]),
+            spec=TYPES[r["claim_type"]], kind=r["kind"], weight=float(r["weight"]),
             conditions=tuple(dict.fromkeys(filter(None, r["conditions"].split("|")))), main=_line_spec(r["main"]),
             extra=_line_spec(r["extra"]), extra_p=float(r["extra_p"]), pos=r["pos"], specialty=r["specialty"],
             reason=r["reason"]))
@@ -105,9 +108,9 @@ def drg_choices(conditions: tuple[str, ...]) -> tuple[tuple[dict, ...], tuple[fl
 
 
 @cache
-def eligible_kinds(claim_type: str, conditions: tuple[str, ...]) -> tuple[tuple[VisitKind, ...], tuple[float, ...]]:
+def eligible_kinds(spec: ClaimType, conditions: tuple[str, ...]) -> tuple[tuple[VisitKind, ...], tuple[float, ...]]:
     """The visit kinds of a claim type a person with these chronic conditions can have, with cumulative weights."""
-    kinds = tuple(k for k in visit_kinds()[claim_type]
+    kinds = tuple(k for k in visit_kinds()[spec.name]
                   if not k.conditions or any(c in conditions for c in k.conditions))
     return kinds, cumulative(k.weight for k in kinds)
 

@@ -11,8 +11,10 @@ as CMS writes them (ICD-10 without dots, NDC 11 digits, revenue center 4 digits)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TypedDict
+
+from generator.claim_types.spec import ClaimType
 
 class Provider(TypedDict):
     npi: str            # 10 digits, valid Luhn check digit
@@ -174,18 +176,74 @@ class StatePool:
     primary_care: tuple[Provider, ...]      # internal/family/general medicine, NPs and PAs (any clinician if none)
 
 
+# --- the care model's encounters, before pricing: one typed record of facts per kind of encounter ----------
+
+@dataclass(frozen=True, slots=True)
+class InpatientStay:
+    """An admission: its DRG, its procedure, how it began and ended."""
+    drg: str                    # MS-DRG, 3 digits
+    drg_weight: float           # the DRG's relative weight
+    procedure: str              # ICD-10-PCS code of the stay's procedure, "" for none
+    admission_type: str         # "1" emergency, "2" urgent, "3" elective
+    admission_source: str       # point of origin: "1" non-health-care point, "7" emergency room (legacy)
+    discharge_status: str       # "01" home, "03" SNF, "06" home health, "20" expired, …
+    days: int                   # covered days (at least 1)
+
+
+@dataclass(frozen=True, slots=True)
+class SnfStay:
+    """A skilled nursing stay after a qualifying inpatient stay."""
+    qualifying_stay: tuple[int, int]  # the inpatient stay's first and last days (ordinals)
+    drg: str                    # the qualifying stay's DRG
+    admission_type: str
+    admission_source: str       # "4" transfer from a hospital
+    discharge_status: str
+    days: int
+
+
+@dataclass(frozen=True, slots=True)
+class HomeHealthPeriod:
+    """One 30-day period of home health care."""
+    visits: int                 # in-person visits in the period
+    referral: str               # referral source: "1" physician (community), "2" after a hospital stay
+    low_use: bool               # a low-utilization payment adjustment (LUPA) period
+    discharge_status: str       # "30" still a patient, "01" discharged
+
+
+@dataclass(frozen=True, slots=True)
+class HospiceMonth:
+    """One month's claim of a hospice stay (hospices bill monthly)."""
+    days: int                   # days of care in the month
+    benefit_period: int         # the hospice benefit period the month falls in (1, 2, …)
+    frequency: str              # type of bill frequency: admit through discharge, or which interim claim
+    discharge_status: str       # "30" still a patient, "40" died
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """A Part D fill of a maintenance drug."""
+    drug: dict                  # the drugs table's row, its cost_30 and qty_30 as floats
+    days_supply: int
+    refill: int                 # 0 for the first fill
+
+
+Facts = InpatientStay | SnfStay | HomeHealthPeriod | HospiceMonth | Fill
+
+
 @dataclass(slots=True)
 class Encounter:
-    """One future claim: its type, dates, diagnoses and billed services, before pricing."""
-    ctype: str
+    """One future claim: its type, dates, diagnoses, billed services and care team, and its kind's facts."""
+    spec: ClaimType
     start: int                              # date ordinal
     end: int
     dx: list[str]                           # ICD-10-CM codes, principal first
-    lines: list[tuple[str, str, float]]     # (revenue center, HCPCS, quantity); professional: revenue ""
-    provider: Provider
-    performing: Provider | None = None
-    pos: str = ""
-    facts: dict = field(default_factory=dict)
+    lines: list[tuple[str, str, float]]     # (revenue center, HCPCS or NDC, quantity); professional: revenue ""
+    provider: Provider                      # who bills the claim
+    performing: Provider | None = None      # professional lines: the rendering clinician (PDE: the prescriber)
+    attending: Provider | None = None       # facility stays and home health
+    operating: Provider | None = None       # stays with a procedure
+    pos: str = ""                           # place of service (professional)
+    facts: Facts | None = None              # facility episodes and fills
 
 
 @dataclass(slots=True)

@@ -10,6 +10,7 @@ from typing import Iterator
 import numpy as np
 import orjson
 
+from generator.claim_types import TYPES
 from generator.fhir import coverage_resources, eob_json, patient_resource
 from generator.model.care import CareModel
 from generator.model.dates import export_day, period_months
@@ -21,7 +22,7 @@ from generator.model.records import Claim, Insured
 from generator.profile import Profile
 
 SHARD_SIZE = 1000
-TYPE_ORDER = {t: i for i, t in enumerate(("inpatient", "snf", "hha", "hospice", "outpatient", "carrier", "dme", "pde"))}
+RANKS = len(TYPES)
 PersonResources = tuple[str, bytes, list[bytes], list[bytes]]
 
 
@@ -48,7 +49,7 @@ def shard_people(profile: Profile, seed: int, index: int, start_index: int, coun
 def care_claims(care: CareModel, builder: ClaimBuilder, insured: Insured) -> list[Claim]:
     """The claims of an insured person's care: the care model's encounters in date order, priced with one ledger."""
     encounters = care.encounters(insured.person, insured.intensity) if insured.person else []
-    encounters.sort(key=lambda e: e.start * len(TYPE_ORDER) + TYPE_ORDER[e.ctype])     # by day, then type
+    encounters.sort(key=lambda e: e.start * RANKS + e.spec.rank)     # by day, then the types' order
     ledger = Ledger()
     bene_id = insured.bene["bene_id"]
     plans, lis, build = insured.plans, insured.lis, builder.build

@@ -12,6 +12,7 @@ from generator.model.draws import Draws, below, sample, weighted_index
 from generator.profile import load_profile
 from generator.model.providers import zips_by_state
 from generator.pipeline.shard import shard_people
+from generator.claim_types import TYPES
 from generator.model.care_tables import code_condition, drg_choices, eligible_kinds
 
 
@@ -58,7 +59,7 @@ def test_drg_choices_fit_the_conditions(conditions):
     for r in rows:
         assert not r["condition"] or r["condition"] in conditions
         assert all(signal.get(code) in (None, *conditions) for code in (r["principal"], r["secondary"]))
-    kinds, weights = eligible_kinds("carrier", conditions)
+    kinds, weights = eligible_kinds(TYPES["carrier"], conditions)
     assert kinds and all(not k.conditions or set(k.conditions) & set(conditions) for k in kinds)
 
 
