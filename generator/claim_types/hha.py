@@ -1,5 +1,10 @@
 """HHA: a home health agency's claim for one 30-day period of care (UB-04, home health PPS), no cost sharing."""
-from .spec import Billed, ClaimType, Diagnoses, PeriodPayment, TypeOfBill
+from .common import (ADMISSION_START, CHARGES_TOTAL, HHA_BALANCE, HHA_LINE, INSTITUTIONAL_TAIL, INSTITUTIONAL_TEAM,
+                     PPS, RECEIVED, institutional_header)
+from .derived import LUPA_CODE
+from .shape import Category, Code, FhirShape, Info, Quantity
+from .spec import Billed, ClaimType, Diagnoses, PeriodPayment, Target, TypeOfBill
+from .values import Const, Key
 
 SPEC = ClaimType(
     name="hha",
@@ -7,6 +12,19 @@ SPEC = ClaimType(
     form="institutional",
     ids="claim",
     pricing=PeriodPayment(rate="hha_period", low_use_factor=0.35, sigma=0.15, charge_markup=1.5),
+    fhir=FhirShape(  # BFD quirks kept: a "professional" claim with the professional profile, an inpatient subtype
+        profile="ExplanationOfBenefit-Professional-NonClinician", eob_type="HHA", category="professional",
+        nch_type="10", subtype="inpatient", coverage_part="b", id_variable="clm_id", diagnosis_style="professional",
+        header=institutional_header("W"),
+        supporting_info=(
+            RECEIVED, *INSTITUTIONAL_TAIL, PPS,
+            Info(Category("clm_hha_lupa_ind_cd"), Code("clm_hha_lupa_ind_cd", LUPA_CODE)),
+            Info(Category("clm_hha_rfrl_cd"), Code("clm_hha_rfrl_cd", Key("hha_referral"))),
+            Info(Category("clm_hha_tot_visit_cnt"), Quantity(Key("hha_visits"))),
+            ADMISSION_START),
+        line_amounts=HHA_LINE, totals=CHARGES_TOTAL, balances=HHA_BALANCE, care_team=INSTITUTIONAL_TEAM,
+        provider="contained", facility="bill_type", final_bill=True, line_date=True, revenue_deductible_coding=True,
+        revenue_status=Const("A")),
     diagnoses=Diagnoses(limit=25, other_role="secondary"),
     type_of_bill=TypeOfBill(facility="3", classification="2"),
     episode=(
@@ -15,4 +33,5 @@ SPEC = ClaimType(
         Billed(revenue="0421", hcpcs="G0151", per="visit"),              # physical therapy visits
     ),
     ccw_claims=1,
+    target=Target("hha_users", "users", "ffs_years", percent=True),
 )

@@ -1,5 +1,9 @@
 """Hospice: a hospice's monthly claim (UB-04) for routine home care days, paid per day, no cost sharing."""
-from .spec import Billed, ClaimType, DailyRate, Diagnoses, TypeOfBill
+from .common import (ADMISSION, CHARGES_TOTAL, HOSPICE_BALANCE, HOSPICE_LINE, INSTITUTIONAL_TAIL, INSTITUTIONAL_TEAM,
+                     PATIENT_STATUS, RECEIVED, institutional_header)
+from .shape import Extension, FhirShape
+from .spec import Billed, ClaimType, DailyRate, Diagnoses, Target, TypeOfBill
+from .values import Key
 
 SPEC = ClaimType(
     name="hospice",
@@ -7,7 +11,16 @@ SPEC = ClaimType(
     form="institutional",
     ids="claim",
     pricing=DailyRate(rate="hospice_rhc_per_diem", sigma=0.05, charge_markup=1.5),
+    fhir=FhirShape(
+        profile="ExplanationOfBenefit-Inpatient-Institutional", eob_type="HOSPICE", category="institutional",
+        nch_type="50", subtype="inpatient", coverage_part="a", id_variable="clm_id", diagnosis_style="institutional",
+        header=(*institutional_header("V"), Extension("bene_hospc_prd_cnt", Key("hospice_period"), "quantity")),
+        supporting_info=(RECEIVED, PATIENT_STATUS, ADMISSION, *INSTITUTIONAL_TAIL),
+        line_amounts=HOSPICE_LINE, totals=CHARGES_TOTAL, balances=HOSPICE_BALANCE, care_team=INSTITUTIONAL_TEAM,
+        provider="contained", facility="bill_type", final_bill=True, line_date=True,
+        revenue_deductible_coding=True),
     diagnoses=Diagnoses(limit=25, other_role="other"),
     type_of_bill=TypeOfBill(facility="8", classification="1", interim=("2", "3", "4")),
     episode=(Billed(revenue="0651", hcpcs="Q5001", per="day"),),   # routine home care
+    target=Target("hospice_share_of_decedents", "decedent_users", "ffs_decedents", percent=True),
 )

@@ -1,5 +1,9 @@
 """Inpatient: a hospital's claim for an admission (UB-04), paid by its MS-DRG under the IPPS."""
-from .spec import ClaimType, Diagnoses, DrgPayment, RevenueShare, StayRounds, TypeOfBill
+from .common import (ACTION, ADMISSION, ADMISSION_SOURCE, ADMISSION_TYPE, CHARGES_TOTAL, DRG, INPATIENT_BALANCE,
+                     INSTITUTIONAL_TAIL, INSTITUTIONAL_TEAM, IPPS_ADD_ONS, MCO_PAID, PATIENT_STATUS, RECEIVED,
+                     REVENUE_CHARGES, institutional_header)
+from .shape import FhirShape
+from .spec import ClaimType, Diagnoses, DrgPayment, RevenueShare, StayRounds, Target, TypeOfBill
 
 SPEC = ClaimType(
     name="inpatient",
@@ -19,9 +23,19 @@ SPEC = ClaimType(
             RevenueShare("0730", 0.03, chance=0.5),        # EKG
             RevenueShare("0410", 0.06, chance=0.5),        # respiratory services
         )),
+    fhir=FhirShape(
+        profile="ExplanationOfBenefit-Inpatient-Institutional", eob_type="INPATIENT", category="institutional",
+        nch_type="60", subtype="inpatient", coverage_part="a", id_variable="clm_id", diagnosis_style="institutional",
+        header=institutional_header("V", ACTION, *IPPS_ADD_ONS),
+        supporting_info=(PATIENT_STATUS, ADMISSION, ADMISSION_TYPE, ADMISSION_SOURCE, DRG, MCO_PAID, *INSTITUTIONAL_TAIL,
+                         RECEIVED),
+        line_amounts=REVENUE_CHARGES, totals=CHARGES_TOTAL, balances=INPATIENT_BALANCE, care_team=INSTITUTIONAL_TEAM,
+        provider="contained", facility="bill_type", final_bill=True, poa=True, procedures=True,
+        hcpcs_cd_coding=True, revenue_deductible_coding=True),
     diagnoses=Diagnoses(limit=25, other_role="other", present_on_admission="Y", admitting=True),
     type_of_bill=TypeOfBill(facility="1", classification="1"),
     rounds=StayRounds(claim_type="carrier", first="99223", later="99232", pos="21", offset=0, every=0, per_stay=3,
                       diagnoses=3),      # hospitalist visits: initial, then subsequent hospital care
     ccw_claims=1,
+    target=Target("inpatient_admissions_per_1000", "claims", "ffs_years", scale=1000),
 )

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .shape import FhirShape
+
 # --- how a claim is billed --------------------------------------------------------------------------
 
 
@@ -143,6 +145,19 @@ class Recurring:
     per_30_days: int            # sessions in 30 days
 
 
+# --- what the profile asks of the type ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The profile's utilization target for the type, as `medisynth stats` measures it from the files."""
+    key: str                    # the profile's utilization key
+    measure: str                # "claims", "users" (beneficiaries with a claim), "decedent_users"
+    per: str                    # "ffs_years", "part_d_years", "ffs_decedents"
+    scale: int = 1              # e.g. 1000: per 1,000
+    percent: bool = False       # shown as a percentage
+
+
 # --- the claim type --------------------------------------------------------------------------------------
 
 
@@ -154,6 +169,7 @@ class ClaimType:
     form: str                   # "professional" (CMS-1500), "institutional" (UB-04), "pharmacy" (NCPDP)
     ids: str                    # "claim" (Parts A/B claim ids) | "pde" (Part D event ids)
     pricing: Pricing
+    fhir: FhirShape             # how its ExplanationOfBenefit is shaped
     diagnoses: Diagnoses | None = None
     type_of_bill: TypeOfBill | None = None
     episode: tuple[Billed, ...] = ()    # the lines of the type's facility episodes (home health, hospice)
@@ -162,3 +178,4 @@ class ClaimType:
     visit_billing: str = ""     # who bills a visit of the type: "performer", "hospital", "supplier"
     ccw_claims: int = 0         # claims with a code that show a chronic condition (CCW rule): 1, 2 on
     #                             different dates, 0 when the type does not count
+    target: Target | None = None

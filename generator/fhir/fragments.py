@@ -79,6 +79,7 @@ ADJUDICATION_CATEGORIES = {
     "paidtopatient": (C4BB_CODESYSTEM + "C4BBAdjudication", "Paid to patient"),
     "discount": (C4BB_CODESYSTEM + "C4BBAdjudication", "Discount"),
     "drugcost": (C4BB_CODESYSTEM + "C4BBAdjudication", "Drug Cost"),
+    "other": (C4BB_CODESYSTEM + "C4BBPayerAdjudicationStatus", "Other"),
 }
 
 

@@ -19,6 +19,7 @@ from generator.fhir.read import (
     adjudication_amounts, all_amounts, eob_type, npi_values, parse_date,
     ref_id, service_dates,
 )
+from generator.claim_types import TYPES
 from generator.model.identifiers import is_synthetic_mbi, is_valid_npi
 
 FHIR_MODELS = {
@@ -27,19 +28,9 @@ FHIR_MODELS = {
     "ExplanationOfBenefit": "fhir.resources.R4B.explanationofbenefit.ExplanationOfBenefit",
 }
 
-EXPECTED_PROFILE = {
-    "Patient": "Patient",
-    "Coverage": "Coverage",
-    "carrier": "ExplanationOfBenefit-Professional-NonClinician",
-    "hha": "ExplanationOfBenefit-Professional-NonClinician",
-    "dme": "ExplanationOfBenefit-Inpatient-Institutional",
-    "hospice": "ExplanationOfBenefit-Inpatient-Institutional",
-    "inpatient": "ExplanationOfBenefit-Inpatient-Institutional",
-    "snf": "ExplanationOfBenefit-Inpatient-Institutional",
-    "outpatient": "ExplanationOfBenefit-Outpatient-Institutional",
-    "pde": "ExplanationOfBenefit-Pharmacy",
-}
-"""The C4BB profile (after `C4BB-`) each resource must name, as BB2 emits them (data-model.md §5)."""
+EXPECTED_PROFILE = {"Patient": "Patient", "Coverage": "Coverage", **{name: spec.fhir.profile for name, spec in TYPES.items()}}
+"""The C4BB profile (after `C4BB-`) each resource must name, as BB2 emits them (data-model.md §5): an EOB's
+is its claim type's."""
 
 LINE_BALANCE = ("line_alowd_chrg_amt", ("line_nch_pmt_amt", "line_bene_ptb_ddctbl_amt", "line_coinsrnc_amt",
                                         "line_bene_prmry_pyr_pd_amt"))

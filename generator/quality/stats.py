@@ -3,7 +3,7 @@
 Everything is computed from the files alone (Patient, Coverage, EOB), streamed line by line: memory
 grows with the number of beneficiaries, never with the number of claims. A condition counts only the
 way CMS's Chronic Conditions Warehouse finds it (realism.md §2.1): one inpatient/SNF/HHA claim, or two
-carrier/outpatient claims on different dates, carrying one of its codes. Rates are per beneficiary-year
+carrier/outpatient claims on different dates, carrying one of its codes (each claim type's spec says which). Rates are per beneficiary-year
 of fee-for-service enrollment (Parts A and B, no Part C); Part D fills per Part D enrollee-year.
 """
 from __future__ import annotations
@@ -22,11 +22,10 @@ from generator.fhir.read import (
     adjudication_amounts, diagnosis_codes, eob_type, extension_value,
     monthly_values, parse_date, product_codes, ref_id, supporting_code,
 )
+from generator.claim_types import BY_RANK, TYPES
 from generator.tables import table
 from generator.profile import AGE_BANDS, load_profile
 
-CCW_ONE_CLAIM = frozenset({"inpatient", "snf", "hha"})
-CCW_TWO_CLAIMS = frozenset({"carrier", "outpatient"})
 ESRD_STATUS = frozenset({"11", "21", "31"})
 NOT_DUAL = frozenset({"", "NA", "00", "09", "99"})
 NOT_ENROLLED = frozenset({"", "0", "N", "None"})
@@ -36,17 +35,6 @@ MULTIMORBIDITY = (("0-1", 0, 1, 0.31), ("2-3", 2, 3, 0.29), ("4-5", 4, 5, 0.22),
 TOLERANCE = {"share": ("abs", 0.03), "prevalence": ("rel", 0.20), "rate": ("rel", 0.30), "info": (None, None)}
 """realism.md §6: shares ±3 points, prevalences ±20% relative, utilization rates ±30% relative."""
 
-UTILIZATION_ROWS = (
-    # profile key, numerator (claims or users of a claim type), denominator, scale, shown as a percentage
-    ("inpatient_admissions_per_1000", ("claims", "inpatient"), "ffs_years", 1000, False),
-    ("snf_users", ("users", "snf"), "ffs_years", 1, True),
-    ("hha_users", ("users", "hha"), "ffs_years", 1, True),
-    ("hospice_share_of_decedents", ("decedent_users", "hospice"), "ffs_decedents", 1, True),
-    ("outpatient_claims_per_bene", ("claims", "outpatient"), "ffs_years", 1, False),
-    ("carrier_claims_per_bene", ("claims", "carrier"), "ffs_years", 1, False),
-    ("dme_claims_per_bene", ("claims", "dme"), "ffs_years", 1, False),
-    ("pde_fills_per_enrollee", ("claims", "pde"), "part_d_years", 1, False),
-)
 _PTD_HISTORY = re.compile(re.escape(BB_VARIABLES) + r"ptdcntrct\d\d/(\d{4})-(\d{1,2})$")
 TOP_N = 10
 
@@ -255,23 +243,26 @@ class _Claims:
         self.users[claim_type].add(patient)
         self.per_bene[claim_type][patient] += 1
         bene = self.benes.get(patient or "")
-        if bene is not None and (claim_type in CCW_ONE_CLAIM or claim_type in CCW_TWO_CLAIMS):
-            self._ccw(bene, claim_type, parse_date((eob.get("billablePeriod") or {}).get("start")),
-                      diagnosis_codes(eob))
+        spec = TYPES.get(claim_type)
+        evidence = spec.ccw_claims if spec else 0
+        if bene is not None and evidence:
+            self._ccw(bene, evidence, parse_date((eob.get("billablePeriod") or {}).get("start")), diagnosis_codes(eob))
         drg, display = supporting_code(eob, "clm_drg_cd")
         if drg:
             self.drgs[drg] += 1
             self.displays.setdefault(f"DRG {drg}", display or self.drg_titles.get(drg, ""))
-        for code, display in product_codes(eob, NDC_SYSTEM if claim_type == "pde" else HCPCS_SYSTEM):
-            (self.drugs if claim_type == "pde" else self.hcpcs)[code] += 1
+        drugs = spec is not None and spec.fhir.products == "ndc"
+        for code, display in product_codes(eob, NDC_SYSTEM if drugs else HCPCS_SYSTEM):
+            (self.drugs if drugs else self.hcpcs)[code] += 1
             self.displays.setdefault(code, display)
 
-    def _ccw(self, bene: _Bene, claim_type: str, day, codes) -> None:
+    def _ccw(self, bene: _Bene, evidence: int, day, codes) -> None:
+        """Count the codes of a claim towards the CCW rule: `evidence` claims (1, or 2 on different dates)."""
         for code in codes:
             condition = self.condition_by_code.get(code)
             if condition is None or condition in bene.ccw:
                 continue
-            if claim_type in CCW_ONE_CLAIM:
+            if evidence == 1:
                 bene.ccw.add(condition)
             elif condition not in bene.pending:
                 bene.pending[condition] = day
@@ -353,13 +344,16 @@ def _utilization_rows(report: StatsReport, profile, ffs: dict[str, _Bene], claim
     ffs_decedents = {pid for pid, b in ffs.items() if b.death is not None}
     denominators = {"ffs_years": report.ffs_years, "part_d_years": report.part_d_years,
                     "ffs_decedents": len(ffs_decedents)}
-    for key, (measure, claim_type), denominator, scale, percent in UTILIZATION_ROWS:
-        numerator = {"claims": lambda: claims.count[claim_type],
-                     "users": lambda: len(claims.users[claim_type] & ffs.keys()),
-                     "decedent_users": lambda: len(claims.users[claim_type] & ffs_decedents)}[measure]()
-        d = denominators[denominator]
-        report.rows.append(_row("utilization", key, profile.utilization[key], numerator / d * scale if d else None,
-                                "rate", percent))
+    for spec in BY_RANK:
+        target = spec.target
+        if target is None:
+            continue
+        users = claims.users[spec.name]
+        numerator = {"claims": lambda: claims.count[spec.name], "users": lambda: len(users & ffs.keys()),
+                     "decedent_users": lambda: len(users & ffs_decedents)}[target.measure]()
+        d = denominators[target.per]
+        report.rows.append(_row("utilization", target.key, profile.utilization[target.key],
+                                numerator / d * target.scale if d else None, "rate", target.percent))
 
 
 def _claim_tables(report: StatsReport, claims: _Claims) -> None:
