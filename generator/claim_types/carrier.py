@@ -18,7 +18,7 @@ SPEC = ClaimType(
         supporting_info=(RECEIVED,), line_amounts=CARRIER_LINE, totals=PROFESSIONAL_TOTAL,
         balances=PROFESSIONAL_BALANCE,
         care_team=CareTeam(heads=PROFESSIONAL_HEADS, heads_qualified=False, performers_credentialed=True,
-                           billing_primary=True),
+                           line_performers=True, billing_primary=True),
         provider="billing_npi", facility=None, disposition="1", line_extensions=PROFESSIONAL_LINE_EXTENSIONS),
     diagnoses=Diagnoses(limit=12, other_role="secondary"),
     visit_billing="performer",

@@ -18,7 +18,7 @@ SPEC = ClaimType(
         supporting_info=(RECEIVED,), line_amounts=DME_LINE, totals=PROFESSIONAL_TOTAL,
         balances=PROFESSIONAL_BALANCE,
         care_team=CareTeam(heads=PROFESSIONAL_HEADS, heads_qualified=False, performers_credentialed=True,
-                           supplier_performs=True),
+                           line_performers=True, supplier_performs=True),
         provider="practitioner", facility=None, disposition="01", line_extensions=PROFESSIONAL_LINE_EXTENSIONS),
     diagnoses=Diagnoses(limit=12, other_role="secondary"),
     visit_billing="supplier",

@@ -126,6 +126,7 @@ class CareTeam:
     heads: tuple[tuple[str, str], ...]   # (claim key, careTeam role) of the first members, in order
     heads_qualified: bool               # head members carry their NUCC taxonomy
     performers_credentialed: bool       # performers carry participation, responsibility and their CMS specialty
+    line_performers: bool = False       # lines name their performing clinician (professional claims)
     supplier_performs: bool = False     # lines without a performer are performed by the billing provider
     billing_primary: bool = False       # the billing provider closes the team as primary, every line links to it
 

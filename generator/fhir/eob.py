@@ -2,10 +2,11 @@
 each type's compiled layout (fhir/layout.py); the bytes are exactly what `orjson.dumps` gives for the same
 resource (key order follows BFD's v2 responses, data-model.md §4).
 
-Per claim, one %-format fills the type's resource template (slots `EOB_SLOTS`) from: strings serialized one
-by one through orjson (its escaping); parts that recur between claims, serialized once per distinct value
-(fhir/eob_parts.py); and all the numbers of the claim (quantities, adjudications, totals, benefit balances)
-serialized in one orjson call (its float formatting) that the items, totals and balances are filled from.
+Per claim, one join puts the type's resource template together (its fixed chunks and the bytes of its slots,
+`EOB_SLOTS`, in order): strings serialized one by one through orjson (its escaping); parts that recur between
+claims, serialized once per distinct value (fhir/eob_parts.py); and the items, totals and balances, each one
+%-format filled from all the numbers of the claim (quantities, adjudications, totals, benefit balances),
+serialized in one orjson call (its float formatting).
 """
 from __future__ import annotations
 
@@ -16,12 +17,13 @@ import orjson
 from dataset_contract import eob_id
 from generator.model.records import Beneficiary, Claim
 
-from .eob_parts import (ITEM_BUILDERS, MIDNIGHT, care_team, contained_org, diagnosis_list, facility, procedure_list,
-                        provider, referral)
+from .eob_parts import (FACILITIES, ITEM_BUILDERS, MIDNIGHT, care_team, contained_org, diagnosis_member,
+                        procedure_member, provider, referral)
 from .layout import INFO_ENTRY, LAYOUTS, PLAN_COVERAGE, RX_IDENTIFIER
 from .slots import serialized
 
 dumps = orjson.dumps
+FACILITY = {name: FACILITIES.get(layout.spec.fhir.facility) for name, layout in LAYOUTS.items()}
 
 
 @lru_cache(maxsize=1 << 6)
@@ -63,7 +65,7 @@ def eob_json(claim: Claim, bene: Beneficiary) -> bytes:
     except TypeError:  # an unhashable value (a list where the records hold a tuple): cached as the tuple
         info = _supporting_info(spec.name, tuple(tuple(v) if v.__class__ is list else v for v in info_values))
     if form == "pharmacy":
-        prescription = b"," + RX_IDENTIFIER % (dumps(claim_id.lstrip("-")[-12:]),)
+        prescription = RX_IDENTIFIER % (dumps(claim_id.lstrip("-")[-12:]),)
         coverage = PLAN_COVERAGE % (dumps(claim["contract"]), dumps(claim["pbp"]), reference)
     else:
         prescription = b""
@@ -79,24 +81,30 @@ def eob_json(claim: Claim, bene: Beneficiary) -> bytes:
         values += balances.values(claim)
     numbers = serialized(values)
     size, build, item = amounts.count, ITEM_BUILDERS[form], layout.item
-    items = [item % (build(layout, claim, line, seq, links[seq - 1]) + numbers[(seq - 1) * size:seq * size])
-             for seq, line in enumerate(lines, 1)]  # one %-format per item: its pieces, then its numbers
     at = len(lines) * size
     diagnoses = claim.get("diagnoses")
     procedures = claim.get("procedures") if shape.procedures else None
-    return layout.eob % (
-        dumps(eob_id(claim["type"], claim_id)), dumps(claim["last_updated"]),
-        contained_org(provider_of["ccn"], provider_of["npi"], provider_of["name"]) if shape.provider == "contained"
-        else b"",
-        layout.header % tuple([f(claim) for f in layout.header_functions]) if layout.header else b"",
-        dumps(claim_id), dumps(claim["group_id"]), prescription, patient,
-        dumps(claim["from_date"]), dumps(claim["thru_date"]),
-        dumps(claim["processed"] + MIDNIGHT),  # BB2 sends the request time; ours is fixed
-        provider(shape.provider, provider_of["npi"], provider_of["name"]),
-        referral(referring["npi"], referring["name"]) if referring else b"",
-        facility(spec, claim), team, info,
-        b',"diagnosis":' + diagnosis_list(spec, diagnoses) if diagnoses else b"",
-        b',"procedure":' + procedure_list(claim) if procedures else b"",
-        coverage, b"[" + b",".join(items) + b"]", totals.render(numbers[at:at + totals.count]),
-        dumps(claim[layout.payment_key]),
-        b',"benefitBalance":' + balances.render(numbers[at + totals.count:]) if balances is not None else b"")
+    items = [b"["]
+    for seq, line in enumerate(lines, 1):  # one %-format per item: its pieces, then its numbers
+        if seq > 1:
+            items.append(b",")
+        items.append(item % (build(layout, claim, line, seq, links[seq - 1]) + numbers[(seq - 1) * size:seq * size]))
+    items.append(b"]")
+    c = layout.eob  # its chunks joined with the slots' bytes, the slots in EOB_SLOTS order
+    return b"".join((
+        c[0], dumps(eob_id(claim["type"], claim_id)), c[1], dumps(claim["last_updated"]),
+        c[2], contained_org(provider_of["ccn"], provider_of["npi"], provider_of["name"])
+        if shape.provider == "contained" else b"",
+        c[3], layout.header % tuple([f(claim) for f in layout.header_functions]) if layout.header else b"",
+        c[4], dumps(claim_id), c[5], dumps(claim["group_id"]), c[6], prescription, c[7], patient,
+        c[8], dumps(claim["from_date"]), c[9], dumps(claim["thru_date"]),
+        c[10], dumps(claim["processed"] + MIDNIGHT),  # BB2 sends the request time; ours is fixed
+        c[11], provider(shape.provider, provider_of["npi"], provider_of["name"]),
+        c[12], referral(referring["npi"], referring["name"]) if referring else b"",
+        c[13], facility(claim) if (facility := FACILITY[spec.name]) else b"", c[14], team, c[15], info,
+        c[16], diagnosis_member(spec, diagnoses) if diagnoses else b"",
+        c[17], procedure_member(claim) if procedures else b"",
+        c[18], coverage, c[19], *items, c[20], totals.render(numbers[at:at + totals.count]),
+        c[21], dumps(claim[layout.payment_key]),
+        c[22], balances.render(numbers[at + totals.count:]) if balances is not None else b"",
+        c[23]))

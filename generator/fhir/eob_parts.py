@@ -56,9 +56,13 @@ def care_team(spec: ClaimType, claim: Claim) -> tuple[bytes, tuple[bytes, ...]]:
     """careTeam bytes and, per line, its `careTeamSequence` member (b"" when it links to nobody)."""
     team = spec.fhir.care_team
     heads = tuple([PROVIDER_FIELDS(claim[key]) if claim.get(key) else None for key, _ in team.heads])
-    fallback = claim["provider"] if team.supplier_performs else None
-    performers = tuple([PROVIDER_FIELDS(performer) if (performer := line.get("performing") or fallback) else None
-                        for line in claim["lines"]])
+    lines = claim["lines"]
+    if team.line_performers:
+        fallback = claim["provider"] if team.supplier_performs else None
+        performers = tuple([PROVIDER_FIELDS(performer) if (performer := line.get("performing") or fallback) else None
+                            for line in lines])
+    else:
+        performers = (None,) * len(lines)
     billing = PROVIDER_FIELDS(claim["provider"]) if team.billing_primary else None
     return _team(spec, heads, performers, billing)
 
@@ -126,14 +130,14 @@ DIAGNOSIS_FIELDS = itemgetter("code", "display", "role", "poa")
 ENTRY_FIELDS = itemgetter("code", "display", "role")
 
 
-def diagnosis_list(spec: ClaimType, diagnoses: list) -> bytes:
-    """The diagnosis array: entries serialized once per distinct (position, code, role); a type with
+def diagnosis_member(spec: ClaimType, diagnoses: list) -> bytes:
+    """`,"diagnosis":[…]`: entries serialized once per distinct (position, code, role); a type with
     present-on-admission indicators numbers them along the list, so its lists are built whole."""
     if spec.fhir.poa:
         return _poa_diagnoses(spec, tuple(map(DIAGNOSIS_FIELDS, diagnoses)))
     style = spec.fhir.diagnosis_style
-    return b"[" + b",".join([_plain_diagnosis(style, seq, *ENTRY_FIELDS(diagnosis))
-                             for seq, diagnosis in enumerate(diagnoses, 1)]) + b"]"
+    return b',"diagnosis":[' + b",".join([_plain_diagnosis(style, seq, *ENTRY_FIELDS(diagnosis))
+                                          for seq, diagnosis in enumerate(diagnoses, 1)]) + b"]"
 
 
 def _diagnosis_type(style: str, role: str):
@@ -162,7 +166,7 @@ def _poa_diagnoses(spec: ClaimType, diagnoses: tuple) -> bytes:
             if poa:
                 poa_variable = f"{variable}{poa_counts[variable]}"
         result.append(_diagnosis(seq, code, display, _diagnosis_type(style, role), poa_variable, poa))
-    return b"[" + b",".join(result) + b"]"
+    return b',"diagnosis":[' + b",".join(result) + b"]"
 
 
 @lru_cache(maxsize=1 << 15)
@@ -173,8 +177,9 @@ def _diagnosis(seq: int, code: str, display: str, dx_type, poa_variable: str | N
                      _two_codings(ICD10CM_SYSTEM, code, display), b',"type":', dumps([DIAGNOSIS_TYPES[dx_type]]), b"}"))
 
 
-def procedure_list(claim: Claim) -> bytes:
-    return b"[" + b",".join([
+def procedure_member(claim: Claim) -> bytes:
+    """`,"procedure":[…]`."""
+    return b',"procedure":[' + b",".join([
         b'{"sequence":%d,"date":%b,"procedureCodeableConcept":%b}'
         % (seq, dumps(proc["date"] + MIDNIGHT), _two_codings(ICD10PCS_SYSTEM, proc["code"], proc["display"]))
         for seq, proc in enumerate(claim["procedures"], 1)]) + b"]"
@@ -328,10 +333,14 @@ def _facility_type(facility_type: str) -> bytes:
     return b',"facility":' + dumps({"extension": [ccw_coding_ext("clm_fac_type_cd", facility_type)]})
 
 
-def facility(spec: ClaimType, claim: Claim) -> bytes:
-    """`,"facility":…`: the pharmacy, or the facility type of the type of bill (b"" for types without one)."""
-    kind = spec.fhir.facility
-    if kind == "pharmacy":
-        pharmacy = claim["provider"]
-        return _pharmacy_facility(claim.get("pharmacy_type", "01"), pharmacy["npi"], pharmacy["name"])
-    return _facility_type(claim["type_of_bill"][:1]) if kind == "bill_type" else b""
+def _pharmacy(claim: Claim) -> bytes:
+    pharmacy = claim["provider"]
+    return _pharmacy_facility(claim.get("pharmacy_type", "01"), pharmacy["npi"], pharmacy["name"])
+
+
+def _bill_type(claim: Claim) -> bytes:
+    return _facility_type(claim["type_of_bill"][:1])
+
+
+FACILITIES: dict[str, Callable[[Claim], bytes]] = {"pharmacy": _pharmacy, "bill_type": _bill_type}
+"""By the spec's `facility`: `,"facility":…`, the pharmacy or the facility type of the type of bill."""

@@ -9,7 +9,7 @@ its filler declares, so a mismatch fails here, at import.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Callable
 
 import orjson
@@ -19,7 +19,7 @@ from generator.claim_types import TYPES
 from generator.claim_types.shape import (BlankCode, Category, Code, Concept, Extension, FhirShape, Info, InfoValue,
                                          Quantity, TimingDate, TimingPeriod, TimingSpan)
 from generator.claim_types.spec import ClaimType
-from generator.claim_types.values import Const, Key
+from generator.claim_types.values import Const, Derived, Key, Source
 
 from .codebook import ccw_coding_ext
 from .fragments import adjudication_category, bb_slot, ccw_concept, concept, money, profile
@@ -51,8 +51,8 @@ INFO = {"system": HL7_CODESYSTEM + "claiminformationcategory", "code": "info", "
 CARIN_INFO = C4BB_CODESYSTEM + "C4BBSupportingInfoType"
 SUBTYPE_SYSTEM = C4BB_CODESYSTEM + "C4BBInstitutionalClaimSubType"
 
-RX_IDENTIFIER = compile_shape({"type": UC_TYPE, "system": BB_VARIABLES + "rx_srvc_rfrnc_num", "value": slot("number")},
-                              ("number",), where="prescription identifier").format
+RX_IDENTIFIER = b"," + compile_shape({"type": UC_TYPE, "system": BB_VARIABLES + "rx_srvc_rfrnc_num",
+                                      "value": slot("number")}, ("number",), where="prescription identifier").format
 PLAN_COVERAGE = compile_shape({"extension": [
     {"url": BB_VARIABLES + variable, "valueIdentifier": {"system": BB_VARIABLES + variable, "value": slot(name)}}
     for variable, name in (("plan_cntrct_rec_id", "contract"), ("plan_pbp_rec_num", "pbp"))],
@@ -65,7 +65,7 @@ INFO_ENTRY = compile_shape({"sequence": slot("sequence", "d"), member("category"
 class Layout:
     """A claim type's compiled templates (see the module docstring)."""
     spec: ClaimType
-    eob: bytes                  # the resource's %-format, slots EOB_SLOTS
+    eob: tuple[bytes, ...]      # the resource's fixed chunks around its slots (EOB_SLOTS), joined with their bytes
     header: bytes               # `,"extension":[…]` as a %-format with a %b per header function (b"": none)
     header_functions: tuple[Callable[[dict], bytes], ...]
     info_keys: tuple[str, ...]  # the claim keys supportingInfo reads (each as claim.get(key, 0.0))
@@ -74,7 +74,7 @@ class Layout:
     item: bytes                 # an item's %-format: ITEM_SLOTS[form], then the line amounts' slots
     line_amounts: NumberTemplate
     totals: NumberTemplate
-    balances: NumberTemplate | None
+    balances: NumberTemplate | None     # renders `,"benefitBalance":[…]`
     payment_key: str            # the claim key of the payment's value
     revenue_status: Callable[[dict], str] | None   # a revenue line's status indicator (None: the type writes none)
 
@@ -126,6 +126,18 @@ def coding_extension(variable: str, code: str | None) -> bytes:
     return dumps(ccw_coding_ext(variable, code))
 
 
+def _then(source: Source, then: Callable[[Any], bytes]) -> Callable[[dict], bytes]:
+    """claim → `then` of the source's value, in one frame where the source reads one key."""
+    if isinstance(source, Key):
+        name, default = source.name, source.default
+        return lambda claim: then(claim.get(name, default))
+    if isinstance(source, Derived) and len(source.keys) == 1:
+        (key,), compute = source.keys, source.compute
+        return lambda claim: then(compute(claim.get(key, 0.0)))
+    read = value_of(source)
+    return lambda claim: then(read(claim))
+
+
 def _header(extensions: tuple[Extension, ...], where: str) -> tuple[bytes, tuple[Callable[[dict], bytes], ...]]:
     """The header extension array as a %-format (constant extensions written in, a slot per varying one) and the
     functions of the claim that fill its slots."""
@@ -139,16 +151,14 @@ def _header(extensions: tuple[Extension, ...], where: str) -> tuple[bytes, tuple
                 items.append(ccw_coding_ext(variable, source.value))
                 continue
             items.append(slot(variable))
-            read = value_of(source)
-            functions.append(lambda claim, read=read, variable=variable: coding_extension(variable, read(claim)))
+            functions.append(_then(source, partial(coding_extension, variable)))
         else:
             value_key, value = VALUE_KINDS[extension.kind](variable, source.value if isinstance(source, Const)
                                                            else slot(variable))
             items.append({"url": BB_VARIABLES + variable, value_key: value})
             if isinstance(source, Const):
                 continue
-            read = value_of(source)
-            functions.append(lambda claim, read=read: dumps(read(claim)))
+            functions.append(_then(source, dumps))
         names.append(variable)
     template = compile_shape({"extension": items}, tuple(names), members=True, where=where)
     return b"," + template.format, tuple(functions)
@@ -241,9 +251,9 @@ def _balances(shape: FhirShape, where: str) -> NumberTemplate | None:
     financial = [{"type": {"coding": [bb_slot("benefit-balance", b.variable)]},
                   **({"usedUnsignedInt": slot(b.variable)} if b.count else {"usedMoney": money(slot(b.variable))})}
                  for b in shape.balances]
-    return NumberTemplate([{"category": BENEFIT_CATEGORY, "financial": financial}],
+    return NumberTemplate({"benefitBalance": [{"category": BENEFIT_CATEGORY, "financial": financial}]},
                           [(b.variable, integer(b.source) if b.count else b.source) for b in shape.balances],
-                          where=where)
+                          members=True, lead=b",", where=where)
 
 
 def compile_layout(spec: ClaimType) -> Layout:
@@ -254,7 +264,7 @@ def compile_layout(spec: ClaimType) -> Layout:
     amounts = _line_amounts(shape, where + " line amounts")
     head = {**ITEM_SHAPES[spec.form], **amounts.shape}
     item = compile_shape(head, ITEM_SLOTS[spec.form] + amounts.slots, where=f"{where} item").format
-    return Layout(spec=spec, eob=compile_shape(_eob_shape(spec), EOB_SLOTS, where=where).format, header=header,
+    return Layout(spec=spec, eob=compile_shape(_eob_shape(spec), EOB_SLOTS, where=where).chunks(), header=header,
                   header_functions=functions, info_keys=info_keys, info_zeros=(0.0,) * len(info_keys), info=info,
                   item=item, line_amounts=amounts, totals=_totals(shape, where + " totals"),
                   balances=_balances(shape, where + " benefit balances"),

@@ -3,7 +3,7 @@
 The one compiler, `compile_shape`, serializes a shape in which `slot(name)` marks a value and `member(name)` an
 optional member (`{…, member("x"): None}`), and turns each mark into one %-directive of a %-format: the
 template records its slots' names in order and the compiler checks them against the names its filler declares,
-so a slot added, removed or moved fails at import instead of shifting every later value. A fill is one `%`.
+so a slot added, removed or moved fails at import instead of shifting every later value. A fill is one `%` (or, for a whole resource, one join of its fixed chunks with the slots' bytes).
 A value slot's fill is the serialized value (`%b`, or `%d` for `slot(name, "d")`); a member slot's fill is
 `,"key":value`, or b"" to leave the member out (for a member that opens its object: `"key":value,`); an element
 slot's (the last item of an array) is `,value` or b"".
@@ -51,6 +51,23 @@ class ByteTemplate:
     """A %-format with one directive per named slot, in `slots` order."""
     format: bytes
     slots: tuple[str, ...]
+
+    def chunks(self) -> tuple[bytes, ...]:
+        """The fixed bytes around the slots (one more than the slots), for a writer that joins them with the
+        slots' bytes instead of %-formatting: a large resource is then copied once, where a %-format's
+        result grows by reallocation and parses every directive."""
+        tokens = re.split(rb"(%%|%[bd])", self.format)    # literal text and "%%" escapes, and the directives
+        out, current = [], []
+        for i, token in enumerate(tokens):
+            if i % 2 and token != b"%%":
+                if token == b"%d":
+                    raise TemplateError("an integer slot cannot be joined")
+                out.append(b"".join(current))
+                current = []
+            else:
+                current.append(b"%" if token == b"%%" else token)
+        out.append(b"".join(current))
+        return tuple(out)
 
 
 def compile_shape(shape: Any, slots: tuple[str, ...], *, members: bool = False, where: str = "") -> ByteTemplate:
@@ -129,35 +146,46 @@ def serialized(numbers: list | tuple) -> tuple[bytes, ...]:
 
 
 class NumberTemplate:
-    """A shape whose slots are numbers given by sources: `values(record)` gives them in slot order (record keys
-    read in one C call, derived values after), `render(numbers)` fills the template from them serialized.
+    """A shape whose slots are numbers given by sources: `values(record)` gives them in slot order (every record
+    key, the derived values' too, read in one C call), `render(numbers)` fills the template from them serialized.
 
     Constant sources are written into the shape, once: only the other slots are filled per record. With
     `members=True` the shape is a dict and the filled bytes are its members without the braces. `shape` (with
-    the constants in place) can be embedded in a larger shape, whose slots then end with `slots`."""
+    the constants in place) can be embedded in a larger shape, whose slots then end with `slots`; `lead` is
+    written before the filled bytes (the comma of a member that continues an object)."""
 
-    def __init__(self, shape: Any, sources: list[tuple[str, Source]], *, members: bool = False, where: str = ""):
+    def __init__(self, shape: Any, sources: list[tuple[str, Source]], *, members: bool = False, lead: bytes = b"",
+                 where: str = ""):
         constants = {name: source.value for name, source in sources if isinstance(source, Const)}
         live = [(name, source) for name, source in sources if not isinstance(source, Const)]
         self.shape = _inline(shape, {slot(name): value for name, value in constants.items()})
         self.slots = tuple(name for name, _ in live)
-        self.format = compile_shape(self.shape, self.slots, members=members, where=where).format
+        self.format = lead.replace(b"%", b"%%") + compile_shape(self.shape, self.slots, members=members,
+                                                                 where=where).format
         self.count = len(live)
         self.constant = self.format % () if not live else None
+        # every key is read in one C call: the keys' own, then each derived value's (a missing one: its default, or 0.0)
         keys = [source for _, source in live if isinstance(source, Key)]
-        self.keys, self.defaults = tuple(k.name for k in keys), tuple(k.default for k in keys)
+        derived = [source for _, source in live if isinstance(source, Derived)]
+        self.plain = len(keys)
+        self.keys = tuple([k.name for k in keys] + [key for d in derived for key in d.keys])
+        self.defaults = tuple([k.default for k in keys] + [0.0 for d in derived for _ in d.keys])
         self.read = _reader(self.keys)
-        self.functions = tuple(value_of(source) for _, source in live if isinstance(source, Derived))
-        positions, next_key, next_function = [], 0, len(keys)
+        self.derived: list[tuple[Callable[..., Any], int, int]] = []   # (compute, first and last + 1 of its values)
+        at = self.plain
+        for d in derived:
+            self.derived.append((d.compute, at, at + len(d.keys)))
+            at += len(d.keys)
+        positions, next_key, next_derived = [], 0, self.plain
         for _, source in live:
             if isinstance(source, Key):
                 positions.append(next_key)
                 next_key += 1
             else:
-                positions.append(next_function)
-                next_function += 1
-        needs_order = len(positions) > 1 and positions != list(range(len(positions)))
-        self.order = itemgetter(*positions) if needs_order else None
+                positions.append(next_derived)
+                next_derived += 1
+        needs_order = positions != list(range(len(positions)))
+        self.order = itemgetter(*positions) if needs_order and len(positions) > 1 else None
 
     def values(self, record: dict) -> tuple:
         """The numbers of `record`, in slot order."""
@@ -165,12 +193,12 @@ class NumberTemplate:
             found = self.read(record)
         except KeyError:
             found = tuple(map(record.get, self.keys, self.defaults))
-        if self.functions:
-            for function in self.functions:  # usually one: no comprehension frame
-                found += (function(record),)
-            if self.order is not None:
-                return self.order(found)
-        return found
+        if not self.derived:
+            return found
+        values = found[:self.plain]
+        for compute, first, last in self.derived:  # usually one: no comprehension frame
+            values += (compute(*found[first:last]),)
+        return self.order(values) if self.order is not None else values
 
     def render(self, numbers: tuple[bytes, ...]) -> bytes:
         """The filled bytes from the serialized numbers (`count` of them, as `values` orders them)."""
