@@ -111,14 +111,16 @@ def advance(days, db):
 
     import orjson
 
-    from generator.pipeline.advance import advance_claims, period_end
+    from dataset_contract import Manifest
+    from generator.pipeline.advance import advance_claims, replayable
     from sandbox.store import append_claims, dataset_info, store_is_empty
 
     if store_is_empty(db):
         raise click.UsageError(f"{db} holds no dataset: load one first (medisynth load DIRECTORY)")
     info = dataset_info(db)
-    manifest = orjson.loads(info["manifest"])
-    through = dt.date.fromisoformat(info["advanced_through"]) if "advanced_through" in info else period_end(manifest)
+    manifest = Manifest.from_json(orjson.loads(info["manifest"]), "the loaded dataset's manifest")
+    settings, _ = replayable(manifest)
+    through = dt.date.fromisoformat(info["advanced_through"]) if "advanced_through" in info else settings.period_end
     first, last, window = through + dt.timedelta(days=1), through + dt.timedelta(days=days), int(info.get("advances", 0)) + 1
     added = append_claims(db, advance_claims(manifest, first, days, window),
                           {"advanced_through": last.isoformat(), "advances": str(window)})

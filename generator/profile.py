@@ -7,6 +7,7 @@ it breaks, e.g. `population.female_share: 1.4 is not a probability (0 to 1)`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -164,6 +165,11 @@ class Profile:
     def fingerprint(self) -> str:
         """A stable text of the whole content: equal for equal profiles (a cache key)."""
         return repr(_as_plain(self))
+
+    @property
+    def content_hash(self) -> str:
+        """`sha256:<hex>` of the whole content: what the manifest records, so a replay can tell a changed profile."""
+        return "sha256:" + hashlib.sha256(self.fingerprint.encode()).hexdigest()
 
     @property
     def years(self) -> float:

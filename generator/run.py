@@ -10,7 +10,6 @@ and the manifest is written last. An interrupted run keeps its complete shard pa
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,8 +54,7 @@ def default_out_dir(profile: str, n: int, seed: int) -> Path:
 
 def _inputs(opts: GenerateOptions, profile) -> dict:
     """What decides the bytes: a resumed run must match the interrupted one on all of it."""
-    return {"profile": profile.source,
-            "profile content": hashlib.sha256(profile.fingerprint.encode()).hexdigest()[:16],
+    return {"profile": profile.source, "profile content": profile.content_hash,
             "seed": opts.seed, "beneficiaries": opts.beneficiaries,
             "period": [profile.period_start.isoformat(), profile.period_end.isoformat()],
             "format": opts.fmt, "gzip": opts.gzip, "shard_size": opts.shard_size, "version": __version__}
@@ -105,7 +103,7 @@ def _manifest(profile, opts: GenerateOptions, counts: dict, ext: str | None) -> 
     settings = GeneratorSettings(
         version=__version__, profile=profile.name if profile.source == profile.name else profile.source,
         seed=opts.seed, beneficiaries=opts.beneficiaries, period_start=profile.period_start,
-        period_end=profile.period_end)
+        period_end=profile.period_end, shard_size=opts.shard_size, profile_hash=profile.content_hash)
     manifest = Manifest(
         transaction_time=transaction_time(profile.period_end), generator=settings.to_json(),
         output=tuple(OutputFile(t, f"{t}{ext}", counts[t]) for t in RESOURCE_TYPES) if ext else (),
