@@ -125,6 +125,6 @@ def test_dask_missing_is_one_clear_line(tmp_path):
 
 def test_precomputed_icd_titles_are_simple_icd_10_cm_titles():
     import simple_icd_10_cm as cm
-    from generator.model.pricing import icd_displays
+    from generator.model.coding import icd_displays
     for code, display in icd_displays().items():
         assert cm.get_description(code if len(code) <= 3 else f"{code[:3]}.{code[3:]}").upper() == display, code
