@@ -26,7 +26,7 @@ SPEC = ClaimType(
         provider="contained", facility="bill_type", final_bill=True, line_date=True, revenue_deductible_coding=True,
         revenue_status=Const("A")),
     diagnoses=Diagnoses(limit=25, other_role="secondary"),
-    type_of_bill=TypeOfBill(facility="3", classification="2"),
+    type_of_bill=TypeOfBill(facility="3", classification="2", frequency="9"),   # 0329: a period's final claim
     episode=(
         Billed(revenue="0023", hcpcs="G0299"),
         Billed(revenue="0551", hcpcs="G0299", per="visit", share=0.5),   # skilled nursing visits

@@ -20,7 +20,8 @@ SPEC = ClaimType(
         provider="contained", facility="bill_type", final_bill=True, line_date=True,
         revenue_deductible_coding=True),
     diagnoses=Diagnoses(limit=25, other_role="other"),
-    type_of_bill=TypeOfBill(facility="8", classification="1", interim=("2", "3", "4")),
+    type_of_bill=TypeOfBill(facility="8", classification="1", interim=("2", "3", "4")),  # billed monthly: 811, or
+    #                                                               812 first, 813 continuing, 814 last
     episode=(Billed(revenue="0651", hcpcs="Q5001", per="day"),),   # routine home care
     target=Target("hospice_share_of_decedents", "decedent_users", "ffs_decedents", percent=True),
 )

@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from generator.claim_types import TYPES
-from generator.claim_types.spec import Billed, ClaimType, StayRounds
+from generator.claim_types.spec import Billed, ClaimType, StayRounds, TypeOfBill
 from generator.model.care_tables import (ESRD_CKD_CODE, VisitKind, acute_codes, drg_choices, drugs_by_condition,
                                          eligible_kinds, pick_weighted)
 from generator.model.dates import month_end
@@ -76,6 +76,14 @@ def _nb(rng, mean: float, k: float = 1.5) -> int:
 
 def _years(window) -> float:
     return 0.0 if window is None else (window[1] - window[0] + 1) / 365.25
+
+
+def _frequency(bill: TypeOfBill, first: bool, last: bool) -> str:
+    """The type-of-bill frequency of one claim of an episode: the type's own for an episode billed whole (or in one
+    claim), else its interim code for the first, a continuing or the last claim."""
+    if bill.interim is None or (first and last):
+        return bill.frequency
+    return bill.interim[0] if first else bill.interim[2] if last else bill.interim[1]
 
 
 def _units(billed: tuple[Billed, ...], days: int = 0, visits: int = 0) -> list[tuple[str, str, float]]:
@@ -137,12 +145,12 @@ class CareModel:
         agency = pick(rng, p.pool.by_kind["hospice"])
         dx = [self._hospice_reason(p)] + self._secondary(p, 4)
         month_start = start
-        frequency = HOSPICE.type_of_bill.frequency
         while month_start <= p.death:
             through = min(p.death, month_end(month_start))
             days = through - month_start + 1
             last = through == p.death
-            month = HospiceMonth(days=days, benefit_period=1, frequency=frequency,
+            month = HospiceMonth(days=days, benefit_period=1,
+                                 frequency=_frequency(HOSPICE.type_of_bill, month_start == start, last),
                                  discharge_status="40" if last else "30")
             out.append(Encounter(HOSPICE, month_start, through, dx, _units(HOSPICE.episode, days=days), agency,
                                  facts=month))
