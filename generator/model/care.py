@@ -32,6 +32,7 @@ INPATIENT, OUTPATIENT, PDE, SNF = TYPES["inpatient"], TYPES["outpatient"], TYPES
 
 # Hospice: use and length (realism.md §3: median ≈18 days, a long tail)
 HOSPICE_LOS = (math.log(18), 1.6)            # lognormal (log median, sigma) of a hospice stay's days
+HOSPICE_PERIODS = (90, 60)       # days of the first two hospice benefit periods, and of each one after them
 HOSPICE_REASONS = ("lung_cancer", "colorectal_cancer", "dementia", "heart_failure", "copd", "ckd", "stroke")
 # Inpatient stays
 IN_HOSPITAL_DEATH_SHARE = 0.35   # decedents without hospice who die in hospital
@@ -76,6 +77,15 @@ def _nb(rng, mean: float, k: float = 1.5) -> int:
 
 def _years(window) -> float:
     return 0.0 if window is None else (window[1] - window[0] + 1) / 365.25
+
+
+def hospice_benefit_period(elapsed: int) -> int:
+    """The hospice benefit period a day falls in, `elapsed` days after the election: two periods of 90 days,
+    then periods of 60 days without limit (42 CFR 418.21)."""
+    first, later = HOSPICE_PERIODS
+    if elapsed < 2 * first:
+        return 1 + elapsed // first
+    return 3 + (elapsed - 2 * first) // later
 
 
 def _frequency(bill: TypeOfBill, first: bool, last: bool) -> str:
@@ -141,7 +151,8 @@ class CareModel:
         if p.death is None or rng.random() >= self.u["hospice_share_of_decedents"]:
             return None
         length = max(1, int(rng.lognormal(*HOSPICE_LOS)))
-        start = max(p.window_a[0], p.death - length)
+        elected = p.death - length          # the hospice election, which may precede the enrollment window
+        start = max(p.window_a[0], elected)
         agency = pick(rng, p.pool.by_kind["hospice"])
         dx = [self._hospice_reason(p)] + self._secondary(p, 4)
         month_start = start
@@ -149,7 +160,7 @@ class CareModel:
             through = min(p.death, month_end(month_start))
             days = through - month_start + 1
             last = through == p.death
-            month = HospiceMonth(days=days, benefit_period=1,
+            month = HospiceMonth(days=days, benefit_period=hospice_benefit_period(month_start - elected),
                                  frequency=_frequency(HOSPICE.type_of_bill, month_start == start, last),
                                  discharge_status="40" if last else "30")
             out.append(Encounter(HOSPICE, month_start, through, dx, _units(HOSPICE.episode, days=days), agency,

@@ -54,3 +54,18 @@ def test_a_hospice_stay_is_billed_monthly_first_continuing_last(eobs):
         shapes.add(len(bills) if len(bills) < 3 else 3)
         assert bills == (["811"] if len(bills) == 1 else ["812", *["813"] * (len(bills) - 2), "814"]), bills
     assert shapes == {1, 2, 3}, "single-month, two-month and longer stays all occur"
+
+
+def test_hospice_benefit_periods_follow_the_election():
+    from generator.model.care import hospice_benefit_period
+    assert [hospice_benefit_period(d) for d in (0, 89, 90, 179, 180, 239, 240, 300)] == [1, 1, 2, 2, 3, 3, 4, 5]
+
+
+def test_a_long_hospice_stay_counts_its_benefit_periods(eobs):
+    stays = defaultdict(list)
+    for patient, eob in of_type(eobs, "hospice"):
+        period = next(e["valueQuantity"]["value"] for e in eob["extension"] if e["url"] == V + "bene_hospc_prd_cnt")
+        stays[patient].append((eob["billablePeriod"]["start"], period))
+    counts = [sorted(claims) for claims in stays.values()]
+    assert all([p for _, p in claims] == sorted(p for _, p in claims) for claims in counts), "periods never go back"
+    assert max(p for claims in counts for _, p in claims) >= 2, "some stay runs past its first 90 days"
