@@ -60,18 +60,21 @@ class RevenueShare:
 @dataclass(frozen=True, slots=True)
 class DrgPayment:
     """An inpatient stay paid by its DRG: weight × the year's base rate (lognormal), the Part A deductible once
-    per benefit period, daily coinsurance for the days in `coinsurance_days`; charges split by revenue center."""
+    per benefit period, daily coinsurance for the period's hospital days in `coinsurance_days`; charges split by
+    revenue center."""
     base_rate: str              # the cost_sharing column holding the year's base rate
     sigma: float
     charge_ratio: tuple[float, float]  # submitted = allowed × (low + spread × U)
-    coinsurance_days: tuple[int, int]  # (after day, through day) of a stay that carry coinsurance
+    coinsurance_days: tuple[int, int]  # (after day, through day) of the benefit period's days in the setting that
+    #                                    carry coinsurance
     coinsurance_day: str        # the cost_sharing column holding the daily coinsurance
     revenue: tuple[RevenueShare, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class StayPerDiem:
-    """A stay paid per covered day (lognormal), with daily coinsurance for the days in `coinsurance_days`."""
+    """A skilled nursing stay paid per covered day (lognormal), with daily coinsurance for the benefit period's SNF
+    days in `coinsurance_days`."""
     per_diem: str               # the cost_sharing column holding the year's per diem
     sigma: float
     charge_ratio: tuple[float, float]

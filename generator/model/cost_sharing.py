@@ -1,6 +1,7 @@
 """What the beneficiary pays, by the simulated year's Medicare parameters (the cost_sharing table).
 
-The Part B deductible (then coinsurance, in model/pricing.py), the Part A deductible once per benefit period,
+The Part B deductible (then coinsurance, in model/pricing.py), the Part A deductible once per benefit period and
+the coinsurance days within it,
 the Part D deductible, coinsurance and out-of-pocket threshold, or a low-income subsidy's copay. A `Ledger`
 keeps one beneficiary's running totals by calendar year, so claims must be priced in date order.
 """
@@ -10,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from generator import tables
+
+BENEFIT_PERIOD_GAP = 60    # days without hospital or SNF care that end a Part A benefit period
 
 
 @cache
@@ -38,7 +41,8 @@ class Ledger:
     part_b_met: dict[int, int] = field(default_factory=dict)       # cents, by year
     part_d_deductible: dict[int, int] = field(default_factory=dict)
     part_d_oop: dict[int, int] = field(default_factory=dict)
-    last_part_a_discharge: int | None = None
+    period_last_day: int | None = None     # the last day of hospital or SNF care in the current Part A benefit period
+    period_days: dict[str, int] = field(default_factory=dict)    # covered days used in that period, by setting
 
     def part_b_left(self, year: int) -> int:
         """The Part B deductible the year still holds, in cents (0 or less when met)."""
@@ -66,7 +70,15 @@ class Ledger:
         self.part_d_oop[year] = oop + patient
         return ded, patient
 
-    def part_a_deductible(self, admit: int, year: int) -> float:
-        """The inpatient deductible when this admission starts a new benefit period (60 days out)."""
-        new = self.last_part_a_discharge is None or admit - self.last_part_a_discharge > 60
-        return cost_sharing(year)["part_a_deductible"] if new else 0.0
+    def part_a_stay(self, setting: str, admit: int, discharge: int, days: int) -> tuple[bool, int]:
+        """Count a hospital or SNF stay of `days` covered days towards its Part A benefit period: (whether the stay
+        opens a new period, the days of its setting the period had used before it). A benefit period ends once
+        60 days in a row pass without hospital or SNF care (the inpatient deductible is due once per period,
+        coinsurance days count within it)."""
+        new = self.period_last_day is None or admit - self.period_last_day > BENEFIT_PERIOD_GAP
+        if new:
+            self.period_days = {}
+        used = self.period_days.get(setting, 0)
+        self.period_days[setting] = used + days
+        self.period_last_day = discharge if self.period_last_day is None else max(discharge, self.period_last_day)
+        return new, used

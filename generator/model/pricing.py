@@ -136,7 +136,8 @@ class ClaimBuilder:
         _set_amounts(claim, total_submitted, total_allowed, total_deductible, total_coinsurance)
 
     def _drg(self, enc, claim, ledger, lis, plans):
-        """An inpatient stay: the DRG payment, the Part A deductible once per benefit period, daily coinsurance."""
+        """An inpatient stay: the DRG payment, the Part A deductible once per benefit period, daily coinsurance
+        for the period's hospital days past the 60th."""
         rng = self.rng
         spec, stay = enc.spec, enc.facts
         pricing: DrgPayment = spec.pricing
@@ -144,11 +145,10 @@ class ClaimBuilder:
         cs = cost_sharing(year)
         days = stay.days
         paid = stay.drg_weight * cs[pricing.base_rate] * rng.lognormal(0, pricing.sigma)
-        ded = ledger.part_a_deductible(enc.start, year)
-        after, through = pricing.coinsurance_days
-        coins_days = max(0, min(days, through) - after)
+        new_period, used = ledger.part_a_stay("hospital", enc.start, enc.end, days)
+        ded = cs["part_a_deductible"] if new_period else 0.0
+        coins_days = _coinsurance_days(pricing.coinsurance_days, used, days)
         coins = coins_days * cs[pricing.coinsurance_day]
-        ledger.last_part_a_discharge = enc.end
         allowed = paid + ded + coins
         low, spread = pricing.charge_ratio
         submitted = allowed * (low + spread * rng.random())
@@ -165,14 +165,15 @@ class ClaimBuilder:
         _institutional_header(spec, claim, stay.discharge_status, spec.type_of_bill.frequency)
 
     def _stay_per_diem(self, enc, claim, ledger, lis, plans):
-        """A skilled nursing stay: a per diem for the covered days, daily coinsurance after the first days."""
+        """A skilled nursing stay: a per diem for the covered days, daily coinsurance for the period's SNF days past
+        the 20th."""
         rng = self.rng
         spec, stay = enc.spec, enc.facts
         pricing: StayPerDiem = spec.pricing
         cs = cost_sharing(year_of(enc.start))
         days = max(1, stay.days)
-        after, through = pricing.coinsurance_days
-        coins_days = max(0, min(days, through) - after)
+        _, used = ledger.part_a_stay("snf", enc.start, enc.end, days)
+        coins_days = _coinsurance_days(pricing.coinsurance_days, used, days)
         coins = coins_days * cs[pricing.coinsurance_day]
         allowed = days * cs[pricing.per_diem] * rng.lognormal(0, pricing.sigma)
         coins = min(coins, allowed)
@@ -254,6 +255,13 @@ class ClaimBuilder:
         claim["lines"] = [_line(revenue_coding(rev, hcpcs), claim, qty, charged, amount, 0, 0)
                           for (rev, hcpcs, qty), charged, amount in zip(enc.lines, submitted, allowed)]
         _set_amounts(claim, sum(submitted), sum(allowed), 0, 0)
+
+
+def _coinsurance_days(span: tuple[int, int], used: int, days: int) -> int:
+    """The days of a stay that carry coinsurance: those of the benefit period's days after `span[0]` and through
+    `span[1]`, when the period had used `used` days of the setting before the stay."""
+    after, through = span
+    return max(0, min(used + days, through) - max(used, after))
 
 
 def _institutional_header(spec: ClaimType, claim: Claim, discharge_status: str, frequency: str) -> None:

@@ -2,6 +2,7 @@
 episodes billed in parts, hospice benefit periods, Part A benefit periods across hospital and SNF stays."""
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 import pytest
@@ -69,3 +70,37 @@ def test_a_long_hospice_stay_counts_its_benefit_periods(eobs):
     counts = [sorted(claims) for claims in stays.values()]
     assert all([p for _, p in claims] == sorted(p for _, p in claims) for claims in counts), "periods never go back"
     assert max(p for claims in counts for _, p in claims) >= 2, "some stay runs past its first 90 days"
+
+
+def test_a_part_a_benefit_period_runs_through_hospital_and_snf_stays():
+    from generator.model.cost_sharing import Ledger
+    ledger = Ledger()
+    assert ledger.part_a_stay("hospital", 1, 10, 9) == (True, 0)
+    assert ledger.part_a_stay("snf", 10, 40, 30) == (False, 0)
+    assert ledger.part_a_stay("hospital", 80, 90, 10) == (False, 9), "40 days after the SNF: the same period"
+    assert ledger.part_a_stay("snf", 90, 100, 10) == (False, 30), "SNF days add up within the period"
+    assert ledger.part_a_stay("hospital", 161, 170, 9) == (True, 0), "61 days without care: a new period"
+
+
+def balance(eob, variable: str) -> float:
+    return next(f.get("usedMoney", {}).get("value", f.get("usedUnsignedInt")) for b in eob["benefitBalance"]
+                for f in b["financial"] if f["type"]["coding"][0]["code"] == V + variable)
+
+
+def test_the_inpatient_deductible_is_due_once_per_benefit_period(eobs):
+    stays = defaultdict(list)
+    for patient, eob in eobs:
+        if eob["id"].startswith(("inpatient-", "snf-")):
+            stays[patient].append(eob)
+    checked = 0
+    for claims in stays.values():
+        claims.sort(key=lambda e: (e["billablePeriod"]["start"], not e["id"].startswith("inpatient-")))
+        last = None
+        for eob in claims:
+            start, end = (dt.date.fromisoformat(eob["billablePeriod"][k]) for k in ("start", "end"))
+            if eob["id"].startswith("inpatient-"):
+                opens = last is None or (start - last).days > 60
+                assert (balance(eob, "nch_bene_ip_ddctbl_amt") > 0) == opens, eob["id"]
+                checked += 1
+            last = end if last is None else max(last, end)
+    assert checked >= 100
