@@ -107,6 +107,7 @@ class DrugFill:
     threshold, or the low-income subsidy's copay."""
     sigma: float
     coinsurance: float          # the enrollee's share between the deductible and the threshold
+    lis_copays: tuple[str, str]  # the cost_sharing columns of the low-income subsidy's copay: (generic, brand)
     brand_daw_chance: float     # share of brand fills dispensed as written ("1")
     pay_lag_days: int           # the plan pays within this many days of the fill
     pharmacy_type: str          # "01" community/retail

@@ -23,7 +23,7 @@ from generator.claim_types.spec import (ClaimType, DailyRate, DrgPayment, DrugFi
 from generator.model import identifiers
 from generator.model.coding import (diagnoses, displays, drug_line, hcpcs_table, new_drug_line, professional_coding,
                                     revenue_coding)
-from generator.model.cost_sharing import Ledger, cost_sharing
+from generator.model.cost_sharing import Ledger, cents, cost_sharing
 from generator.model.dates import iso, stamp, year_of
 from generator.model.draws import Draws
 from generator.model.records import Claim, Encounter, Line, Procedure
@@ -222,7 +222,8 @@ class ClaimBuilder:
         supply = fill.days_supply
         total = round(drug["cost_30"] * supply / 30 * math.exp(pricing.sigma * rng.normal()) * 100)
         brand = drug["brand_generic"] == "B"
-        ded, patient = ledger.part_d(year, total, (1215 if brand else 490) if lis else 0, pricing.coinsurance)
+        copay = cents(year, pricing.lis_copays[brand]) if lis else 0
+        ded, patient = ledger.part_d(year, total, copay, pricing.coinsurance)
         qty = enc.lines[0][2]
         claim["lines"] = [_line(drug_line(drug["ndc"]) or new_drug_line(drug), claim, qty, total, total, ded,
                                 patient - ded)]

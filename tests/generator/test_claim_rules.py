@@ -104,3 +104,15 @@ def test_the_inpatient_deductible_is_due_once_per_benefit_period(eobs):
                 checked += 1
             last = end if last is None else max(last, end)
     assert checked >= 100
+
+
+@pytest.mark.parametrize("year, generic, brand", [(2023, 4.15, 10.35), (2025, 4.90, 12.15)])
+def test_low_income_subsidy_copays_are_the_years(year, generic, brand):
+    profile = load_profile("dual-eligible").with_period(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    paid = defaultdict(set)
+    for insured, claims in shard_people(profile, 1, 0, 0, 150):
+        if insured.lis:
+            for claim in claims:
+                if claim["type"] == "pde":
+                    paid[claim["brand_generic"]].add(claim["patient_paid"])
+    assert max(paid["G"]) == generic and max(paid["B"]) == brand
