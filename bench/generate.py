@@ -26,13 +26,12 @@ from pathlib import Path
 
 import orjson
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from generator.pipeline.assembly import MARKER, PARTS_DIR
+from generator.pipeline.shard import SHARD_SIZE
+from generator.pipeline.storage import WRITE_BUFFER
+from generator.pipeline.worker import collecting_rarely, part_writer
 
-from generator.pipeline.assembly import MARKER, PARTS_DIR  # noqa: E402
-from generator.pipeline.worker import collecting_rarely, part_writer  # noqa: E402
-from generator.pipeline.storage import WRITE_BUFFER  # noqa: E402
-from generator.pipeline.shard import SHARD_SIZE  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent   # the checkout: its .venv runs `medisynth generate`
 
 FLOOR_CHUNK = 250       # beneficiaries held as plain dicts at once by a floor process
 
@@ -70,7 +69,7 @@ def run_generate(n: int, workers: int, gzip: bool, out: Path) -> dict:
                 quarters[q] = time.perf_counter() - start
         time.sleep(0.2)
     wall = time.perf_counter() - start
-    stdout, stderr = proc.communicate()
+    _, stderr = proc.communicate()
     if proc.returncode:
         sys.exit(f"generate failed: {stderr}")
     quarters[4] = wall

@@ -59,19 +59,22 @@ class GeneratorSettings:
             raise DatasetError(f"{where}: no generator section (not written by `medisynth generate`)")
         period = about.get("period")
         try:
+            if not isinstance(period, dict):
+                raise TypeError
             start, end = dt.date.fromisoformat(period["start"]), dt.date.fromisoformat(period["end"])
         except (KeyError, TypeError, ValueError):
             raise DatasetError(f"{where}: generator.period needs start and end dates (YYYY-MM-DD)") from None
-        values = {key: about.get(key) for key in ("version", "profile", "seed", "beneficiaries", "shard_size",
-                                                   "profile_hash")}
-        for key, kind, required in (("version", str, True), ("profile", str, True), ("seed", int, True),
-                                    ("beneficiaries", int, True), ("shard_size", int, False),
-                                    ("profile_hash", str, False)):
-            value = values[key]
+
+        def field(key: str, kind: type, required: bool = True) -> Any:
+            value = about.get(key)
             if (value is None and required) or (value is not None and not _is(value, kind)):
                 raise DatasetError(f"{where}: generator.{key} is {value!r}, not a{'n' if kind is int else ''} "
                                    f"{'integer' if kind is int else 'text'}")
-        return cls(period_start=start, period_end=end, **values)
+            return value
+
+        return cls(version=field("version", str), profile=field("profile", str), seed=field("seed", int),
+                   beneficiaries=field("beneficiaries", int), period_start=start, period_end=end,
+                   shard_size=field("shard_size", int, False), profile_hash=field("profile_hash", str, False))
 
 
 def _is(value: Any, kind: type) -> bool:

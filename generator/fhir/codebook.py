@@ -7,7 +7,7 @@ supportingInfo or benefitBalance slot; `code_displays` holds the display of a CC
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from dataset_contract.systems import BB_VARIABLES
 from generator.tables import rows
@@ -25,7 +25,7 @@ def _display_key(variable: str) -> str:
     return variable
 
 
-@lru_cache(maxsize=None)
+@cache
 def ccw_coding(variable: str, code: str | None) -> dict:
     """`{"system": <variable URL>, "code", "display"?}`; a missing code keeps only the system (as BB2 does)."""
     coding = {"system": BB_VARIABLES + variable}
@@ -38,7 +38,7 @@ def ccw_coding(variable: str, code: str | None) -> dict:
     return coding
 
 
-@lru_cache(maxsize=None)
+@cache
 def ccw_coding_ext(variable: str, code: str | None, url_suffix: str = "") -> dict:
     """An extension whose url and valueCoding.system are the variable (url may carry a suffix, e.g. `/2024-3`)."""
     return {"url": BB_VARIABLES + variable + url_suffix, "valueCoding": ccw_coding(variable, code)}

@@ -20,8 +20,8 @@ TYPE = {"coding": [{"system": HL7_CODESYSTEM + "v3-ActCode", "code": "SUBSIDIZ"}
 RELATIONSHIP = concept(HL7_CODESYSTEM + "subscriber-relationship", "self", "Self")
 PAYOR = [{"identifier": {"value": "Centers for Medicare and Medicaid Services"}}]
 GROUP_CLASS = {"type": concept(HL7_CODESYSTEM + "coverage-class", "group", "Group"), "value": "Medicare"}
-CLASSES = {part: [GROUP_CLASS, {"type": concept(HL7_CODESYSTEM + "coverage-class", "plan", "Plan"), "value": "Part " + part.upper()}]
-           for part in "abcd"}
+CLASSES = {part: [GROUP_CLASS, {"type": concept(HL7_CODESYSTEM + "coverage-class", "plan", "Plan"),
+                                "value": "Part " + part.upper()}] for part in "abcd"}
 NOT_MA = ""  # part_c entry of a fee-for-service month
 
 

@@ -6,9 +6,9 @@ item's codes. What they build differs by claim type only through the fields of t
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, cache
 from operator import itemgetter
-from typing import Callable
+from collections.abc import Callable
 
 import orjson
 
@@ -38,7 +38,8 @@ DIAGNOSIS_TYPES = {
     "admitting": concept(HL7_CODESYSTEM + "ex-diagnosistype", "admitting", "Admitting Diagnosis"),
     "secondary": concept(C4BB_CODESYSTEM + "C4BBClaimDiagnosisType", "secondary", "Secondary"),
     "other": concept(C4BB_CODESYSTEM + "C4BBClaimDiagnosisType", "other", "Other"),
-    "external": concept(C4BB_CODESYSTEM + "C4BBClaimDiagnosisType", "externalcauseofinjury", "External Cause of Injury"),
+    "external": concept(C4BB_CODESYSTEM + "C4BBClaimDiagnosisType", "externalcauseofinjury",
+                        "External Cause of Injury"),
 }
 DATA_ABSENT = {"system": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "code": "NULL",
                "display": "Data Absent Reason"}
@@ -198,14 +199,16 @@ def _product_of(products: str, hcpcs_cd_coding: bool, hcpcs, hcpcs_display, ndc,
         return b',"productOrService":' + dumps({"coding": [{"system": NDC_SYSTEM, "code": ndc, "display": drug}]})
     product = {}
     if ndc:
-        product["extension"] = [{"url": NDC_SYSTEM, "valueCoding": {"system": NDC_SYSTEM, "code": ndc, "display": drug}}]
+        product["extension"] = [{"url": NDC_SYSTEM,
+                                 "valueCoding": {"system": NDC_SYSTEM, "code": ndc, "display": drug}}]
     if not hcpcs:  # R4 requires productOrService: BFD's absent-code coding for revenue-only lines
         product["coding"] = [DATA_ABSENT]
     else:
         coding = {"system": HCPCS_SYSTEM, "code": hcpcs}
         if hcpcs_display:
             coding["display"] = hcpcs_display
-        product["coding"] = [{"system": BB_VARIABLES + "hcpcs_cd", "code": hcpcs}, coding] if hcpcs_cd_coding else [coding]
+        product["coding"] = ([{"system": BB_VARIABLES + "hcpcs_cd", "code": hcpcs}, coding] if hcpcs_cd_coding
+                             else [coding])
     return b',"productOrService":' + dumps(product)
 
 
@@ -328,7 +331,7 @@ def _pharmacy_facility(pharmacy_type: str, npi: str, name: str) -> bytes:
                                     "identifier": {"type": ORG_NPI_TYPE, "value": npi}, "display": name})
 
 
-@lru_cache(maxsize=None)
+@cache
 def _facility_type(facility_type: str) -> bytes:
     return b',"facility":' + dumps({"extension": [ccw_coding_ext("clm_fac_type_cd", facility_type)]})
 

@@ -7,8 +7,8 @@ input once (an `orjson.Fragment`, written as is wherever the resource is dumped)
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Callable
+from functools import lru_cache, cache
+from collections.abc import Callable
 
 import orjson
 
@@ -55,7 +55,7 @@ def npi_identifier(npi: str) -> dict:
     return {"type": NPI_TYPE, "value": npi}
 
 
-@lru_cache(maxsize=None)
+@cache
 def ccw_concept(variable: str, code: str | None) -> dict:
     """`{"coding": [ccw_coding(variable, code)]}`, memoised like the coding itself (never mutate it)."""
     return {"coding": [ccw_coding(variable, code)]}

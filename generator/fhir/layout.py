@@ -9,8 +9,9 @@ its filler declares, so a mismatch fails here, at import.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache, partial
-from typing import Any, Callable
+from functools import partial, cache
+from typing import Any
+from collections.abc import Callable
 
 import orjson
 
@@ -120,7 +121,7 @@ VALUE_KINDS: dict[str, Callable[[str, Any], tuple[str, Any]]] = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def coding_extension(variable: str, code: str | None) -> bytes:
     """A coding extension with the codebook's display, serialized once per code."""
     return dumps(ccw_coding_ext(variable, code))
@@ -178,7 +179,7 @@ def member_bytes(key: str, value: Any) -> bytes:
     return b"," + dumps({key: value})[1:-1]
 
 
-@lru_cache(maxsize=None)
+@cache
 def code_member(variable: str, code: str | None) -> bytes:
     return member_bytes("code", ccw_concept(variable, code))
 
@@ -201,7 +202,8 @@ def _info_value(value: InfoValue) -> tuple[tuple[str, ...], Callable[..., bytes 
         return (), lambda: blank
     if isinstance(value, Concept):
         keys, compute = reader(value.source)
-        members = {key: member_bytes("code", concept(value.system, code, display)) for key, code, display in value.codes}
+        members = {key: member_bytes("code", concept(value.system, code, display))
+                   for key, code, display in value.codes}
         return keys, lambda *values: members[compute(*values)]
     if isinstance(value, TimingPeriod) and value.end is not None:
         (start_key,), (end_key,) = reader(value.start)[0], reader(value.end)[0]

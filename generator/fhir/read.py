@@ -6,7 +6,7 @@ URL or code system the writers emit (dataset_contract.systems), so a reader neve
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterator
+from collections.abc import Iterator
 
 from dataset_contract.systems import (BB_ADJUDICATION, BB_VARIABLES, EOB_TYPE_SYSTEM, ICD10CM_SYSTEM,
                                       NPI_SYSTEM)

@@ -3,10 +3,11 @@
 The one compiler, `compile_shape`, serializes a shape in which `slot(name)` marks a value and `member(name)` an
 optional member (`{…, member("x"): None}`), and turns each mark into one %-directive of a %-format: the
 template records its slots' names in order and the compiler checks them against the names its filler declares,
-so a slot added, removed or moved fails at import instead of shifting every later value. A fill is one `%` (or, for a whole resource, one join of its fixed chunks with the slots' bytes).
-A value slot's fill is the serialized value (`%b`, or `%d` for `slot(name, "d")`); a member slot's fill is
-`,"key":value`, or b"" to leave the member out (for a member that opens its object: `"key":value,`); an element
-slot's (the last item of an array) is `,value` or b"".
+so a slot added, removed or moved fails at import instead of shifting every later value. A fill is one `%`
+(or, for a whole resource, one join of its fixed chunks with the slots' bytes). A value slot's fill is the
+serialized value (`%b`, or `%d` for `slot(name, "d")`); a member slot's fill is `,"key":value`, or b"" to leave
+the member out (for a member that opens its object: `"key":value,`); an element slot's (the last item of an
+array) is `,value` or b"".
 
 `NumberTemplate` is a template whose slots are numbers given by sources (generator/claim_types/values.py):
 a writer gathers the numbers of all its templates for a resource, serializes them in one orjson call
@@ -17,11 +18,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any, Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import orjson
 
 from generator.claim_types.values import Const, Derived, Key, Source
+
+Record = Mapping[str, Any]   # a claim, a line: what sources read from
 
 _MARK = "\x00"
 _SLOT = re.compile(rb',"\\u0000\+(?P<after>[A-Za-z0-9_]+)\\u0000":null'      # an optional member after another
@@ -57,7 +61,8 @@ class ByteTemplate:
         slots' bytes instead of %-formatting: a large resource is then copied once, where a %-format's
         result grows by reallocation and parses every directive."""
         tokens = re.split(rb"(%%|%[bd])", self.format)    # literal text and "%%" escapes, and the directives
-        out, current = [], []
+        out: list[bytes] = []
+        current: list[bytes] = []
         for i, token in enumerate(tokens):
             if i % 2 and token != b"%%":
                 if token == b"%d":
@@ -110,7 +115,7 @@ def _same(value: Any) -> Any:
     return value
 
 
-def value_of(source: Source) -> Callable[[dict], Any]:
+def value_of(source: Source) -> Callable[[Record], Any]:
     """A source as a function of the record: a key's value (its default when missing), the constant, or the
     derived value (each missing key read as 0.0)."""
     if isinstance(source, Key):
@@ -140,7 +145,7 @@ def integer(source: Source) -> Source:
 # --- numbers -------------------------------------------------------------------------------------------------
 
 
-def serialized(numbers: list | tuple) -> tuple[bytes, ...]:
+def serialized(numbers: list[Any] | tuple[Any, ...]) -> tuple[bytes, ...]:
     """Each number as orjson writes it (one orjson call for all of them)."""
     return tuple(orjson.dumps(numbers)[1:-1].split(b","))
 
@@ -187,7 +192,7 @@ class NumberTemplate:
         needs_order = positions != list(range(len(positions)))
         self.order = itemgetter(*positions) if needs_order and len(positions) > 1 else None
 
-    def values(self, record: dict) -> tuple:
+    def values(self, record: Record) -> tuple[Any, ...]:
         """The numbers of `record`, in slot order."""
         try:
             found = self.read(record)
@@ -205,7 +210,7 @@ class NumberTemplate:
         return self.constant if self.constant is not None else self.format % numbers
 
 
-def _reader(keys: tuple) -> Callable[[dict], tuple]:
+def _reader(keys: tuple[str, ...]) -> Callable[[Record], tuple[Any, ...]]:
     """record → its values at `keys` as a tuple, in one C call where possible (a missing key raises KeyError)."""
     if len(keys) > 1:
         return itemgetter(*keys)

@@ -154,7 +154,7 @@ class CareModel:
         elected = p.death - length          # the hospice election, which may precede the enrollment window
         start = max(p.window_a[0], elected)
         agency = pick(rng, p.pool.by_kind["hospice"])
-        dx = [self._hospice_reason(p)] + self._secondary(p, 4)
+        dx = [self._hospice_reason(p), *self._secondary(p, 4)]
         month_start = start
         while month_start <= p.death:
             through = min(p.death, month_end(month_start))
@@ -194,7 +194,7 @@ class CareModel:
             if start > last and not final:
                 break
             drg = self._choose_drg(p)
-            los = max(1, int(round(rng.lognormal(math.log(float(drg["los_mean"])) - LOS_SHIFT, LOS_SIGMA))))
+            los = max(1, round(rng.lognormal(math.log(float(drg["los_mean"])) - LOS_SHIFT, LOS_SIGMA)))
             end = min(start + los, last if not final else p.death)
             if final:
                 end = p.death

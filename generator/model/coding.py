@@ -8,7 +8,7 @@ carries it. Records are never modified once built, so sharing them is safe.
 from __future__ import annotations
 
 from functools import cache
-from typing import Callable
+from collections.abc import Callable
 
 from generator import tables
 from generator.claim_types.spec import ClaimType

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from itertools import chain
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -28,7 +28,7 @@ def _blocks(fill: Callable[[int], np.ndarray]) -> Iterator[list[float]]:
 class Draws:
     """Scalar draws from a numpy Generator, block-buffered (the names and meanings of Generator's methods)."""
 
-    __slots__ = ("rng", "random", "normal")
+    __slots__ = ("normal", "random", "rng")
 
     def __init__(self, rng: np.random.Generator):
         self.rng = rng

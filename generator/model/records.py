@@ -12,7 +12,7 @@ as CMS writes them (ICD-10 without dots, NDC 11 digits, revenue center 4 digits)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from generator.claim_types.spec import ClaimType
 
@@ -57,7 +57,7 @@ class Beneficiary(TypedDict):
     part_b_end: str | None
     a_trm_cd: str       # "0" active, "1" dead
     b_trm_cd: str
-    dual: list[str]     # dual status code by month: "NA" none, "02" full-benefit QMB+, "01" QMB only, "08" other full, …
+    dual: list[str]     # dual status by month: "NA" none, "02" full-benefit QMB+, "01" QMB only, "08" other full, …
     buyin: list[str]    # state buy-in by month: "0" none, "3" Part A+B, "C" state buy-in A+B, …
     part_c: list[str]   # MA contract by month ("" when in fee-for-service), e.g. "H1234"
     part_c_pbp: str     # MA plan benefit package, e.g. "001" ("" if never MA)
@@ -123,7 +123,7 @@ class Claim(TypedDict, total=False):
     received: str       # date CMS received the claim
     processed: str      # NCH weekly processing date (a Friday)
     last_updated: str   # meta.lastUpdated (ISO instant, deterministic: derived from `processed`)
-    provider: Provider  # billing provider: facility (institutional), clinician/group (carrier), supplier (DME), pharmacy (PDE)
+    provider: Provider  # who bills: facility (institutional), clinician/group (carrier), supplier (DME), pharmacy (PDE)
     attending: Provider | None    # institutional
     operating: Provider | None    # institutional with a procedure
     referring: Provider | None    # carrier, DME, HHA
@@ -142,7 +142,8 @@ class Claim(TypedDict, total=False):
     # type-specific facts; keys present only where they apply
     admission_type: str       # IP/SNF: "1" emergency, "2" urgent, "3" elective
     admission_source: str     # IP/SNF: point of origin, e.g. "1" non-health-care point, "7" ER (legacy)
-    discharge_status: str     # institutional: "01" home, "03" SNF, "06" home health, "20" expired, "30" still patient, "50"/"51" hospice
+    discharge_status: str     # institutional: "01" home, "03" SNF, "06" home health, "20" expired, "30" still patient,
+    #                           "50"/"51" hospice
     patient_status: str       # IP/SNF/hospice NCH patient status indicator: "A" discharged, "B" died, "C" still patient
     type_of_bill: str         # 3 digits: facility type + classification + frequency, e.g. "111"
     drg: str                  # IP: MS-DRG, 3 digits
@@ -222,7 +223,7 @@ class HospiceMonth:
 @dataclass(frozen=True, slots=True)
 class Fill:
     """A Part D fill of a maintenance drug."""
-    drug: dict                  # the drugs table's row, its cost_30 and qty_30 as floats
+    drug: dict[str, Any]        # the drugs table's row, its cost_30 and qty_30 as floats
     days_supply: int
     refill: int                 # 0 for the first fill
 

@@ -2,11 +2,11 @@
 
 Each shard's people are rebuilt exactly as `generate` made them (the shard's rng stream is replayed,
 claims included, so every person comes out the same): the manifest's seed, size, period, shard size and
-profile hash say how, and a dataset this generator cannot replay exactly is refused (`replayable`). Each living beneficiary's enrollment is carried
-into the window [first, last] and the care model runs over just those days with an rng of its own,
-`default_rng([seed, shard, ADVANCE_STREAM, first.toordinal()])`: the same dataset advanced the same way
-gives the same claims. Nobody dies, nobody new enrolls, and the Part B/D deductibles start afresh in
-each window.
+profile hash say how, and a dataset this generator cannot replay exactly is refused (`replayable`).
+Each living beneficiary's enrollment is carried into the window [first, last] and the care model runs over just
+those days with an rng of its own, `default_rng([seed, shard, ADVANCE_STREAM, first.toordinal()])`: the same
+dataset advanced the same way gives the same claims. Nobody dies, nobody new enrolls, and the Part B/D
+deductibles start afresh in each window.
 
 Claim ids: in window k (1 for a dataset's first advance) the claims of shard s of a dataset of S shards
 are numbered as shard k * S + s of `identifiers.claim_id`/`pde_id`, a range neither `generate` (shards
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -93,4 +93,5 @@ def _carried(person: Person | None, first: int, last: int) -> Person | None:
         return (max(span[0], first), last) if span and max(span[0], first) <= last else None
 
     part_d = [span for span in map(clip, person.part_d_days) if span]
-    return dataclasses.replace(person, window_a=clip(person.window_a), window_b=clip(person.window_b), part_d_days=part_d)
+    return dataclasses.replace(person, window_a=clip(person.window_a), window_b=clip(person.window_b),
+                               part_d_days=part_d)

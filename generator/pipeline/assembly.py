@@ -78,7 +78,7 @@ class Assembly(_Parts):
         self.files = {}
         for t, p in self.tmp.items():
             p.touch()
-            self.files[t] = open(p, "r+b")
+            self.files[t] = open(p, "r+b")  # noqa: SIM115 (appended to across calls; `close` closes it)
             self.files[t].truncate(self.state["sizes"][t])
         for p in Path(self.parts).iterdir():
             stale = p.name[:6].isdigit() and int(p.name[:6]) < self.state["appended"]

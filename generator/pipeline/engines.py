@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Iterator
+from collections.abc import Iterator
 
 from generator.errors import UserError
 from generator.pipeline.worker import ShardJob, write_shard

@@ -5,7 +5,7 @@ of worker processes, so any split of the work gives the same bytes.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import orjson
@@ -31,7 +31,8 @@ def shard_ranges(n: int, size: int) -> list[tuple[int, int, int]]:
     return [(k, start, min(size, n - start)) for k, start in enumerate(range(0, n, size))]
 
 
-def shard_people(profile: Profile, seed: int, index: int, start_index: int, count: int) -> Iterator[tuple[Insured, list[Claim]]]:
+def shard_people(profile: Profile, seed: int, index: int, start_index: int,
+                 count: int) -> Iterator[tuple[Insured, list[Claim]]]:
     """Each beneficiary of the shard in order with their claims (all drawn from the shard's one rng stream:
     the population as arrays, then person by person through one `Draws`)."""
     rng = np.random.default_rng([seed, index])

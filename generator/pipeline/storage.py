@@ -98,7 +98,9 @@ class UrlStore:
     def listing(self, path: str) -> list[str]:
         """Names directly under path (fresh: the listing cache is dropped first)."""
         self.fs.invalidate_cache(path)
-        return [p.rstrip("/").rsplit("/", 1)[-1] for p in self.fs.ls(path, detail=False)] if self.fs.exists(path) else []
+        if not self.fs.exists(path):
+            return []
+        return [p.rstrip("/").rsplit("/", 1)[-1] for p in self.fs.ls(path, detail=False)]
 
     def remove(self, path: str) -> None:
         if self.fs.exists(path):

@@ -18,7 +18,7 @@ from generator.pipeline.storage import UrlStore, describe, is_url, join, local_p
 DATASET_NAMES = [t + suffix for t in RESOURCE_TYPES for suffix in NDJSON_SUFFIXES] + [MANIFEST_NAME, BUNDLES_DIR]
 
 
-def target_for(location: str | Path) -> "LocalTarget | UrlTarget":
+def target_for(location: str | Path) -> LocalTarget | UrlTarget:
     return UrlTarget(str(location)) if is_url(location) else LocalTarget(local_path(location))
 
 

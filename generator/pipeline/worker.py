@@ -20,7 +20,7 @@ from generator.fhir.bundle import bundle
 from generator.pipeline.shard import shard_resources
 from generator.pipeline.storage import WRITE_BUFFER, join, store_for
 
-GZIP_LEVEL = 2          # ISA-L's default: ~1.6 GB/s here, 5x zlib's level 1, and smaller (each shard is one gzip member)
+GZIP_LEVEL = 2  # ISA-L's default: ~1.6 GB/s here, 5x zlib's level 1, and smaller (each shard is one gzip member)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ FHIR_MODELS = {
     "ExplanationOfBenefit": "fhir.resources.R4B.explanationofbenefit.ExplanationOfBenefit",
 }
 
-EXPECTED_PROFILE = {"Patient": "Patient", "Coverage": "Coverage", **{name: spec.fhir.profile for name, spec in TYPES.items()}}
+EXPECTED_PROFILE = {"Patient": "Patient", "Coverage": "Coverage",
+                    **{name: spec.fhir.profile for name, spec in TYPES.items()}}
 """The C4BB profile (after `C4BB-`) each resource must name, as BB2 emits them (data-model.md §5): an EOB's
 is its claim type's."""
 

@@ -11,16 +11,16 @@ import html
 import io
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
-from dataset_contract import CLAIM_TYPES  # noqa: E402
-from generator.quality.stats import PAYMENT_BINS_PER_DECADE, StatsReport, fmt_value  # noqa: E402
+from dataset_contract import CLAIM_TYPES
+from generator.quality.stats import PAYMENT_BINS_PER_DECADE, StatsReport, fmt_value
 
 OBSERVED, TARGET, FEMALE, MALE = "#0050d8", "#a9aeb1", "#c05600", "#162e51"
 STATES_SHOWN = 25
@@ -184,8 +184,8 @@ def _table(report: StatsReport) -> str:
     for r in report.rows:
         mark = "" if r.ok is None else '<span class="good">ok</span>' if r.ok else '<span class="bad">✗</span>'
         rows.append(f"<tr><td>{html.escape(r.group)}</td><td>{html.escape(r.name)}</td>"
-                    f"<td class=num>{fmt_value(r.target, r.percent)}</td><td class=num>{fmt_value(r.observed, r.percent)}"
-                    f"</td><td>{r.tolerance}</td><td>{mark}</td></tr>")
+                    f"<td class=num>{fmt_value(r.target, r.percent)}</td>"
+                    f"<td class=num>{fmt_value(r.observed, r.percent)}</td><td>{r.tolerance}</td><td>{mark}</td></tr>")
     return ("<table><thead><tr><th>group</th><th>metric</th><th class=num>target</th><th class=num>observed</th>"
             f"<th>tolerance</th><th>ok</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
 

@@ -3,8 +3,9 @@
 Everything is computed from the files alone (Patient, Coverage, EOB), streamed line by line: memory
 grows with the number of beneficiaries, never with the number of claims. A condition counts only the
 way CMS's Chronic Conditions Warehouse finds it (realism.md §2.1): one inpatient/SNF/HHA claim, or two
-carrier/outpatient claims on different dates, carrying one of its codes (each claim type's spec says which). Rates are per beneficiary-year
-of fee-for-service enrollment (Parts A and B, no Part C); Part D fills per Part D enrollee-year.
+carrier/outpatient claims on different dates, carrying one of its codes (each claim type's spec says which).
+Rates are per beneficiary-year of fee-for-service enrollment (Parts A and B, no Part C); Part D fills per Part D
+enrollee-year.
 """
 from __future__ import annotations
 
@@ -199,8 +200,8 @@ def _read_coverage(ds: Dataset, benes: dict[str, _Bene]) -> None:
 
 def _months_in_period(period: dict, months) -> list:
     start, end = parse_date(period.get("start")), parse_date(period.get("end"))
-    return [(y, m) for y, m in months
-            if (start is None or (start.year, start.month) <= (y, m)) and (end is None or (y, m) <= (end.year, end.month))]
+    return [(y, m) for y, m in months if (start is None or (start.year, start.month) <= (y, m))
+            and (end is None or (y, m) <= (end.year, end.month))]
 
 
 def _monthly_enrolled(c: dict, prefix: str, months) -> set:
@@ -349,8 +350,10 @@ def _utilization_rows(report: StatsReport, profile, ffs: dict[str, _Bene], claim
         if target is None:
             continue
         users = claims.users[spec.name]
-        numerator = {"claims": lambda: claims.count[spec.name], "users": lambda: len(users & ffs.keys()),
-                     "decedent_users": lambda: len(users & ffs_decedents)}[target.measure]()
+        if target.measure == "claims":
+            numerator = claims.count[spec.name]
+        else:
+            numerator = len(users & (ffs.keys() if target.measure == "users" else ffs_decedents))
         d = denominators[target.per]
         report.rows.append(_row("utilization", target.key, profile.utilization[target.key],
                                 numerator / d * target.scale if d else None, "rate", target.percent))
@@ -364,7 +367,7 @@ def _claim_tables(report: StatsReport, claims: _Claims) -> None:
     report.top_drgs, report.top_hcpcs = claims.top(claims.drgs, "DRG "), claims.top(claims.hcpcs)
     report.top_drugs = claims.top(claims.drugs)
     report.claims_per_bene_hist = {t: Counter(claims.per_bene[t].values()) for t in CLAIM_TYPES}
-    for t, hist in report.claims_per_bene_hist.items():
+    for hist in report.claims_per_bene_hist.values():
         hist[0] = report.beneficiaries - sum(hist.values())
     report.payment_bins = {t: Counter(claims.payment_bins[t]) for t in CLAIM_TYPES}
 

@@ -14,7 +14,7 @@ from array import array
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import orjson
