@@ -3,18 +3,18 @@
 MBI: `mbi(n)` is a bijection from 0 <= n < MBI_SPACE onto the MBIs of the CMS format whose position 2 is
 `S` (a letter CMS never issues, so a synthetic MBI can never be a real person's). n is first scrambled by
 an affine permutation modulo MBI_SPACE (so neighbours in n don't look alike), then written in the mixed
-radix of the format. `mbi_index` inverts it.
+radix of the format.
 
 NPI: `npi(base9)` appends the Luhn check digit computed over "80840" + the nine digits (the NPI rule).
 Synthetic providers use base9 numbers starting with 1 or 2, like real NPIs.
 
 Ids are strings holding negative integers, like the synthetic data of Blue Button 2.0. The ranges are
-disjoint (k = shard * SEQ_LIMIT + seq, so k < SHARD_LIMIT * SEQ_LIMIT = 10**12):
+disjoint (k = shard * SEQ_LIMIT + seq, so k < SHARD_LIMIT * SEQ_LIMIT = 10**12; `shard_id_bases`):
 
     bene_id(index)           -(10_000_000_000_001 + index)   index < 10**13 - 1
-    claim_id(shard, seq)     -(20_000_000_000_000 + k)
-    claim_group_id(...)      -(30_000_000_000_000 + k)
-    pde_id(shard, seq)       -(40_000_000_000_000 + k)
+    claim id                 -(20_000_000_000_000 + k)
+    claim group id           -(30_000_000_000_000 + k)
+    PDE id                   -(40_000_000_000_000 + k)
 """
 from __future__ import annotations
 
@@ -35,7 +35,6 @@ for _alphabet in _MBI_POSITIONS:
 # Affine scramble n -> (A*n + B) mod MBI_SPACE; A is coprime to MBI_SPACE (= 2^a 3^b 5^c), so it's a bijection.
 _SCRAMBLE_A = 2_654_435_761
 _SCRAMBLE_B = 123_456_789_011
-_SCRAMBLE_A_INV = pow(_SCRAMBLE_A, -1, MBI_SPACE)
 _RADIX = tuple(len(a) for a in _MBI_POSITIONS)
 _L = "AC-HJKMNP-RT-Y"  # MBI_LETTERS as a regex class body
 SYNTHETIC_MBI_RE = re.compile(rf"^[1-9]S[{_L}0-9][0-9][{_L}][{_L}0-9][0-9][{_L}]{{2}}[0-9]{{2}}$")
@@ -51,16 +50,6 @@ def mbi(n: int) -> str:
         v, r = divmod(v, radix)
         chars.append(alphabet[r])
     return "".join(reversed(chars))
-
-
-def mbi_index(s: str) -> int:
-    """The n with mbi(n) == s (ValueError when s is not a synthetic MBI)."""
-    if not is_synthetic_mbi(s):
-        raise ValueError(f"{s!r} is not a synthetic MBI")
-    v = 0
-    for ch, alphabet in zip(s, _MBI_POSITIONS):
-        v = v * len(alphabet) + alphabet.index(ch)
-    return (v - _SCRAMBLE_B) * _SCRAMBLE_A_INV % MBI_SPACE
 
 
 def is_synthetic_mbi(s: str) -> bool:
@@ -115,30 +104,9 @@ def bene_id(index: int) -> str:
     return str(-(_BENE_BASE + index))
 
 
-def _sharded(base: int, shard: int, seq: int) -> str:
-    if not (0 <= shard < SHARD_LIMIT and 0 <= seq < SEQ_LIMIT):
-        raise ValueError(f"shard {shard} / seq {seq} outside 0..{SHARD_LIMIT - 1} / 0..{SEQ_LIMIT - 1}")
-    return str(-(base + shard * SEQ_LIMIT + seq))
-
-
 def shard_id_bases(shard: int) -> tuple[int, int, int]:
     """(claim, claim group, PDE) id bases of a shard, checked once: its seq-th ids are str(-(base + seq)) for
-    0 <= seq < SEQ_LIMIT (what `claim_id`, `claim_group_id` and `pde_id` return, without a check per id)."""
+    0 <= seq < SEQ_LIMIT (the builder checks seq)."""
     if not 0 <= shard < SHARD_LIMIT:
         raise ValueError(f"shard {shard} outside 0..{SHARD_LIMIT - 1}")
     return tuple(base + shard * SEQ_LIMIT for base in (_CLAIM_BASE, _CLAIM_GROUP_BASE, _PDE_BASE))
-
-
-def claim_id(shard: int, seq: int) -> str:
-    """The seq-th claim id of a shard (Parts A/B claims)."""
-    return _sharded(_CLAIM_BASE, shard, seq)
-
-
-def claim_group_id(shard: int, seq: int) -> str:
-    """The seq-th claim group id of a shard."""
-    return _sharded(_CLAIM_GROUP_BASE, shard, seq)
-
-
-def pde_id(shard: int, seq: int) -> str:
-    """The seq-th Part D event id of a shard."""
-    return _sharded(_PDE_BASE, shard, seq)

@@ -9,7 +9,7 @@ dataset advanced the same way gives the same claims. Nobody dies, nobody new enr
 deductibles start afresh in each window.
 
 Claim ids: in window k (1 for a dataset's first advance) the claims of shard s of a dataset of S shards
-are numbered as shard k * S + s of `identifiers.claim_id`/`pde_id`, a range neither `generate` (shards
+are numbered as shard k * S + s (`identifiers.shard_id_bases`), a range neither `generate` (shards
 below S) nor any other window uses, so a dataset can be advanced while k * S + s < SHARD_LIMIT.
 
 Every new claim's meta.lastUpdated is the window's export time, its last day + 14 days at midnight UTC

@@ -14,9 +14,6 @@ from collections.abc import Iterator
 from generator.errors import UserError
 from generator.pipeline.worker import ShardJob, write_shard
 
-ENGINES = ("local", "dask")
-
-
 class EngineError(UserError):
     """The chosen engine cannot run (Dask not installed, scheduler unreachable)."""
 

@@ -99,8 +99,3 @@ def table(name: str) -> tuple[dict[str, str], ...]:
 def rows(name: str) -> tuple[tuple[str, ...], ...]:
     """The rows of a table as tuples in its declared column order (for large tables read positionally)."""
     return load(name).rows
-
-
-def shipped() -> list[str]:
-    """The names of the table files in this folder."""
-    return sorted(p.name[:-4] for p in resources.files(__name__).iterdir() if p.name.endswith(".csv"))
