@@ -10,7 +10,7 @@ from dataset_contract.systems import HL7_CODESYSTEM
 from .derived import (BILL_CLASSIFICATION, BILL_FREQUENCY, CONTROL_NUMBER, DEDUCTIONS, LOW_INCOME_SUBSIDY,
                       PATIENT_RESIDENCE, REVENUE_RATE, ipps_share, line_sum)
 from .shape import (Adjudication, Balance, BlankCode, CareTeam, Category, Code, Concept, Extension, Info, Quantity,
-                    TimingDate, TimingPeriod, TimingSpan, Total)
+                    InstitutionalShape, ProfessionalShape, TimingDate, TimingPeriod, TimingSpan, Total)
 from .values import Const, Key
 
 CARRIER_NUMBER = "01112"       # carr_num: the MAC jurisdiction contractor number
@@ -185,3 +185,13 @@ PROFESSIONAL_HEADS = (("referring", "referring"),)
 INSTITUTIONAL_TEAM = CareTeam(heads=(("attending", "attending"), ("operating", "operating")), heads_qualified=True,
                               performers_credentialed=False)
 PHARMACY_TEAM = CareTeam(heads=(("prescriber", "prescribing"),), heads_qualified=True, performers_credentialed=False)
+
+# --- what a billing form's types share (a spec spreads one into its FhirShape and names only what differs) --------
+PROFESSIONAL_SHAPE: ProfessionalShape = {
+    "subtype": None, "id_variable": "clm_id", "supporting_info": (RECEIVED,), "totals": PROFESSIONAL_TOTAL,
+    "balances": PROFESSIONAL_BALANCE, "facility": None, "line_extensions": PROFESSIONAL_LINE_EXTENSIONS,
+}
+INSTITUTIONAL_SHAPE: InstitutionalShape = {
+    "id_variable": "clm_id", "totals": CHARGES_TOTAL, "care_team": INSTITUTIONAL_TEAM, "provider": "contained",
+    "facility": "bill_type", "final_bill": True,
+}

@@ -1,6 +1,6 @@
 """HHA: a home health agency's claim for one 30-day period of care (UB-04, home health PPS), no cost sharing."""
-from .common import (ADMISSION_START, CHARGES_TOTAL, HHA_BALANCE, HHA_LINE, INSTITUTIONAL_TAIL, INSTITUTIONAL_TEAM,
-                     PPS, RECEIVED, institutional_header)
+from .common import (ADMISSION_START, HHA_BALANCE, HHA_LINE, INSTITUTIONAL_SHAPE, INSTITUTIONAL_TAIL, PPS, RECEIVED,
+                     institutional_header)
 from .derived import LUPA_CODE
 from .shape import Category, Code, FhirShape, Info, Quantity
 from .spec import Billed, ClaimType, Diagnoses, PeriodPayment, Target, TypeOfBill
@@ -14,7 +14,7 @@ SPEC = ClaimType(
     pricing=PeriodPayment(rate="hha_period", low_use_factor=0.35, sigma=0.15, charge_markup=1.5),
     fhir=FhirShape(  # BFD quirks kept: a "professional" claim with the professional profile, an inpatient subtype
         profile="ExplanationOfBenefit-Professional-NonClinician", eob_type="HHA", category="professional",
-        nch_type="10", subtype="inpatient", coverage_part="b", id_variable="clm_id", diagnosis_style="professional",
+        nch_type="10", subtype="inpatient", coverage_part="b", diagnosis_style="professional",
         header=institutional_header("W"),
         supporting_info=(
             RECEIVED, *INSTITUTIONAL_TAIL, PPS,
@@ -22,9 +22,8 @@ SPEC = ClaimType(
             Info(Category("clm_hha_rfrl_cd"), Code("clm_hha_rfrl_cd", Key("hha_referral"))),
             Info(Category("clm_hha_tot_visit_cnt"), Quantity(Key("hha_visits"))),
             ADMISSION_START),
-        line_amounts=HHA_LINE, totals=CHARGES_TOTAL, balances=HHA_BALANCE, care_team=INSTITUTIONAL_TEAM,
-        provider="contained", facility="bill_type", final_bill=True, line_date=True, revenue_deductible_coding=True,
-        revenue_status=Const("A")),
+        line_amounts=HHA_LINE, balances=HHA_BALANCE, line_date=True, revenue_deductible_coding=True,
+        revenue_status=Const("A"), **INSTITUTIONAL_SHAPE),
     diagnoses=Diagnoses(limit=25, other_role="secondary"),
     type_of_bill=TypeOfBill(facility="3", classification="2", frequency="9"),   # 0329: a period's final claim
     episode=(

@@ -1,6 +1,6 @@
 """Hospice: a hospice's monthly claim (UB-04) for routine home care days, paid per day, no cost sharing."""
-from .common import (ADMISSION, CHARGES_TOTAL, HOSPICE_BALANCE, HOSPICE_LINE, INSTITUTIONAL_TAIL, INSTITUTIONAL_TEAM,
-                     PATIENT_STATUS, RECEIVED, institutional_header)
+from .common import (ADMISSION, HOSPICE_BALANCE, HOSPICE_LINE, INSTITUTIONAL_SHAPE, INSTITUTIONAL_TAIL, PATIENT_STATUS,
+                     RECEIVED, institutional_header)
 from .shape import Extension, FhirShape
 from .spec import Billed, ClaimType, DailyRate, Diagnoses, Target, TypeOfBill
 from .values import Key
@@ -13,12 +13,11 @@ SPEC = ClaimType(
     pricing=DailyRate(rate="hospice_rhc_per_diem", sigma=0.05, charge_markup=1.5),
     fhir=FhirShape(
         profile="ExplanationOfBenefit-Inpatient-Institutional", eob_type="HOSPICE", category="institutional",
-        nch_type="50", subtype="inpatient", coverage_part="a", id_variable="clm_id", diagnosis_style="institutional",
+        nch_type="50", subtype="inpatient", coverage_part="a", diagnosis_style="institutional",
         header=(*institutional_header("V"), Extension("bene_hospc_prd_cnt", Key("hospice_period"), "quantity")),
         supporting_info=(RECEIVED, PATIENT_STATUS, ADMISSION, *INSTITUTIONAL_TAIL),
-        line_amounts=HOSPICE_LINE, totals=CHARGES_TOTAL, balances=HOSPICE_BALANCE, care_team=INSTITUTIONAL_TEAM,
-        provider="contained", facility="bill_type", final_bill=True, line_date=True,
-        revenue_deductible_coding=True),
+        line_amounts=HOSPICE_LINE, balances=HOSPICE_BALANCE, line_date=True, revenue_deductible_coding=True,
+        **INSTITUTIONAL_SHAPE),
     diagnoses=Diagnoses(limit=25, other_role="other"),
     type_of_bill=TypeOfBill(facility="8", classification="1", interim=("2", "3", "4")),  # billed monthly: 811, or
     #                                                               812 first, 813 continuing, 814 last

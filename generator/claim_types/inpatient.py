@@ -1,7 +1,7 @@
 """Inpatient: a hospital's claim for an admission (UB-04), paid by its MS-DRG under the IPPS."""
-from .common import (ACTION, ADMISSION, ADMISSION_SOURCE, ADMISSION_TYPE, CHARGES_TOTAL, DRG, INPATIENT_BALANCE,
-                     INSTITUTIONAL_TAIL, INSTITUTIONAL_TEAM, IPPS_ADD_ONS, MCO_PAID, PATIENT_STATUS, RECEIVED,
-                     REVENUE_CHARGES, institutional_header)
+from .common import (ACTION, ADMISSION, ADMISSION_SOURCE, ADMISSION_TYPE, DRG, INPATIENT_BALANCE, INSTITUTIONAL_SHAPE,
+                     INSTITUTIONAL_TAIL, IPPS_ADD_ONS, MCO_PAID, PATIENT_STATUS, RECEIVED, REVENUE_CHARGES,
+                     institutional_header)
 from .shape import FhirShape
 from .spec import ClaimType, Diagnoses, DrgPayment, RevenueShare, StayRounds, Target, TypeOfBill
 
@@ -25,13 +25,12 @@ SPEC = ClaimType(
         )),
     fhir=FhirShape(
         profile="ExplanationOfBenefit-Inpatient-Institutional", eob_type="INPATIENT", category="institutional",
-        nch_type="60", subtype="inpatient", coverage_part="a", id_variable="clm_id", diagnosis_style="institutional",
+        nch_type="60", subtype="inpatient", coverage_part="a", diagnosis_style="institutional",
         header=institutional_header("V", ACTION, *IPPS_ADD_ONS),
         supporting_info=(PATIENT_STATUS, ADMISSION, ADMISSION_TYPE, ADMISSION_SOURCE, DRG, MCO_PAID,
                          *INSTITUTIONAL_TAIL, RECEIVED),
-        line_amounts=REVENUE_CHARGES, totals=CHARGES_TOTAL, balances=INPATIENT_BALANCE, care_team=INSTITUTIONAL_TEAM,
-        provider="contained", facility="bill_type", final_bill=True, poa=True, procedures=True,
-        hcpcs_cd_coding=True, revenue_deductible_coding=True),
+        line_amounts=REVENUE_CHARGES, balances=INPATIENT_BALANCE, poa=True, procedures=True, hcpcs_cd_coding=True,
+        revenue_deductible_coding=True, **INSTITUTIONAL_SHAPE),
     diagnoses=Diagnoses(limit=25, other_role="other", present_on_admission="Y", admitting=True),
     type_of_bill=TypeOfBill(facility="1", classification="1"),
     rounds=StayRounds(claim_type="carrier", first="99223", later="99232", pos="21", offset=0, every=0, per_stay=3,

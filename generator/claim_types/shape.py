@@ -7,7 +7,7 @@ nothing else about the type. Key order follows BFD's v2 responses.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from .values import Source
 
@@ -132,6 +132,28 @@ class CareTeam:
 
 
 # --- the shape -----------------------------------------------------------------------------------------------
+
+
+class ProfessionalShape(TypedDict):
+    """The FhirShape fields the professional-form types share (common.PROFESSIONAL_SHAPE, spread into a spec's)."""
+    subtype: str | None
+    id_variable: str
+    supporting_info: tuple[Info, ...]
+    totals: tuple[Total, ...]
+    balances: tuple[Balance, ...]
+    facility: str | None
+    line_extensions: tuple[tuple[str, str], ...]
+
+
+class InstitutionalShape(TypedDict):
+    """The FhirShape fields the institutional-form types share (common.INSTITUTIONAL_SHAPE)."""
+    id_variable: str
+    totals: tuple[Total, ...]
+    care_team: CareTeam
+    provider: str
+    facility: str | None
+    final_bill: bool
+
 
 
 @dataclass(frozen=True, slots=True, eq=False)

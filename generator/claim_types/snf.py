@@ -1,7 +1,7 @@
 """SNF: a skilled nursing facility's claim for a stay after a qualifying hospital stay (UB-04), paid per day."""
-from .common import (ACTION, ADMISSION, ADMISSION_SOURCE, ADMISSION_TYPE, CHARGES_TOTAL, DRG, INSTITUTIONAL_TAIL,
-                     INSTITUTIONAL_TEAM, MCO_PAID, PATIENT_STATUS, PPS, QUALIFYING_STAY, RECEIVED, REVENUE_CHARGES,
-                     SNF_BALANCE, institutional_header)
+from .common import (ACTION, ADMISSION, ADMISSION_SOURCE, ADMISSION_TYPE, DRG, INSTITUTIONAL_SHAPE, INSTITUTIONAL_TAIL,
+                     MCO_PAID, PATIENT_STATUS, PPS, QUALIFYING_STAY, RECEIVED, REVENUE_CHARGES, SNF_BALANCE,
+                     institutional_header)
 from .shape import FhirShape
 from .spec import ClaimType, Diagnoses, RevenueShare, StayPerDiem, StayRounds, Target, TypeOfBill
 
@@ -21,12 +21,12 @@ SPEC = ClaimType(
         )),
     fhir=FhirShape(
         profile="ExplanationOfBenefit-Inpatient-Institutional", eob_type="SNF", category="institutional",
-        nch_type="20", subtype="inpatient", coverage_part="a", id_variable="clm_id", diagnosis_style="institutional",
+        nch_type="20", subtype="inpatient", coverage_part="a", diagnosis_style="institutional",
         header=institutional_header("V", ACTION),
         supporting_info=(RECEIVED, ADMISSION_TYPE, ADMISSION_SOURCE, DRG, PATIENT_STATUS, ADMISSION, QUALIFYING_STAY,
                          PPS, MCO_PAID, *INSTITUTIONAL_TAIL),
-        line_amounts=REVENUE_CHARGES, totals=CHARGES_TOTAL, balances=SNF_BALANCE, care_team=INSTITUTIONAL_TEAM,
-        provider="contained", facility="bill_type", final_bill=True, procedures=True, revenue_deductible_coding=True),
+        line_amounts=REVENUE_CHARGES, balances=SNF_BALANCE, procedures=True, revenue_deductible_coding=True,
+        **INSTITUTIONAL_SHAPE),
     diagnoses=Diagnoses(limit=25, other_role="other", admitting=True),
     type_of_bill=TypeOfBill(facility="2", classification="1"),
     rounds=StayRounds(claim_type="carrier", first="99309", later="99309", pos="31", offset=1, every=10, per_stay=0,

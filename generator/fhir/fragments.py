@@ -66,20 +66,17 @@ def bb_slot(codesystem: str, variable: str) -> dict:
     return {"system": BB_CODESYSTEM + codesystem, "code": BB_VARIABLES + variable, "display": label(variable)}
 
 
-ADJUDICATION_CATEGORIES = {
-    "submitted": (HL7_CODESYSTEM + "adjudication", "Submitted Amount"),
-    "eligible": (HL7_CODESYSTEM + "adjudication", "Eligible Amount"),
-    "deductible": (HL7_CODESYSTEM + "adjudication", "Deductible"),
-    "benefit": (HL7_CODESYSTEM + "adjudication", "Benefit Amount"),
-    "coinsurance": (C4BB_CODESYSTEM + "C4BBAdjudication", "Co-insurance"),
-    "noncovered": (C4BB_CODESYSTEM + "C4BBAdjudication", "Noncovered"),
-    "priorpayerpaid": (C4BB_CODESYSTEM + "C4BBAdjudication", "Prior payer paid"),
-    "paidbypatient": (C4BB_CODESYSTEM + "C4BBAdjudication", "Paid by patient"),
-    "paidtoprovider": (C4BB_CODESYSTEM + "C4BBAdjudication", "Paid to provider"),
-    "paidtopatient": (C4BB_CODESYSTEM + "C4BBAdjudication", "Paid to patient"),
-    "discount": (C4BB_CODESYSTEM + "C4BBAdjudication", "Discount"),
-    "drugcost": (C4BB_CODESYSTEM + "C4BBAdjudication", "Drug Cost"),
-    "other": (C4BB_CODESYSTEM + "C4BBPayerAdjudicationStatus", "Other"),
+ADJUDICATION_CATEGORIES = {  # category code → (its code system, its display)
+    category: (system, display)
+    for system, categories in (
+        (HL7_CODESYSTEM + "adjudication", (("submitted", "Submitted Amount"), ("eligible", "Eligible Amount"),
+                                           ("deductible", "Deductible"), ("benefit", "Benefit Amount"))),
+        (C4BB_CODESYSTEM + "C4BBAdjudication", (
+            ("coinsurance", "Co-insurance"), ("noncovered", "Noncovered"), ("priorpayerpaid", "Prior payer paid"),
+            ("paidbypatient", "Paid by patient"), ("paidtoprovider", "Paid to provider"),
+            ("paidtopatient", "Paid to patient"), ("discount", "Discount"), ("drugcost", "Drug Cost"))),
+        (C4BB_CODESYSTEM + "C4BBPayerAdjudicationStatus", (("other", "Other"),)))
+    for category, display in categories
 }
 
 
