@@ -32,6 +32,7 @@ INPATIENT, OUTPATIENT, PDE, SNF = TYPES["inpatient"], TYPES["outpatient"], TYPES
 
 # Hospice: use and length (realism.md §3: median ≈18 days, a long tail)
 HOSPICE_LOS = (math.log(18), 1.6)            # lognormal (log median, sigma) of a hospice stay's days
+HOSPICE_MAX_DAYS = 3 * 365        # the lognormal's tail cut: no hospice stay runs longer (an estimate)
 HOSPICE_PERIODS = (90, 60)       # days of the first two hospice benefit periods, and of each one after them
 HOSPICE_REASONS = ("lung_cancer", "colorectal_cancer", "dementia", "heart_failure", "copd", "ckd", "stroke")
 # Inpatient stays
@@ -150,7 +151,7 @@ class CareModel:
         rng = self.rng
         if p.death is None or rng.random() >= self.u["hospice_share_of_decedents"]:
             return None
-        length = max(1, int(rng.lognormal(*HOSPICE_LOS)))
+        length = min(HOSPICE_MAX_DAYS, max(1, int(rng.lognormal(*HOSPICE_LOS))))
         elected = p.death - length          # the hospice election, which may precede the enrollment window
         start = max(p.window_a[0], elected)
         agency = pick(rng, p.pool.by_kind["hospice"])
