@@ -8,6 +8,11 @@ fixed CCW codes) belongs to the writers.
 
 Conventions: dates are ISO strings `YYYY-MM-DD`; money is a float rounded to cents; codes are strings
 as CMS writes them (ICD-10 without dots, NDC 11 digits, revenue center 4 digits).
+
+The stages' own records are slotted frozen dataclasses (an encounter's facts, `Insured`); `Beneficiary`,
+`Claim` and `Line` are TypedDicts (their keys declared, checked by mypy), because the byte writer reads them
+with C-level itemgetters and pricing makes each line as a copy of its coding's template: a dataclass
+instance per line would cost about 1.5 µs against 0.1 µs, on ~100 lines per beneficiary.
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from generator.claim_types.spec import ClaimType
+
 
 class Provider(TypedDict):
     npi: str            # 10 digits, valid Luhn check digit
