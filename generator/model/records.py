@@ -12,7 +12,8 @@ as CMS writes them (ICD-10 without dots, NDC 11 digits, revenue center 4 digits)
 The stages' own records are slotted frozen dataclasses (an encounter's facts, `Insured`); `Beneficiary`,
 `Claim` and `Line` are TypedDicts (their keys declared, checked by mypy), because the byte writer reads them
 with C-level itemgetters and pricing makes each line as a copy of its coding's template: a dataclass
-instance per line would cost about 1.5 µs against 0.1 µs, on ~100 lines per beneficiary.
+instance per line costs about 4 µs (a frozen one, 16 fields) against 0.6 µs for the copy, on ~100 lines per
+beneficiary.
 """
 from __future__ import annotations
 
