@@ -176,7 +176,7 @@ class Claim(TypedDict, total=False):
     paid_date: str            # PDE: date paid
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StatePool:
     """The providers of one state, by kind; clinicians also by specialty."""
     by_kind: dict[str, tuple[Provider, ...]]
@@ -240,7 +240,8 @@ Facts = InpatientStay | SnfStay | HomeHealthPeriod | HospiceMonth | Fill
 
 @dataclass(slots=True)
 class Encounter:
-    """One future claim: its type, dates, diagnoses, billed services and care team, and its kind's facts."""
+    """One future claim: its type, dates, diagnoses, billed services and care team, and its kind's facts.
+    (Mutable while the care model builds a person's care: it adds chronic codes to visits; pricing only reads it.)"""
     spec: ClaimType
     start: int                              # date ordinal
     end: int
@@ -254,7 +255,7 @@ class Encounter:
     facts: Facts | None = None              # facility episodes and fills
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     """What the care model needs to know about one beneficiary."""
     female: bool
@@ -274,7 +275,7 @@ class Person:
     esrd: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Insured:
     """One beneficiary as enrolled: the record, the care model's Person (None if no FFS or Part D care),
     their care intensity, whether they get the low-income subsidy, and their Part D plan by month."""
