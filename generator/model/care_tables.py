@@ -49,7 +49,7 @@ def cumulative(w) -> tuple[float, ...]:
     return tuple(accumulate(float(x) for x in w))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VisitKind:
     """A kind of visit of the visits table: its claim type, weight, the conditions it treats, what it bills."""
     spec: ClaimType
