@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from dataset_contract import DatasetError
 from generator.errors import UserError
 
 DEFAULT_DB = "output/sandbox.db"
@@ -66,7 +67,7 @@ def generate(profile, beneficiaries, seed, start, end, out, workers, fmt, gzip_,
 @click.argument("directory", type=click.Path(path_type=Path))
 def validate(directory):
     """Check a dataset: FHIR R4 validity, references, identifiers, dates, money."""
-    from generator.validate import validate_dataset
+    from generator.quality.validate import validate_dataset
 
     report = validate_dataset(directory)
     click.echo(report.render())
@@ -78,12 +79,14 @@ def validate(directory):
 @click.option("--html", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write an HTML report.")
 def stats(directory, html):
     """The dataset's realism report against its profile's targets."""
-    from generator.stats import dataset_stats
+    from generator.quality.stats import dataset_stats
 
     report = dataset_stats(directory)
     click.echo(report.render_text())
     if html:
-        report.write_html(html)
+        from generator.quality.report import write_report
+
+        write_report(report, html)
         click.echo(f"Wrote {html}")
 
 
@@ -108,14 +111,16 @@ def advance(days, db):
 
     import orjson
 
-    from generator.advance import advance_claims, period_end
+    from dataset_contract import Manifest
+    from generator.pipeline.advance import advance_claims, replayable
     from sandbox.store import append_claims, dataset_info, store_is_empty
 
     if store_is_empty(db):
         raise click.UsageError(f"{db} holds no dataset: load one first (medisynth load DIRECTORY)")
     info = dataset_info(db)
-    manifest = orjson.loads(info["manifest"])
-    through = dt.date.fromisoformat(info["advanced_through"]) if "advanced_through" in info else period_end(manifest)
+    manifest = Manifest.from_json(orjson.loads(info["manifest"]), "the loaded dataset's manifest")
+    settings, _ = replayable(manifest)
+    through = dt.date.fromisoformat(info["advanced_through"]) if "advanced_through" in info else settings.period_end
     first, last, window = through + dt.timedelta(days=1), through + dt.timedelta(days=days), int(info.get("advances", 0)) + 1
     added = append_claims(db, advance_claims(manifest, first, days, window),
                           {"advanced_through": last.isoformat(), "advances": str(window)})
@@ -261,7 +266,7 @@ def main(argv=None):
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)
-    except (UserError, SandboxError) as e:
+    except (UserError, DatasetError, SandboxError) as e:
         click.echo(f"Error: {e}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:

@@ -26,12 +26,12 @@ from pathlib import Path
 
 import orjson
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from generator.pipeline.assembly import MARKER, PARTS_DIR
+from generator.pipeline.shard import SHARD_SIZE
+from generator.pipeline.storage import WRITE_BUFFER
+from generator.pipeline.worker import collecting_rarely, part_writer
 
-from generator.output import MARKER, PARTS_DIR, collecting_rarely, part_writer  # noqa: E402
-from generator.storage import WRITE_BUFFER  # noqa: E402
-from generator.shard import SHARD_SIZE  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent   # the checkout: its .venv runs `medisynth generate`
 
 FLOOR_CHUNK = 250       # beneficiaries held as plain dicts at once by a floor process
 
@@ -69,7 +69,7 @@ def run_generate(n: int, workers: int, gzip: bool, out: Path) -> dict:
                 quarters[q] = time.perf_counter() - start
         time.sleep(0.2)
     wall = time.perf_counter() - start
-    stdout, stderr = proc.communicate()
+    _, stderr = proc.communicate()
     if proc.returncode:
         sys.exit(f"generate failed: {stderr}")
     quarters[4] = wall
@@ -86,7 +86,7 @@ def _floor_worker(args) -> tuple[float, float, int]:
     """Serialize and write the records of some shards; returns (wall and CPU seconds in dumps+write, JSON bytes)."""
     shard_indexes, n, gzip, path = args
     from generator.profile import load_profile
-    from generator.shard import shard_resources
+    from generator.pipeline.shard import shard_resources
     profile = load_profile("default")
     timed, cpu, size = 0.0, 0.0, 0
     newline = orjson.OPT_APPEND_NEWLINE

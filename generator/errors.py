@@ -1,4 +1,4 @@
-"""Errors a user can fix (bad profile, bad directory, bad dataset): shown as one line, never a traceback."""
+"""Errors a user can fix (bad profile, bad output directory): shown as one line, never a traceback."""
 
 
 class UserError(Exception):
@@ -12,6 +12,3 @@ class ProfileError(UserError):
 class OutputError(UserError):
     """The output directory cannot be written as asked (exists, not empty, not writable, disk full)."""
 
-
-class DatasetError(UserError):
-    """A directory is not a readable medisynth dataset."""

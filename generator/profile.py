@@ -7,11 +7,13 @@ it breaks, e.g. `population.female_share: 1.4 is not a probability (0 to 1)`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 import yaml
 
@@ -19,7 +21,7 @@ from generator.errors import ProfileError
 
 SHARE_TOLERANCE = 1e-3
 AGE_BANDS = ("65-69", "70-74", "75-79", "80-84", "85+")
-MORTALITY_BANDS = ("under-65",) + AGE_BANDS
+MORTALITY_BANDS = ("under-65", *AGE_BANDS)
 RACE_CODES = ("0", "1", "2", "3", "4", "5", "6")
 CONDITIONS = (
     "hypertension", "hyperlipidemia", "arthritis", "ischemic_heart_disease", "diabetes", "ckd", "anemia",
@@ -98,8 +100,8 @@ def _shares(keys: tuple[str, ...] | None):
 def _states(path, v):
     if v == "national":
         return v
-    from generator.codes import state_table
-    known = {row["abbr"] for row in state_table()}
+    from generator.tables import table
+    known = {row["abbr"] for row in table("states")}
     shares = _shares(None)(path, v)
     for k in shares:
         if k not in known:
@@ -140,10 +142,10 @@ SCHEMA = _section({
         "part_b_share": _probability,
         "part_d_share": _probability,
         "medicare_advantage_share": _probability,
-        "annual_mortality": _section({b: _probability for b in MORTALITY_BANDS}),
+        "annual_mortality": _section(dict.fromkeys(MORTALITY_BANDS, _probability)),
         "mortality_multiplier": _section({"male": _bounded(0, 10), "dual": _bounded(0, 10)}),
     }),
-    "conditions": _section({c: _probability for c in CONDITIONS}),
+    "conditions": _section(dict.fromkeys(CONDITIONS, _probability)),
     "utilization": _section({k: _bounded(lo, hi) for k, (lo, hi) in UTILIZATION.items()}),
 }, optional=frozenset({"description"}))
 
@@ -166,6 +168,11 @@ class Profile:
         return repr(_as_plain(self))
 
     @property
+    def content_hash(self) -> str:
+        """`sha256:<hex>` of the whole content: what the manifest records, so a replay can tell a changed profile."""
+        return "sha256:" + hashlib.sha256(self.fingerprint.encode()).hexdigest()
+
+    @property
     def years(self) -> float:
         """Length of the period in years."""
         return ((self.period_end - self.period_start).days + 1) / 365.25
@@ -174,7 +181,7 @@ class Profile:
         """Pickle as plain data (worker processes receive profiles this way)."""
         return _from_plain, (_as_plain(self), self.source)
 
-    def with_period(self, start: dt.date | None, end: dt.date | None) -> "Profile":
+    def with_period(self, start: dt.date | None, end: dt.date | None) -> Profile:
         """The same profile over another period (either end may be kept)."""
         from dataclasses import replace
         new = replace(self, period_start=start or self.period_start, period_end=end or self.period_end)
@@ -244,7 +251,7 @@ def load_profile(name_or_path: str, _seen: tuple[str, ...] = ()) -> Profile:
     if parent is not None:
         if parent in _seen or parent == name_or_path:
             raise ProfileError(f"profile {source}: extends: {parent!r} makes a cycle")
-        base = load_profile(parent, _seen + (name_or_path,))
+        base = load_profile(parent, (*_seen, name_or_path))
         data = _merge(_as_plain(base), data)
     try:
         checked = SCHEMA("", data)

@@ -2,29 +2,30 @@
 processes or Dask), and assemble their parts in shard order, so the bytes never depend on the number
 of workers or on the engine.
 
-The destination is a directory or an fsspec URL (generator/targets.py). Either way it holds complete
+The destination is a directory or an fsspec URL (pipeline/targets.py). Either way it holds complete
 files or none (temporary names renamed when complete; on object stores, objects that appear whole),
 and the manifest is written last. An interrupted run keeps its complete shard parts and a marker
-(generator/output.py), and `--resume` finishes it.
+(pipeline/assembly.py), and `--resume` finishes it.
 """
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
+from dataset_contract import RESOURCE_TYPES, GeneratorSettings, Manifest, OutputFile
 from generator import __version__
-from generator.engines import run_jobs
+from generator.pipeline.engines import run_jobs
 from generator.errors import OutputError, UserError
-from generator.output import RESOURCE_TYPES, ShardJob
+from generator.pipeline.worker import ShardJob
 from generator.profile import load_profile
-from generator.shard import SHARD_SIZE, transaction_time
-from generator.storage import describe
-from generator.targets import target_for
+from generator.model.dates import transaction_time
+from generator.pipeline.shard import SHARD_SIZE, shard_ranges
+from generator.pipeline.storage import describe
+from generator.pipeline.targets import target_for
 
 
 @dataclass
@@ -51,15 +52,9 @@ def default_out_dir(profile: str, n: int, seed: int) -> Path:
     return Path("output") / f"{name}-{n}-s{seed}"
 
 
-def shard_ranges(n: int, size: int) -> list[tuple[int, int, int]]:
-    """(shard index, first beneficiary index, count) covering 0..n-1."""
-    return [(k, start, min(size, n - start)) for k, start in enumerate(range(0, n, size))]
-
-
 def _inputs(opts: GenerateOptions, profile) -> dict:
     """What decides the bytes: a resumed run must match the interrupted one on all of it."""
-    return {"profile": profile.source,
-            "profile content": hashlib.sha256(profile.fingerprint.encode()).hexdigest()[:16],
+    return {"profile": profile.source, "profile content": profile.content_hash,
             "seed": opts.seed, "beneficiaries": opts.beneficiaries,
             "period": [profile.period_start.isoformat(), profile.period_end.isoformat()],
             "format": opts.fmt, "gzip": opts.gzip, "shard_size": opts.shard_size, "version": __version__}
@@ -105,20 +100,15 @@ def generate(opts: GenerateOptions) -> str:
 
 
 def _manifest(profile, opts: GenerateOptions, counts: dict, ext: str | None) -> bytes:
-    manifest = {
-        "transactionTime": transaction_time(profile),
-        "generator": {
-            "version": __version__,
-            "profile": profile.name if profile.source == profile.name else profile.source,
-            "seed": opts.seed,
-            "beneficiaries": opts.beneficiaries,
-            "period": {"start": profile.period_start.isoformat(), "end": profile.period_end.isoformat()},
-        },
-        "output": [{"type": t, "url": f"{t}{ext}", "count": counts[t]} for t in RESOURCE_TYPES] if ext else [],
-    }
-    if opts.fmt in ("bundles", "both"):
-        manifest["bundles"] = {"url": "bundles/", "count": counts["Patient"]}
-    return orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"
+    settings = GeneratorSettings(
+        version=__version__, profile=profile.name if profile.source == profile.name else profile.source,
+        seed=opts.seed, beneficiaries=opts.beneficiaries, period_start=profile.period_start,
+        period_end=profile.period_end, shard_size=opts.shard_size, profile_hash=profile.content_hash)
+    manifest = Manifest(
+        transaction_time=transaction_time(profile.period_end), generator=settings.to_json(),
+        output=tuple(OutputFile(t, f"{t}{ext}", counts[t]) for t in RESOURCE_TYPES) if ext else (),
+        bundles=counts["Patient"] if opts.fmt in ("bundles", "both") else None)
+    return orjson.dumps(manifest.to_json(), option=orjson.OPT_INDENT_2) + b"\n"
 
 
 class _progress:

@@ -13,8 +13,8 @@ def test_non_editable_install_generates_from_another_directory(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
                     "--target", str(target), str(ROOT)], check=True, capture_output=True)
     shipped = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
-    for expected in ("cli.py", "profiles/default.yaml", "profiles/esrd.yaml", "generator/codes/drg.csv",
-                     "generator/care/visits.csv", "generator/fhir/variables.csv"):
+    for expected in ("cli.py", "profiles/default.yaml", "profiles/esrd.yaml", "generator/tables/drg.csv",
+                     "generator/tables/visits.csv", "generator/tables/variables.csv"):
         assert expected in shipped, expected
     assert any(p.startswith("sandbox/templates/") for p in shipped)
     workdir = tmp_path / "elsewhere"

@@ -3,4 +3,4 @@ from .coverage import coverage_resources
 from .eob import eob_json, eob_resource
 from .patient import patient_resource
 
-__all__ = ["patient_resource", "coverage_resources", "eob_json", "eob_resource"]
+__all__ = ["coverage_resources", "eob_json", "eob_resource", "patient_resource"]

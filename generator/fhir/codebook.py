@@ -1,27 +1,19 @@
 """CCW codebook data for the FHIR writers: variable labels and code displays, loaded once from CSV.
 
-`variables.csv` holds the label BB2 shows for a CCW variable when it names an adjudication,
-supportingInfo or benefitBalance slot; `code_displays.csv` holds the display of a CCW code
+The `variables` table holds the label BB2 shows for a CCW variable when it names an adjudication,
+supportingInfo or benefitBalance slot; `code_displays` holds the display of a CCW code
 (monthly variables such as `dual_01` are stored once as `dual_NN`). Codings are memoised: the same
 (variable, code) returns the same dict object, which callers must never mutate.
 """
 from __future__ import annotations
 
-import csv
-from functools import lru_cache
-from pathlib import Path
+from functools import cache
 
-VARIABLES = "https://bluebutton.cms.gov/resources/variables/"
-_HERE = Path(__file__).parent
+from dataset_contract.systems import BB_VARIABLES
+from generator.tables import rows
 
-
-def _read(name: str) -> list[list[str]]:
-    with open(_HERE / name, newline="", encoding="utf-8") as handle:
-        return list(csv.reader(handle))[1:]
-
-
-LABELS: dict[str, str] = {var: label for var, label in _read("variables.csv")}
-DISPLAYS: dict[tuple[str, str], str] = {(var, code): display for var, code, display in _read("code_displays.csv")}
+LABELS: dict[str, str] = dict(rows("variables"))
+DISPLAYS: dict[tuple[str, str], str] = {(var, code): display for var, code, display in rows("code_displays")}
 
 
 def _display_key(variable: str) -> str:
@@ -33,10 +25,10 @@ def _display_key(variable: str) -> str:
     return variable
 
 
-@lru_cache(maxsize=None)
+@cache
 def ccw_coding(variable: str, code: str | None) -> dict:
     """`{"system": <variable URL>, "code", "display"?}`; a missing code keeps only the system (as BB2 does)."""
-    coding = {"system": VARIABLES + variable}
+    coding = {"system": BB_VARIABLES + variable}
     if code is None:
         return coding
     coding["code"] = code
@@ -46,10 +38,10 @@ def ccw_coding(variable: str, code: str | None) -> dict:
     return coding
 
 
-@lru_cache(maxsize=None)
+@cache
 def ccw_coding_ext(variable: str, code: str | None, url_suffix: str = "") -> dict:
     """An extension whose url and valueCoding.system are the variable (url may carry a suffix, e.g. `/2024-3`)."""
-    return {"url": VARIABLES + variable + url_suffix, "valueCoding": ccw_coding(variable, code)}
+    return {"url": BB_VARIABLES + variable + url_suffix, "valueCoding": ccw_coding(variable, code)}
 
 
 def label(variable: str) -> str:

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import calendar
 
-from ..records import Beneficiary
+from dataset_contract.systems import HL7_CODESYSTEM
+
+from ..model.records import Beneficiary
 from .codebook import ccw_coding_ext
-from .fragments import HL7_CS, concept, profile, serialized_once
+from .fragments import concept, profile, serialized_once
 from .patient import monthly_extensions, reference_year_months, rfrnc_yr_extension
 
 PROFILE = profile("Coverage")
-TYPE = {"coding": [{"system": HL7_CS + "v3-ActCode", "code": "SUBSIDIZ"}]}
-RELATIONSHIP = concept(HL7_CS + "subscriber-relationship", "self", "Self")
+TYPE = {"coding": [{"system": HL7_CODESYSTEM + "v3-ActCode", "code": "SUBSIDIZ"}]}
+RELATIONSHIP = concept(HL7_CODESYSTEM + "subscriber-relationship", "self", "Self")
 PAYOR = [{"identifier": {"value": "Centers for Medicare and Medicaid Services"}}]
-GROUP_CLASS = {"type": concept(HL7_CS + "coverage-class", "group", "Group"), "value": "Medicare"}
-CLASSES = {part: [GROUP_CLASS, {"type": concept(HL7_CS + "coverage-class", "plan", "Plan"), "value": "Part " + part.upper()}]
-           for part in "abcd"}
+GROUP_CLASS = {"type": concept(HL7_CODESYSTEM + "coverage-class", "group", "Group"), "value": "Medicare"}
+CLASSES = {part: [GROUP_CLASS, {"type": concept(HL7_CODESYSTEM + "coverage-class", "plan", "Plan"),
+                                "value": "Part " + part.upper()}] for part in "abcd"}
 NOT_MA = ""  # part_c entry of a fee-for-service month
 
 

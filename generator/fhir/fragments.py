@@ -7,20 +7,15 @@ input once (an `orjson.Fragment`, written as is wherever the resource is dumped)
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Callable
+from functools import lru_cache, cache
+from collections.abc import Callable
 
 import orjson
 
-from .codebook import VARIABLES, ccw_coding, label
+from dataset_contract.systems import BB_CODESYSTEM, BB_VARIABLES, C4BB_CODESYSTEM, C4BB_PROFILE, HL7_CODESYSTEM
 
-CARIN = "http://hl7.org/fhir/us/carin-bb/"
-C4BB_CS = CARIN + "CodeSystem/"
-HL7_CS = "http://terminology.hl7.org/CodeSystem/"
-BB_CS = "https://bluebutton.cms.gov/resources/codesystem/"
-NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
-NDC_SYSTEM = "http://hl7.org/fhir/sid/ndc"
-NUCC_SYSTEM = "http://nucc.org/provider-taxonomy"
+from .codebook import ccw_coding, label
+
 
 
 def serialized_once(keys: tuple[str, ...], build: Callable[[dict], object]) -> Callable[[dict], orjson.Fragment]:
@@ -37,7 +32,7 @@ def serialized_once(keys: tuple[str, ...], build: Callable[[dict], object]) -> C
 
 def profile(name: str) -> list[str]:
     """`meta.profile` list for a C4BB StructureDefinition (unversioned, as BB2 emits it)."""
-    return [CARIN + "StructureDefinition/C4BB-" + name]
+    return [C4BB_PROFILE + name]
 
 
 def concept(system: str, code: str, display: str | None = None) -> dict:
@@ -52,7 +47,7 @@ def money(value: float) -> dict:
     return {"value": value, "currency": "USD"}
 
 
-NPI_TYPE = concept(C4BB_CS + "C4BBIdentifierType", "npi", "National Provider Identifier")
+NPI_TYPE = concept(C4BB_CODESYSTEM + "C4BBIdentifierType", "npi", "National Provider Identifier")
 
 
 def npi_identifier(npi: str) -> dict:
@@ -60,7 +55,7 @@ def npi_identifier(npi: str) -> dict:
     return {"type": NPI_TYPE, "value": npi}
 
 
-@lru_cache(maxsize=None)
+@cache
 def ccw_concept(variable: str, code: str | None) -> dict:
     """`{"coding": [ccw_coding(variable, code)]}`, memoised like the coding itself (never mutate it)."""
     return {"coding": [ccw_coding(variable, code)]}
@@ -68,22 +63,20 @@ def ccw_concept(variable: str, code: str | None) -> dict:
 
 def bb_slot(codesystem: str, variable: str) -> dict:
     """The BB coding naming a slot: `{system …/codesystem/<x>, code <variable URL>, display <label>}`."""
-    return {"system": BB_CS + codesystem, "code": VARIABLES + variable, "display": label(variable)}
+    return {"system": BB_CODESYSTEM + codesystem, "code": BB_VARIABLES + variable, "display": label(variable)}
 
 
-ADJUDICATION_CATEGORIES = {
-    "submitted": (HL7_CS + "adjudication", "Submitted Amount"),
-    "eligible": (HL7_CS + "adjudication", "Eligible Amount"),
-    "deductible": (HL7_CS + "adjudication", "Deductible"),
-    "benefit": (HL7_CS + "adjudication", "Benefit Amount"),
-    "coinsurance": (C4BB_CS + "C4BBAdjudication", "Co-insurance"),
-    "noncovered": (C4BB_CS + "C4BBAdjudication", "Noncovered"),
-    "priorpayerpaid": (C4BB_CS + "C4BBAdjudication", "Prior payer paid"),
-    "paidbypatient": (C4BB_CS + "C4BBAdjudication", "Paid by patient"),
-    "paidtoprovider": (C4BB_CS + "C4BBAdjudication", "Paid to provider"),
-    "paidtopatient": (C4BB_CS + "C4BBAdjudication", "Paid to patient"),
-    "discount": (C4BB_CS + "C4BBAdjudication", "Discount"),
-    "drugcost": (C4BB_CS + "C4BBAdjudication", "Drug Cost"),
+ADJUDICATION_CATEGORIES = {  # category code → (its code system, its display)
+    category: (system, display)
+    for system, categories in (
+        (HL7_CODESYSTEM + "adjudication", (("submitted", "Submitted Amount"), ("eligible", "Eligible Amount"),
+                                           ("deductible", "Deductible"), ("benefit", "Benefit Amount"))),
+        (C4BB_CODESYSTEM + "C4BBAdjudication", (
+            ("coinsurance", "Co-insurance"), ("noncovered", "Noncovered"), ("priorpayerpaid", "Prior payer paid"),
+            ("paidbypatient", "Paid by patient"), ("paidtoprovider", "Paid to provider"),
+            ("paidtopatient", "Paid to patient"), ("discount", "Discount"), ("drugcost", "Drug Cost"))),
+        (C4BB_CODESYSTEM + "C4BBPayerAdjudicationStatus", (("other", "Other"),)))
+    for category, display in categories
 }
 
 

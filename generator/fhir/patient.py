@@ -5,9 +5,11 @@ statuses), so it is serialized once per distinct values (`serialized_once`).
 """
 from __future__ import annotations
 
-from ..records import Beneficiary
-from .codebook import VARIABLES, ccw_coding_ext
-from .fragments import BB_CS, HL7_CS, profile, serialized_once
+from dataset_contract.systems import MBI_SYSTEM, BB_CODESYSTEM, BB_VARIABLES, HL7_CODESYSTEM
+
+from ..model.records import Beneficiary
+from .codebook import ccw_coding_ext
+from .fragments import profile, serialized_once
 
 PROFILE = profile("Patient")
 US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
@@ -19,17 +21,17 @@ US_CORE_RACE_UNKNOWN = {  # BB2 always sends UNK here; the CCW race is the separ
     "url": US_CORE + "us-core-race",
     "extension": [
         {"url": "ombCategory",
-         "valueCoding": {"system": HL7_CS + "v3-NullFlavor", "code": "UNK", "display": "Unknown"}},
+         "valueCoding": {"system": HL7_CODESYSTEM + "v3-NullFlavor", "code": "UNK", "display": "Unknown"}},
         {"url": "text", "valueString": "Unknown"},
     ],
 }
-BENE_ID_TYPE = {"coding": [{"system": HL7_CS + "v2-0203", "code": "MB", "display": "Member Number"}]}
+BENE_ID_TYPE = {"coding": [{"system": HL7_CODESYSTEM + "v2-0203", "code": "MB", "display": "Member Number"}]}
 MBI_TYPE_CURRENT = {"coding": [{
     "extension": [{
-        "url": BB_CS + "identifier-currency",
-        "valueCoding": {"system": BB_CS + "identifier-currency", "code": "current", "display": "Current"},
+        "url": BB_CODESYSTEM + "identifier-currency",
+        "valueCoding": {"system": BB_CODESYSTEM + "identifier-currency", "code": "current", "display": "Current"},
     }],
-    "system": HL7_CS + "v2-0203", "code": "MC", "display": "Patient's Medicare number",
+    "system": HL7_CODESYSTEM + "v2-0203", "code": "MC", "display": "Patient's Medicare number",
 }]}
 
 
@@ -40,7 +42,7 @@ def reference_year_months(bene: Beneficiary) -> list[tuple[int, str]]:
 
 
 def rfrnc_yr_extension(bene: Beneficiary) -> dict:
-    return {"url": VARIABLES + "rfrnc_yr", "valueDate": str(bene["ref_year"])}
+    return {"url": BB_VARIABLES + "rfrnc_yr", "valueDate": str(bene["ref_year"])}
 
 
 def monthly_extensions(variable: str, values: list[str], months: list[tuple[int, str]]) -> list[dict]:
@@ -64,7 +66,7 @@ EXTENSIONS = serialized_once(("sex", "race", "ref_year", "months", "dual"), _ext
 
 def patient_resource(bene: Beneficiary) -> dict:
     """The Patient; its extension array is an orjson.Fragment (orjson.dumps writes it; loads gives the list)."""
-    mbi = {"type": MBI_TYPE_CURRENT, "system": "http://hl7.org/fhir/sid/us-mbi", "value": bene["mbi"]}
+    mbi = {"type": MBI_TYPE_CURRENT, "system": MBI_SYSTEM, "value": bene["mbi"]}
     if bene.get("mbi_effective"):
         mbi["period"] = {"start": bene["mbi_effective"]}
     resource = {
@@ -73,7 +75,7 @@ def patient_resource(bene: Beneficiary) -> dict:
         "meta": {"lastUpdated": bene["last_updated"], "profile": PROFILE},
         "extension": EXTENSIONS(bene),
         "identifier": [
-            {"type": BENE_ID_TYPE, "system": VARIABLES + "bene_id", "value": bene["bene_id"]},
+            {"type": BENE_ID_TYPE, "system": BB_VARIABLES + "bene_id", "value": bene["bene_id"]},
             mbi,
         ],
         "name": [{"use": "usual", "family": bene["family"],

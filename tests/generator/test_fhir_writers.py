@@ -10,19 +10,13 @@ from fhir.resources.R4B.coverage import Coverage
 from fhir.resources.R4B.explanationofbenefit import ExplanationOfBenefit
 from fhir.resources.R4B.patient import Patient
 
+from generator.claim_types import TYPES
 from generator.fhir import coverage_resources, eob_resource, patient_resource
 from records_factory import beneficiary, claims
 
 # shared/ sits beside the checkout (as in CI): ../shared/reference/samples/bfd-v2
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "samples" / "bfd-v2"
 C4BB = "http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-"
-PROFILES = {"carrier": "ExplanationOfBenefit-Professional-NonClinician",
-            "hha": "ExplanationOfBenefit-Professional-NonClinician",
-            "dme": "ExplanationOfBenefit-Inpatient-Institutional",
-            "hospice": "ExplanationOfBenefit-Inpatient-Institutional",
-            "inpatient": "ExplanationOfBenefit-Inpatient-Institutional",
-            "snf": "ExplanationOfBenefit-Inpatient-Institutional",
-            "outpatient": "ExplanationOfBenefit-Outpatient-Institutional", "pde": "ExplanationOfBenefit-Pharmacy"}
 SAMPLE_FILES = {"carrier": "Carrier", "dme": "Dme", "hha": "Hha", "hospice": "Hospice", "inpatient": "Inpatient",
                 "outpatient": "Outpatient", "pde": "Pde", "snf": "Snf"}
 # Top-level keys the sample has and we deliberately leave out (the records carry no such fact).
@@ -87,7 +81,7 @@ def test_eob_is_valid_and_matches_the_bfd_sample(kind):
     ExplanationOfBenefit.model_validate(eob)
     sample = _sample(f"eobRead{SAMPLE_FILES[kind]}.json")
     assert eob["id"] == f"{kind}-{claim['claim_id']}"
-    assert eob["meta"]["profile"] == [C4BB + PROFILES[kind]] == sample["meta"]["profile"]
+    assert eob["meta"]["profile"] == [C4BB + TYPES[kind].fhir.profile] == sample["meta"]["profile"]
     expected_keys = [k for k in sample if k not in SKIPPED_KEYS or k in eob]
     assert list(eob) == expected_keys  # same keys, same order
     ours = {e["url"] for e in eob.get("extension", [])}
@@ -133,7 +127,7 @@ def test_eob_money_is_the_records_money(kind):
                                                    + amounts["lics_amt"] + amounts["othr_troop_amt"], 2) == line["allowed"]
         return
     assert eob["payment"]["amount"] == {"value": claim["paid"], "currency": "USD"}
-    paid_slot = V + ("line_prvdr_pmt_amt" if kind in ("carrier", "dme") else "rev_cntr_prvdr_pmt_amt")
+    paid_slot = V + ("line_prvdr_pmt_amt" if TYPES[kind].form == "professional" else "rev_cntr_prvdr_pmt_amt")
     paid = sum(a["amount"]["value"] for item in eob["item"] for a in item["adjudication"]
                if a["category"]["coding"][1]["code"] == paid_slot)
     if kind not in ("inpatient", "snf", "hha"):  # their line slices carry charges only, as in BFD

@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from generator.errors import OutputError
-from generator.identifiers import is_synthetic_mbi, is_valid_npi
+from generator.model.identifiers import is_synthetic_mbi, is_valid_npi
 from generator.run import GenerateOptions, generate
 
 EOB_TYPES = {"carrier", "dme", "hha", "hospice", "inpatient", "outpatient", "pde", "snf"}

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from generator.run import GenerateOptions, generate
-from generator.stats import dataset_stats
+from generator.quality.stats import dataset_stats
 
 N = 2000
 MIN_EXPECTED = 40      # a prevalence whose expected count is below this is too noisy to test at this size

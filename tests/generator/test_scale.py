@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import OutputError
-from generator.output import MARKER, PARTS_DIR
+from generator.pipeline.assembly import MARKER, PARTS_DIR
 from generator.run import GenerateOptions, generate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,6 +125,6 @@ def test_dask_missing_is_one_clear_line(tmp_path):
 
 def test_precomputed_icd_titles_are_simple_icd_10_cm_titles():
     import simple_icd_10_cm as cm
-    from generator.claims import _icd_displays
-    for code, display in _icd_displays().items():
+    from generator.model.coding import icd_displays
+    for code, display in icd_displays().items():
         assert cm.get_description(code if len(code) <= 3 else f"{code[:3]}.{code[3:]}").upper() == display, code

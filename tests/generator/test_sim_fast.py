@@ -6,12 +6,14 @@ import statistics
 import numpy as np
 import pytest
 
-from generator import codes
-from generator.claims import _money, _split_cents
-from generator.draws import Draws, below, sample, weighted_index
+from generator import tables
+from generator.model.pricing import _money, _split_cents
+from generator.model.draws import Draws, below, sample, weighted_index
 from generator.profile import load_profile
-from generator.shard import shard_people
-from generator.utilization import code_condition, drg_choices, eligible_kinds
+from generator.model.providers import zips_by_state
+from generator.pipeline.shard import shard_people
+from generator.claim_types import TYPES
+from generator.model.care_tables import code_condition, drg_choices, eligible_kinds
 
 
 def test_draws_depend_only_on_the_sequence_of_calls():
@@ -57,7 +59,7 @@ def test_drg_choices_fit_the_conditions(conditions):
     for r in rows:
         assert not r["condition"] or r["condition"] in conditions
         assert all(signal.get(code) in (None, *conditions) for code in (r["principal"], r["secondary"]))
-    kinds, weights = eligible_kinds("carrier", conditions)
+    kinds, weights = eligible_kinds(TYPES["carrier"], conditions)
     assert kinds and all(not k.conditions or set(k.conditions) & set(conditions) for k in kinds)
 
 
@@ -92,12 +94,12 @@ def test_shipped_zip_table_matches_the_zipcodes_package():
     for z in zipcodes.list_all():
         if z["zip_code_type"] == "STANDARD" and z["active"]:
             expected.setdefault(z["state"], []).append((z["zip_code"], z["county"], z["city"]))
-    assert codes.zips_by_state() == {k: tuple(v) for k, v in expected.items()}
+    assert zips_by_state() == {k: tuple(v) for k, v in expected.items()}
 
 
 def test_shipped_names_match_faker():
     from faker.providers.person.en_US import Provider
-    rows = codes.table("names")
+    rows = tables.table("names")
     for kind, table in (("female", Provider.first_names_female), ("male", Provider.first_names_male),
                         ("last", Provider.last_names)):
         assert [(r["name"], float(r["weight"])) for r in rows if r["kind"] == kind] == \

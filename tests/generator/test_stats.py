@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.bbjson import BB_VAR, eob_type
+from dataset_contract.systems import BB_VARIABLES
+from generator.fhir.read import eob_type
 from generator.profile import CONDITIONS, UTILIZATION, load_profile
-from generator.records import CLAIM_TYPES
-from generator.stats import dataset_stats
+from dataset_contract import CLAIM_TYPES
+from generator.quality.stats import dataset_stats
 from tests.conftest import ROOT
 
 # id, gender, birth date, death date, dual code, ESRD
@@ -42,13 +43,13 @@ def _lines(path: Path) -> list[dict]:
 def _set_monthly(resource: dict, prefix: str, code: str) -> None:
     for ext in resource.get("extension", []):
         url = ext["url"]
-        if url.startswith(BB_VAR + prefix) and url[len(BB_VAR + prefix):].isdigit():
+        if url.startswith(BB_VARIABLES + prefix) and url[len(BB_VARIABLES + prefix):].isdigit():
             ext["valueCoding"]["code"] = code
 
 
 def _set_extension(resource: dict, variable: str, code: str) -> None:
     for ext in resource.get("extension", []):
-        if ext["url"] == BB_VAR + variable:
+        if ext["url"] == BB_VARIABLES + variable:
             ext["valueCoding"]["code"] = code
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.bbjson import npi_values, parse_date
-from generator.records import CLAIM_TYPES
-from generator.validate import validate_dataset
+from generator.fhir.read import npi_values, parse_date
+from dataset_contract import CLAIM_TYPES
+from generator.quality.validate import validate_dataset
 from tests.conftest import ROOT, generate_dataset
 
 BAR_BENEFICIARIES = 300
@@ -188,4 +188,4 @@ def test_cli_exit_codes(tiny_gzip, tmp_path):
 def test_not_a_dataset_is_one_line_error(tmp_path):
     run = _cli_validate(tmp_path)
     assert run.returncode == 1
-    assert run.stderr.strip() == f"Error: {tmp_path}: no manifest.json (not a medisynth dataset)"
+    assert run.stderr.strip() == f"Error: {tmp_path} is not a dataset: no manifest.json (write one with `medisynth generate`)"

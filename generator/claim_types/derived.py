@@ -1,0 +1,101 @@
+"""Values computed from a claim's (or a line's) facts for the ExplanationOfBenefit, as `Derived` sources.
+
+Facts the records do not carry (IPPS add-on amounts, control numbers) are derived from ones they do, so a
+claim's values stay consistent with each other.
+"""
+from __future__ import annotations
+
+from .values import Derived
+
+IPPS_ADD_ON_SHARES = {          # typical shares of an IPPS DRG payment
+    "ime_op_clm_val_amt": 0.05, "dsh_op_clm_val_amt": 0.04, "clm_uncompd_care_pmt_amt": 0.03,
+    "clm_tot_pps_cptl_amt": 0.07, "clm_pps_cptl_fsp_amt": 0.06, "clm_pps_cptl_ime_amt": 0.005,
+    "clm_pps_cptl_dsprprtnt_shr_amt": 0.005,
+}
+
+
+def _control_number(claim_id: str) -> str:
+    return claim_id.lstrip("-").rjust(14, "0")[-14:]
+
+
+CONTROL_NUMBER = Derived(("claim_id",), _control_number)
+"""Claim control numbers derived from the claim id (deterministic, unique per claim)."""
+
+
+def ipps_share(variable: str) -> Derived:
+    """An IPPS add-on amount: its typical share of the claim's payment."""
+    fraction = IPPS_ADD_ON_SHARES[variable]
+    return Derived(("paid",), lambda paid: round(paid * fraction, 2))
+
+
+def _classification(type_of_bill: str) -> str:
+    return type_of_bill[1:2]
+
+
+def _frequency(type_of_bill: str) -> str:
+    return type_of_bill[2:3]
+
+
+BILL_CLASSIFICATION = Derived(("type_of_bill",), _classification)
+BILL_FREQUENCY = Derived(("type_of_bill",), _frequency)
+
+
+def _lupa(lupa: bool) -> str | None:
+    return "L" if lupa else None
+
+
+LUPA_CODE = Derived(("lupa",), _lupa)
+"""clm_hha_lupa_ind_cd: "L" on a low-utilization period, absent otherwise."""
+
+
+def _residence(pharmacy_type: str) -> str:
+    return "03" if pharmacy_type == "05" else "01"
+
+
+PATIENT_RESIDENCE = Derived(("pharmacy_type",), _residence)
+"""ptnt_rsdnc_cd: a nursing facility ("03") for long-term care pharmacies, else home ("01")."""
+
+
+def _rate(submitted: float, quantity: float) -> float:
+    return round(submitted / (quantity or 1), 2)
+
+
+REVENUE_RATE = Derived(("submitted", "quantity"), _rate)
+"""rev_cntr_rate_amt: a revenue line's charge per unit."""
+
+
+def _low_income_subsidy(allowed: float, paid: float, patient_paid: float, prior_payer: float) -> float:
+    """What a fill's total cost leaves after plan, patient and other payers: paid by the LIS.
+    `round(max(rest, 0.0), 2)`, with round (slow: a decimal conversion) only where it can change the value."""
+    rest = allowed - paid - patient_paid - prior_payer
+    if rest > 0.0:
+        return round(rest, 2)
+    return 0.0 if rest < 0.0 else rest  # a zero keeps its sign, as max and round leave it
+
+
+LOW_INCOME_SUBSIDY = Derived(("allowed", "paid", "patient_paid", "prior_payer"), _low_income_subsidy)
+
+
+def line_sum(key: str) -> Derived:
+    """The sum of a money key over the claim's lines."""
+    return Derived(("lines",), lambda lines: round(sum(line.get(key, 0.0) for line in lines), 2))
+
+
+def _deductions(deductible: float, coinsurance: float) -> float:
+    return round(deductible + coinsurance, 2)
+
+
+DEDUCTIONS = Derived(("deductible", "coinsurance"), _deductions)
+"""nch_ip_tot_ddctn_amt: the beneficiary's deductible and coinsurance together."""
+
+
+def opps_status(hcpcs: str) -> str:
+    """OPPS status indicator of an outpatient line: visits V, labs and unpriced lines A, procedures S."""
+    hcpcs = hcpcs or ""
+    if hcpcs.startswith("99"):
+        return "V"
+    return "A" if not hcpcs or hcpcs[:1] == "8" else "S"
+
+
+OPPS_STATUS = Derived(("hcpcs",), opps_status)
+

@@ -1,0 +1,40 @@
+"""Inpatient: a hospital's claim for an admission (UB-04), paid by its MS-DRG under the IPPS."""
+from .common import (ACTION, ADMISSION, ADMISSION_SOURCE, ADMISSION_TYPE, DRG, INPATIENT_BALANCE, INSTITUTIONAL_SHAPE,
+                     INSTITUTIONAL_TAIL, IPPS_ADD_ONS, MCO_PAID, PATIENT_STATUS, RECEIVED, REVENUE_CHARGES,
+                     institutional_header)
+from .shape import FhirShape
+from .spec import ClaimType, Diagnoses, DrgPayment, RevenueShare, StayRounds, Target, TypeOfBill
+
+SPEC = ClaimType(
+    name="inpatient",
+    rank=0,
+    form="institutional",
+    ids="claim",
+    pricing=DrgPayment(
+        base_rate="inpatient_base_rate", sigma=0.15, charge_ratio=(3.0, 2.0), coinsurance_days=(60, 90),
+        coinsurance_day="part_a_coinsurance_day",
+        revenue=(
+            RevenueShare("0120", 0.34, units="days"),     # room and board, semi-private
+            RevenueShare("0250", 0.16),                    # pharmacy
+            RevenueShare("0300", 0.12),                    # laboratory
+            RevenueShare("0320", 0.06, chance=0.5),        # radiology
+            RevenueShare("0450", 0.05, when="emergency"),  # emergency room
+            RevenueShare("0360", 0.18, when="procedure"),  # operating room
+            RevenueShare("0730", 0.03, chance=0.5),        # EKG
+            RevenueShare("0410", 0.06, chance=0.5),        # respiratory services
+        )),
+    fhir=FhirShape(
+        profile="ExplanationOfBenefit-Inpatient-Institutional", eob_type="INPATIENT", category="institutional",
+        nch_type="60", subtype="inpatient", coverage_part="a", diagnosis_style="institutional",
+        header=institutional_header("V", ACTION, *IPPS_ADD_ONS),
+        supporting_info=(PATIENT_STATUS, ADMISSION, ADMISSION_TYPE, ADMISSION_SOURCE, DRG, MCO_PAID,
+                         *INSTITUTIONAL_TAIL, RECEIVED),
+        line_amounts=REVENUE_CHARGES, balances=INPATIENT_BALANCE, poa=True, procedures=True, hcpcs_cd_coding=True,
+        revenue_deductible_coding=True, **INSTITUTIONAL_SHAPE),
+    diagnoses=Diagnoses(limit=25, other_role="other", present_on_admission="Y", admitting=True),
+    type_of_bill=TypeOfBill(facility="1", classification="1"),
+    rounds=StayRounds(claim_type="carrier", first="99223", later="99232", pos="21", offset=0, every=0, per_stay=3,
+                      diagnoses=3),      # hospitalist visits: initial, then subsequent hospital care
+    ccw_claims=1,
+    target=Target("inpatient_admissions_per_1000", "claims", "ffs_years", scale=1000),
+)

@@ -1,0 +1,26 @@
+"""Outpatient: a hospital outpatient department's Part B claim (UB-04): visits, tests, procedures, dialysis."""
+from .common import (INSTITUTIONAL_SHAPE, INSTITUTIONAL_TAIL, MCO_PAID, OUTPATIENT_BALANCE, OUTPATIENT_LINE, RECEIVED,
+                     institutional_header)
+from .derived import OPPS_STATUS
+from .shape import FhirShape
+from .spec import Billed, ClaimType, Diagnoses, FeeSchedule, Recurring, Target, TypeOfBill
+
+SPEC = ClaimType(
+    name="outpatient",
+    rank=4,
+    form="institutional",
+    ids="claim",
+    pricing=FeeSchedule(sigma=0.15, charge_markup=1.5, fee_factor=1.9, unit_fees=(("0821", 285.0),)),
+    fhir=FhirShape(
+        profile="ExplanationOfBenefit-Outpatient-Institutional", eob_type="OUTPATIENT", category="institutional",
+        nch_type="40", subtype="outpatient", coverage_part="b", diagnosis_style="institutional",
+        header=institutional_header("W"), supporting_info=(RECEIVED, MCO_PAID, *INSTITUTIONAL_TAIL),
+        line_amounts=OUTPATIENT_LINE, balances=OUTPATIENT_BALANCE, procedures=True, line_date=True,
+        revenue_status=OPPS_STATUS, **INSTITUTIONAL_SHAPE),
+    diagnoses=Diagnoses(limit=25, other_role="other"),
+    type_of_bill=TypeOfBill(facility="1", classification="3"),
+    recurring=Recurring(line=Billed(revenue="0821", hcpcs="90999", per="session"), per_30_days=13),  # dialysis
+    visit_billing="hospital",
+    ccw_claims=2,
+    target=Target("outpatient_claims_per_bene", "claims", "ffs_years"),
+)

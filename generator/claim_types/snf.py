@@ -1,0 +1,36 @@
+"""SNF: a skilled nursing facility's claim for a stay after a qualifying hospital stay (UB-04), paid per day."""
+from .common import (ACTION, ADMISSION, ADMISSION_SOURCE, ADMISSION_TYPE, DRG, INSTITUTIONAL_SHAPE, INSTITUTIONAL_TAIL,
+                     MCO_PAID, PATIENT_STATUS, PPS, QUALIFYING_STAY, RECEIVED, REVENUE_CHARGES, SNF_BALANCE,
+                     institutional_header)
+from .shape import FhirShape
+from .spec import ClaimType, Diagnoses, RevenueShare, StayPerDiem, StayRounds, Target, TypeOfBill
+
+SPEC = ClaimType(
+    name="snf",
+    rank=1,
+    form="institutional",
+    ids="claim",
+    pricing=StayPerDiem(
+        per_diem="snf_per_diem", sigma=0.1, charge_ratio=(1.3, 0.7), coinsurance_days=(20, 100),
+        coinsurance_day="snf_coinsurance_day",
+        revenue=(
+            RevenueShare("0022", 0.0),                     # SNF PPS (the HIPPS line)
+            RevenueShare("0191", 0.7, units="days"),       # room and board, skilled nursing
+            RevenueShare("0420", 0.2),                     # physical therapy
+            RevenueShare("0250", 0.1),                     # pharmacy
+        )),
+    fhir=FhirShape(
+        profile="ExplanationOfBenefit-Inpatient-Institutional", eob_type="SNF", category="institutional",
+        nch_type="20", subtype="inpatient", coverage_part="a", diagnosis_style="institutional",
+        header=institutional_header("V", ACTION),
+        supporting_info=(RECEIVED, ADMISSION_TYPE, ADMISSION_SOURCE, DRG, PATIENT_STATUS, ADMISSION, QUALIFYING_STAY,
+                         PPS, MCO_PAID, *INSTITUTIONAL_TAIL),
+        line_amounts=REVENUE_CHARGES, balances=SNF_BALANCE, procedures=True, revenue_deductible_coding=True,
+        **INSTITUTIONAL_SHAPE),
+    diagnoses=Diagnoses(limit=25, other_role="other", admitting=True),
+    type_of_bill=TypeOfBill(facility="2", classification="1"),
+    rounds=StayRounds(claim_type="carrier", first="99309", later="99309", pos="31", offset=1, every=10, per_stay=0,
+                      diagnoses=2),      # nursing facility visits every ten days
+    ccw_claims=1,
+    target=Target("snf_users", "users", "ffs_years", percent=True),
+)

@@ -1,0 +1,84 @@
+"""What the beneficiary pays, by the simulated year's Medicare parameters (the cost_sharing table).
+
+The Part B deductible (then coinsurance, in model/pricing.py), the Part A deductible once per benefit period and
+the coinsurance days within it,
+the Part D deductible, coinsurance and out-of-pocket threshold, or a low-income subsidy's copay. A `Ledger`
+keeps one beneficiary's running totals by calendar year, so claims must be priced in date order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from generator import tables
+
+BENEFIT_PERIOD_GAP = 60    # days without hospital or SNF care that end a Part A benefit period
+
+
+@cache
+def cost_sharing(year: int) -> dict[str, float]:
+    """The year's parameters (the nearest year's outside the table)."""
+    rows = {int(r["year"]): r for r in tables.table("cost_sharing")}
+    row = rows.get(year) or rows[min(rows, key=lambda y: abs(y - year))]
+    return {k: float(v) for k, v in row.items() if k != "year"}
+
+
+@cache
+def cents(year: int, parameter: str) -> int:
+    """A cost-sharing amount of the year in cents."""
+    return round(cost_sharing(year)[parameter] * 100)
+
+
+@cache
+def _part_d_limits(year: int) -> tuple[int, int]:
+    """The year's Part D (deductible, out-of-pocket threshold) in cents."""
+    return cents(year, "part_d_deductible"), cents(year, "part_d_oop_threshold")
+
+
+@dataclass
+class Ledger:
+    """A beneficiary's running cost sharing, by calendar year (claims must be priced in date order)."""
+    part_b_met: dict[int, int] = field(default_factory=dict)       # cents, by year
+    part_d_deductible: dict[int, int] = field(default_factory=dict)
+    part_d_oop: dict[int, int] = field(default_factory=dict)
+    period_last_day: int | None = None     # the last day of hospital or SNF care in the current Part A benefit period
+    period_days: dict[str, int] = field(default_factory=dict)    # covered days used in that period, by setting
+
+    def part_b_left(self, year: int) -> int:
+        """The Part B deductible the year still holds, in cents (0 or less when met)."""
+        return cents(year, "part_b_deductible") - self.part_b_met.get(year, 0)
+
+    def meet_part_b(self, year: int, deductible: int) -> None:
+        """Count Part B deductible paid (cents) towards the year's."""
+        if deductible:
+            self.part_b_met[year] = self.part_b_met.get(year, 0) + deductible
+
+    def part_d(self, year: int, total: int, copay_cap: int, coinsurance: float) -> tuple[int, int]:
+        """(deductible, patient pay) of a Part D fill of `total`, in cents, counted towards the year's
+        out-of-pocket spending: with a low-income copay cap (cents) that copay, else the deductible, then the
+        coinsurance until the out-of-pocket spending reaches the threshold."""
+        oop = self.part_d_oop.get(year, 0)
+        if copay_cap:
+            ded, patient = 0, min(total, copay_cap)
+        else:
+            met = self.part_d_deductible.get(year, 0)
+            deductible, threshold = _part_d_limits(year)
+            ded = min(max(deductible - met, 0), total)
+            if ded:
+                self.part_d_deductible[year] = met + ded
+            patient = ded + min(round(coinsurance * (total - ded)), max(0, threshold - oop - ded))
+        self.part_d_oop[year] = oop + patient
+        return ded, patient
+
+    def part_a_stay(self, setting: str, admit: int, discharge: int, days: int) -> tuple[bool, int]:
+        """Count a hospital or SNF stay of `days` covered days towards its Part A benefit period: (whether the stay
+        opens a new period, the days of its setting the period had used before it). A benefit period ends once
+        60 days in a row pass without hospital or SNF care (the inpatient deductible is due once per period,
+        coinsurance days count within it)."""
+        new = self.period_last_day is None or admit - self.period_last_day > BENEFIT_PERIOD_GAP
+        if new:
+            self.period_days = {}
+        used = self.period_days.get(setting, 0)
+        self.period_days[setting] = used + days
+        self.period_last_day = discharge if self.period_last_day is None else max(discharge, self.period_last_day)
+        return new, used

@@ -1,0 +1,314 @@
+"""Price encounters into claim records (model/records.py) with money that adds up.
+
+One machinery for all eight claim types: each type's spec names its payment system (a pricing record with
+its parameters, claim_types/spec.py) and `PRICERS` holds one pricer per payment system; cost sharing comes
+from the simulated year's parameters (model/cost_sharing.py). Everywhere: allowed = paid + deductible +
+coinsurance (+ prior payer, always 0 here: Medicare pays first). Lines that add up to their claim's amounts
+are priced in whole cents, so the sums are exact.
+
+The simulation is the generator's hot loop (tens of claims per beneficiary): random numbers come from
+the shard's block-buffered `Draws`, and everything constant per code (fees, line templates, diagnosis
+entries) is looked up once and cached.
+"""
+from __future__ import annotations
+
+import math
+from functools import cache
+from collections.abc import Callable
+
+import numpy as np
+
+from generator.claim_types.spec import (ClaimType, DailyRate, DrgPayment, DrugFill, FeeSchedule, PeriodPayment,
+                                        RevenueShare, StayPerDiem)
+from generator.model import identifiers
+from generator.model.coding import (diagnoses, displays, drug_line, hcpcs_table, new_drug_line, professional_coding,
+                                    revenue_coding)
+from generator.model.cost_sharing import Ledger, cents, cost_sharing
+from generator.model.dates import iso, stamp, year_of
+from generator.model.draws import Draws
+from generator.model.records import Claim, Encounter, Line, Procedure
+
+PART_B_COINSURANCE = 0.2
+RECEIPT_LAG_DAYS = 10      # a claim reaches CMS 1..10 days after its last day of service
+PROCESSING_LAG_DAYS = 8    # and is ready to process within 8 days more, on the Friday after
+PATIENT_STATUS = {"20": "B", "40": "B", "30": "C"}       # NCH patient status by discharge status; "A" otherwise
+OUTPATIENT_STATUS = "01"   # the discharge status of an outpatient claim (home)
+
+Pricer = Callable[["ClaimBuilder", Encounter, Claim, Ledger, bool, dict], None]
+
+
+@cache
+def _fee(spec: ClaimType, revenue: str, hcpcs: str) -> float:
+    """The allowed amount per unit of a Part B line: the type's fee for the revenue center, else the fee
+    schedule's amount times the type's fee factor."""
+    pricing = spec.pricing
+    for code, fee in pricing.unit_fees:
+        if code == revenue:
+            return fee
+    return float(hcpcs_table()[hcpcs]["allowed"]) * pricing.fee_factor
+
+
+def _money(x: float) -> float:
+    """x rounded to cents (`round(x, 2)` goes through decimal digits: 5x slower)."""
+    return round(x * 100) / 100
+
+
+class ClaimBuilder:
+    """Builds the claim records of one shard (claim ids count up within the shard)."""
+
+    def __init__(self, shard: int, rng: np.random.Generator | Draws, export_day: int):
+        claim_base, self.group_base, pde_base = identifiers.shard_id_bases(shard)
+        self.id_bases = {"claim": claim_base, "pde": pde_base}
+        self.rng = Draws.of(rng)
+        self.seq = 0
+        self.export_day = export_day
+        self.processed: dict[int, tuple[str, str]] = {}     # by earliest processing day: (processed, last_updated)
+
+    def build(self, enc: Encounter, bene_id: str, ledger: Ledger, lis: bool,
+              part_d_plans: dict[str, tuple[str, str]]) -> Claim:
+        """The claim of an encounter (`part_d_plans`: the person's Part D contract and PBP by 'YYYY-MM')."""
+        random = self.rng.random
+        self.seq = seq = self.seq + 1
+        if seq >= identifiers.SEQ_LIMIT:
+            raise ValueError(f"a shard holds at most {identifiers.SEQ_LIMIT - 1:,} claims")
+        spec = enc.spec
+        start, end = enc.start, enc.end
+        received = end + 1 + int(RECEIPT_LAG_DAYS * random())
+        earliest = received + int(PROCESSING_LAG_DAYS * random())
+        processed = self.processed.get(earliest) or self._processed(earliest)
+        from_date = iso(start)
+        claim: Claim = {
+            "type": spec.name, "claim_id": str(-(self.id_bases[spec.ids] + seq)),
+            "group_id": str(-(self.group_base + seq)), "bene_id": bene_id, "from_date": from_date,
+            "thru_date": from_date if end == start else iso(end), "received": iso(received),
+            "processed": processed[0], "last_updated": processed[1], "provider": enc.provider,
+            "attending": enc.attending, "operating": enc.operating, "referring": None,
+            "prescriber": None, "diagnoses": diagnoses(enc) if enc.dx else [], "procedures": [], "prior_payer": 0.0}
+        PRICERS[spec.pricing.__class__](self, enc, claim, ledger, lis, part_d_plans)
+        return claim
+
+    def _processed(self, earliest: int) -> tuple[str, str]:
+        """(processing date, meta.lastUpdated) of a claim that can be processed from day `earliest` on: the
+        following Friday, but not after the export."""
+        day = min(earliest + (4 - (earliest - 1) % 7) % 7, self.export_day)    # (ordinal - 1) % 7: weekday, Monday 0
+        self.processed[earliest] = dates = (iso(day), stamp(day))
+        return dates
+
+    # Pricers, one per payment system ---------------------------------------------------------------
+    def _fee_schedule(self, enc, claim, ledger, lis, plans):
+        """Part B lines: a fee per unit, the Part B deductible, then coinsurance (in cents, so the header is the
+        lines' exact sum). Professional lines carry their performing clinician; facility lines a bill type."""
+        normal, random, exp = self.rng.normal, self.rng.random, math.exp
+        spec = enc.spec
+        pricing: FeeSchedule = spec.pricing
+        year = year_of(enc.start)
+        sigma, markup = pricing.sigma, pricing.charge_markup
+        professional = spec.form == "professional"
+        pos = enc.pos or "11"
+        performing = enc.performing
+        deductible_left = ledger.part_b_left(year)
+        lines = []
+        total_submitted = total_allowed = total_deductible = total_coinsurance = 0
+        for rev, hcpcs, qty in enc.lines:
+            template = professional_coding(hcpcs, pos) if professional else revenue_coding(rev, hcpcs)
+            allowed = round(_fee(spec, rev, hcpcs) * qty * exp(sigma * normal()) * 100)
+            if deductible_left > 0:
+                ded = min(deductible_left, allowed)
+                deductible_left -= ded
+                total_deductible += ded
+            else:
+                ded = 0
+            coins = round(PART_B_COINSURANCE * (allowed - ded))
+            submitted = round(allowed * markup * (1.0 + random()))
+            line = _line(template, claim, qty, submitted, allowed, ded, coins)
+            if professional:
+                line["performing"] = performing
+            lines.append(line)
+            total_submitted += submitted
+            total_allowed += allowed
+            total_coinsurance += coins
+        ledger.meet_part_b(year, total_deductible)
+        claim["lines"] = lines
+        if professional:
+            claim["referring"] = performing if pricing.referred_by_performer else None
+        else:
+            _institutional_header(spec, claim, OUTPATIENT_STATUS, spec.type_of_bill.frequency)
+        _set_amounts(claim, total_submitted, total_allowed, total_deductible, total_coinsurance)
+
+    def _drg(self, enc, claim, ledger, lis, plans):
+        """An inpatient stay: the DRG payment, the Part A deductible once per benefit period, daily coinsurance
+        for the period's hospital days past the 60th."""
+        rng = self.rng
+        spec, stay = enc.spec, enc.facts
+        pricing: DrgPayment = spec.pricing
+        year = year_of(enc.start)
+        cs = cost_sharing(year)
+        days = stay.days
+        paid = stay.drg_weight * cs[pricing.base_rate] * rng.lognormal(0, pricing.sigma)
+        new_period, used = ledger.part_a_stay("hospital", enc.start, enc.end, days)
+        ded = cs["part_a_deductible"] if new_period else 0.0
+        coins_days = _coinsurance_days(pricing.coinsurance_days, used, days)
+        coins = coins_days * cs[pricing.coinsurance_day]
+        allowed = paid + ded + coins
+        low, spread = pricing.charge_ratio
+        submitted = allowed * (low + spread * rng.random())
+        facts = {"procedure": bool(stay.procedure), "emergency": stay.admission_type == "1"}
+        self._charge_lines(claim, self._billed(pricing.revenue, facts), submitted, days)
+        claim.update(paid=_money(paid), deductible=_money(ded), coinsurance=_money(coins),
+                     allowed=_money(paid) + _money(ded) + _money(coins), submitted=_money(submitted),
+                     patient_paid=_money(ded + coins), utilization_days=days, coinsurance_days=coins_days,
+                     drg=stay.drg, drg_display=displays("drg", "drg").get(stay.drg, ""),
+                     admission_type=stay.admission_type, admission_source=stay.admission_source)
+        if stay.procedure:
+            claim["procedures"] = [Procedure(code=stay.procedure, display=displays("pcs").get(stay.procedure, ""),
+                                             date=claim["from_date"])]
+        _institutional_header(spec, claim, stay.discharge_status, spec.type_of_bill.frequency)
+
+    def _stay_per_diem(self, enc, claim, ledger, lis, plans):
+        """A skilled nursing stay: a per diem for the covered days, daily coinsurance for the period's SNF days past
+        the 20th."""
+        rng = self.rng
+        spec, stay = enc.spec, enc.facts
+        pricing: StayPerDiem = spec.pricing
+        cs = cost_sharing(year_of(enc.start))
+        days = max(1, stay.days)
+        _, used = ledger.part_a_stay("snf", enc.start, enc.end, days)
+        coins_days = _coinsurance_days(pricing.coinsurance_days, used, days)
+        coins = coins_days * cs[pricing.coinsurance_day]
+        allowed = days * cs[pricing.per_diem] * rng.lognormal(0, pricing.sigma)
+        coins = min(coins, allowed)
+        paid = allowed - coins
+        low, spread = pricing.charge_ratio
+        submitted = allowed * (low + spread * rng.random())
+        self._charge_lines(claim, self._billed(pricing.revenue, {}), submitted, days)
+        claim.update(paid=_money(paid), deductible=0.0, coinsurance=_money(coins),
+                     allowed=_money(paid) + _money(coins), submitted=_money(submitted),
+                     patient_paid=_money(coins), utilization_days=days, coinsurance_days=coins_days,
+                     admission_type=stay.admission_type, admission_source=stay.admission_source, drg=stay.drg,
+                     qualifying_stay=tuple(iso(d) for d in stay.qualifying_stay))
+        _institutional_header(spec, claim, stay.discharge_status, spec.type_of_bill.frequency)
+
+    def _period_payment(self, enc, claim, ledger, lis, plans):
+        """A home health period: one payment (less for a low-utilization period), no cost sharing."""
+        spec, period = enc.spec, enc.facts
+        pricing: PeriodPayment = spec.pricing
+        cs = cost_sharing(year_of(enc.start))
+        total = cs[pricing.rate] * (pricing.low_use_factor if period.low_use else 1.0) * self.rng.lognormal(
+            0, pricing.sigma)
+        claim.update(hha_visits=period.visits, hha_referral=period.referral, lupa=period.low_use)
+        claim["referring"] = enc.attending
+        self._episode_lines(enc, claim, total, pricing.charge_markup)
+        _institutional_header(spec, claim, period.discharge_status, spec.type_of_bill.frequency)
+
+    def _daily_rate(self, enc, claim, ledger, lis, plans):
+        """Hospice days: a daily rate, no cost sharing."""
+        spec, month = enc.spec, enc.facts
+        pricing: DailyRate = spec.pricing
+        cs = cost_sharing(year_of(enc.start))
+        total = cs[pricing.rate] * month.days * self.rng.lognormal(0, pricing.sigma)
+        claim.update(hospice_period=month.benefit_period, utilization_days=month.days)
+        self._episode_lines(enc, claim, total, pricing.charge_markup)
+        _institutional_header(spec, claim, month.discharge_status, month.frequency)
+
+    def _drug_fill(self, enc, claim, ledger, lis, plans):
+        """A Part D fill (in cents): the deductible, coinsurance up to the out-of-pocket threshold, or the
+        low-income subsidy's copay."""
+        rng = self.rng
+        pricing: DrugFill = enc.spec.pricing
+        fill = enc.facts
+        drug = fill.drug
+        plan = plans.get(claim["from_date"][:7], ("", ""))
+        year = year_of(enc.start)
+        supply = fill.days_supply
+        total = round(drug["cost_30"] * supply / 30 * math.exp(pricing.sigma * rng.normal()) * 100)
+        brand = drug["brand_generic"] == "B"
+        copay = cents(year, pricing.lis_copays[brand]) if lis else 0
+        ded, patient = ledger.part_d(year, total, copay, pricing.coinsurance)
+        qty = enc.lines[0][2]
+        claim["lines"] = [_line(drug_line(drug["ndc"]) or new_drug_line(drug), claim, qty, total, total, ded,
+                                patient - ded)]
+        _set_amounts(claim, total, total, ded, patient - ded)
+        claim.update(prescriber=enc.performing, days_supply=supply, refill=fill.refill, quantity=qty,
+                     daw="0" if not brand else ("0", "1")[int(rng.random() < pricing.brand_daw_chance)],
+                     brand_generic=drug["brand_generic"], compound=False, drug_coverage=pricing.drug_coverage,
+                     contract=plan[0], pbp=plan[1], pharmacy_type=pricing.pharmacy_type,
+                     paid_date=iso(enc.start + 1 + int(pricing.pay_lag_days * rng.random())))
+
+    # Shared pieces -----------------------------------------------------------------------------------
+    def _billed(self, revenue: tuple[RevenueShare, ...], facts: dict[str, bool]) -> list[RevenueShare]:
+        """The revenue centers a stay bills: every one billed always, those whose condition the stay meets,
+        and those whose chance comes up (one uniform each, in table order)."""
+        random = self.rng.random
+        return [r for r in revenue
+                if (facts[r.when] if r.when else r.chance >= 1.0 or random() < r.chance)]
+
+    def _charge_lines(self, claim: Claim, revenue: list[RevenueShare], submitted: float, days: int) -> None:
+        """A stay's charge lines: the submitted charges split over the revenue centers by their shares."""
+        claim["lines"] = [
+            _line(revenue_coding(r.code, ""), claim, float(days) if r.units == "days" else 1.0, cents, 0, 0, 0)
+            for r, cents in zip(revenue, _split_cents(submitted, [r.share for r in revenue]))]
+
+    def _episode_lines(self, enc: Encounter, claim: Claim, total: float, markup: float) -> None:
+        """An episode's lines: the payment split over them by their units, each line's charge marked up."""
+        random = self.rng.random
+        allowed = _split_cents(total, [qty for _, _, qty in enc.lines])
+        submitted = [round(amount * markup * (1.0 + random())) for amount in allowed]
+        claim["lines"] = [_line(revenue_coding(rev, hcpcs), claim, qty, charged, amount, 0, 0)
+                          for (rev, hcpcs, qty), charged, amount in zip(enc.lines, submitted, allowed)]
+        _set_amounts(claim, sum(submitted), sum(allowed), 0, 0)
+
+
+def _coinsurance_days(span: tuple[int, int], used: int, days: int) -> int:
+    """The days of a stay that carry coinsurance: those of the benefit period's days after `span[0]` and through
+    `span[1]`, when the period had used `used` days of the setting before the stay."""
+    after, through = span
+    return max(0, min(used + days, through) - max(used, after))
+
+
+def _institutional_header(spec: ClaimType, claim: Claim, discharge_status: str, frequency: str) -> None:
+    """An institutional claim's discharge and patient status, and its type of bill with the given frequency."""
+    bill = spec.type_of_bill
+    claim["discharge_status"] = discharge_status
+    claim["patient_status"] = PATIENT_STATUS.get(discharge_status, "A")
+    claim["type_of_bill"] = bill.facility + bill.classification + frequency
+
+
+def _split_cents(total: float, weights: list[float]) -> list[int]:
+    """Split an amount in proportion to weights (equally when they are all 0) into cents that add up exactly
+    to the rounded total."""
+    cents = round(total * 100)
+    whole = sum(weights)
+    shares = [w / whole for w in weights] if whole else [1 / len(weights)] * len(weights)
+    parts = [int(s * cents) for s in shares]
+    parts[0] += cents - sum(parts)
+    return parts
+
+
+def _line(template: Line, claim: Claim, qty: float, submitted: int, allowed: int, ded: int, coins: int) -> Line:
+    """A priced line: a copy of its coding's template (model/coding.py) with the claim's dates, the quantity and
+    the amounts (given in cents). Copies share the template's empty modifiers list: records are never modified
+    once built."""
+    line = template.copy()
+    line["from_date"] = claim["from_date"]
+    line["thru_date"] = claim["thru_date"]
+    line["quantity"] = qty
+    line["submitted"] = submitted / 100
+    line["allowed"] = allowed / 100
+    line["paid"] = (allowed - ded - coins) / 100
+    line["deductible"] = ded / 100
+    line["coinsurance"] = coins / 100
+    line["patient_paid"] = (ded + coins) / 100
+    return line
+
+
+def _set_amounts(claim: Claim, submitted: int, allowed: int, ded: int, coins: int) -> None:
+    """The claim's amounts from the sums of its lines' (in cents): paid = allowed - deductible - coinsurance."""
+    claim.update(submitted=submitted / 100, allowed=allowed / 100, paid=(allowed - ded - coins) / 100,
+                 deductible=ded / 100, coinsurance=coins / 100, patient_paid=(ded + coins) / 100)
+
+
+PRICERS: dict[type, Pricer] = {
+    FeeSchedule: ClaimBuilder._fee_schedule, DrgPayment: ClaimBuilder._drg, StayPerDiem: ClaimBuilder._stay_per_diem,
+    PeriodPayment: ClaimBuilder._period_payment, DailyRate: ClaimBuilder._daily_rate, DrugFill: ClaimBuilder._drug_fill,
+}
+"""The pricer of each payment system, by the class of a spec's pricing record."""

@@ -1,0 +1,101 @@
+"""The generator's tables: code lists, vocabularies and yearly parameters as CSV files in this folder, one loader.
+
+Every file's first line names where its facts come from, `# source: <where>`, and its second line is the
+header row. `COLUMNS` declares each table's columns in file order; `load` refuses a file without its source
+line or whose header is not the declared one, so every table read is a table checked. Adding a table is its
+file here plus its line in `COLUMNS` (tests/generator/test_tables.py checks that files and declarations
+match). Values are strings: consumers convert. Tables are read once per process and cached.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+SOURCE_PREFIX = "# source: "
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "acute_codes": ("reason", "icd10", "weight"),
+    "code_displays": ("variable", "code", "display"),
+    "condition_codes": ("condition", "icd10", "weight"),
+    "contracts": ("part", "contract", "pbp", "plan_type", "share"),
+    "cost_sharing": ("year", "part_a_deductible", "part_a_coinsurance_day", "snf_coinsurance_day",
+                     "part_b_deductible", "part_d_deductible", "part_d_oop_threshold", "inpatient_base_rate",
+                     "snf_per_diem", "hha_period", "hospice_rhc_per_diem", "part_d_lis_generic", "part_d_lis_brand"),
+    "drg": ("drg", "display", "weight", "share", "principal", "secondary", "pcs", "condition", "los_mean",
+            "surgical"),
+    "drugs": ("ndc", "generic", "brand", "brand_generic", "condition", "weight", "cost_30", "qty_30", "display"),
+    "hcpcs": ("code", "display", "kind", "betos", "type_of_service", "allowed", "condition"),
+    "icd10cm_displays": ("code", "display"),
+    "names": ("kind", "name", "weight"),
+    "pcs": ("code", "display"),
+    "pos": ("code", "display", "share"),
+    "revenue_centers": ("code", "display"),
+    "specialties": ("code", "display", "taxonomy", "share"),
+    "states": ("abbr", "name", "ssa_code", "fips", "share"),
+    "variables": ("variable", "label"),
+    "visits": ("claim_type", "kind", "weight", "conditions", "main", "extra", "extra_p", "pos", "specialty",
+               "reason"),
+    "zips": ("zip", "state", "county", "city"),
+}
+
+
+class TableError(Exception):
+    """A shipped table is missing or malformed (a bug in the package): the message names the file and the rule."""
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One table: its name, where its facts come from, its columns and its rows (tuples of strings)."""
+    name: str
+    source: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def file_name(name: str) -> str:
+    return f"{name}.csv"
+
+
+@cache
+def load(name: str) -> Table:
+    """The table `name`, checked: its source line, its declared header, every row as wide as the header."""
+    if name not in COLUMNS:
+        raise TableError(f"unknown table {name!r}: declare its columns in generator.tables.COLUMNS "
+                         f"(known: {', '.join(sorted(COLUMNS))})")
+    where = f"generator/tables/{file_name(name)}"
+    try:
+        text = resources.files(__name__).joinpath(file_name(name)).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TableError(f"{where}: missing (its columns are declared in generator.tables.COLUMNS)") from None
+    return parse(name, text, where)
+
+
+def parse(name: str, text: str, where: str) -> Table:
+    """A table from its file's text, checked against `COLUMNS[name]` (TableError naming `where`)."""
+    first, _, body = text.partition("\n")
+    if not first.startswith(SOURCE_PREFIX) or not first[len(SOURCE_PREFIX):].strip():
+        raise TableError(f"{where}: the first line must be `{SOURCE_PREFIX}<where the facts come from>`")
+    reader = csv.reader(io.StringIO(body))
+    header = tuple(next(reader, ()))
+    if header != COLUMNS[name]:
+        raise TableError(f"{where}: the header is {','.join(header)!r}, declared {','.join(COLUMNS[name])!r}")
+    rows = tuple(map(tuple, reader))
+    for number, row in enumerate(rows, start=3):
+        if len(row) != len(header):
+            raise TableError(f"{where}:{number}: {len(row)} fields, the header has {len(header)}")
+    return Table(name=name, source=first[len(SOURCE_PREFIX):].strip(), columns=header, rows=rows)
+
+
+@cache
+def table(name: str) -> tuple[dict[str, str], ...]:
+    """The rows of a table as dicts (column → value), in file order."""
+    loaded = load(name)
+    return tuple(dict(zip(loaded.columns, row)) for row in loaded.rows)
+
+
+def rows(name: str) -> tuple[tuple[str, ...], ...]:
+    """The rows of a table as tuples in its declared column order (for large tables read positionally)."""
+    return load(name).rows
