@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 import requests
 
@@ -24,7 +24,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def generate_dataset(out: Path, beneficiaries: int = TEST_BENEFICIARIES, seed: int = TEST_SEED, gzip: bool = False) -> Path:
+def generate_dataset(out: Path, beneficiaries: int = TEST_BENEFICIARIES, seed: int = TEST_SEED,
+                     gzip: bool = False) -> Path:
     """Generate a dataset with the real generator (`medisynth generate … --quiet`) into `out`."""
     from generator.run import GenerateOptions, generate
 
