@@ -62,9 +62,10 @@ def _check_request(server):
         return None, _app_error(400, "Unknown application")
     if "client_secret" in params:
         return None, Response("Illegal query parameter [client_secret] detected", 400, mimetype="text/plain")
-    if not all(params.get(name) for name in PKCE_PARAMS):
-        return None, _bad_request({"status_code": 400, "message": "Missing Required Parameter(s): "
-                                                                  "code_challenge, code_challenge_method, state"})
+    missing = [name for name in PKCE_PARAMS if not params.get(name)]
+    if missing:  # BB2 names all three whatever is missing; this names only what is
+        return None, _bad_request({"status_code": 400,
+                                   "message": "Missing Required Parameter(s): " + ", ".join(missing)})
     if params["code_challenge_method"] != "S256":
         return None, _bad_request({"status_code": 400, "error": "invalid_request",
                                    "error_description": "code_challenge_method must be S256"})

@@ -4,18 +4,21 @@ BB2 gives v3 patients new ids (v2 `-20140000008325` is v3 `-30250000008325`). He
 and reversible: the digit after the minus moves up by 2 (mod 10), so v2 `-10000000000001` is v3
 `-30000000000001`. Served bytes are rewritten, never re-serialised: the token's patient id where it
 stands as an id (`"id":"…"`, `Patient/…`, `part-a-…`, `…=…` and `%2F…` in links), and each unversioned
-`C4BB-*` profile gets CARIN BB 2.x's version.
+`C4BB-*` profile gets CARIN BB 2.x's version. A request naming the patient by the v2 id reaches nothing.
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
+import orjson
+
 from sandbox.fhir.api_version import ApiVersion
 
 CARIN_BB_VERSION = b"2.1.0"
 _C4BB_PROFILE = re.compile(rb'(http://hl7\.org/fhir/us/carin-bb/StructureDefinition/C4BB-[A-Za-z-]+)"')
 _SHIFT = 2
+NOT_A_V3_ID = "not-a-v3-id"
 
 
 def _shift(patient_id: str, by: int) -> str:
@@ -39,8 +42,10 @@ def _patient_id_pattern(v2_id: str) -> re.Pattern:
 
 
 def to_stored(text: str, patient_id: str) -> str:
-    """A request's id or search value with the patient's v3 id in its stored (v2) form."""
-    return text.replace(v3_patient_id(patient_id), patient_id)
+    """A request's id or search value with the patient's v3 id in its stored (v2) form. The v2 id names
+    nobody on v3, so where it stands it becomes a name no stored id holds: `Patient/<v2 id>` is 404 (not
+    the patient under its v3 id) and `ExplanationOfBenefit?patient=<v2 id>` is someone else's, 403."""
+    return text.replace(patient_id, NOT_A_V3_ID).replace(v3_patient_id(patient_id), patient_id)
 
 
 def to_served(body: bytes, patient_id: str) -> bytes:
@@ -50,3 +55,13 @@ def to_served(body: bytes, patient_id: str) -> bytes:
 
 
 V3_API = ApiVersion(3, "/v3/fhir", to_stored, to_served)
+
+
+_EXPORT_PATIENT = {"Patient": lambda r: r["id"],
+                   "Coverage": lambda r: r["beneficiary"]["reference"].removeprefix("Patient/"),
+                   "ExplanationOfBenefit": lambda r: r["patient"]["reference"].removeprefix("Patient/")}
+
+
+def export_line(resource_type: str, raw: bytes) -> bytes:
+    """A stored resource as a v3 `$export` writes it: `to_served` with the patient it belongs to."""
+    return to_served(raw, _EXPORT_PATIENT[resource_type](orjson.loads(raw)))
