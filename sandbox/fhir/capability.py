@@ -3,9 +3,10 @@
 The statement is the one the public sandbox serves (capability.json), with the request's scheme and host
 and the API version's paths. Its security section names the same endpoints as the SMART configuration
 (sandbox.auth.oauth_urls: authorize, token, the RFC 7009 revoke and the RFC 7662 introspect), lists the
-SMART capabilities (one `capabilities` extension each, as SMART 1.0 declared them) and says in its description that PKCE S256 and `state`
-are required: no FHIR extension carries `code_challenge_methods_supported`, so clients that need it read
-`.well-known/smart-configuration`, which the description points at.
+SMART capabilities (one `capabilities` extension each, as SMART 1.0 declared them) and says in its
+description that PKCE S256 and `state` are required: no FHIR extension carries
+`code_challenge_methods_supported`, so clients that need it read `.well-known/smart-configuration`,
+which the description points at.
 """
 from __future__ import annotations
 
