@@ -2,7 +2,7 @@
 endpoint. Each version's routes see only that version's tokens and name patients by that version's ids."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from flask import Blueprint, Response, current_app, request
 
@@ -71,7 +71,7 @@ def userinfo():
     return json_response({"sub": patient_id, "name": display_name(row) if row else "",
                     "given_name": row["given"] if row else "", "family_name": row["family"] if row else "",
                     "email": "",
-                    "iat": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                    "iat": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
                     "patient": patient_id})
 
 

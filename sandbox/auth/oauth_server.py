@@ -15,6 +15,7 @@ import binascii
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import ClassVar
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2 import OAuth2Error
@@ -165,7 +166,7 @@ class BlueButtonCodeChallenge(CodeChallenge):
 
 
 class BlueButtonAuthorizationCodeGrant(AuthorizationCodeGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = list(CLIENT_AUTH_METHODS)
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = list(CLIENT_AUTH_METHODS)
     AUTHORIZATION_CODE_LENGTH = 30
 
     def save_authorization_code(self, code, request):
@@ -186,7 +187,7 @@ class BlueButtonAuthorizationCodeGrant(AuthorizationCodeGrant):
 
 class BlueButtonRefreshTokenGrant(RefreshTokenGrant):
     """Rotating single-use refresh tokens, bounded by the app's data access type and the grant."""
-    TOKEN_ENDPOINT_AUTH_METHODS = list(CLIENT_AUTH_METHODS)
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = list(CLIENT_AUTH_METHODS)
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token):
@@ -228,7 +229,7 @@ class BlueButtonRefreshTokenGrant(RefreshTokenGrant):
 class _StoredTokenLookup:
     """`query_token` for the revocation and introspection endpoints: by access or refresh token, and only
     the endpoint's own API version's tokens (`/v3/o/introspect/` knows no v2 token, and the other way round)."""
-    CLIENT_AUTH_METHODS = list(CLIENT_AUTH_METHODS)
+    CLIENT_AUTH_METHODS: ClassVar[list[str]] = list(CLIENT_AUTH_METHODS)
 
     def query_token(self, token_string, token_type_hint):
         conn = database().read()

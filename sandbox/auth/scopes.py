@@ -6,8 +6,8 @@ from __future__ import annotations
 
 RESOURCES = ("Patient", "Coverage", "ExplanationOfBenefit")
 ACCESS_SUFFIXES = ("read", "r", "s", "rs")
-ALL_SCOPES = ("openid", "profile", "launch/patient") + tuple(
-    f"patient/{resource}.{suffix}" for resource in RESOURCES for suffix in ACCESS_SUFFIXES)
+ALL_SCOPES = ("openid", "profile", "launch/patient",
+              *(f"patient/{resource}.{suffix}" for resource in RESOURCES for suffix in ACCESS_SUFFIXES))
 OFFLINE_ACCESS = "offline_access"
 GRANTABLE = (*ALL_SCOPES, OFFLINE_ACCESS)  # in a granted scope's order
 # What the "Personal Information" checkbox on the consent page covers.

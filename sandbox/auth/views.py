@@ -9,7 +9,7 @@ server's issuer (RFC 9207), beside `code` or `error` and `state`.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from urllib.parse import urlencode
 
 from authlib.common.urls import add_params_to_uri
@@ -100,7 +100,7 @@ def _access_period(data_access: str) -> str:
         return "for 1 hour"
     if ends is None:
         return ""
-    return "for 13 months, until " + datetime.fromtimestamp(ends, timezone.utc).strftime("%B %-d, %Y")
+    return "for 13 months, until " + datetime.fromtimestamp(ends, UTC).strftime("%B %-d, %Y")
 
 
 def _request_key() -> str:

@@ -82,7 +82,7 @@ def run_job(db: Database, exports_dir: Path, job: Job, ttl_seconds: float) -> No
     except _Cancelled:
         with db.write() as conn:
             end_job(conn, exports_dir, job.id, "cancelled")
-    except Exception as e:  # noqa: BLE001 - the job's own failure: recorded, reported on poll, files deleted
+    except Exception as e:  # the job's own failure: recorded, reported on poll, files deleted
         log.exception("export %s failed", job.id)
         with db.write() as conn:
             fail_job(conn, exports_dir, job.id, f"{type(e).__name__}: {e}")
@@ -106,7 +106,7 @@ def _loop(db: Database, exports_dir: Path, ttl_seconds: float, wake: threading.E
         wake.clear()
         try:
             run_pending(db, exports_dir, ttl_seconds)
-        except Exception:  # noqa: BLE001 - a locked, busy or vanished store: logged, tried again at the next poll
+        except Exception:  # a locked, busy or vanished store: logged, tried again at the next poll
             log.exception("export runner: will retry")
 
 

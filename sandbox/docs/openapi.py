@@ -49,12 +49,14 @@ PAGING = [
            {"type": "string", "pattern": DATE_PREFIXED}),
 ]
 SEARCH_PARAMS = {
-    "Patient": [_param("_id", "query", "The token's patient id (another is 404)", {"type": "string", "pattern": ID_PATTERN}),
+    "Patient": [_param("_id", "query", "The token's patient id (another is 404)",
+                       {"type": "string", "pattern": ID_PATTERN}),
                 _param("identifier", "query", "`system|value`: bene_id or MBI", {"type": "string", "maxLength": 120})],
     "Coverage": [_param("beneficiary", "query", "Patient/<the token's patient id> (another is 403)",
                         {"type": "string", "pattern": r"^(Patient/)?[A-Za-z0-9\-]{1,64}$"})],
     "ExplanationOfBenefit": [
-        _param("patient", "query", "The token's patient id (another is 403)", {"type": "string", "pattern": ID_PATTERN}),
+        _param("patient", "query", "The token's patient id (another is 403)",
+               {"type": "string", "pattern": ID_PATTERN}),
         _param("type", "query", "Comma-separated claim types: " + ", ".join(CLAIM_TYPES),
                {"type": "string", "pattern": f"^{_TYPE_CODE}(,{_TYPE_CODE})*$"}),
         _param("service-date", "query", "Service (billable period end) date bound with a lt/le/gt/ge prefix",

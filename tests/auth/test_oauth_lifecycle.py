@@ -1,22 +1,23 @@
 """Grant lifecycles, the revoke/introspect/expire endpoints, wire details, discovery, and persistence."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 import requests
 from cms_bluebutton.auth import generate_auth_data
 from requests_toolbelt.multipart.encoder import MultipartEncoder
 
-TOKEN_KEYS = ["access_token", "expires_in", "token_type", "scope", "refresh_token", "patient", "access_grant_expiration"]
+TOKEN_KEYS = ["access_token", "expires_in", "token_type", "scope", "refresh_token", "patient",
+              "access_grant_expiration"]
 
 
 def _expiration(tokens: dict) -> datetime:
-    return datetime.strptime(tokens["access_grant_expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(tokens["access_grant_expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def test_token_response_shape_and_grant_expiration_by_data_access(oauth):
-    login, today = oauth.login(0), datetime.now(timezone.utc)
+    login, today = oauth.login(0), datetime.now(UTC)
     thirteen = oauth.tokens_for(oauth.register(), login)
     assert list(thirteen) == TOKEN_KEYS
     assert len(thirteen["access_token"]) == len(thirteen["refresh_token"]) == 30

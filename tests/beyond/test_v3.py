@@ -61,7 +61,8 @@ def test_v3_serves_v3_ids_and_carin_bb_2_profiles(v3_session, live_server):
 
 def test_v2_and_v3_tokens_are_not_interchangeable(v3_session, live_server):
     _, token, patient_id = v3_session
-    v3_on_v2 = requests.get(f"{live_server.base_url}/v2/fhir/Patient/", headers={"Authorization": f"Bearer {token.access_token}"})
+    v3_on_v2 = requests.get(f"{live_server.base_url}/v2/fhir/Patient/",
+                            headers={"Authorization": f"Bearer {token.access_token}"})
     assert v3_on_v2.status_code == 401
     v2_token = issue_test_token(live_server.db_path, patient_id)
     v2_on_v3 = requests.get(f"{live_server.base_url}/v3/fhir/Patient/", headers={"Authorization": f"Bearer {v2_token}"})
