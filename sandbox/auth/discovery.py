@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from sandbox.auth.models import ASSERTION_ALGORITHMS
 from sandbox.auth.oauth_urls import oauth_url
 from sandbox.auth.scopes import OFFLINE_ACCESS
 from sandbox.auth.web import json_response
-from sandbox.bulk.backend_auth import ALGORITHMS as ASSERTION_ALGORITHMS
 from sandbox.hosts import base_url
 
 bp = Blueprint("auth_discovery", __name__)

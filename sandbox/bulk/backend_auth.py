@@ -23,6 +23,7 @@ from flask import current_app, request
 from joserfc import jwt
 from joserfc.errors import JoseError
 
+from sandbox.auth.models import ASSERTION_ALGORITHMS
 from sandbox.auth.schema import digest, now
 from sandbox.auth.tokens import find_by_access_token
 from sandbox.auth.web import json_response
@@ -33,7 +34,7 @@ from sandbox.hosts import served_bases
 from sandbox.store import TABLES
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-ALGORITHMS = ["RS384", "ES384"]
+ALGORITHMS = list(ASSERTION_ALGORITHMS)
 MAX_ASSERTION_SECONDS = 300
 CLOCK_SKEW_SECONDS = 60
 SYSTEM_TOKEN_SECONDS = 300
