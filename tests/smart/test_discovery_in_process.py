@@ -10,7 +10,7 @@ from sandbox.app import create_app
 from sandbox.auth.models import App
 from sandbox.auth.scopes import consented_scopes
 from sandbox.fhir.capability import CAPABILITIES, OAUTH_URIS
-from sandbox.v3.ids import NOT_A_V3_ID, to_stored, v3_patient_id
+from sandbox.v3.ids import NOT_A_V3_ID, export_line, to_served, to_stored, v3_patient_id
 
 HOST = "http://localhost"
 VERSIONS = (2, 3)
@@ -144,3 +144,27 @@ def test_a_v3_request_naming_the_v2_id_reaches_nothing():
     v3 = v3_patient_id(v2)
     assert to_stored(v3, v2) == v2 and to_stored(f"part-a-{v3}", v2) == f"part-a-{v2}"
     assert to_stored(v2, v2) == NOT_A_V3_ID and v2 not in to_stored(f"Patient/{v2}", v2)
+
+
+@pytest.mark.parametrize(("stored", "served"), [
+    (b'{"id":"-10000000000001"}', b'{"id":"-30000000000001"}'),
+    (b'"reference":"Patient/-10000000000001"', b'"reference":"Patient/-30000000000001"'),
+    (b'"id":"part-b--10000000000001"', b'"id":"part-b--30000000000001"'),
+    (b'?patient=-10000000000001&_count=10', b'?patient=-30000000000001&_count=10'),
+    (b'beneficiary=Patient%2F-10000000000001"', b'beneficiary=Patient%2F-30000000000001"'),
+    (b'"id":"carrier--10000000000001"', b'"id":"carrier--10000000000001"'),  # a claim id, not the patient
+    (b'"value":"-100000000000012"', b'"value":"-100000000000012"'),        # a longer number
+    (b'"value":"x-10000000000001"', b'"value":"x-10000000000001"'),
+])
+def test_v3_rewrites_the_patient_id_only_where_it_stands_as_an_id(stored, served):
+    assert to_served(stored, "-10000000000001") == served
+
+
+def test_a_v3_export_line_names_its_own_patient():
+    eob = (b'{"resourceType":"ExplanationOfBenefit","id":"pde--5","patient":{"reference":"Patient/-10000000000002"},'
+           b'"meta":{"profile":["http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Pharmacy"]}}')
+    line = export_line("ExplanationOfBenefit", eob)
+    assert b'"Patient/-30000000000002"' in line and b"C4BB-ExplanationOfBenefit-Pharmacy|2.1.0" in line
+    spaced = (b'{"resourceType": "Coverage", "id": "part-a--10000000000003", '
+              b'"beneficiary": {"reference": "Patient/-10000000000003"}}')
+    assert export_line("Coverage", spaced).count(b"-30000000000003") == 2  # spaced bytes: found by parsing
