@@ -120,10 +120,11 @@ class Ambulatory(CareBase):
 
     def _preventive(self, p: Person, out: list) -> None:
         """Preventive services by the preventive table's rules: eligibility by sex and age, at most one service of a
-        group (a row's name up to its first "_") per season, once, or per interval of days."""
+        group (a row's name up to its first "_") per season, once, or per interval of days. (`Person.age` is the
+        age at the period's end: eligible means eligible all year.)"""
         groups: dict[str, list[Preventive]] = {}
         for svc in preventive_services():
-            if (svc.sex and (svc.sex == "female") != p.female) or not svc.ages[0] <= p.age <= svc.ages[1]:
+            if (svc.sex and (svc.sex == "female") != p.female) or not svc.ages[0] <= p.age - 1 <= svc.ages[1]:
                 continue
             groups.setdefault(svc.service.split("_")[0], []).append(svc)
         for rows in groups.values():

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 from generator.quality.joint.ambulatory import Ambulatory
 
 if TYPE_CHECKING:
-    from generator.quality.stats import Row, _Bene
+    from generator.quality.rows import Row, _Bene
 
 
 class Figures(Protocol):

@@ -10,14 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from dataset_contract.systems import HCPCS_SYSTEM, NDC_SYSTEM
 from generator.fhir.read import diagnosis_codes, eob_type, parse_date, ref_id
-from generator.quality import stats     # the module, not its names: stats imports this package first
-
-if TYPE_CHECKING:
-    from generator.quality.stats import Row, _Bene
+from generator.quality.rows import Row, _Bene, range_row
 
 GROUP = "ambulatory care (joint, from the claims)"
 NEW_OFFICE = frozenset({"99202", "99203", "99204", "99205"})
@@ -190,48 +186,48 @@ class Ambulatory:
         rows = [
             # realism-detail.md §1 (S1): 7.1–7.5 office E/M per FFS beneficiary-year in 2023 (a lower bound:
             # small cells suppressed); issue 14 measured ≈6 as the target for the simulated population
-            stats.range_row(GROUP, "office E/M per FFS bene-year", 5.0, 7.5,
+            range_row(GROUP, "office E/M per FFS bene-year", 5.0, 7.5,
                       office["lines"] / ffs_years if ffs_years else None, percent=False),
             # Pham et al., NEJM 2007 (Medicare FFS): the median beneficiary saw 2 primary care physicians and
             # 5 specialists a year; carrier performers also include labs and radiologists [range: judgement]
-            stats.range_row(GROUP, "distinct carrier clinicians per user", 3.0, 10.0,
+            range_row(GROUP, "distinct carrier clinicians per user", 3.0, 10.0,
                       sum(len(p.clinicians) for p in users) / len(users) if users else None, percent=False),
             # a clinician bills one office E/M per patient per day (CMS IOM 100-04 ch. 12 §30.6.7)
-            stats.range_row(GROUP, "same-day repeat office E/M, one clinician", 0.0, 0.005,
+            range_row(GROUP, "same-day repeat office E/M, one clinician", 0.0, 0.005,
                       office["duplicate"] / office["lines"] if office["lines"] else None),
             # CPT: new-patient codes only without a visit to the same clinician in 3 years
-            stats.range_row(GROUP, "new-patient E/M after a visit within 3 years", 0.0, 0.0,
+            range_row(GROUP, "new-patient E/M after a visit within 3 years", 0.0, 0.0,
                       new_repeat / new_lines if new_lines else None),
             # realism-detail.md §1: new : established office visits ≈ 1 : 8.2 (22.8 M : 187.1 M)
-            stats.range_row(GROUP, "new-patient share of office E/M", 0.07, 0.16,
+            range_row(GROUP, "new-patient share of office E/M", 0.07, 0.16,
                       levels[True] / (levels[True] + levels[False]) if levels else None),
         ]
         rows += self._levels()
         rows += [
             # Medicare covers one flu shot per flu season (realism-detail.md §6, S26)
-            stats.range_row(GROUP, "flu administrations per user-season", 1.0, 1.05,
+            range_row(GROUP, "flu administrations per user-season", 1.0, 1.05,
                       sum(flu_seasons) / len(flu_seasons) if flu_seasons else None, percent=False),
             # a flu administration (G0008) is billed with its vaccine product code
-            stats.range_row(GROUP, "flu administrations with a product line", 0.95, 1.0,
+            range_row(GROUP, "flu administrations with a product line", 0.95, 1.0,
                       self.flu_with_product / self.flu_admin_claims if self.flu_admin_claims else None),
             # AWV once every 12 months (11 full months since the last; realism-detail.md §6, S19)
-            stats.range_row(GROUP, "AWVs within 11 months of the last", 0.0, 0.0,
+            range_row(GROUP, "AWVs within 11 months of the last", 0.0, 0.0,
                       awv_early / sum(len(p.awv) for p in awv_users) if awv_users else None),
             # screening mammography is covered for women; screening PSA for men (S19)
-            stats.range_row(GROUP, "screening mammograms on men", 0.0, 0.0, men_mammograms, percent=False),
-            stats.range_row(GROUP, "screening PSA tests on women", 0.0, 0.0, women_psa, percent=False),
+            range_row(GROUP, "screening mammograms on men", 0.0, 0.0, men_mammograms, percent=False),
+            range_row(GROUP, "screening PSA tests on women", 0.0, 0.0, women_psa, percent=False),
             # CPAP devices and supplies need obstructive sleep apnea (DME MAC LCD L33718)
-            stats.range_row(GROUP, "CPAP users without sleep apnea", 0.0, 0.0,
+            range_row(GROUP, "CPAP users without sleep apnea", 0.0, 0.0,
                       sum(not _any_prefix(p.dx, ("G4733",)) for p in cpap_users) / len(cpap_users)
                       if cpap_users else None),
             # INR monitoring follows anticoagulation (warfarin) or its reasons (AF, VTE) [share: judgement]
-            stats.range_row(GROUP, "INR users without anticoagulant or AF/VTE", 0.0, 0.1,
+            range_row(GROUP, "INR users without anticoagulant or AF/VTE", 0.0, 0.1,
                       len(inr_unreasoned) / len(inr_users) if inr_users else None),
             # type 1 diabetes needs insulin (ADA standards of care)
-            stats.range_row(GROUP, "type 1 diabetics on Part D without insulin", 0.0, 0.05,
+            range_row(GROUP, "type 1 diabetics on Part D without insulin", 0.0, 0.05,
                       sum(not p.insulin for p in type1) / len(type1) if type1 else None),
             # issue 14 [judgement]: real carrier lines carry modifiers (25, 26/TC, GP, RT/LT, 95…) on ≈20–40%
-            stats.range_row(GROUP, "carrier lines with a modifier", 0.2, 0.4,
+            range_row(GROUP, "carrier lines with a modifier", 0.2, 0.4,
                       self.modified_lines / self.carrier_lines if self.carrier_lines else None),
         ]
         rows += self._vocabulary(len(self.first))
@@ -241,7 +237,7 @@ class Ambulatory:
         """The established office E/M level mix (realism-detail.md §1, S1 2023: 99212 3.4% · 99213 37.5% ·
         99214 53.1% · 99215 5.9%; ranges ≈±30% relative)."""
         total = sum(self.levels[c] for c in ESTABLISHED_OFFICE)
-        return [stats.range_row(GROUP, f"{code} share of established office E/M", low, high,
+        return [range_row(GROUP, f"{code} share of established office E/M", low, high,
                           self.levels[code] / total if total else None)
                 for code, low, high in LEVELS]
 
@@ -254,9 +250,9 @@ class Ambulatory:
                    ("distinct ICD-10-CM codes per 5,000 benes", len(self.icd_codes), 1000, 12000))
         for name, observed, low, high in figures:
             if n >= VOCABULARY_BENES:
-                out.append(stats.range_row(GROUP, name, low, high, float(observed), percent=False))
+                out.append(range_row(GROUP, name, low, high, float(observed), percent=False))
             else:
-                out.append(stats.Row(group=GROUP, name=name + f" (seen: {n:,})", target=None, observed=float(observed),
+                out.append(Row(group=GROUP, name=name + f" (seen: {n:,})", target=None, observed=float(observed),
                                kind="info", ok=None, percent=False))
         return out
 
