@@ -29,6 +29,7 @@ ACUTE_OUTPATIENT = ("chest_pain", "fall_injury", "uti", "abdominal_pain", "dizzi
 FOLLOW_UP = ("99213", "11")      # the office visit that adds a second visit date for the CCW rule
 FOLLOW_UP_DAYS = 7
 DME_USERS = 0.25                 # share of beneficiaries with DME claims (at average intensity)
+DME_ELIGIBLE = 0.7               # share of beneficiaries with a condition some DME kind is for (CPAP: sleep apnea)
 
 # Regular clinicians' visits (calibrated to ≈6 office E/M per FFS beneficiary-year, realism-detail.md §1)
 OFFICE_SCALE = 0.88              # visits a year scale over the visits table's office weights
@@ -218,7 +219,7 @@ class Ambulatory(CareBase):
         user_p = min(0.9, DME_USERS * intensity)
         if not kinds[0] or rng.random() >= user_p * min(1.0, years(p.window_b) * 1.5):
             return
-        per_user = self.u["dme_claims_per_bene"] / DME_USERS
+        per_user = self.u["dme_claims_per_bene"] / (DME_USERS * DME_ELIGIBLE)
         n = max(1, nb(rng, per_user * years(p.window_b)))
         supplier = pick(rng, p.pool.by_kind["dme"])
         kind = self._choose_kind(kinds)
