@@ -230,7 +230,7 @@ class Ambulatory:
             range_row(GROUP, "carrier lines with a modifier", 0.2, 0.4,
                       self.modified_lines / self.carrier_lines if self.carrier_lines else None),
         ]
-        rows += self._vocabulary(len(self.first))
+        rows += self._vocabulary(len(benes))
         return rows
 
     def _levels(self) -> list[Row]:
@@ -242,7 +242,7 @@ class Ambulatory:
                 for code, low, high in LEVELS]
 
     def _vocabulary(self, n: int) -> list[Row]:
-        """Distinct codes among the first 5,000 beneficiaries (information with fewer)."""
+        """Distinct codes among the first 5,000 beneficiaries with claims (information in a smaller dataset)."""
         out = []
         # a real 5,000-beneficiary year bills hundreds to thousands of carrier HCPCS and thousands of ICD-10-CM
         # codes (CMS's 2023 PUF has 500 codes above its payment cut alone) [range: judgement]
