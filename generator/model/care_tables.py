@@ -57,30 +57,37 @@ class VisitKind:
     weight: float
     conditions: tuple[str, ...]             # in the table's order (a set's order would vary by process)
     main: tuple[tuple[str, str, float], ...]    # alternatives for the first line: (revenue, hcpcs, quantity 1)
+    main_weights: tuple[float, ...]         # their cumulative national frequencies
     extra: tuple[tuple[str, str, float], ...]   # optional further lines
     extra_p: float
     pos: str
     specialty: str                          # CMS specialty, "pcp" (the person's own), "dme" (a supplier)
-    reason: str                             # chronic | acute | wellness
+    reason: str                             # office (a regular clinician's visit) | chronic | acute | gi
+    panel: float                            # office: the share of the eligible who see such a clinician
 
 
-def _line_spec(text: str) -> tuple[tuple[str, str, float], ...]:
-    out = []
+def _line_spec(text: str) -> tuple[tuple[tuple[str, str, float], ...], tuple[float, ...]]:
+    """`rev:hcpcs-MOD*weight|…` → the lines (revenue, hcpcs with its modifiers, quantity 1) and their cumulative
+    weights (1 each when none is given)."""
+    lines, weights = [], []
     for item in filter(None, text.split("|")):
-        rev, _, hcpcs = item.rpartition(":")
-        out.append((rev, hcpcs, 1.0))
-    return tuple(out)
+        code, _, weight = item.partition("*")
+        rev, _, hcpcs = code.rpartition(":")
+        lines.append((rev, hcpcs, 1.0))
+        weights.append(float(weight or 1))
+    return tuple(lines), cumulative(weights)
 
 
 @cache
 def visit_kinds() -> dict[str, tuple[VisitKind, ...]]:
     out: dict[str, list] = {}
     for r in tables.table("visits"):
+        main, main_weights = _line_spec(r["main"])
         out.setdefault(r["claim_type"], []).append(VisitKind(
             spec=TYPES[r["claim_type"]], kind=r["kind"], weight=float(r["weight"]),
-            conditions=tuple(dict.fromkeys(filter(None, r["conditions"].split("|")))), main=_line_spec(r["main"]),
-            extra=_line_spec(r["extra"]), extra_p=float(r["extra_p"]), pos=r["pos"], specialty=r["specialty"],
-            reason=r["reason"]))
+            conditions=tuple(dict.fromkeys(filter(None, r["conditions"].split("|")))), main=main,
+            main_weights=main_weights, extra=_line_spec(r["extra"])[0], extra_p=float(r["extra_p"]), pos=r["pos"],
+            specialty=r["specialty"], reason=r["reason"], panel=float(r["panel"])))
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -110,9 +117,101 @@ def drg_choices(conditions: tuple[str, ...]) -> tuple[tuple[dict, ...], tuple[fl
 @cache
 def eligible_kinds(spec: ClaimType, conditions: tuple[str, ...]) -> tuple[tuple[VisitKind, ...], tuple[float, ...]]:
     """The visit kinds of a claim type a person with these chronic conditions can have, with cumulative weights."""
-    kinds = tuple(k for k in visit_kinds()[spec.name]
-                  if not k.conditions or any(c in conditions for c in k.conditions))
+    kinds = tuple(k for k in visit_kinds()[spec.name] if k.reason != "office" and k.weight > 0
+                  and (not k.conditions or any(c in conditions for c in k.conditions)))
     return kinds, cumulative(k.weight for k in kinds)
+
+
+@cache
+def office_kinds(conditions: tuple[str, ...]) -> tuple[VisitKind, ...]:
+    """The regular clinicians' visit kinds (the person's PCP and the specialists their conditions call for)."""
+    return tuple(k for k in visit_kinds()["carrier"] if k.reason == "office"
+                 and (not k.conditions or any(c in conditions for c in k.conditions)))
+
+
+@cache
+def kind_named(spec_name: str, kind: str) -> VisitKind:
+    return next(k for k in visit_kinds()[spec_name] if k.kind == kind)
+
+
+@cache
+def em_levels() -> dict[str, tuple[tuple[str, ...], tuple[float, ...]]]:
+    """E/M codes of each family (office_new, office_established, ed) with cumulative national shares."""
+    out: dict[str, list] = {}
+    for r in tables.table("em_levels"):
+        out.setdefault(r["family"], []).append((r["code"], float(r["share"])))
+    return {k: (tuple(c for c, _ in v), cumulative([w for _, w in v])) for k, v in out.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Preventive:
+    """A preventive service of the preventive table: its lines, diagnosis, who is eligible and how often."""
+    service: str
+    lines: tuple[str, ...]              # HCPCS (with modifiers) billed together
+    dx: tuple[str, ...]
+    sex: str                            # "female", "male" or "" (both)
+    ages: tuple[float, float]
+    interval: str                       # "season" (Aug..Jul), "once", or days between services
+    uptake: float
+    months: tuple[tuple[int, ...], tuple[float, ...]]   # months and cumulative shares of the services ((), () any)
+    specialty: str
+    pos: str
+
+
+@cache
+def preventive_services() -> tuple[Preventive, ...]:
+    out = []
+    for r in tables.table("preventive"):
+        months = [m.split(":") for m in filter(None, r["months"].split("|"))]
+        out.append(Preventive(
+            service=r["service"], lines=tuple(r["lines"].split("|")), dx=tuple(r["dx"].split("|")), sex=r["sex"],
+            ages=(float(r["min_age"]), float(r["max_age"])), interval=r["interval_days"], uptake=float(r["uptake"]),
+            months=(tuple(int(m) for m, _ in months), cumulative([float(w) for _, w in months])),
+            specialty=r["specialty"], pos=r["pos"]))
+    return tuple(out)
+
+
+@cache
+def other_condition_codes() -> dict[str, tuple[float, tuple[str, ...], tuple[float, ...]]]:
+    """Conditions outside CCW's list that drugs, supplies and visits need: prevalence, codes, cumulative weights."""
+    out: dict[str, list] = {}
+    prevalence = {}
+    for r in tables.table("other_conditions"):
+        out.setdefault(r["condition"], []).append((r["icd10"], float(r["weight"])))
+        prevalence[r["condition"]] = float(r["prevalence"])
+    return {k: (prevalence[k], tuple(c for c, _ in v), cumulative([w for _, w in v])) for k, v in out.items()}
+
+
+def choose_other_codes(rng, conditions: list[str]) -> dict[str, str]:
+    """Which of the other conditions a person has (each by its prevalence, more likely with more chronic
+    conditions), and the code their claims carry for it."""
+    boost = 0.6 + 0.1 * min(len(conditions), 8)
+    return {c: pick_weighted(rng, codes, cum) for c, (prevalence, codes, cum) in other_condition_codes().items()
+            if rng.random() < prevalence * boost}
+
+
+@cache
+def sex_edits() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Diagnosis code prefixes valid only for (female, male) people: the ones the other sex may not carry."""
+    rows = tables.table("sex_edits")
+    male, female = ([r["prefix"] for r in rows if r["sex"] == sex] for sex in ("male", "female"))
+    return tuple(male), tuple(female)
+
+
+@cache
+def acute_codes_for(reason: str, female: bool) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """An acute reason's codes without those the Medicare Code Editor refuses for the person's sex."""
+    not_for = sex_edits()[0] if female else sex_edits()[1]
+    rows = [(c, w) for c, w in _acute_rows()[reason] if not c.startswith(not_for)]
+    return tuple(c for c, _ in rows), cumulative([w for _, w in rows])
+
+
+@cache
+def _acute_rows() -> dict[str, list[tuple[str, float]]]:
+    out: dict[str, list] = {}
+    for r in tables.table("acute_codes"):
+        out.setdefault(r["reason"], []).append((r["icd10"], float(r["weight"])))
+    return out
 
 
 @cache

@@ -19,9 +19,36 @@ LINE_AMOUNTS = dict.fromkeys(("submitted", "allowed", "paid", "deductible", "coi
 """A line template's money fields (set by pricing; noncovered and prior payer stay 0)."""
 
 
+class _Codes(dict):
+    """HCPCS rows by code; a code with modifiers (`71046-26`, `E0601-RR-KX`) resolves to its code's row with the
+    allowed amount scaled by the modifiers' fee factors (the modifiers table)."""
+
+    def __missing__(self, key: str) -> dict:
+        code, *modifiers = key.split("-")
+        if not modifiers:
+            raise KeyError(key)
+        row = dict(self[code])
+        factors = _modifier_factors()
+        for m in modifiers:
+            row["allowed"] = str(float(row["allowed"]) * factors[m])
+        self[key] = row
+        return row
+
+
 @cache
 def hcpcs_table() -> dict[str, dict]:
-    return {r["code"]: r for r in tables.table("hcpcs")}
+    return _Codes((r["code"], r) for r in tables.table("hcpcs"))
+
+
+@cache
+def _modifier_factors() -> dict[str, float]:
+    return {r["modifier"]: float(r["fee_factor"]) for r in tables.table("modifiers")}
+
+
+def split_modifiers(key: str) -> tuple[str, list[str]]:
+    """`99214-25` → ("99214", ["25"])."""
+    code, *modifiers = key.split("-")
+    return code, modifiers
 
 
 @cache
@@ -41,7 +68,8 @@ def icd_displays() -> dict[str, str]:
 def professional_coding(hcpcs: str, pos: str) -> Line:
     """The line template of a professional (carrier, DME) line: the coding's fields, placeholders for the rest."""
     row = hcpcs_table()[hcpcs]
-    return {"hcpcs": hcpcs, "hcpcs_display": row["display"], "modifiers": [], "from_date": "", "thru_date": "",
+    code, modifiers = split_modifiers(hcpcs)
+    return {"hcpcs": code, "hcpcs_display": row["display"], "modifiers": modifiers, "from_date": "", "thru_date": "",
             "quantity": 0.0, "pos": pos, "pos_display": displays("pos").get(pos, ""), "betos": row["betos"],
             "type_of_service": row["type_of_service"], "performing": None, "dx_index": 0, **LINE_AMOUNTS}
 
@@ -49,9 +77,11 @@ def professional_coding(hcpcs: str, pos: str) -> Line:
 @cache
 def revenue_coding(rev: str, hcpcs: str) -> Line:
     """The line template of an institutional line billed by revenue center (with a HCPCS code, or "")."""
-    row = hcpcs_table().get(hcpcs)
-    return {"revenue": rev, "revenue_display": displays("revenue_centers").get(rev, ""), "hcpcs": hcpcs,
-            "hcpcs_display": row["display"] if row else "", "modifiers": [], "from_date": "", "thru_date": "",
+    table = hcpcs_table()
+    row = table.get(hcpcs) or (table[hcpcs] if "-" in hcpcs else None)
+    code, modifiers = split_modifiers(hcpcs)
+    return {"revenue": rev, "revenue_display": displays("revenue_centers").get(rev, ""), "hcpcs": code,
+            "hcpcs_display": row["display"] if row else "", "modifiers": modifiers, "from_date": "", "thru_date": "",
             "quantity": 0.0, **LINE_AMOUNTS}
 
 

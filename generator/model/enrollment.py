@@ -14,7 +14,7 @@ import numpy as np
 
 from generator import tables
 from generator.model import identifiers
-from generator.model.care_tables import choose_chronic_codes, primary_providers
+from generator.model.care_tables import choose_chronic_codes, choose_other_codes, primary_providers
 from generator.model.dates import iso, month_spans, ordinal, transaction_time
 from generator.model.draws import Draws, below, weighted_index
 from generator.model.population import CONDITION_ORDER, Shard
@@ -91,7 +91,7 @@ def enroll(profile: Profile, seed: int, s: Shard, i: int, months: list[str], rng
         female=female, age=float(s.age[i]), dual=dual, frailty=float(s.frailty[i]), conditions=conditions,
         chronic_codes=chronic, pool=sp, pcp=pcp, hospital=hospital, pharmacy=pharmacy,
         window_a=None if ma else window, window_b=window if has_b and not ma else None,
-        part_d_days=[window] if has_d else [], death=death, esrd=esrd,
+        part_d_days=[window] if has_d else [], death=death, esrd=esrd, other_codes=choose_other_codes(rng, conditions),
     )
     return Insured(bene, person, intensity, lis, plans)
 

@@ -17,7 +17,7 @@ beneficiary.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 from generator.claim_types.spec import ClaimType
@@ -273,6 +273,7 @@ class Person:
     part_d_days: list[tuple[int, int]]      # Part D enrolled spans
     death: int | None
     esrd: bool
+    other_codes: dict[str, str] = field(default_factory=dict)   # conditions outside CCW's list → their code
 
 
 @dataclass(frozen=True, slots=True)

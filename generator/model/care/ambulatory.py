@@ -1,61 +1,225 @@
-"""Ambulatory care: professional (carrier) visits, hospital outpatient visits and dialysis, and DME supplies."""
+"""Ambulatory care: visits to a person's regular clinicians, ancillary professional services, preventive services
+on their schedules, hospital outpatient visits and dialysis, and DME supplies.
+
+A person has a few regular clinicians (their PCP and the specialists their conditions call for, the visits
+table's "office" kinds); a visit goes to one of them, at most once a day, and addresses the conditions that
+clinician treats, bundled on one claim. The first visit to a clinician the person is new to bills a new-patient
+E/M code; the E/M level follows the national mix (em_levels table). Preventive services follow the preventive
+table's eligibility and frequency rules; orders need their reasons (a kind's conditions), and the diagnoses
+respect the Medicare Code Editor's sex edits.
+"""
 from __future__ import annotations
+
+import datetime as dt
 
 from generator.claim_types import TYPES
 from generator.model.care.common import CareBase, day_in, nb, years
-from generator.model.care_tables import ESRD_CKD_CODE, VisitKind, eligible_kinds
-from generator.model.dates import month_end
-from generator.model.draws import sample, weighted_index
+from generator.model.care_tables import (ESRD_CKD_CODE, Preventive, VisitKind, acute_codes_for, eligible_kinds,
+                                         em_levels, kind_named, office_kinds, pick_weighted, preventive_services)
+from generator.model.coding import hcpcs_table
+from generator.model.dates import month_end, year_of
+from generator.model.draws import below, sample, weighted_index
 from generator.model.providers import clinician, pick
 from generator.model.records import Encounter, Person, Provider
 
 CARRIER, DME, OUTPATIENT = TYPES["carrier"], TYPES["dme"], TYPES["outpatient"]
 
-# Professional, outpatient, DME
 ACUTE_OUTPATIENT = ("chest_pain", "fall_injury", "uti", "abdominal_pain", "dizziness", "back_pain", "syncope",
                     "cellulitis", "pneumonia")
 FOLLOW_UP = ("99213", "11")      # the office visit that adds a second visit date for the CCW rule
 FOLLOW_UP_DAYS = 7
 DME_USERS = 0.25                 # share of beneficiaries with DME claims (at average intensity)
+DME_ELIGIBLE = 0.7               # share of beneficiaries with a condition some DME kind is for (CPAP: sleep apnea)
+
+# Regular clinicians' visits (calibrated to ≈6 office E/M per FFS beneficiary-year, realism-detail.md §1)
+OFFICE_SCALE = 0.88              # visits a year scale over the visits table's office weights
+PCP_PER_CONDITION = 0.12         # each chronic condition adds this share of PCP visits
+PCP_ACUTE = 0.2                  # share of PCP visits for an acute problem
+NEW_TO_PCP = 0.2                 # chance a person is new to their PCP within the period
+NEW_TO_SPECIALIST = 0.6          # … to a specialist (new : established office visits ≈ 1 : 8.2)
+TELEHEALTH = 0.04                # established E/M by real-time audio/video (POS 10, modifier 95)
+TELEHEALTH_POS = "10"
+PROCEDURE_KINDS = frozenset({"procedure", "eye"})   # a same-day procedure puts modifier 25 on the E/M
+ANCILLARY_SHARE = 0.5            # ancillary professional claims, as a share of the profile's carrier claims
+
+# The professional claim beside a hospital outpatient service: the ED physician, the radiologist's reading
+ED_PHYSICIAN = ("93", "23")      # emergency medicine at POS 23 (hospital ED)
+READING = ("30", "22")           # diagnostic radiology, outpatient hospital, professional component (26)
+OFFICE_EM, NEW_PATIENT, ESTABLISHED = ("9920", "9921"), "9920", "9921"    # office E/M code stems
+SEASON_START = 8                 # flu seasons run August..July (named by their autumn's year)
 
 
 class Ambulatory(CareBase):
-    """The professional, outpatient and DME part of the care model."""
+    """The professional, preventive, outpatient and DME part of the care model."""
 
     def _professional(self, p, intensity, out, stays):
         rng = self.rng
-        n = nb(rng, self.u["carrier_claims_per_bene"] * years(p.window_b) * intensity)
-        need = 2 if p.conditions and self.ccw_visits else 0     # CCW: two claims on different dates per condition
-        n = max(n, need)
-        kinds = eligible_kinds(CARRIER, tuple(p.chronic_codes))
-        dates = sorted(self._free_day(p.window_b, stays) for _ in range(n))
-        encs = [self._visit(p, self._choose_kind(kinds), d) for d in dates]
-        self._show_conditions(p, encs, dates)
-        out.extend(encs)
+        window = p.window_b
+        conditions = _condition_names(p)
+        visits = self._office(p, conditions, intensity, stays)
+        n = nb(rng, self.u["carrier_claims_per_bene"] * ANCILLARY_SHARE * years(window) * intensity)
+        kinds = eligible_kinds(CARRIER, conditions)
+        visits += [self._visit(p, self._choose_kind(kinds), self._free_day(window, stays)) for _ in range(n)]
+        self._show_conditions(p, visits, [e.start for e in visits])
+        visits.sort(key=lambda e: e.start)
+        out.extend(_office_edits(visits))
+        self._preventive(p, out)
+
+    def _office(self, p: Person, conditions: tuple[str, ...], intensity: float, stays) -> list[Encounter]:
+        """Visits to the person's regular clinicians (one per specialty): one claim per clinician and day, the
+        first one new-patient when the person is new to the clinician."""
+        rng = self.rng
+        span = years(p.window_b) * intensity * OFFICE_SCALE
+        doctors: dict[str, Provider] = {}
+        planned: dict[str, list[tuple[int, VisitKind, list[str]]]] = {}     # by NPI: (day, kind, codes treated)
+        for kind in office_kinds(conditions):
+            pcp = kind.specialty == "pcp"
+            if not pcp and rng.random() >= kind.panel:
+                continue
+            n = nb(rng, kind.weight * span * (1 + PCP_PER_CONDITION * len(p.conditions) if pcp else 1))
+            if not n:
+                continue
+            doctor = p.pcp if pcp else doctors.get(kind.specialty) or clinician(rng, p.pool, kind.specialty)
+            doctors[kind.specialty] = doctor
+            treats = _codes_for(p, kind.conditions) if kind.conditions else list(p.chronic_codes.values())
+            visits = planned.setdefault(doctor["npi"], [])
+            taken = {day for day, _, _ in visits}
+            visits += [(day, kind, treats) for day in {self._free_day(p.window_b, stays) for _ in range(n)}
+                       if day not in taken]
+        out: list[Encounter] = []
+        by_npi = {d["npi"]: d for d in (p.pcp, *doctors.values())}
+        for npi, visits in planned.items():
+            visits.sort(key=lambda v: v[0])
+            new = rng.random() < (NEW_TO_PCP if by_npi[npi] is p.pcp else NEW_TO_SPECIALIST)
+            for i, (day, kind, treats) in enumerate(visits):
+                out.append(self._office_visit(p, kind, day, by_npi[npi], new and i == 0, treats))
+        return out
+
+    def _office_visit(self, p: Person, kind: VisitKind, day: int, doctor: Provider, new: bool,
+                      treats: list[str]) -> Encounter:
+        rng = self.rng
+        random = rng.random
+        extra = [line for line in kind.extra if random() < kind.extra_p]
+        pos = kind.pos
+        if kind.main:
+            first = kind.main[weighted_index(rng, kind.main_weights)]
+        else:
+            code = pick_weighted(rng, *em_levels()["office_new" if new else "office_established"])
+            if not new and not extra and random() < TELEHEALTH:
+                code, pos = code + "-95", TELEHEALTH_POS
+            elif any(hcpcs_table()[hcpcs]["kind"] in PROCEDURE_KINDS for _, hcpcs, _ in extra):
+                code += "-25"
+            first = ("", code, 1.0)
+        if kind.specialty == "pcp" and (random() < PCP_ACUTE or not treats):
+            dx = [self._reason(p, ACUTE_OUTPATIENT[below(rng, len(ACUTE_OUTPATIENT))])]
+            dx += sample(rng, treats, min(len(treats), below(rng, 3)))
+        elif kind.specialty == "pcp":
+            dx = sample(rng, treats, min(len(treats), 1 + below(rng, 4)))
+        else:
+            dx = treats[:CARRIER.diagnoses.limit]
+        return Encounter(CARRIER, day, day, dx, [first, *extra], doctor, performing=doctor, pos=pos)
+
+    def _preventive(self, p: Person, out: list) -> None:
+        """Preventive services by the preventive table's rules: eligibility by sex and age, at most one service of a
+        group (a row's name up to its first "_") per season, once, or per interval of days. (`Person.age` is the
+        age at the period's end: eligible means eligible all year.)"""
+        groups: dict[str, list[Preventive]] = {}
+        for svc in preventive_services():
+            if (svc.sex and (svc.sex == "female") != p.female) or not svc.ages[0] <= p.age - 1 <= svc.ages[1]:
+                continue
+            groups.setdefault(svc.service.split("_")[0], []).append(svc)
+        for rows in groups.values():
+            for day, svc in self._schedule(p.window_b, rows):
+                doctor = p.pcp if svc.specialty == "pcp" else clinician(self.rng, p.pool, svc.specialty)
+                out.append(Encounter(CARRIER, day, day, list(svc.dx[:1]), [("", code, 1.0) for code in svc.lines],
+                                     doctor, performing=doctor, pos=svc.pos))
+
+    def _schedule(self, window: tuple[int, int], rows: list[Preventive]) -> list[tuple[int, Preventive]]:
+        """The days of one group's services in the window and which row each is."""
+        rng = self.rng
+        first, last = window
+        interval = rows[0].interval
+        uptake = [svc.uptake for svc in rows]
+
+        def which() -> Preventive | None:
+            u, acc = rng.random(), 0.0
+            for svc, share in zip(rows, uptake):
+                acc += share
+                if u < acc:
+                    return svc
+            return None
+
+        if interval == "season":
+            out = []
+            year = year_of(first) - 1
+            while _ordinal(year, SEASON_START, 1) <= last:
+                svc = which()
+                if svc is not None:
+                    month = svc.months[0][weighted_index(rng, svc.months[1])]
+                    y = year if month >= SEASON_START else year + 1
+                    start = _ordinal(y, month, 1)
+                    day = start + below(rng, month_end(start) - start + 1)
+                    if first <= day <= last:
+                        out.append((day, svc))
+                year += 1
+            return out
+        svc = which()
+        if svc is None:
+            return []
+        if interval == "once":
+            return [(day_in(rng, window), svc)]
+        days, gap = [], int(interval)
+        day = first + below(rng, min(gap, last - first + 1))
+        while day <= last:
+            days.append((day, svc))
+            day += gap + below(rng, 60)
+        return days
 
     def _outpatient(self, p, intensity, out):
         rng = self.rng
         n = nb(rng, self.u["outpatient_claims_per_bene"] * years(p.window_b) * intensity)
-        kinds = eligible_kinds(OUTPATIENT, tuple(p.chronic_codes))
+        kinds = eligible_kinds(OUTPATIENT, _condition_names(p))
         for _ in range(n):
-            out.append(self._visit(p, self._choose_kind(kinds), day_in(rng, p.window_b)))
+            visit = self._visit(p, self._choose_kind(kinds), day_in(rng, p.window_b))
+            out.append(visit)
+            self._professional_component(p, visit, out)
         recurring = OUTPATIENT.recurring
-        if p.esrd:        # dialysis: one claim a month
+        if p.esrd:        # dialysis: one claim a month, and the nephrologist's monthly capitation claim
+            nephrologist = clinician(rng, p.pool, kind_named("carrier", "esrd_monthly").specialty)
+            monthly = kind_named("carrier", "esrd_monthly").main[0][1]
+            ckd = p.chronic_codes.get("ckd", ESRD_CKD_CODE)
             day = p.window_b[0]
             while day <= p.window_b[1]:
                 end = min(month_end(day), p.window_b[1])
                 sessions = max(1, round((end - day + 1) * recurring.per_30_days / 30))
-                out.append(Encounter(OUTPATIENT, day, end, [p.chronic_codes.get("ckd", ESRD_CKD_CODE)],
+                out.append(Encounter(OUTPATIENT, day, end, [ckd],
                                      [(recurring.line.revenue, recurring.line.hcpcs, float(sessions))], p.hospital))
+                out.append(self._clinician_visit(CARRIER, end, monthly, "11", [ckd], nephrologist))
                 day = end + 1
+
+    def _professional_component(self, p: Person, visit: Encounter, out: list) -> None:
+        """The ED physician's claim for an ED visit; the radiologist's reading (modifier 26) of hospital imaging."""
+        rng = self.rng
+        hcpcs = visit.lines[0][1]
+        kind = hcpcs_table()[hcpcs]["kind"]
+        if kind == "em_ed":
+            specialty, pos = ED_PHYSICIAN
+            code = pick_weighted(rng, *em_levels()["ed"])
+        elif kind == "imaging":
+            specialty, pos = READING
+            code = hcpcs.split("-")[0] + "-26"
+        else:
+            return
+        out.append(self._clinician_visit(CARRIER, visit.start, code, pos, visit.dx[:4],
+                                         clinician(rng, p.pool, specialty)))
 
     def _dme(self, p, intensity, out):
         rng = self.rng
-        kinds = eligible_kinds(DME, tuple(p.chronic_codes))
+        kinds = eligible_kinds(DME, _condition_names(p))
         user_p = min(0.9, DME_USERS * intensity)
         if not kinds[0] or rng.random() >= user_p * min(1.0, years(p.window_b) * 1.5):
             return
-        per_user = self.u["dme_claims_per_bene"] / DME_USERS
+        per_user = self.u["dme_claims_per_bene"] / (DME_USERS * DME_ELIGIBLE)
         n = max(1, nb(rng, per_user * years(p.window_b)))
         supplier = pick(rng, p.pool.by_kind["dme"])
         kind = self._choose_kind(kinds)
@@ -66,20 +230,22 @@ class Ambulatory(CareBase):
         kinds, cumulative = eligible
         return kinds[weighted_index(self.rng, cumulative)]
 
+    def _reason(self, p: Person, reason: str) -> str:
+        """A code of an acute reason, among those valid for the person's sex."""
+        return pick_weighted(self.rng, *acute_codes_for(reason, p.female))
+
     def _visit(self, p: Person, kind: VisitKind, day: int, supplier: Provider | None = None) -> Encounter:
         rng = self.rng
         random = rng.random
-        main = kind.main
-        lines = [main[int(len(main) * random())]]
+        lines = [kind.main[weighted_index(rng, kind.main_weights)]]
         for extra in kind.extra:
             if random() < kind.extra_p:
                 lines.append(extra)
-        chronic = p.chronic_codes
-        relevant = [chronic[c] for c in kind.conditions if c in chronic]
-        if kind.reason == "acute" or not p.conditions:
-            dx = [self._acute(ACUTE_OUTPATIENT[int(len(ACUTE_OUTPATIENT) * random())])]
-        elif kind.reason == "wellness":
-            dx = [self._acute("wellness")]
+        relevant = _codes_for(p, kind.conditions)
+        if kind.reason == "acute" or not (p.conditions or relevant):
+            dx = [self._reason(p, ACUTE_OUTPATIENT[int(len(ACUTE_OUTPATIENT) * random())])]
+        elif kind.reason == "gi":
+            dx = [self._reason(p, "gi")]
         else:
             dx = relevant[:1] or self._secondary(p, 1)
         more = int(3 * random())
@@ -125,3 +291,39 @@ class Ambulatory(CareBase):
             if not any(a <= d <= b for a, b in stays):
                 return d
         return d
+
+
+def _office_edits(visits: list[Encounter]) -> list[Encounter]:
+    """The payer's office E/M edits over a person's visits in date order: one office E/M per clinician and day
+    (a second one on that day is dropped), and a new-patient code only on the first visit to a clinician (a later
+    one bills the established code of the same level)."""
+    seen: set[str] = set()
+    today: set[tuple[str, int]] = set()
+    out = []
+    for e in visits:
+        code = e.lines[0][1]
+        if code[:4] in OFFICE_EM and e.performing is not None:
+            npi = e.performing["npi"]
+            if (npi, e.start) in today:
+                continue
+            today.add((npi, e.start))
+            if npi in seen and code[:4] == NEW_PATIENT:
+                e.lines[0] = ("", ESTABLISHED + code[4:], e.lines[0][2])
+            seen.add(npi)
+        out.append(e)
+    return out
+
+
+def _condition_names(p: Person) -> tuple[str, ...]:
+    """The person's chronic and other conditions (the keys visit kinds and drugs name)."""
+    return tuple(p.chronic_codes) + tuple(p.other_codes)
+
+
+def _codes_for(p: Person, conditions: tuple[str, ...]) -> list[str]:
+    """The person's codes for those of `conditions` they have, in the kind's order."""
+    chronic, other = p.chronic_codes, p.other_codes
+    return [chronic.get(c) or other[c] for c in conditions if c in chronic or c in other]
+
+
+def _ordinal(year: int, month: int, day: int) -> int:
+    return dt.date(year, month, day).toordinal()

@@ -1,9 +1,12 @@
-"""Part D: each person's maintenance drugs and their fills, refills and supplies."""
+"""Part D: each person's maintenance drugs (every one for a condition the person has) and their fills, refills
+and supplies, with refill timing that shows real adherence (some early, most on time or a few days late, some
+much later)."""
 from __future__ import annotations
 
 from generator.claim_types import TYPES
 from generator.model.care.common import CareBase
 from generator.model.care_tables import drugs_by_condition, pick_weighted
+from generator.model.draws import below
 from generator.model.records import Encounter, Fill, Person
 
 PDE = TYPES["pde"]
@@ -12,15 +15,19 @@ PDE = TYPES["pde"]
 TREATED_SHARE = 0.8              # share of a condition's patients on a maintenance drug for it
 FILLS_PER_DRUG_YEAR = 7.6        # a maintenance drug's fills in a year: 30- and 90-day supplies, refill gaps
 NINETY_DAY_SHARE = 0.33          # maintenance drugs filled 90 days at a time
-REFILL_GAP_DAYS = 6              # a refill comes 0..5 days after the supply runs out
+TYPE_1_DIABETES = "E10"          # ICD-10-CM category: insulin for everyone with it
+INSULINS = ("insulin glargine", "insulin lispro")
+# Refill timing, days after the supply runs out (negative: early, allowed once ≥75% is used): a mixture of
+# early, on-time, late and lapsed refills [U: shaped to proportion-of-days-covered studies, ≈70–80% adherent]
+REFILL_TIMING = ((0.15, -7, 7), (0.45, 0, 4), (0.28, 4, 12), (0.12, 16, 45))    # (share, first day, span)
 
 
 def general_drug_rate(profile) -> float:
-    """General (non-condition) drugs per person: they fill the gap between condition drugs and the profile's
-    fill rate."""
+    """Further drugs per person (a second drug for a condition they have) that bring the fills to the profile's
+    rate."""
     by_cond = drugs_by_condition()
     treated = TREATED_SHARE * sum(v for c, v in profile.conditions.items() if c in by_cond)
-    return max(0.2, profile.utilization["pde_fills_per_enrollee"] / FILLS_PER_DRUG_YEAR - treated)
+    return max(0.0, profile.utilization["pde_fills_per_enrollee"] / FILLS_PER_DRUG_YEAR - treated)
 
 
 class PartD(CareBase):
@@ -45,18 +52,31 @@ class PartD(CareBase):
                     out.append(Encounter(PDE, day, day, [], lines, p.pharmacy, performing=prescriber,
                                          facts=Fill(drug=drug, days_supply=supply, refill=refill)))
                     refill += 1
-                    day += supply + int(REFILL_GAP_DAYS * random())
+                    day += supply + self._refill_gap(supply)
+
+    def _refill_gap(self, supply: int) -> int:
+        """Days between the supply running out and the refill (early refills at most a quarter of the supply)."""
+        u = self.rng.random()
+        for share, start, span in REFILL_TIMING:
+            if u < share:
+                return max(-(supply // 4), start + below(self.rng, span))
+            u -= share
+        return 0
 
     def _regimen(self, p: Person) -> list[dict]:
-        """The maintenance drugs this person takes: most conditions bring one, a few bring two."""
+        """The maintenance drugs this person takes: most conditions bring one, some two; type 1 diabetes
+        brings insulin."""
         rng = self.rng
         by_cond = drugs_by_condition()
-        treated = [c for c in p.conditions if c in by_cond and rng.random() < TREATED_SHARE]
+        conditions = [c for c in (*p.conditions, *p.other_codes) if c in by_cond]
+        treated = [c for c in conditions if rng.random() < TREATED_SHARE]
         chosen = [pick_weighted(rng, *by_cond[c]) for c in treated]
-        general = by_cond.get("")
-        if general:
-            n_general = int(rng.poisson(self.general_drugs))
-            chosen += [pick_weighted(rng, *general) for _ in range(n_general)]
+        if conditions:
+            chosen += [pick_weighted(rng, *by_cond[conditions[below(rng, len(conditions))]])
+                       for _ in range(int(rng.poisson(self.general_drugs)))]
+        if p.chronic_codes.get("diabetes", "").startswith(TYPE_1_DIABETES):
+            drugs = by_cond["diabetes"][0]
+            chosen = [d for d in chosen if d not in drugs] + [d for d in drugs if d["generic"] in INSULINS]
         seen, out = set(), []
         for d in chosen:
             if d["ndc"] not in seen:

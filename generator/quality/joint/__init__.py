@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from generator.quality.joint.ambulatory import Ambulatory
+
 if TYPE_CHECKING:
-    from generator.quality.stats import Row, _Bene
+    from generator.quality.rows import Row, _Bene
 
 
 class Figures(Protocol):
@@ -21,5 +23,5 @@ class Figures(Protocol):
     def rows(self, benes: dict[str, _Bene], ffs_ids: set[str], ffs_years: float) -> list[Row]: ...
 
 
-AREAS: tuple[type[Figures], ...] = ()
+AREAS: tuple[type[Figures], ...] = (Ambulatory,)
 """The areas `stats` reports, in the order it shows them."""

@@ -1,0 +1,179 @@
+"""Ambulatory rules the claims follow, read from generated claim records of a small default-profile run: visits per
+regular clinician (one office E/M a day, new-patient codes only on a first visit), preventive frequency limits and
+sex/age eligibility, diagnosis sex edits, orders with their reasons, Part D drugs for the person's conditions, and
+refill timing with early and late refills."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+import pytest
+
+from generator import tables
+from generator.model.coding import hcpcs_table, professional_coding
+from generator.pipeline.shard import shard_people
+from generator.profile import load_profile
+import itertools
+
+OFFICE_NEW = {"99202", "99203", "99204", "99205"}
+OFFICE = OFFICE_NEW | {"99211", "99212", "99213", "99214", "99215"}
+FLU_PRODUCTS = {"90662", "90694", "90686", "90688"}
+
+
+@pytest.fixture(scope="module")
+def people():
+    """(beneficiary, claims) of 800 default-profile beneficiaries."""
+    return list(shard_people(load_profile("default"), 3, 0, 0, 800))
+
+
+def _age(bene, day: str) -> float:
+    return (dt.date.fromisoformat(day) - dt.date.fromisoformat(bene["birth_date"])).days / 365.25
+
+
+def _dx(claims) -> set[str]:
+    return {d["code"] for c in claims for d in c["diagnoses"]}
+
+
+def _lines(claims, claim_type="carrier"):
+    for c in claims:
+        if c["type"] == claim_type:
+            for line in c["lines"]:
+                yield c, line
+
+
+def test_one_office_visit_a_day_per_clinician_and_new_patient_codes_only_first(people):
+    office_lines = benes = 0
+    for insured, claims in people:
+        seen: dict[str, str] = {}
+        days = Counter()
+        for c, line in sorted(_lines(claims), key=lambda cl: cl[0]["from_date"]):
+            if line["hcpcs"] not in OFFICE:
+                continue
+            npi = line["performing"]["npi"]
+            days[(npi, c["from_date"])] += 1
+            if line["hcpcs"] in OFFICE_NEW:
+                assert npi not in seen, (insured.bene["bene_id"], npi, seen.get(npi), c["from_date"])
+            seen.setdefault(npi, c["from_date"])
+            office_lines += 1
+        assert max(days.values(), default=1) == 1
+        benes += insured.person is not None and insured.person.window_b is not None
+    assert 4.5 <= office_lines / benes <= 8.5      # ≈6–7 office E/M a year (realism-detail.md §1)
+
+
+def test_a_visit_bundles_the_conditions_its_clinician_treats(people):
+    """A specialist's visit carries every condition of theirs the person has, on one claim."""
+    cardiac = {r["icd10"] for r in tables.table("condition_codes")
+               if r["condition"] in ("ischemic_heart_disease", "heart_failure", "atrial_fibrillation")}
+    checked = 0
+    for insured, claims in people:
+        person = insured.person
+        if person is None:
+            continue
+        mine = {person.chronic_codes[c] for c in ("ischemic_heart_disease", "heart_failure", "atrial_fibrillation")
+                if c in person.chronic_codes}
+        for c in claims:
+            if (c["type"] == "carrier" and c["lines"][0]["hcpcs"] in OFFICE and c["provider"]["specialty"] == "06"
+                    and c["diagnoses"][0]["code"] in mine):
+                assert mine <= {d["code"] for d in c["diagnoses"]}
+                checked += len(mine) > 1
+        assert not (mine - cardiac)
+    assert checked > 0
+
+
+def test_preventive_services_keep_their_frequency_and_eligibility(people):
+    for insured, claims in people:
+        bene = insured.bene
+        flu = Counter()
+        awv, colonoscopies = [], []
+        for c, line in _lines(claims):
+            code, day = line["hcpcs"], dt.date.fromisoformat(c["from_date"])
+            if code == "G0008":
+                flu[day.year if day.month >= 8 else day.year - 1] += 1
+                assert {ln["hcpcs"] for ln in c["lines"]} & FLU_PRODUCTS, c["lines"]
+            elif code in ("G0438", "G0439"):
+                awv.append(day)
+            elif code in ("77067", "77063"):
+                assert bene["sex"] == "female" and _age(bene, c["from_date"]) >= 40
+                assert line["modifiers"] == ["26"]
+            elif code == "G0103":
+                assert bene["sex"] == "male" and _age(bene, c["from_date"]) >= 50
+            elif code == "G0121":
+                colonoscopies.append(day)
+                assert c["diagnoses"][0]["code"] == "Z1211"
+        assert max(flu.values(), default=0) <= 1
+        awv.sort()
+        assert all((b - a).days >= 335 for a, b in itertools.pairwise(awv))
+        assert len(colonoscopies) <= 1
+
+
+def test_diagnoses_respect_the_code_editors_sex_edits(people):
+    only = {r["prefix"]: r["sex"] for r in tables.table("sex_edits")}
+    for insured, claims in people:
+        sex = insured.bene["sex"]
+        for code in _dx(claims):
+            for prefix, allowed in only.items():
+                assert not code.startswith(prefix) or allowed == sex, (code, sex)
+
+
+def test_orders_have_their_reasons(people):
+    cpap = {"E0601", "A7030", "A7034", "A7035", "A7037", "A7038", "A7039", "E0562"}
+    seen = Counter()
+    for _insured, claims in people:
+        dx = _dx(claims)
+        for c in claims:
+            codes = {ln.get("hcpcs") for ln in c["lines"]}
+            claim_dx = {d["code"] for d in c["diagnoses"]}
+            if codes & cpap:
+                seen["cpap"] += 1
+                assert "G4733" in claim_dx
+            if "85610" in codes:
+                seen["inr"] += 1
+                assert any(d.startswith(("I48", "I26", "I82")) for d in dx)
+            if "J0897" in codes:
+                seen["denosumab"] += 1
+                assert any(d.startswith(("M80", "M81")) for d in claim_dx), claim_dx
+    assert seen["cpap"] and seen["inr"]
+
+
+def test_part_d_drugs_are_for_conditions_the_person_has(people):
+    codes_of = defaultdict(set)
+    for name in ("condition_codes", "other_conditions"):
+        for r in tables.table(name):
+            codes_of[r["condition"]].add(r["icd10"])
+    condition_of = {r["ndc"]: r["condition"] for r in tables.table("drugs")}
+    type_1 = 0
+    for insured, claims in people:
+        person = insured.person
+        fills = [c for c in claims if c["type"] == "pde"]
+        if person is None or not fills:
+            continue
+        mine = set(person.chronic_codes.values()) | set(person.other_codes.values())
+        for fill in fills:
+            assert codes_of[condition_of[fill["lines"][0]["ndc"]]] & mine
+        if person.chronic_codes.get("diabetes", "").startswith("E10"):
+            type_1 += 1
+            assert any("INSULIN" in f["lines"][0]["drug"].upper() for f in fills)
+    assert type_1 > 0
+
+
+def test_refills_come_early_on_time_and_late(people):
+    gaps = []
+    for _, claims in people:
+        by_drug = defaultdict(list)
+        for c in claims:
+            if c["type"] == "pde":
+                by_drug[c["lines"][0]["ndc"]].append(c)
+        for fills in by_drug.values():
+            fills.sort(key=lambda c: c["from_date"])
+            for a, b in itertools.pairwise(fills):
+                gap = (dt.date.fromisoformat(b["from_date"]) - dt.date.fromisoformat(a["from_date"])).days
+                gaps.append(gap - a["days_supply"])
+    assert min(gaps) < 0 and max(gaps) > 15
+    assert 0.5 <= sum(0 <= g <= 7 for g in gaps) / len(gaps) <= 0.8
+
+
+def test_a_modifier_is_billed_with_its_code_and_scales_the_fee():
+    line = professional_coding("71046-26", "22")
+    assert (line["hcpcs"], line["modifiers"]) == ("71046", ["26"])
+    assert float(hcpcs_table()["71046-26"]["allowed"]) == pytest.approx(0.33 * float(hcpcs_table()["71046"]["allowed"]))
+    assert professional_coding("E0601-RR-KX", "12")["modifiers"] == ["RR", "KX"]
