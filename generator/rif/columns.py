@@ -173,7 +173,12 @@ def _expand(row: dict[str, str]) -> list[tuple[str, str]]:
 @cache
 def layout(name: str) -> Layout:
     """The columns of RIF table `name` (a claim type, or "beneficiary")."""
-    spec = TYPES.get(name)
+    return compile_layout(name, TYPES.get(name))
+
+
+def compile_layout(name: str, spec: ClaimType | None) -> Layout:
+    """The columns of a table from the mapping table's rows for `spec` (None: the beneficiary table), then the
+    spec's CCW variables that the rows do not list."""
     head: list[Column] = []
     lines: list[Column] = []
     named, used = set(), set()
