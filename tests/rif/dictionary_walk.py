@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -112,14 +112,14 @@ def line_environment(path: str, item: dict, i: int) -> dict:
     return {"n": i, "members": item.get(key) or []}
 
 
-def walk(directory: Path, formats: dict[str, dict[str, str]]) -> tuple[list[str], int]:
-    """Mismatches between RIF and FHIR over every claim; returns them and the number of values compared."""
+def walk(directory: Path, formats: dict[str, dict[str, str]]) -> tuple[list[str], Counter]:
+    """Mismatches between RIF and FHIR over every claim; returns them and the number of values compared by type."""
     eobs = defaultdict(list)
     with open(directory / "ExplanationOfBenefit.ndjson") as f:
         for line in f:
             eob = json.loads(line)
             eobs[eob["id"].split("--")[0]].append(eob)
-    problems, compared = [], 0
+    problems, compared = [], Counter()
     for claim_type, resources in eobs.items():
         key = "PDE_ID" if claim_type == "pde" else "CLM_ID"
         rows = rif_rows(directory / "rif" / f"{claim_type}.csv", key)
@@ -152,7 +152,7 @@ def walk(directory: Path, formats: dict[str, dict[str, str]]) -> tuple[list[str]
                             problems.append(f"{claim_type} {column}: FHIR has {sorted(map(str, fhir))[:3]}, "
                                             "no RIF column")
                         continue
-                    compared += 1
+                    compared[claim_type] += 1
                     rif = _rif_value(column, row[column], fmt[column])
                     if (rif is None and fhir) or (rif is not None and rif not in fhir):
                         problems.append(f"{eob['id']} {column}: RIF {row[column]!r}, FHIR {sorted(map(str, fhir))[:3]}"
