@@ -87,10 +87,48 @@ def _walk(value: Any, steps: tuple[str, ...]) -> Any:
     return value
 
 
-def _path(field: str) -> Callable[[dict], Any]:
+def _step(step: str) -> Callable[[Any], Any]:
+    """One step of a path into records: a list (or string) index, or a dict key."""
+    if step.isdigit():
+        index = int(step)
+        return lambda value: value[index] if index < len(value) else None
+    return lambda value: value.get(step)
+
+
+def _path(field: str, spec: ClaimType | None) -> Callable[[dict], Any]:
+    """The getter of a path (the hot loop: straight-line closures for the common lengths)."""
     root, *steps = field.split(".")
-    rest = tuple(steps)
-    return lambda ctx: _walk(ctx.get(root), rest)
+    if root == "type":          # the claim type's spec: a constant of the table
+        value = _walk(spec, tuple(steps))
+        return lambda ctx: value
+    getters = [_step(step) for step in steps]
+    if not getters:
+        return lambda ctx: ctx.get(root)
+    if len(getters) == 1:
+        (first,) = getters
+
+        def one(ctx):
+            value = ctx.get(root)
+            return None if value is None else first(value)
+        return one
+    if len(getters) == 2:
+        first, second = getters
+
+        def two(ctx):
+            value = ctx.get(root)
+            if value is None or (value := first(value)) is None:
+                return None
+            return second(value)
+        return two
+
+    def many(ctx):
+        value = ctx.get(root)
+        for get in getters:
+            if value is None:
+                return None
+            value = get(value)
+        return value
+    return many
 
 
 def evaluate(source: Source, record: dict) -> Any:
@@ -158,7 +196,7 @@ def _getter(field: str, level: str, spec: ClaimType | None, where: str) -> Calla
         if source is None:
             return lambda ctx: None
         return lambda ctx: evaluate(source, ctx["line"])
-    return _path(field)
+    return _path(field, spec)
 
 
 def _expand(row: dict[str, str]) -> list[tuple[str, str]]:

@@ -53,15 +53,16 @@ class ShardRif:
     def add(self, insured: Insured, claims: list[Claim]) -> None:
         bene_table = self.tables["beneficiary"]
         for row in bene_rows(insured.bene, claims):
-            bene_table.add([column.get(row) for column in bene_table.layout.head])
+            bene_table.add([column.get(row) for column in bene_table.layout.head], [[]])
         for claim in claims:
             spec = TYPES[claim["type"]]
             writer = self.tables[spec.name]
             head_ctx = claim_context(spec, claim)
-            head = [column.get(head_ctx) for column in writer.layout.head]
-            for number, line in enumerate(claim["lines"], 1):
-                ctx = line_context(spec, head_ctx, line, number)
-                writer.add(head + [column.get(ctx) for column in writer.layout.lines])
+            line_columns = writer.layout.lines
+            writer.add([column.get(head_ctx) for column in writer.layout.head],
+                       [[column.get(ctx) for column in line_columns]
+                        for ctx in (line_context(spec, head_ctx, line, number)
+                                    for number, line in enumerate(claim["lines"], 1))])
 
     def close(self) -> dict[str, int]:
         """Finish every part; returns the rows per table."""
@@ -75,13 +76,20 @@ class _TextTable:
 
     def __init__(self, table_layout, f: BinaryIO, header: bool):
         self.layout, self.f, self.rows = table_layout, f, 0
-        self.formats = [column.text for column in table_layout.columns]
+        self.head = [column.text for column in table_layout.head]
+        self.lines = [column.text for column in table_layout.lines]
         if header:
             f.write((SEPARATOR.join(column.name for column in table_layout.columns) + "\n").encode())
 
-    def add(self, values: list) -> None:
-        self.rows += 1
-        self.f.write((SEPARATOR.join([fmt(v) for fmt, v in zip(self.formats, values)]) + "\n").encode())
+    def add(self, head: list, lines: list[list]) -> None:
+        """A claim's rows (a beneficiary-year's one row): its columns written once, then each line's."""
+        self.rows += len(lines)
+        text = SEPARATOR.join([fmt(v) for fmt, v in zip(self.head, head)])
+        if self.lines:
+            text += SEPARATOR
+        fmts = self.lines
+        self.f.write("".join([text + SEPARATOR.join([fmt(v) for fmt, v in zip(fmts, line)]) + "\n"
+                              for line in lines]).encode())
 
     def close(self) -> int:
         self.f.close()
@@ -100,10 +108,15 @@ class _ParquetTable:
         self.typed = [_typed(column.format, column.text) for column in table_layout.columns]
         self.batch: list[list] = [[] for _ in table_layout.columns]
 
-    def add(self, values: list) -> None:
-        self.rows += 1
-        for column, convert, value in zip(self.batch, self.typed, values):
-            column.append(convert(value))
+    def add(self, head: list, lines: list[list]) -> None:
+        """A claim's rows (a beneficiary-year's one row): its columns repeated on each line's row."""
+        width = len(head)
+        for column, convert, value in zip(self.batch, self.typed, head):
+            column.extend([convert(value)] * len(lines))
+        for line in lines:
+            self.rows += 1
+            for column, convert, value in zip(self.batch[width:], self.typed[width:], line):
+                column.append(convert(value))
         if len(self.batch[0]) >= BATCH_ROWS:
             self._flush()
 
