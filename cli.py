@@ -50,7 +50,9 @@ def cli():
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="Run shards in local processes or as Dask tasks (pip install medisynth[dask]).")
 @click.option("--scheduler", default=None, help="Dask scheduler address (tcp://HOST:8786) [default: a local Dask cluster]; --out must be shared with its workers.")
-def generate(profile, beneficiaries, seed, start, end, out, workers, fmt, gzip_, force, resume, quiet, engine, scheduler):
+@click.option("--rif", is_flag=True, help="Also write the claims as CMS CCW/RIF research files under rif/ (beneficiary + one file per claim type).")
+@click.option("--rif-format", type=click.Choice(["csv", "parquet"]), default=None, help="RIF files as pipe-delimited text (csv, the default) or Parquet (pip install 'medisynth[parquet]'); implies --rif.")
+def generate(profile, beneficiaries, seed, start, end, out, workers, fmt, gzip_, force, resume, quiet, engine, scheduler, rif, rif_format):
     """Generate a synthetic Medicare dataset (FHIR R4 NDJSON, Blue Button v2 shape)."""
     from generator.run import GenerateOptions, generate as run_generate
 
@@ -59,6 +61,7 @@ def generate(profile, beneficiaries, seed, start, end, out, workers, fmt, gzip_,
         start=start.date() if start else None, end=end.date() if end else None,
         out=out, workers=workers, fmt=fmt, gzip=gzip_, force=force, resume=resume,
         progress=not quiet and sys.stderr.isatty(), engine=engine, scheduler=scheduler,
+        rif=rif_format or ("csv" if rif else None),
     ))
     click.echo(summary)
 

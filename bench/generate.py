@@ -3,12 +3,13 @@
 Runs `medisynth generate -n N --workers W` (default-profile beneficiaries) in a subprocess and samples
 the RSS of its whole process tree; prints wall time, beneficiaries/s, resources/s, MB/s, peak RSS,
 the CPU time of all its processes, and when each quarter of the shards was appended (linear scaling
-shows as even quarters). Then, unless --no-floor, the floor: W processes that merely serialize
-(orjson) and write the same records (the same shards' resources as plain dicts, built outside the
-timed sections), and the ratio floor/generate, by wall time and by CPU time (the CPU ratio holds
-when other work shares the machine).
+shows as even quarters). With --rif [csv|parquet], a second run also writes the RIF research files, and
+the CPU they cost is printed (the difference of the two runs' CPU time). Then, unless --no-floor, the
+floor: W processes that merely serialize (orjson) and write the same records (the same shards'
+resources as plain dicts, built outside the timed sections), and the ratio floor/generate, by wall time
+and by CPU time (the CPU ratio holds when other work shares the machine).
 
-    .venv/bin/python bench/generate.py [-n 10000] [--workers 2] [--gzip] [--no-floor] [--dir DIR]
+    .venv/bin/python bench/generate.py [-n 10000] [--workers 2] [--gzip] [--rif [csv|parquet]] [--no-floor] [--dir DIR]
 """
 from __future__ import annotations
 
@@ -51,9 +52,9 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def run_generate(n: int, workers: int, gzip: bool, out: Path) -> dict:
+def run_generate(n: int, workers: int, gzip: bool, out: Path, rif: str | None = None) -> dict:
     cmd = [str(ROOT / ".venv/bin/medisynth"), "generate", "-n", str(n), "--workers", str(workers), "--out", str(out),
-           "--quiet", "--force"] + (["--gzip"] if gzip else [])
+           "--quiet", "--force"] + (["--gzip"] if gzip else []) + (["--rif-format", rif] if rif else [])
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -78,8 +79,9 @@ def run_generate(n: int, workers: int, gzip: bool, out: Path) -> dict:
     manifest = json.loads((out / "manifest.json").read_text())
     resources = sum(o["count"] for o in manifest["output"])
     written = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
+    rif = sum(p.stat().st_size for p in (out / "rif").iterdir()) if (out / "rif").is_dir() else 0
     return {"wall": wall, "cpu": cpu, "resources": resources, "written": written, "peak_rss": peak,
-            "quarters": quarters}
+            "quarters": quarters, "rif_bytes": rif}
 
 
 def _floor_worker(args) -> tuple[float, float, int]:
@@ -127,6 +129,8 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=10_000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--gzip", action="store_true")
+    ap.add_argument("--rif", nargs="?", const="csv", choices=("csv", "parquet"), default=None,
+                    help="also time a run that writes the RIF files (default format csv) and print their CPU cost")
     ap.add_argument("--no-floor", action="store_true")
     ap.add_argument("--dir", type=Path, default=None, help="where to write (default: a temp dir under output/)")
     args = ap.parse_args()
@@ -144,6 +148,13 @@ def main() -> None:
         print("  quarters of the shards appended at " + " / ".join(f"{r['quarters'].get(q, float('nan')):.1f}"
                                                                     for q in (1, 2, 3, 4)) + " s")
         shutil.rmtree(directory / "ds")
+        if args.rif:
+            with_rif = run_generate(args.n, args.workers, args.gzip, directory / "ds", args.rif)
+            extra = with_rif["cpu"] - r["cpu"]
+            print(f"--rif-format {args.rif}: wall {with_rif['wall']:.1f} s, CPU {with_rif['cpu']:.1f} s: "
+                  f"+{extra:.1f} s CPU (+{extra / r['cpu']:.0%}) = {extra / args.n * 1000:.2f} ms per beneficiary; "
+                  f"{with_rif['rif_bytes'] / 1e6:,.0f} MB of RIF files")
+            shutil.rmtree(directory / "ds")
         if args.no_floor:
             return
         floor, floor_cpu, size = run_floor(args.n, args.workers, args.gzip, directory)

@@ -26,6 +26,8 @@ from generator.model.dates import transaction_time
 from generator.pipeline.shard import SHARD_SIZE, shard_ranges
 from generator.pipeline.storage import describe
 from generator.pipeline.targets import target_for
+from generator.rif import RIF_DIR
+from generator.rif.parts import require as require_rif
 
 
 @dataclass
@@ -45,6 +47,7 @@ class GenerateOptions:
     engine: str = "local"               # "local" (worker processes) or "dask"
     scheduler: str | None = None        # Dask scheduler address; a local Dask cluster when None
     shard_size: int = SHARD_SIZE        # beneficiaries per shard (part of the seed: other sizes, other bytes)
+    rif: str | None = None              # also write the RIF research files: "csv" or "parquet"
 
 
 def default_out_dir(profile: str, n: int, seed: int) -> Path:
@@ -57,11 +60,14 @@ def _inputs(opts: GenerateOptions, profile) -> dict:
     return {"profile": profile.source, "profile content": profile.content_hash,
             "seed": opts.seed, "beneficiaries": opts.beneficiaries,
             "period": [profile.period_start.isoformat(), profile.period_end.isoformat()],
-            "format": opts.fmt, "gzip": opts.gzip, "shard_size": opts.shard_size, "version": __version__}
+            "format": opts.fmt, "gzip": opts.gzip, "shard_size": opts.shard_size, "version": __version__,
+            **({"rif": opts.rif} if opts.rif else {})}
 
 
 def generate(opts: GenerateOptions) -> str:
     """Write a dataset; returns a one-paragraph summary for the terminal."""
+    if opts.rif:
+        require_rif(opts.rif)
     profile = load_profile(opts.profile).with_period(opts.start, opts.end)
     out = target_for(opts.out or default_out_dir(opts.profile, opts.beneficiaries, opts.seed))
     out.prepare(opts.force, opts.resume)
@@ -70,10 +76,10 @@ def generate(opts: GenerateOptions) -> str:
     shards = shard_ranges(opts.beneficiaries, opts.shard_size)
     workers = max(1, min(opts.workers or os.cpu_count() or 1, len(shards)))
     try:
-        assembly = out.assembly(_inputs(opts, profile), ext, write_ndjson, opts.resume)
+        assembly = out.assembly(_inputs(opts, profile), ext, write_ndjson, opts.resume, opts.rif)
         bundles = out.bundles() if opts.fmt in ("bundles", "both") else None
         completed = assembly.completed()
-        jobs = [ShardJob(profile, opts.seed, k, start, count, assembly.parts, ext, write_ndjson, bundles)
+        jobs = [ShardJob(profile, opts.seed, k, start, count, assembly.parts, ext, write_ndjson, bundles, opts.rif)
                 for k, start, count in shards if k >= assembly.state["appended"] and k not in completed]
         done_before = sum(count for k, _, count in shards if k < assembly.state["appended"] or k in completed)
         try:
@@ -95,8 +101,10 @@ def generate(opts: GenerateOptions) -> str:
                           "(partial files are named .partial-*)") from None
     counts = assembly.counts
     total = sum(counts.values())
+    rif = (f"; RIF files ({opts.rif}) in {RIF_DIR}/: {sum(assembly.rif_rows.values()):,} rows"
+           if opts.rif else "")
     return (f"Wrote {opts.beneficiaries:,} beneficiaries ({counts['Patient']:,} Patient, {counts['Coverage']:,} "
-            f"Coverage, {counts['ExplanationOfBenefit']:,} ExplanationOfBenefit; {total:,} resources) to {out}")
+            f"Coverage, {counts['ExplanationOfBenefit']:,} ExplanationOfBenefit; {total:,} resources){rif} to {out}")
 
 
 def _manifest(profile, opts: GenerateOptions, counts: dict, ext: str | None) -> bytes:

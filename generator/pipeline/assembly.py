@@ -17,6 +17,7 @@ from dataset_contract import RESOURCE_TYPES
 from generator.errors import OutputError
 from generator.pipeline.storage import LOCAL, WRITE_BUFFER, LocalStore, UrlStore, join
 from generator.pipeline.worker import done_path, part_path
+from generator.rif.parts import merge_parquet, outputs as rif_outputs
 
 TMP_PREFIX = ".partial-"
 PARTS_DIR = TMP_PREFIX + "parts"
@@ -40,11 +41,31 @@ def _fresh(inputs: dict) -> dict:
 
 
 class _Parts:
-    """What both assemblies share: the run's state (from the marker) and the shards whose parts are complete."""
+    """What both assemblies share: the run's state (from the marker), the shards whose parts are complete, and the
+    outputs: (part type, part extension, file name) of the files appended in shard order (NDJSON, RIF text) and
+    of those written from all their parts at the end (RIF Parquet)."""
 
     store: LocalStore | UrlStore
     parts: str
     state: dict
+    appended: list[tuple[str, str, str]]
+    merged: list[tuple[str, str, str]]
+
+    def _outputs(self, ext: str, ndjson: bool, rif: str | None) -> None:
+        self.appended = [(t, ext, f"{t}{ext}") for t in RESOURCE_TYPES] if ndjson else []
+        self.merged = []
+        if rif:
+            kind = self.appended if rif == "csv" else self.merged
+            kind += [(part.rsplit(".", 1)[0], "." + part.rsplit(".", 1)[1], name) for part, name in rif_outputs(rif)]
+
+    def _count(self, result: dict) -> None:
+        rows = self.state.setdefault("rif", {})
+        for name, n in result.get("rif", {}).items():
+            rows[name] = rows.get(name, 0) + n
+
+    @property
+    def rif_rows(self) -> dict[str, int]:
+        return self.state.get("rif", {})
 
     @property
     def counts(self) -> dict[str, int]:
@@ -64,8 +85,9 @@ class Assembly(_Parts):
     """The parent's side in a local directory: the resume marker, and complete shards appended to the output
     in order as they come (so disk use stays flat)."""
 
-    def __init__(self, out: Path, inputs: dict, ext: str, ndjson: bool, resume: bool):
+    def __init__(self, out: Path, inputs: dict, ext: str, ndjson: bool, resume: bool, rif: str | None = None):
         self.store, self.out, self.ext, self.ndjson = LOCAL, out, ext, ndjson
+        self._outputs(ext, ndjson, rif)
         self.parts = str((out / PARTS_DIR).resolve())
         marker = Path(self.parts, MARKER)
         if resume and marker.exists():
@@ -74,14 +96,15 @@ class Assembly(_Parts):
             Path(self.parts).mkdir(parents=True, exist_ok=True)
             self.state = _fresh(inputs)
             self._save()
-        self.tmp = {t: out / f"{TMP_PREFIX}{t}{ext}" for t in RESOURCE_TYPES} if ndjson else {}
+        self.tmp = {t: out / f"{TMP_PREFIX}{t}{e}" for t, e, _ in self.appended}
         self.files = {}
         for t, p in self.tmp.items():
             p.touch()
             self.files[t] = open(p, "r+b")  # noqa: SIM115 (appended to across calls; `close` closes it)
-            self.files[t].truncate(self.state["sizes"][t])
+            self.files[t].truncate(self.state["sizes"].setdefault(t, 0))
+        kept = tuple(e for _, e, _ in self.merged)      # parts written out only at the end
         for p in Path(self.parts).iterdir():
-            stale = p.name[:6].isdigit() and int(p.name[:6]) < self.state["appended"]
+            stale = p.name[:6].isdigit() and int(p.name[:6]) < self.state["appended"] and not p.name.endswith(kept)
             if stale or p.suffix == ".tmp":
                 p.unlink()
         self.ready: dict[int, dict] = {}
@@ -92,23 +115,31 @@ class Assembly(_Parts):
         while self.state["appended"] in self.ready:
             k = self.state["appended"]
             done = self.ready.pop(k)
-            for t, f in self.files.items():
-                src = part_path(self.parts, k, t, self.ext)
-                self.state["sizes"][t] = _append(f, self.state["sizes"][t], src)
+            for t, e, _ in self.appended:
+                self.state["sizes"][t] = _append(self.files[t], self.state["sizes"][t], part_path(self.parts, k, t, e))
             for t in RESOURCE_TYPES:
                 self.state["counts"][t] += done["counts"][t]
+            self._count(done)
             self.state["appended"] = k + 1
             self._save()
-            for t in self.files:
-                os.unlink(part_path(self.parts, k, t, self.ext))
+            for t, e, _ in self.appended:
+                os.unlink(part_path(self.parts, k, t, e))
             os.unlink(done_path(self.parts, k))
 
     def finish(self, shards: int) -> None:
         """Every shard is appended: give the files their final names and drop the parts."""
         assert self.state["appended"] == shards, (self.state["appended"], shards)
         self.close()
+        for t, e, _ in self.merged:
+            tmp = self.out / f"{TMP_PREFIX}{t}{e}"
+            with open(tmp, "wb") as dst:
+                merge_parquet(dst, (open(part_path(self.parts, k, t, e), "rb")  # noqa: SIM115 (merge closes each)
+                                    for k in range(shards)))
+            self.tmp[t] = tmp
+        names = {t: name for t, _, name in self.appended + self.merged}
         for t, p in self.tmp.items():
-            p.replace(self.out / f"{t}{self.ext}")
+            (self.out / names[t]).parent.mkdir(exist_ok=True)   # rif/
+            p.replace(self.out / names[t])
         shutil.rmtree(self.parts)
 
     def close(self) -> None:
@@ -125,8 +156,10 @@ class DeferredAssembly(_Parts):
     """The parent's side on an object store, which cannot append: the parts stay until every shard is done,
     then each output file is written in one pass, in shard order (its object appears whole when closed)."""
 
-    def __init__(self, store: UrlStore, out: str, inputs: dict, ext: str, ndjson: bool, resume: bool):
+    def __init__(self, store: UrlStore, out: str, inputs: dict, ext: str, ndjson: bool, resume: bool,
+                 rif: str | None = None):
         self.store, self.out, self.ext, self.ndjson = store, out, ext, ndjson
+        self._outputs(ext, ndjson, rif)
         self.parts = store.url(join(out, PARTS_DIR))
         marker = join(self.parts, MARKER)
         if resume and store.exists(marker):
@@ -144,13 +177,19 @@ class DeferredAssembly(_Parts):
         assert sorted(self.done) == list(range(shards)), (sorted(self.done), shards)
         fs = self.store.fs
         fs.invalidate_cache()       # the workers wrote the parts after this process last listed the store
-        for t in RESOURCE_TYPES if self.ndjson else ():
-            with self.store.create(join(self.out, f"{t}{self.ext}")) as dst:
+        for t, e, name in self.appended:
+            with self.store.create(join(self.out, name)) as dst:
                 for k in range(shards):
-                    with fs.open(part_path(self.parts, k, t, self.ext), "rb") as src:
+                    with fs.open(part_path(self.parts, k, t, e), "rb") as src:
                         shutil.copyfileobj(src, dst, 8 * WRITE_BUFFER)
+        for t, e, name in self.merged:
+            with self.store.create(join(self.out, name)) as dst:
+                merge_parquet(dst, (fs.open(part_path(self.parts, k, t, e), "rb") for k in range(shards)))
         for t in RESOURCE_TYPES:
             self.state["counts"][t] = sum(self.done[k]["counts"][t] for k in range(shards))
+        self.state["rif"] = {}
+        for k in range(shards):
+            self._count(self.done[k])
         self.store.remove(self.parts)
 
     def close(self) -> None:

@@ -5,7 +5,7 @@ of worker processes, so any split of the work gives the same bytes.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import orjson
@@ -57,11 +57,14 @@ def care_claims(care: CareModel, builder: ClaimBuilder, insured: Insured) -> lis
     return [build(enc, bene_id, ledger, lis, plans) for enc in encounters]
 
 
-def shard_resources(profile: Profile, seed: int, index: int, start_index: int, count: int) -> Iterator[PersonResources]:
+def shard_resources(profile: Profile, seed: int, index: int, start_index: int, count: int,
+                    sink: Callable[[Insured, list[Claim]], None] | None = None) -> Iterator[PersonResources]:
     """Each beneficiary of the shard in order: (bene id, Patient, Coverages, ExplanationOfBenefits) serialized
-    (compact JSON, no trailing newline)."""
+    (compact JSON, no trailing newline); `sink`, when given, gets each person's records first (the RIF writer)."""
     dumps = orjson.dumps
     for insured, claims in shard_people(profile, seed, index, start_index, count):
+        if sink is not None:
+            sink(insured, claims)
         bene = insured.bene
         yield (bene["bene_id"], dumps(patient_resource(bene)), [dumps(c) for c in coverage_resources(bene)],
                [eob_json(claim, bene) for claim in claims])

@@ -14,8 +14,10 @@ from generator.errors import OutputError, UserError
 from dataset_contract import BUNDLES_DIR, MANIFEST_NAME, NDJSON_SUFFIXES, RESOURCE_TYPES
 from generator.pipeline.assembly import MARKER, PARTS_DIR, TMP_PREFIX, Assembly, DeferredAssembly
 from generator.pipeline.storage import UrlStore, describe, is_url, join, local_path
+from generator.rif import RIF_DIR
 
-DATASET_NAMES = [t + suffix for t in RESOURCE_TYPES for suffix in NDJSON_SUFFIXES] + [MANIFEST_NAME, BUNDLES_DIR]
+DATASET_NAMES = [t + suffix for t in RESOURCE_TYPES for suffix in NDJSON_SUFFIXES] + [MANIFEST_NAME, BUNDLES_DIR,
+                                                                                     RIF_DIR]
 
 
 def target_for(location: str | Path) -> LocalTarget | UrlTarget:
@@ -61,8 +63,8 @@ class LocalTarget:
         except OSError as e:
             raise OutputError(f"cannot create {out}: {e.strerror}") from None
 
-    def assembly(self, inputs: dict, ext: str, ndjson: bool, resume: bool) -> Assembly:
-        return Assembly(self.out, inputs, ext, ndjson, resume)
+    def assembly(self, inputs: dict, ext: str, ndjson: bool, resume: bool, rif: str | None = None) -> Assembly:
+        return Assembly(self.out, inputs, ext, ndjson, resume, rif)
 
     def bundles(self) -> str:
         """Where workers write bundles: a temporary directory, renamed by `publish_bundles`."""
@@ -107,8 +109,9 @@ class UrlTarget:
         except Exception as e:
             raise OutputError(f"cannot write to {self.url}: {describe(e)}") from None
 
-    def assembly(self, inputs: dict, ext: str, ndjson: bool, resume: bool) -> DeferredAssembly:
-        return DeferredAssembly(self.store, self.root, inputs, ext, ndjson, resume)
+    def assembly(self, inputs: dict, ext: str, ndjson: bool, resume: bool,
+                 rif: str | None = None) -> DeferredAssembly:
+        return DeferredAssembly(self.store, self.root, inputs, ext, ndjson, resume, rif)
 
     def bundles(self) -> str:
         """Workers write each bundle under its final name: an object appears whole or not at all."""

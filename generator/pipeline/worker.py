@@ -19,6 +19,7 @@ from generator.profile import Profile
 from generator.fhir.bundle import bundle
 from generator.pipeline.shard import shard_resources
 from generator.pipeline.storage import WRITE_BUFFER, join, store_for
+from generator.rif.parts import ShardRif, outputs
 
 GZIP_LEVEL = 2  # ISA-L's default: ~1.6 GB/s here, 5x zlib's level 1, and smaller (each shard is one gzip member)
 
@@ -35,6 +36,7 @@ class ShardJob:
     ext: str                    # ".ndjson" or ".ndjson.gz"
     ndjson: bool                # write NDJSON parts
     bundles: str | None         # directory for per-patient Bundle files, when asked for
+    rif: str | None = None      # the RIF research files' format ("csv", "parquet"), when asked for
 
 
 def part_path(parts: str, index: int, rtype: str, ext: str) -> str:
@@ -57,9 +59,12 @@ def _write_shard(job: ShardJob) -> dict:
     counts = dict.fromkeys(RESOURCE_TYPES, 0)
     paths = {t: part_path(job.parts, job.index, t, job.ext) for t in RESOURCE_TYPES} if job.ndjson else {}
     files = {t: part_writer(store.create(p), compress) for t, p in paths.items()}
+    rif_paths = [join(job.parts, f"{job.index:06d}.{part}") for part, _ in outputs(job.rif)] if job.rif else []
+    rif = ShardRif(job.rif, job.index == 0, lambda part: store.create(join(job.parts, f"{job.index:06d}.{part}"))) \
+        if job.rif else None
     try:
         for bene_id, patient, coverages, eobs in shard_resources(job.profile, job.seed, job.index, job.start,
-                                                                job.count):
+                                                                job.count, rif.add if rif else None):
             resources = {"Patient": [patient], "Coverage": coverages, "ExplanationOfBenefit": eobs}
             for t, items in resources.items():
                 counts[t] += len(items)
@@ -70,9 +75,10 @@ def _write_shard(job: ShardJob) -> dict:
     finally:
         for f in files.values():
             f.close()
-    for p in paths.values():
+        rif_rows = rif.close() if rif else {}
+    for p in [*paths.values(), *rif_paths]:
         store.commit(p)
-    result = {"index": job.index, "beneficiaries": job.count, "counts": counts}
+    result = {"index": job.index, "beneficiaries": job.count, "counts": counts, "rif": rif_rows}
     store.put(done_path(job.parts, job.index), orjson.dumps(result))
     return result
 

@@ -43,7 +43,7 @@ class _Bene:
     months_ab: dict         # "A"/"B" -> set of (year, month) in force
     months_c: set
     months_d: set
-    ccw: set                # conditions the claims show (CCW rule met)
+    ccw: dict               # conditions the claims show (CCW rule met) → the day it was met
     pending: dict           # condition -> first professional claim date (waiting for a second date)
     state: str = ""         # USPS code of the first address
 

@@ -23,6 +23,7 @@ from generator.fhir.read import (
     monthly_values, parse_date, product_codes, ref_id, supporting_code,
 )
 from generator.claim_types import BY_RANK, TYPES
+from generator.model.ccw import condition_by_code, see_claim
 from generator.quality.joint import AREAS
 from generator.quality.rows import TOLERANCE, Row, _Bene, _row, fmt_value, range_row  # noqa: F401 (re-exported)
 from generator.tables import table
@@ -133,7 +134,7 @@ def _read_patients(ds: Dataset) -> dict[str, _Bene]:
             female=p.get("gender") == "female", age=age, race=extension_value(p, "race") or "0",
             death=parse_date(p.get("deceasedDateTime")),
             dual=any(code not in NOT_DUAL for code in monthly_values(p, "dual_").values()),
-            esrd=False, months_ab={"A": set(), "B": set()}, months_c=set(), months_d=set(), ccw=set(), pending={},
+            esrd=False, months_ab={"A": set(), "B": set()}, months_c=set(), months_d=set(), ccw={}, pending={},
             state=str(((p.get("address") or [{}])[0] or {}).get("state") or ""))
     return benes
 
@@ -227,17 +228,7 @@ class _Claims:
 
     def _ccw(self, bene: _Bene, evidence: int, day, codes) -> None:
         """Count the codes of a claim towards the CCW rule: `evidence` claims (1, or 2 on different dates)."""
-        for code in codes:
-            condition = self.condition_by_code.get(code)
-            if condition is None or condition in bene.ccw:
-                continue
-            if evidence == 1:
-                bene.ccw.add(condition)
-            elif condition not in bene.pending:
-                bene.pending[condition] = day
-            elif bene.pending[condition] != day:
-                bene.ccw.add(condition)
-                del bene.pending[condition]
+        see_claim(bene.ccw, bene.pending, evidence, day, codes, self.condition_by_code)
 
     def top(self, counter: Counter, prefix: str = "") -> list:
         return [(code, self.displays.get(prefix + code, ""), n) for code, n in counter.most_common(TOP_N)]
@@ -261,7 +252,7 @@ def payment_bin(amount: float) -> int:
 
 
 def _condition_by_code() -> dict[str, str]:
-    return {row["icd10"].replace(".", ""): row["condition"] for row in table("condition_codes")}
+    return condition_by_code()
 
 
 def _compare(report: StatsReport, profile, benes: dict[str, _Bene], claims: _Claims, months) -> set[str]:

@@ -44,6 +44,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "variables": ("variable", "label"),
     "visits": ("claim_type", "kind", "weight", "conditions", "main", "extra", "extra_p", "pos", "specialty", "reason",
                "panel"),
+    "rif_columns": ("table", "column", "dictionary", "level", "field", "format", "repeat"),
     "zips": ("zip", "state", "county", "city"),
 }
 
