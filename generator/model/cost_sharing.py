@@ -24,6 +24,29 @@ def cost_sharing(year: int) -> dict[str, float]:
 
 
 @cache
+def _exempt_ranges() -> tuple[tuple[str, str, tuple[int, ...]], ...]:
+    """(first, last, letter positions) of each range of the no_cost_sharing table."""
+    out = []
+    for r in tables.table("no_cost_sharing"):
+        first, last = r["first"], r["last"]
+        out.append((first, last, tuple(i for i, c in enumerate(first) if not c.isdigit())))
+    return tuple(out)
+
+
+@cache
+def no_cost_sharing(hcpcs: str) -> bool:
+    """Whether a Part B line of this HCPCS code carries no deductible and no coinsurance (preventive services and
+    clinical lab: the no_cost_sharing table). A range holds the codes of its shape: the same letters in the same
+    places, digits elsewhere."""
+    for first, last, letters in _exempt_ranges():
+        if (len(hcpcs) == len(first) and first <= hcpcs <= last
+                and all(hcpcs[i] == first[i] for i in letters)
+                and all(c.isdigit() for i, c in enumerate(hcpcs) if i not in letters)):
+            return True
+    return False
+
+
+@cache
 def cents(year: int, parameter: str) -> int:
     """A cost-sharing amount of the year in cents."""
     return round(cost_sharing(year)[parameter] * 100)

@@ -30,6 +30,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "hcpcs": ("code", "display", "kind", "betos", "type_of_service", "allowed", "condition"),
     "icd10cm_displays": ("code", "display"),
     "names": ("kind", "name", "weight"),
+    "no_cost_sharing": ("first", "last", "service"),
     "pcs": ("code", "display"),
     "pos": ("code", "display", "share"),
     "revenue_centers": ("code", "display"),
