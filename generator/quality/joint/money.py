@@ -10,17 +10,13 @@ fee-for-service person-year, by sector, its concentration and decedents against 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import math
 from collections import Counter, defaultdict
 
 from dataset_contract.systems import HCPCS_SYSTEM, NDC_SYSTEM
 from generator.fhir.read import adjudication_amounts, eob_type, parse_date, ref_id
 from generator.model.cost_sharing import no_cost_sharing
-
-if TYPE_CHECKING:
-    from generator.quality.stats import Row, _Bene
+from generator.quality.rows import Row, _Bene, range_row
 
 GROUP = "money (joint, real ranges)"
 LINE_COST_SHARING = ("line_bene_ptb_ddctbl_amt", "line_coinsrnc_amt", "rev_cntr_cash_ddctbl_amt",
@@ -37,12 +33,6 @@ PART_A_AND_B = ("inpatient", "outpatient", "carrier", "snf", "hha", "hospice", "
 SECTOR_RANGES = {"inpatient": (2800, 3800), "outpatient": (2000, 3000), "carrier": (2700, 3700), "snf": (650, 1000),
                  "hha": (350, 600), "hospice": (500, 850), "dme": (200, 350)}
 A_AND_B_RANGE = (12500, 13500)       # ≈$13,100 per FFS beneficiary in 2022 (realism-detail.md §4.1) ± the issue's band
-
-
-def range_row(*args, **kwargs) -> Row:
-    """stats.range_row (stats imports this package, so it is imported once both are loaded)."""
-    from generator.quality.stats import range_row as row
-    return row(*args, **kwargs)
 
 
 def line_hcpcs(item: dict) -> str:

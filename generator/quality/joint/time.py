@@ -8,16 +8,12 @@ the period end is billed as "still a patient" (discharge status 30), not as a di
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import datetime as dt
 from collections import Counter
 
 from generator.fhir.read import eob_type, parse_date
-from generator.quality.joint.money import OFFICE_EM, line_hcpcs, line_pos, range_row
-
-if TYPE_CHECKING:
-    from generator.quality.stats import Row, _Bene
+from generator.quality.joint.money import OFFICE_EM, line_hcpcs, line_pos
+from generator.quality.rows import Row, _Bene, range_row
 
 GROUP = "time (joint, real ranges)"
 FLU_ADMINISTRATION = "G0008"
