@@ -18,6 +18,7 @@ SOURCE_PREFIX = "# source: "
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "acute_codes": ("reason", "icd10", "weight"),
+    "calendar": ("pattern", "unit", "key", "weight"),
     "code_displays": ("variable", "code", "display"),
     "condition_codes": ("condition", "icd10", "weight"),
     "contracts": ("part", "contract", "pbp", "plan_type", "share"),
