@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataset_contract.systems import HL7_CODESYSTEM
 
-from .derived import (BILL_CLASSIFICATION, BILL_FREQUENCY, CONTROL_NUMBER, DEDUCTIONS, LOW_INCOME_SUBSIDY,
+from .derived import (BILL_CLASSIFICATION, BILL_FREQUENCY, CONTROL_NUMBER, DEDUCTIONS,
                       PATIENT_RESIDENCE, REVENUE_RATE, ipps_share, line_sum)
 from .shape import (Adjudication, Balance, BlankCode, CareTeam, Category, Code, Concept, Extension, Info, Quantity,
                     InstitutionalShape, ProfessionalShape, TimingDate, TimingPeriod, TimingSpan, Total)
@@ -124,11 +124,11 @@ HOSPICE_LINE = (
 HHA_LINE = (*REVENUE_CHARGES, Adjudication("submitted", "rev_cntr_pmt_amt_amt", Key("paid")))
 PDE_LINE = (
     Adjudication("benefit", "cvrd_d_plan_pd_amt", Key("paid")),
-    Adjudication("coinsurance", "gdc_blw_oopt_amt", Key("allowed")),
-    Adjudication("coinsurance", "gdc_abv_oopt_amt", ZERO),
+    Adjudication("coinsurance", "gdc_blw_oopt_amt", Key("gdc_below")),
+    Adjudication("coinsurance", "gdc_abv_oopt_amt", Key("gdc_above")),
     Adjudication("paidbypatient", "ptnt_pay_amt", Key("patient_paid")),
     Adjudication("priorpayerpaid", "othr_troop_amt", Key("prior_payer")),
-    Adjudication("discount", "lics_amt", LOW_INCOME_SUBSIDY),
+    Adjudication("discount", "lics_amt", Key("subsidy")),
     Adjudication("priorpayerpaid", "plro_amt", ZERO),
     Adjudication("drugcost", "tot_rx_cst_amt", Key("allowed")),
     Adjudication("discount", "rptd_gap_dscnt_num", ZERO),
@@ -167,7 +167,7 @@ BLOOD_AND_PRIMARY = (Balance("nch_bene_blood_ddctbl_lblty_am", ZERO), Balance("p
 INPATIENT_BALANCE = (
     Balance("clm_pass_thru_per_diem_amt", ZERO), Balance("nch_profnl_cmpnt_chrg_amt", ZERO),
     Balance("clm_tot_pps_cptl_amt", ipps_share("clm_tot_pps_cptl_amt")), *PART_A_STAY, *PPS_CAPITAL,
-    Balance("nch_drg_outlier_aprvd_pmt_amt", ZERO), *BLOOD_AND_PRIMARY,
+    Balance("nch_drg_outlier_aprvd_pmt_amt", Key("outlier")), *BLOOD_AND_PRIMARY,
     Balance("bene_lrd_used_cnt", Const(0), count=True),
 )
 SNF_BALANCE = (*PART_A_STAY, *PPS_CAPITAL, *BLOOD_AND_PRIMARY)

@@ -5,6 +5,10 @@ claim's values stay consistent with each other.
 """
 from __future__ import annotations
 
+from functools import cache
+
+from generator import tables
+
 from .values import Derived
 
 IPPS_ADD_ON_SHARES = {          # typical shares of an IPPS DRG payment
@@ -64,18 +68,6 @@ REVENUE_RATE = Derived(("submitted", "quantity"), _rate)
 """rev_cntr_rate_amt: a revenue line's charge per unit."""
 
 
-def _low_income_subsidy(allowed: float, paid: float, patient_paid: float, prior_payer: float) -> float:
-    """What a fill's total cost leaves after plan, patient and other payers: paid by the LIS.
-    `round(max(rest, 0.0), 2)`, with round (slow: a decimal conversion) only where it can change the value."""
-    rest = allowed - paid - patient_paid - prior_payer
-    if rest > 0.0:
-        return round(rest, 2)
-    return 0.0 if rest < 0.0 else rest  # a zero keeps its sign, as max and round leave it
-
-
-LOW_INCOME_SUBSIDY = Derived(("allowed", "paid", "patient_paid", "prior_payer"), _low_income_subsidy)
-
-
 def line_sum(key: str) -> Derived:
     """The sum of a money key over the claim's lines."""
     return Derived(("lines",), lambda lines: round(sum(line.get(key, 0.0) for line in lines), 2))
@@ -89,9 +81,18 @@ DEDUCTIONS = Derived(("deductible", "coinsurance"), _deductions)
 """nch_ip_tot_ddctn_amt: the beneficiary's deductible and coinsurance together."""
 
 
+@cache
+def _opps_statuses() -> dict[str, str]:
+    return {r["code"]: r["status"] for r in tables.table("opps_rates")}
+
+
 def opps_status(hcpcs: str) -> str:
-    """OPPS status indicator of an outpatient line: visits V, labs and unpriced lines A, procedures S."""
+    """OPPS status indicator of an outpatient line: the opps_rates table's, else visits V, labs and unpriced lines
+    A, procedures S."""
     hcpcs = hcpcs or ""
+    status = _opps_statuses().get(hcpcs)
+    if status:
+        return status
     if hcpcs.startswith("99"):
         return "V"
     return "A" if not hcpcs or hcpcs[:1] == "8" else "S"

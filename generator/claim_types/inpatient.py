@@ -12,7 +12,7 @@ SPEC = ClaimType(
     ids="claim",
     pricing=DrgPayment(
         base_rate="inpatient_base_rate", sigma=0.15, charge_ratio=(3.0, 2.0), coinsurance_days=(60, 90),
-        coinsurance_day="part_a_coinsurance_day",
+        coinsurance_day="part_a_coinsurance_day", cost_sigma=0.9, fixed_loss="ipps_fixed_loss",
         revenue=(
             RevenueShare("0120", 0.34, units="days"),     # room and board, semi-private
             RevenueShare("0250", 0.16),                    # pharmacy

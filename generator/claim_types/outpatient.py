@@ -10,7 +10,7 @@ SPEC = ClaimType(
     rank=4,
     form="institutional",
     ids="claim",
-    pricing=FeeSchedule(sigma=0.15, charge_markup=1.5, fee_factor=1.9, unit_fees=(("0821", 285.0),)),
+    pricing=FeeSchedule(sigma=0.15, charge_markup=1.5, unit_fees=(("0821", 285.0),), opps=True),
     fhir=FhirShape(
         profile="ExplanationOfBenefit-Outpatient-Institutional", eob_type="OUTPATIENT", category="institutional",
         nch_type="40", subtype="outpatient", coverage_part="b", diagnosis_style="institutional",

@@ -8,7 +8,7 @@ SPEC = ClaimType(
     rank=7,
     form="pharmacy",
     ids="pde",
-    pricing=DrugFill(sigma=0.12, coinsurance=0.25, lis_copays=("part_d_lis_generic", "part_d_lis_brand"),
+    pricing=DrugFill(sigma=0.12, lis_copays=("part_d_lis_generic", "part_d_lis_brand"),
                      brand_daw_chance=0.2, pay_lag_days=14, pharmacy_type="01", drug_coverage="C"),
     fhir=FhirShape(
         profile="ExplanationOfBenefit-Pharmacy", eob_type="PDE", category="pharmacy", nch_type=None, subtype=None,

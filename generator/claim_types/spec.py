@@ -45,6 +45,9 @@ class FeeSchedule:
     fee_factor: float = 1.0     # a facility line's fee is this multiple of the professional fee
     unit_fees: tuple[tuple[str, float], ...] = ()  # (revenue center, fee per unit) replacing the schedule's
     referred_by_performer: bool = False  # the line's performing clinician is the claim's referring provider
+    site_of_service: bool = False   # a professional line at a facility place of service gets the facility fee
+    #                                 (facility_pos, facility_fees tables)
+    opps: bool = False          # a facility line is coded and paid as the OPPS does (opps_rates table)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,10 @@ class DrgPayment:
     #                                    carry coinsurance
     coinsurance_day: str        # the cost_sharing column holding the daily coinsurance
     revenue: tuple[RevenueShare, ...]
+    cost_per_day: float = 0.8   # the share of a stay's cost that grows with its days over the DRG's mean stay
+    cost_sigma: float = 0.0     # lognormal spread of a stay's cost around its DRG payment
+    outlier_share: float = 0.8  # the share of cost above the DRG payment + fixed-loss threshold paid as an outlier
+    fixed_loss: str = ""        # the cost_sharing column holding the outlier fixed-loss threshold ("" no outliers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,15 +110,15 @@ class DailyRate:
 
 @dataclass(frozen=True, slots=True)
 class DrugFill:
-    """A Part D fill: the drug's cost (lognormal), the Part D deductible and coinsurance up to the out-of-pocket
-    threshold, or the low-income subsidy's copay."""
+    """A Part D fill: the drug's cost (lognormal), the plan tier's cost sharing up to the out-of-pocket threshold
+    (the part_d_tiers table), or the low-income subsidy's copay."""
     sigma: float
-    coinsurance: float          # the enrollee's share between the deductible and the threshold
     lis_copays: tuple[str, str]  # the cost_sharing columns of the low-income subsidy's copay: (generic, brand)
     brand_daw_chance: float     # share of brand fills dispensed as written ("1")
     pay_lag_days: int           # the plan pays within this many days of the fill
     pharmacy_type: str          # "01" community/retail
     drug_coverage: str          # "C" covered
+    insulin_tier: str = "insulin"   # the part_d_tiers tier whose fills the year's insulin cap limits
 
 
 Pricing = FeeSchedule | DrgPayment | StayPerDiem | PeriodPayment | DailyRate | DrugFill

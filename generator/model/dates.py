@@ -11,6 +11,7 @@ from functools import cache
 import numpy as np
 
 EPOCH = dt.date(1970, 1, 1).toordinal()       # numpy's datetime64[D] counts days from it
+EXPORT_LAG_DAYS = 14                           # a dataset is exported two weeks after its period's last day
 
 
 @cache
@@ -56,7 +57,7 @@ def month_spans(months: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
 
 def export_day(period_end: dt.date) -> int:
     """The day a dataset is 'exported', two weeks after its period: claims processed later are cut off at it."""
-    return period_end.toordinal() + 14
+    return period_end.toordinal() + EXPORT_LAG_DAYS
 
 
 def transaction_time(period_end: dt.date) -> str:

@@ -23,14 +23,18 @@ from generator.claim_types.spec import (ClaimType, DailyRate, DrgPayment, DrugFi
 from generator.model import identifiers
 from generator.model.coding import (diagnoses, displays, drug_line, hcpcs_table, new_drug_line, professional_coding,
                                     revenue_coding)
-from generator.model.cost_sharing import Ledger, cents, cost_sharing
-from generator.model.dates import iso, stamp, year_of
+from generator import tables
+from generator.model.cost_sharing import Ledger, cents, cost_sharing, drug_tier, no_cost_sharing
+from generator.model.dates import EXPORT_LAG_DAYS, iso, stamp, year_of
 from generator.model.draws import Draws
 from generator.model.records import Claim, Encounter, Line, Procedure
 
 PART_B_COINSURANCE = 0.2
-RECEIPT_LAG_DAYS = 10      # a claim reaches CMS 1..10 days after its last day of service
-PROCESSING_LAG_DAYS = 8    # and is ready to process within 8 days more, on the Friday after
+FILING_LIMIT_DAYS = 365    # timely filing: a claim reaches CMS within 12 months of its last day of service
+RECEIPT_TO_CWF_DAYS = 3    # the fewest days from receipt to the Common Working File
+STILL_A_PATIENT = "30"     # the discharge status of a stay still open at the period's end
+INTERIM_FIRST = "2"        # UB-04 frequency of such a claim: interim, first claim
+DIED = "20"
 PATIENT_STATUS = {"20": "B", "40": "B", "30": "C"}       # NCH patient status by discharge status; "A" otherwise
 OUTPATIENT_STATUS = "01"   # the discharge status of an outpatient claim (home)
 
@@ -38,14 +42,54 @@ Pricer = Callable[["ClaimBuilder", Encounter, Claim, Ledger, bool, dict], None]
 
 
 @cache
-def _fee(spec: ClaimType, revenue: str, hcpcs: str) -> float:
-    """The allowed amount per unit of a Part B line: the type's fee for the revenue center, else the fee
-    schedule's amount times the type's fee factor."""
+def _fee(spec: ClaimType, revenue: str, hcpcs: str, pos: str) -> float:
+    """The allowed amount per unit of a Part B line: the type's fee for the revenue center, the OPPS rate of a
+    facility line, else the fee schedule's amount times the type's fee factor, at its facility share for a
+    professional line at a facility place of service."""
     pricing = spec.pricing
     for code, fee in pricing.unit_fees:
         if code == revenue:
             return fee
-    return float(hcpcs_table()[hcpcs]["allowed"]) * pricing.fee_factor
+    if pricing.opps and hcpcs in _opps_rates():
+        return _opps_rates()[hcpcs]
+    row = hcpcs_table()[hcpcs]
+    fee = float(row["allowed"]) * pricing.fee_factor
+    if pricing.site_of_service and pos in _facility_pos():
+        fee *= _facility_shares().get(row["kind"], 1.0)
+    return fee
+
+
+@cache
+def _opps_rates() -> dict[str, float]:
+    return {r["code"]: float(r["rate"]) for r in tables.table("opps_rates")}
+
+
+@cache
+def _opps_code(hcpcs: str) -> str:
+    """The code a hospital outpatient line bills for a HCPCS code (G0463 for a clinic E/M visit)."""
+    return next((r["code"] for r in tables.table("opps_rates") if hcpcs in r["replaces"].split("|")), hcpcs)
+
+
+@cache
+def _facility_pos() -> frozenset[str]:
+    return frozenset(r["pos"] for r in tables.table("facility_pos"))
+
+
+@cache
+def _facility_shares() -> dict[str, float]:
+    return {r["kind"]: float(r["facility_share"]) for r in tables.table("facility_fees")}
+
+
+@cache
+def _lags() -> dict[str, tuple[float, float, int]]:
+    """(log median, sigma, processing days) of each billing form's processing lag (the processing_lag table)."""
+    return {r["form"]: (math.log(float(r["billing_median"])), float(r["billing_sigma"]), int(r["processing_days"]))
+            for r in tables.table("processing_lag")}
+
+
+@cache
+def _drg_mean_days(drg: str) -> float:
+    return float(next((r["los_mean"] for r in tables.table("drg") if r["drg"] == drg), 0) or 0)
 
 
 def _money(x: float) -> float:
@@ -62,6 +106,7 @@ class ClaimBuilder:
         self.rng = Draws.of(rng)
         self.seq = 0
         self.export_day = export_day
+        self.period_end = export_day - EXPORT_LAG_DAYS
         self.processed: dict[int, tuple[str, str]] = {}     # by earliest processing day: (processed, last_updated)
 
     def build(self, enc: Encounter, bene_id: str, ledger: Ledger, lis: bool,
@@ -73,8 +118,9 @@ class ClaimBuilder:
             raise ValueError(f"a shard holds at most {identifiers.SEQ_LIMIT - 1:,} claims")
         spec = enc.spec
         start, end = enc.start, enc.end
-        received = end + 1 + int(RECEIPT_LAG_DAYS * random())
-        earliest = received + int(PROCESSING_LAG_DAYS * random())
+        log_median, sigma, processing = _lags()[spec.form]
+        received = end + 1 + min(FILING_LIMIT_DAYS, int(math.exp(log_median + sigma * self.rng.normal())))
+        earliest = received + RECEIPT_TO_CWF_DAYS + int(processing * random())
         processed = self.processed.get(earliest) or self._processed(earliest)
         from_date = iso(start)
         claim: Claim = {
@@ -109,16 +155,19 @@ class ClaimBuilder:
         deductible_left = ledger.part_b_left(year)
         lines = []
         total_submitted = total_allowed = total_deductible = total_coinsurance = 0
+        opps = pricing.opps
         for rev, hcpcs, qty in enc.lines:
+            if opps:
+                hcpcs = _opps_code(hcpcs)
             template = professional_coding(hcpcs, pos) if professional else revenue_coding(rev, hcpcs)
-            allowed = round(_fee(spec, rev, hcpcs) * qty * exp(sigma * normal()) * 100)
-            if deductible_left > 0:
-                ded = min(deductible_left, allowed)
+            allowed = round(_fee(spec, rev, hcpcs, pos) * qty * exp(sigma * normal()) * 100)
+            if no_cost_sharing(template["hcpcs"]):      # the code without its modifiers
+                ded = coins = 0
+            else:
+                ded = min(deductible_left, allowed) if deductible_left > 0 else 0
                 deductible_left -= ded
                 total_deductible += ded
-            else:
-                ded = 0
-            coins = round(PART_B_COINSURANCE * (allowed - ded))
+                coins = round(PART_B_COINSURANCE * (allowed - ded))
             submitted = round(allowed * markup * (1.0 + random()))
             line = _line(template, claim, qty, submitted, allowed, ded, coins)
             if professional:
@@ -145,24 +194,48 @@ class ClaimBuilder:
         cs = cost_sharing(year)
         days = stay.days
         paid = stay.drg_weight * cs[pricing.base_rate] * rng.lognormal(0, pricing.sigma)
+        cost, outlier = self._stay_cost(pricing, stay, paid, cs)
+        paid += outlier
         new_period, used = ledger.part_a_stay("hospital", enc.start, enc.end, days)
         ded = cs["part_a_deductible"] if new_period else 0.0
         coins_days = _coinsurance_days(pricing.coinsurance_days, used, days)
         coins = coins_days * cs[pricing.coinsurance_day]
         allowed = paid + ded + coins
         low, spread = pricing.charge_ratio
-        submitted = allowed * (low + spread * rng.random())
+        submitted = max(cost, allowed) * (low + spread * rng.random())
         facts = {"procedure": bool(stay.procedure), "emergency": stay.admission_type == "1"}
         self._charge_lines(claim, self._billed(pricing.revenue, facts), submitted, days)
         claim.update(paid=_money(paid), deductible=_money(ded), coinsurance=_money(coins),
                      allowed=_money(paid) + _money(ded) + _money(coins), submitted=_money(submitted),
                      patient_paid=_money(ded + coins), utilization_days=days, coinsurance_days=coins_days,
-                     drg=stay.drg, drg_display=displays("drg", "drg").get(stay.drg, ""),
+                     outlier=_money(outlier), drg=stay.drg, drg_display=displays("drg", "drg").get(stay.drg, ""),
                      admission_type=stay.admission_type, admission_source=stay.admission_source)
         if stay.procedure:
             claim["procedures"] = [Procedure(code=stay.procedure, display=displays("pcs").get(stay.procedure, ""),
                                              date=claim["from_date"])]
-        _institutional_header(spec, claim, stay.discharge_status, spec.type_of_bill.frequency)
+        self._stay_header(enc, claim, stay.discharge_status)
+
+    def _stay_cost(self, pricing: DrgPayment, stay, paid: float, cs: dict[str, float]) -> tuple[float, float]:
+        """(cost, outlier payment) of a stay: its cost varies around the DRG payment, more so the longer the stay
+        runs past the DRG's mean; a cost past the payment plus the year's fixed-loss threshold earns the outlier
+        share of the excess (42 CFR 412.84)."""
+        if not pricing.fixed_loss:
+            return paid, 0.0
+        mean_days = _drg_mean_days(stay.drg) or stay.days
+        sigma = pricing.cost_sigma
+        cost = (paid * (1 - pricing.cost_per_day + pricing.cost_per_day * stay.days / mean_days)
+                * self.rng.lognormal(-sigma * sigma / 2, sigma))
+        excess = cost - paid - cs[pricing.fixed_loss]
+        return cost, pricing.outlier_share * excess if excess > 0 else 0.0
+
+    def _stay_header(self, enc: Encounter, claim: Claim, discharge_status: str) -> None:
+        """A stay's discharge status and bill type: one still open at the period's end (not ended by death) is
+        billed as an interim claim with the patient still there."""
+        spec = enc.spec
+        if enc.end >= self.period_end and discharge_status != DIED:
+            _institutional_header(spec, claim, STILL_A_PATIENT, INTERIM_FIRST)
+        else:
+            _institutional_header(spec, claim, discharge_status, spec.type_of_bill.frequency)
 
     def _stay_per_diem(self, enc, claim, ledger, lis, plans):
         """A skilled nursing stay: a per diem for the covered days, daily coinsurance for the period's SNF days past
@@ -186,7 +259,7 @@ class ClaimBuilder:
                      patient_paid=_money(coins), utilization_days=days, coinsurance_days=coins_days,
                      admission_type=stay.admission_type, admission_source=stay.admission_source, drg=stay.drg,
                      qualifying_stay=tuple(iso(d) for d in stay.qualifying_stay))
-        _institutional_header(spec, claim, stay.discharge_status, spec.type_of_bill.frequency)
+        self._stay_header(enc, claim, stay.discharge_status)
 
     def _period_payment(self, enc, claim, ledger, lis, plans):
         """A home health period: one payment (less for a low-utilization period), no cost sharing."""
@@ -211,8 +284,8 @@ class ClaimBuilder:
         _institutional_header(spec, claim, month.discharge_status, month.frequency)
 
     def _drug_fill(self, enc, claim, ledger, lis, plans):
-        """A Part D fill (in cents): the deductible, coinsurance up to the out-of-pocket threshold, or the
-        low-income subsidy's copay."""
+        """A Part D fill (in cents): the plan tier's cost sharing (model/cost_sharing.py), the low-income subsidy's
+        part, the plan's payment the rest; the gross cost split below and above the out-of-pocket threshold."""
         rng = self.rng
         pricing: DrugFill = enc.spec.pricing
         fill = enc.facts
@@ -220,14 +293,21 @@ class ClaimBuilder:
         plan = plans.get(claim["from_date"][:7], ("", ""))
         year = year_of(enc.start)
         supply = fill.days_supply
-        total = round(drug["cost_30"] * supply / 30 * math.exp(pricing.sigma * rng.normal()) * 100)
+        cost_30 = float(drug["cost_30"])
+        total = round(cost_30 * supply / 30 * math.exp(pricing.sigma * rng.normal()) * 100)
         brand = drug["brand_generic"] == "B"
-        copay = cents(year, pricing.lis_copays[brand]) if lis else 0
-        ded, patient = ledger.part_d(year, total, copay, pricing.coinsurance)
+        tier = drug_tier(drug["brand_generic"], drug["generic"], cost_30)
+        copay = cents(year, pricing.lis_copays[brand]) if lis else None
+        share = ledger.part_d(year, total, tier, supply / 30, copay, insulin=tier.name == pricing.insulin_tier)
+        ded, patient = share.deductible, share.patient
         qty = enc.lines[0][2]
-        claim["lines"] = [_line(drug_line(drug["ndc"]) or new_drug_line(drug), claim, qty, total, total, ded,
-                                patient - ded)]
+        line = _line(drug_line(drug["ndc"]) or new_drug_line(drug), claim, qty, total, total, ded, patient - ded)
+        line["paid"] = (total - patient - share.subsidy) / 100
+        line["subsidy"] = share.subsidy / 100
+        line["gdc_below"], line["gdc_above"] = share.below / 100, share.above / 100
+        claim["lines"] = [line]
         _set_amounts(claim, total, total, ded, patient - ded)
+        claim["paid"] = line["paid"]
         claim.update(prescriber=enc.performing, days_supply=supply, refill=fill.refill, quantity=qty,
                      daw="0" if not brand else ("0", "1")[int(rng.random() < pricing.brand_daw_chance)],
                      brand_generic=drug["brand_generic"], compound=False, drug_coverage=pricing.drug_coverage,

@@ -118,6 +118,9 @@ class Line(TypedDict, total=False):
     patient_paid: float # paid by beneficiary (PDE patient pay; = deductible + coinsurance elsewhere)
     noncovered: float   # non-covered charge (institutional)
     prior_payer: float  # primary payer paid (always 0 here: Medicare is primary)
+    subsidy: float      # PDE: paid by the Part D low-income subsidy (lics_amt)
+    gdc_below: float    # PDE: gross drug cost below the out-of-pocket threshold
+    gdc_above: float    # PDE: gross drug cost above it (catastrophic coverage)
 
 
 class Claim(TypedDict, total=False):
@@ -157,6 +160,7 @@ class Claim(TypedDict, total=False):
     drg_display: str
     utilization_days: int     # IP/SNF/hospice covered days
     coinsurance_days: int     # IP/SNF
+    outlier: float            # IP: the IPPS cost outlier payment (part of `paid`)
     qualifying_stay: tuple[str, str]  # SNF: the qualifying inpatient stay (from, thru)
     hospice_period: int       # hospice: benefit period count
     hha_visits: int           # HHA: total visits

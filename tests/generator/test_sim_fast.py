@@ -77,8 +77,8 @@ def test_money_adds_up_on_every_line_and_header():
     for _, claims in shard_people(load_profile("default"), 5, 0, 0, 60):
         for claim in claims:
             for line in claim["lines"]:
-                assert round(line["allowed"] * 100) == round((line["paid"] + line["deductible"]
-                                                              + line["coinsurance"]) * 100)
+                assert round(line["allowed"] * 100) == round((line["paid"] + line["deductible"] + line["coinsurance"]
+                                                              + line.get("subsidy", 0.0)) * 100)
             if claim["type"] in ("inpatient", "snf"):       # lines carry charges; the stay is paid as a whole
                 assert round(claim["allowed"] * 100) == round((claim["paid"] + claim["deductible"]
                                                                + claim["coinsurance"]) * 100)
@@ -86,6 +86,9 @@ def test_money_adds_up_on_every_line_and_header():
                 continue
             for key in keys:
                 assert claim[key] == _money(sum(line[key] for line in claim["lines"]))
+            if claim["type"] == "pde":        # the plan, the enrollee and the low-income subsidy pay the drug's cost
+                line = claim["lines"][0]
+                assert round((line["gdc_below"] + line["gdc_above"]) * 100) == round(line["allowed"] * 100)
 
 
 def test_shipped_zip_table_matches_the_zipcodes_package():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from generator.claim_types import TYPES
-from generator.model.care.common import CareBase, day_in, nb, years
+from generator.model.care.common import CareBase, calendar_day, day_in, nb, years
 from generator.model.care_tables import (ESRD_CKD_CODE, Preventive, VisitKind, acute_codes_for, eligible_kinds,
                                          em_levels, kind_named, office_kinds, pick_weighted, preventive_services)
 from generator.model.coding import hcpcs_table
@@ -285,9 +285,9 @@ class Ambulatory(CareBase):
 
     def _free_day(self, window, stays) -> int:
         if not stays:
-            return day_in(self.rng, window)
+            return calendar_day(self.rng, window, "office")
         for _ in range(4):
-            d = day_in(self.rng, window)
+            d = calendar_day(self.rng, window, "office")
             if not any(a <= d <= b for a, b in stays):
                 return d
         return d

@@ -1,8 +1,16 @@
 """What every part of the care model shares: the random stream, the profile's rates, date and count draws,
-and the codes a visit or stay reports besides its reason."""
+and the codes a visit or stay reports besides its reason.
+
+Dates follow the calendar of their kind of care (the calendar table): office care on weekdays, admissions with a
+winter peak, flu vaccinations in the autumn (`calendar_day`)."""
 from __future__ import annotations
 
+import datetime as dt
+from functools import cache
+
 import numpy as np
+
+from generator import tables
 
 from generator.claim_types.spec import Billed, ClaimType
 from generator.model.care_tables import acute_codes, pick_weighted
@@ -13,6 +21,45 @@ from generator.model.records import Encounter, Person, Provider
 def day_in(rng, window: tuple[int, int]) -> int:
     """A uniform day of a window (first, last), inclusive."""
     return window[0] + below(rng, window[1] - window[0] + 1)
+
+
+@cache
+def _calendar(pattern: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """A pattern's (weekday weights Monday..Sunday, month weights January..December), each scaled to a maximum of
+    1 (a unit the pattern leaves out weighs evenly)."""
+    rows = [r for r in tables.table("calendar") if r["pattern"] == pattern]
+    if not rows:
+        raise ValueError(f"no calendar pattern {pattern!r} (add its rows to the calendar table)")
+
+    def unit(name: str, n: int, first: int) -> tuple[float, ...]:
+        weights = [1.0] * n
+        for r in rows:
+            if r["unit"] == name:
+                weights[int(r["key"]) - first] = float(r["weight"])
+        top = max(weights)
+        return tuple(w / top for w in weights)
+
+    return unit("weekday", 7, 0), unit("month", 12, 1)
+
+
+@cache
+def _day_weight(pattern: str, ordinal: int) -> float:
+    weekdays, months = _calendar(pattern)
+    return weekdays[(ordinal - 1) % 7] * months[dt.date.fromordinal(ordinal).month - 1]
+
+
+CALENDAR_TRIES = 32
+
+
+def calendar_day(rng, window: tuple[int, int], pattern: str) -> int:
+    """A day of a window (first, last) drawn with the calendar pattern's weights (by rejection: a uniform day is
+    kept with its weight; after CALENDAR_TRIES draws the last one stands)."""
+    random = rng.random
+    for _ in range(CALENDAR_TRIES):
+        day = day_in(rng, window)
+        if random() < _day_weight(pattern, day):
+            return day
+    return day
 
 
 def nb(rng, mean: float, k: float = 1.5) -> int:

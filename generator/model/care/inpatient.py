@@ -5,7 +5,7 @@ import math
 
 from generator.claim_types import TYPES
 from generator.claim_types.spec import StayRounds
-from generator.model.care.common import CareBase, day_in, dedupe, years
+from generator.model.care.common import CareBase, calendar_day, dedupe, years
 from generator.model.care_tables import drg_choices
 from generator.model.draws import below, weighted_index
 from generator.model.providers import clinician
@@ -37,7 +37,7 @@ class Inpatient(CareBase):
         mean = u["inpatient_admissions_per_1000"] / 1000 * years((first, last)) * intensity
         n = int(rng.poisson(mean))
         dies_in_hospital = p.death is not None and hospice_start is None and rng.random() < IN_HOSPITAL_DEATH_SHARE
-        starts = sorted(day_in(rng, (first, last)) for _ in range(n))
+        starts = sorted(calendar_day(rng, (first, last), "admission") for _ in range(n))
         if dies_in_hospital:
             starts.append(max(first, p.death - 1 - below(rng, 7)))
         free_from = first

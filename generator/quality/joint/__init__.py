@@ -23,5 +23,8 @@ class Figures(Protocol):
     def rows(self, benes: dict[str, _Bene], ffs_ids: set[str], ffs_years: float) -> list[Row]: ...
 
 
-AREAS: tuple[type[Figures], ...] = (Ambulatory,)
+from generator.quality.joint.money import Money  # noqa: E402 (the protocol above first)
+from generator.quality.joint.time import Time  # noqa: E402
+
+AREAS: tuple[type[Figures], ...] = (Money, Time, Ambulatory)
 """The areas `stats` reports, in the order it shows them."""
