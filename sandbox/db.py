@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.request import pathname2url
 
+from sandbox import codec
 from sandbox.errors import StoreError
 
 log = logging.getLogger("medisynth.store")
@@ -76,6 +77,7 @@ class Schema:
 
 def _configure(conn: sqlite3.Connection) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
+    codec.register(conn)
     conn.execute(f"PRAGMA busy_timeout={BUSY_MS}")
     conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     return conn
@@ -211,6 +213,7 @@ class Database:
             if not self.path.exists():
                 os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, FILE_MODE))
             conn = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None)
+            codec.register(conn)  # migrations may define columns computed by it
         except (OSError, sqlite3.Error) as e:
             raise StoreError(f"{self.path}: cannot open the sandbox store ({e})") from None
         try:

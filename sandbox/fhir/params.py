@@ -13,7 +13,9 @@ from datetime import datetime, timedelta, timezone
 from werkzeug.datastructures import MultiDict
 
 from sandbox.api_errors import NO_PERMISSION, NOT_FOUND, ApiError
-from sandbox.store import BENE_ID_SYSTEM, CLAIM_TYPES, EOB_TYPE_SYSTEM, MBI_SYSTEM, Query
+from dataset_contract import CLAIM_TYPES
+from dataset_contract.systems import BENE_ID_SYSTEM, EOB_TYPE_SYSTEM, MBI_SYSTEM
+from sandbox.store import Query
 
 DEFAULT_COUNT = 10
 MAX_COUNT = 50

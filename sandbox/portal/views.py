@@ -21,7 +21,7 @@ from sandbox.hosts import base_url
 from sandbox.portal.access import admitted
 from sandbox.portal.beneficiaries import CONDITIONS, UserFilter, find_user, user_summaries
 from sandbox.portal.quickstart import python_snippets, shell_snippets
-from sandbox.store import CLAIM_TYPES
+from dataset_contract import CLAIM_TYPES
 
 bp = Blueprint("portal", __name__)
 USERS_PER_PAGE = 25
