@@ -5,12 +5,14 @@ A load trains each type's dictionary on its first resources (`train`) and compre
 an id that zstd derives from the dictionary's content, so the same dataset loads to the same bytes and a
 connection may cache a dictionary by its id for good. `register(conn)` adds
 the SQL function `resource_json(body)` that the dataset tables' `json` column is computed by: it decodes a
-frame on read (only the rows a query returns), and passes through raw JSON (rows loaded before compression).
+frame on read (only the rows a query returns), and passes through raw JSON (rows loaded before compression);
+`bulk_insert(conn)` spares the decoding SQLite would do on INSERT.
 """
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import zstandard
 
@@ -60,3 +62,18 @@ def register(conn: sqlite3.Connection) -> None:
         return (decompressors.get(dict_id) or decompressor(dict_id)).decompress(body)
 
     conn.create_function("resource_json", 1, resource_json, deterministic=True)
+
+
+@contextlib.contextmanager
+def bulk_insert(conn: sqlite3.Connection) -> Iterator[None]:
+    """Inserts on `conn` without decoding: SQLite computes a row's virtual columns on INSERT too (and throws
+    the value away), so for the block `resource_json` is a stub; the real one is back after it."""
+    conn.create_function("resource_json", 1, _not_decoded, deterministic=True)
+    try:
+        yield
+    finally:
+        register(conn)
+
+
+def _not_decoded(_body: bytes | None) -> None:
+    return None

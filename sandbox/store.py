@@ -16,18 +16,19 @@ import contextlib
 import itertools
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
 
-from dataset_contract import CLAIM_TYPES, Dataset, DatasetError, open_dataset
-from dataset_contract.systems import EOB_TYPE_SYSTEM, MBI_SYSTEM
-from sandbox import codec
+from dataset_contract import Dataset, DatasetError, open_dataset
+from dataset_contract.systems import MBI_SYSTEM as MBI_SYSTEM  # v3's insurance card reads it from here
+from sandbox import codec, ingest
 from sandbox.db import Database, Migration, StoreUnavailable
 from sandbox.errors import DatasetLoadError, StoreError
+from sandbox.ingest import EOB, KINDS, Kind
+from sandbox.ingest import instant_ms as instant_ms  # the bulk routes' _since and the tests read instants by it
 
 MIGRATIONS = (Migration(1, "store", """
 CREATE TABLE IF NOT EXISTS patient (
@@ -75,61 +76,6 @@ def connect(db_path: str | Path) -> sqlite3.Connection:
 
 # --- loading -------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Kind:
-    """How one resource type is stored: its table and columns (the row builder for one resource is below)."""
-    resource_type: str
-    table: str
-    columns: tuple[str, ...]
-
-
-_PATIENT = _Kind("Patient", "patient", ("ordinal", "id", "mbi", "family", "given", "birth_date", "sex", "last_updated", "body"))
-_COVERAGE = _Kind("Coverage", "coverage", ("id", "patient_id", "last_updated", "body"))
-_EOB = _Kind("ExplanationOfBenefit", "eob", ("id", "patient_id", "claim_id", "claim_type", "service_start",
-                                             "service_end", "last_updated", "body"))
-KINDS = (_PATIENT, _COVERAGE, _EOB)
-
-
-def instant_ms(text: str) -> int:
-    """A FHIR instant/dateTime/date (`2023-06-14T14:17:07.293-04:00`, `2023-06-14`) as UTC epoch milliseconds."""
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return int(value.timestamp() * 1000)
-
-
-def _reference_id(reference: dict | None, prefix: str = "Patient/") -> str:
-    ref = (reference or {}).get("reference", "")
-    if not ref.startswith(prefix):
-        raise ValueError(f"reference {ref!r} is not {prefix}<id>")
-    return ref[len(prefix):]
-
-
-def _patient_row(res: dict, body: bytes, ordinal: int) -> tuple:
-    mbis = [i.get("value") for i in res.get("identifier", []) if i.get("system") == MBI_SYSTEM]
-    name = (res.get("name") or [{}])[0]
-    return (ordinal, res["id"], mbis[0] if mbis else None, name.get("family"), " ".join(name.get("given", [])),
-            res.get("birthDate"), res.get("gender"), instant_ms(res["meta"]["lastUpdated"]), body)
-
-
-def _coverage_row(res: dict, body: bytes, _ordinal: int) -> tuple:
-    return (res["id"], _reference_id(res.get("beneficiary")), instant_ms(res["meta"]["lastUpdated"]), body)
-
-
-def _eob_row(res: dict, body: bytes, _ordinal: int) -> tuple:
-    prefix, sep, claim_id = res["id"].partition("-")
-    codes = [c.get("code", "") for c in res.get("type", {}).get("coding", []) if c.get("system") == EOB_TYPE_SYSTEM]
-    claim_type = codes[0].lower() if codes else prefix
-    if not sep or claim_type not in CLAIM_TYPES:
-        raise ValueError(f"ExplanationOfBenefit {res['id']!r} has no known claim type")
-    period = res.get("billablePeriod", {})
-    return (res["id"], _reference_id(res.get("patient")), claim_id, claim_type, period.get("start"),
-            period.get("end"), instant_ms(res["meta"]["lastUpdated"]), body)
-
-
-_ROW_BUILDERS = {"Patient": _patient_row, "Coverage": _coverage_row, "ExplanationOfBenefit": _eob_row}
-
-
 @contextlib.contextmanager
 def _as_load_errors() -> Iterator[None]:
     """The dataset contract's errors as the store's (a DatasetError too), message unchanged."""
@@ -144,34 +90,6 @@ def _as_load_errors() -> Iterator[None]:
 def _lines(dataset: Dataset, resource_type: str) -> Iterator[tuple[int, bytes]]:
     with _as_load_errors():
         yield from dataset.lines(resource_type)
-
-
-def _rows(kind: _Kind, source: str, lines: Iterator[tuple[int, bytes]], patient_ids: set[str],
-          compress: Callable[[bytes], bytes]) -> Iterator[tuple]:
-    """Rows for `kind` from NDJSON lines; any bad line raises DatasetLoadError naming its source and line."""
-    build = _ROW_BUILDERS[kind.resource_type]
-    ordinal = 0
-    for lineno, raw in lines:
-        if not raw.strip():
-            continue
-        where = f"{source}, line {lineno}"
-        try:
-            res = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            raise DatasetLoadError(f"{where}: not a complete JSON resource (truncated line?)") from None
-        rtype = res.get("resourceType") if isinstance(res, dict) else None
-        if rtype != kind.resource_type:
-            raise DatasetLoadError(f"{where}: unexpected resource type {rtype!r} (this file holds {kind.resource_type})")
-        try:
-            row = build(res, compress(raw), ordinal)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
-            raise DatasetLoadError(f"{where}: {kind.resource_type} is missing or has a bad field ({e})") from None
-        if kind is _PATIENT:
-            patient_ids.add(row[1])
-        elif row[1] not in patient_ids:
-            raise DatasetLoadError(f"{where}: {res['id']} refers to Patient/{row[1]}, which is not in the dataset")
-        ordinal += 1
-        yield row
 
 
 _DATASET_TABLES = tuple(kind.table for kind in KINDS)
@@ -216,7 +134,7 @@ def load_dataset(directory: str | Path, db: str | Path | Database) -> str:
             head = list(itertools.islice(lines, codec.SAMPLE_RESOURCES))
             dictionary = _dictionary(conn, kind.resource_type, [raw for _, raw in head])
             counts[kind.resource_type] = _insert(conn, kind, source, itertools.chain(head, lines), patient_ids,
-                                                 codec.compressor(dictionary))
+                                                 dictionary)
             expected = dataset.manifest.count(kind.resource_type)
             if expected is not None and expected != counts[kind.resource_type]:
                 raise DatasetLoadError(f"{source}: holds {counts[kind.resource_type]} resources but manifest.json "
@@ -251,13 +169,14 @@ def _load_transaction(database: Database, action: str) -> Iterator[sqlite3.Conne
     database.checkpoint()
 
 
-def _insert(conn: sqlite3.Connection, kind: _Kind, source: str, lines: Iterator[tuple[int, bytes]],
-            patient_ids: set[str], compress: Callable[[bytes], bytes]) -> int:
-    """Insert `kind` rows from NDJSON lines, each resource compressed by `compress`; returns how many."""
+def _insert(conn: sqlite3.Connection, kind: Kind, source: str, lines: Iterator[tuple[int, bytes]],
+            patient_ids: set[str], dictionary: bytes | None) -> int:
+    """Insert `kind` rows from NDJSON lines, each resource compressed with `dictionary`; returns how many."""
     sql = f"INSERT INTO {kind.table} ({', '.join(kind.columns)}) VALUES ({', '.join('?' * len(kind.columns))})"
     before = conn.total_changes
     try:
-        conn.executemany(sql, _rows(kind, source, lines, patient_ids, compress))
+        with codec.bulk_insert(conn):
+            conn.executemany(sql, ingest.rows(kind, source, lines, dictionary, patient_ids))
     except sqlite3.IntegrityError as e:
         raise DatasetLoadError(f"{source}: duplicate {kind.resource_type} id ({e})") from None
     return conn.total_changes - before
@@ -276,9 +195,8 @@ def append_claims(db: str | Path | Database, lines: Iterator[bytes], info: dict[
     with _load_transaction(database, "adding claims") as conn:
         patients = {r[0] for r in conn.execute("SELECT id FROM patient")}
         row = conn.execute("SELECT dictionary FROM store_dict WHERE resource_type = ? ORDER BY dict_id DESC LIMIT 1",
-                           (_EOB.resource_type,)).fetchone()
-        added = _insert(conn, _EOB, "new claims", enumerate(lines, start=1), patients,
-                        codec.compressor(row[0] if row else None))
+                           (EOB.resource_type,)).fetchone()
+        added = _insert(conn, EOB, "new claims", enumerate(lines, start=1), patients, row[0] if row else None)
         conn.executemany("INSERT OR REPLACE INTO dataset_info (key, value) VALUES (?, ?)",
                          [*info.items(), ("loaded_at", str(int(time.time() * 1000)))])
     return added
@@ -294,7 +212,8 @@ def store_is_empty(db: str | Path | Database) -> bool:
 # --- queries -------------------------------------------------------------------------------------
 
 def patient_by_ordinal(conn: sqlite3.Connection, ordinal: int) -> sqlite3.Row | None:
-    """The patient row (ordinal, id, mbi, family, given, birth_date, sex, last_updated, json) at login number `ordinal`."""
+    """The patient row (ordinal, id, mbi, family, given, birth_date, sex, last_updated, body, json) at login
+    number `ordinal`."""
     return conn.execute("SELECT * FROM patient WHERE ordinal = ?", (ordinal,)).fetchone()
 
 
