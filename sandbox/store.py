@@ -133,8 +133,8 @@ def load_dataset(directory: str | Path, db: str | Path | Database) -> str:
             source, lines = str(dataset.files[kind.resource_type]), _lines(dataset, kind.resource_type)
             head = list(itertools.islice(lines, codec.SAMPLE_RESOURCES))
             dictionary = _dictionary(conn, kind.resource_type, [raw for _, raw in head])
-            counts[kind.resource_type] = _insert(conn, kind, source, itertools.chain(head, lines), patient_ids,
-                                                 dictionary)
+            counts[kind.resource_type] = _insert(conn, kind, dataset.files[kind.resource_type],
+                                                 itertools.chain(head, lines), patient_ids, dictionary)
             expected = dataset.manifest.count(kind.resource_type)
             if expected is not None and expected != counts[kind.resource_type]:
                 raise DatasetLoadError(f"{source}: holds {counts[kind.resource_type]} resources but manifest.json "
@@ -169,16 +169,17 @@ def _load_transaction(database: Database, action: str) -> Iterator[sqlite3.Conne
     database.checkpoint()
 
 
-def _insert(conn: sqlite3.Connection, kind: Kind, source: str, lines: Iterator[tuple[int, bytes]],
+def _insert(conn: sqlite3.Connection, kind: Kind, path: Path | None, lines: Iterator[tuple[int, bytes]],
             patient_ids: set[str], dictionary: bytes | None) -> int:
-    """Insert `kind` rows from NDJSON lines, each resource compressed with `dictionary`; returns how many."""
+    """Insert `kind` rows from the file at `path` (or, for a pipe, gzip or no file, its `lines`), each
+    resource compressed with `dictionary`; returns how many."""
     sql = f"INSERT INTO {kind.table} ({', '.join(kind.columns)}) VALUES ({', '.join('?' * len(kind.columns))})"
     before = conn.total_changes
     try:
         with codec.bulk_insert(conn):
-            conn.executemany(sql, ingest.rows(kind, source, lines, dictionary, patient_ids))
+            conn.executemany(sql, ingest.rows(kind, path, lines, dictionary, patient_ids))
     except sqlite3.IntegrityError as e:
-        raise DatasetLoadError(f"{source}: duplicate {kind.resource_type} id ({e})") from None
+        raise DatasetLoadError(f"{path or 'new claims'}: duplicate {kind.resource_type} id ({e})") from None
     return conn.total_changes - before
 
 
@@ -196,7 +197,7 @@ def append_claims(db: str | Path | Database, lines: Iterator[bytes], info: dict[
         patients = {r[0] for r in conn.execute("SELECT id FROM patient")}
         row = conn.execute("SELECT dictionary FROM store_dict WHERE resource_type = ? ORDER BY dict_id DESC LIMIT 1",
                            (EOB.resource_type,)).fetchone()
-        added = _insert(conn, EOB, "new claims", enumerate(lines, start=1), patients, row[0] if row else None)
+        added = _insert(conn, EOB, None, enumerate(lines, start=1), patients, row[0] if row else None)
         conn.executemany("INSERT OR REPLACE INTO dataset_info (key, value) VALUES (?, ?)",
                          [*info.items(), ("loaded_at", str(int(time.time() * 1000)))])
     return added
