@@ -14,6 +14,7 @@ import functools
 import itertools
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -233,13 +234,15 @@ def _parts(path: Path | None, lines: Iterator[tuple[int, bytes]]) -> Iterator[_P
 
 def _mapped(work: Callable[[_Part], tuple[list[int], list]], parts: Iterator[_Part]
             ) -> Iterator[tuple[_Part, tuple[list[int], list]]]:
-    """(part, `work` of the part) for each part, in order: in process for a single part, else in worker
-    processes."""
+    """(part, `work` of the part) for each part, in order: in worker processes, or in process for a single
+    part or when workers cannot start."""
     first = next(parts, None)
-    second = next(parts, None) if first is not None else None
-    if second is None:
-        if first is not None:
-            yield first, work(first)
+    if first is None:
+        return
+    second = next(parts, None)
+    if second is None or not _spawnable():
+        for part in (first,) if second is None else itertools.chain((first, second), parts):
+            yield part, work(part)
         return
     workers = os.cpu_count() or 1
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -252,6 +255,13 @@ def _mapped(work: Callable[[_Part], tuple[list[int], list]], parts: Iterator[_Pa
         while pending:
             done, future = pending.popleft()
             yield done, future.result()
+
+
+def _spawnable() -> bool:
+    """Whether worker processes can start: they import the main module again, which needs a file or module
+    (not `python -` or an interactive session)."""
+    main = sys.modules["__main__"]
+    return getattr(main, "__spec__", None) is not None or Path(getattr(main, "__file__", "") or "-").is_file()
 
 
 def rows(kind: Kind, path: Path | None, lines: Iterator[tuple[int, bytes]], dictionary: bytes | None,

@@ -16,6 +16,7 @@ import contextlib
 import itertools
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from sandbox.db import Database, Migration, StoreUnavailable
 from sandbox.errors import DatasetLoadError, StoreError
 from sandbox.ingest import EOB, KINDS, Kind
 from sandbox.ingest import instant_ms as instant_ms  # the bulk routes' _since and the tests read instants by it
+from sandbox.page_cache import Page, PageCache
 
 MIGRATIONS = (Migration(1, "store", """
 CREATE TABLE IF NOT EXISTS patient (
@@ -146,6 +148,7 @@ def load_dataset(directory: str | Path, db: str | Path | Database) -> str:
             ("directory", str(directory.resolve())),
             ("manifest", orjson.dumps(dataset.manifest.to_json()).decode()),
             ("loaded_at", str(int(time.time() * 1000))),
+            ("version", uuid.uuid4().hex),
         ])
     took = time.perf_counter() - started
     return (f"Loaded {counts['Patient']:,} patients, {counts['Coverage']:,} coverages and "
@@ -199,7 +202,7 @@ def append_claims(db: str | Path | Database, lines: Iterator[bytes], info: dict[
                            (EOB.resource_type,)).fetchone()
         added = _insert(conn, EOB, None, enumerate(lines, start=1), patients, row[0] if row else None)
         conn.executemany("INSERT OR REPLACE INTO dataset_info (key, value) VALUES (?, ?)",
-                         [*info.items(), ("loaded_at", str(int(time.time() * 1000)))])
+                         [*info.items(), ("loaded_at", str(int(time.time() * 1000))), ("version", uuid.uuid4().hex)])
     return added
 
 
@@ -299,12 +302,7 @@ class Query:
     identifiers: tuple[tuple[str, str], ...] | None = None
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of matches: `last_updated_ms` is the newest match's lastUpdated or the dataset's load time."""
-    total: int
-    last_updated_ms: int
-    resources: list[bytes]
+_pages = PageCache()
 
 
 _OPERATORS = {"<", "<=", ">", ">="}
@@ -328,7 +326,33 @@ def _where(q: Query) -> tuple[str, list]:
 
 
 def search(conn: sqlite3.Connection, q: Query, offset: int, count: int) -> Page:
-    """The total, the newest lastUpdated and one page of JSON bytes for `q`, in BB2's stable order."""
+    """The total, the newest lastUpdated and one page of JSON bytes for `q`, in BB2's stable order (a page
+    read before from the same dataset version comes from the page cache)."""
+    with _snapshot(conn):
+        row = conn.execute("SELECT value FROM dataset_info WHERE key = 'version'").fetchone()
+        key = (row[0], q, offset, count) if row else None
+        page = _pages.get(key) if key else None
+        if page is None:
+            page = _search(conn, q, offset, count)
+            if key:
+                _pages.put(key, page)
+    return page
+
+
+@contextlib.contextmanager
+def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """The block's statements in one read transaction (the version read is the version of the rows)."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
+
+
+def _search(conn: sqlite3.Connection, q: Query, offset: int, count: int) -> Page:
     table = TABLES[q.resource_type]
     where, args = _where(q)
     total, newest, loaded = conn.execute(
