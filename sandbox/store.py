@@ -55,6 +55,7 @@ ALTER TABLE coverage RENAME COLUMN json TO body;
 ALTER TABLE coverage ADD COLUMN json BLOB AS (resource_json(body)) VIRTUAL;
 ALTER TABLE eob RENAME COLUMN json TO body;
 ALTER TABLE eob ADD COLUMN json BLOB AS (resource_json(body)) VIRTUAL;
+CREATE INDEX patient_updated ON patient (last_updated);  -- an export's count with _since reads no rows
 """))
 
 LOAD_CACHE_KIB = 256 * 1024

@@ -84,7 +84,7 @@ def test_last_updated_search_through_the_live_server_returns_exactly_the_new_cla
     with closing(sqlite3.connect(db)) as source, closing(sqlite3.connect(served)) as copy:
         source.backup(copy)
     newest_before = max(row[4] for row in before.values())
-    since = dt.datetime.fromtimestamp(newest_before / 1000, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    since = dt.datetime.fromtimestamp(newest_before / 1000, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     expected = set(new_rows(before, first))
     patients = {row[0] for i, row in first.items() if i in expected}
     queried = patients | {next(row[0] for row in before.values())}     # and one who may have no new claim
