@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-MEDISYNTH = str(ROOT / ".venv/bin/medisynth")
+ROOT = Path(__file__).resolve().parent.parent   # the checkout whose cli.py runs (so `main` can be measured too)
+MEDISYNTH = [sys.executable, str(ROOT / "cli.py")]
 
 
 def timed(cmd: list[str]) -> tuple[float, float]:
@@ -28,7 +28,7 @@ def timed(cmd: list[str]) -> tuple[float, float]:
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - start
     if done.returncode:
-        sys.exit(f"{' '.join(cmd[1:3])} failed: {done.stderr or done.stdout}")
+        sys.exit(f"{cmd[2]} failed: {done.stderr or done.stdout}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
@@ -48,10 +48,10 @@ def main() -> None:
     directory = Path(tempfile.mkdtemp(prefix="bench-store-", dir=args.dir or ROOT / "output"))
     data, db = directory / "ds", directory / "store.db"
     try:
-        gen = timed([MEDISYNTH, "generate", "-n", str(args.n), "--workers", str(args.workers), "--out", str(data),
+        gen = timed([*MEDISYNTH, "generate", "-n", str(args.n), "--workers", str(args.workers), "--out", str(data),
                      "--quiet"] + (["--gzip"] if args.gzip else []))
         dataset = sum(p.stat().st_size for p in data.iterdir() if p.is_file())
-        load = timed([MEDISYNTH, "load", str(data), "--db", str(db)])
+        load = timed([*MEDISYNTH, "load", str(data), "--db", str(db)])
         size = store_bytes(db)
     finally:
         shutil.rmtree(directory, ignore_errors=True)

@@ -4,6 +4,7 @@
 lookups), and the writer behind `write()`, a context manager around one short write transaction (BEGIN
 IMMEDIATE with a busy timeout, retried while another process holds the lock). Nothing is written any other
 way. `snapshot()` is one consistent read transaction on the read-only connection (an export's rows).
+Every connection has the SQL function `resource_json` (sandbox.codec) that decodes the stored resources.
 
 The schema is a registry: each part of the app adds its numbered migrations (`database.schema.add(...)`
 in its `init_app`), and `create()` makes the file (owner-only, 0600) and applies the migrations above the
