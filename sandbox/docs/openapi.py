@@ -6,8 +6,8 @@ expire endpoint. tests/portal/test_openapi.py validates it and runs schemathesis
 """
 from __future__ import annotations
 
-from sandbox.auth.scopes import ALL_SCOPES
 from dataset_contract import CLAIM_TYPES
+from sandbox.auth.scopes import ALL_SCOPES
 
 FHIR_TYPES = ("application/fhir+json", "application/json")
 ID_PATTERN = r"^[A-Za-z0-9\-]{1,64}$"
@@ -49,12 +49,14 @@ PAGING = [
            {"type": "string", "pattern": DATE_PREFIXED}),
 ]
 SEARCH_PARAMS = {
-    "Patient": [_param("_id", "query", "The token's patient id (another is 404)", {"type": "string", "pattern": ID_PATTERN}),
+    "Patient": [_param("_id", "query", "The token's patient id (another is 404)",
+                       {"type": "string", "pattern": ID_PATTERN}),
                 _param("identifier", "query", "`system|value`: bene_id or MBI", {"type": "string", "maxLength": 120})],
     "Coverage": [_param("beneficiary", "query", "Patient/<the token's patient id> (another is 403)",
                         {"type": "string", "pattern": r"^(Patient/)?[A-Za-z0-9\-]{1,64}$"})],
     "ExplanationOfBenefit": [
-        _param("patient", "query", "The token's patient id (another is 403)", {"type": "string", "pattern": ID_PATTERN}),
+        _param("patient", "query", "The token's patient id (another is 403)",
+               {"type": "string", "pattern": ID_PATTERN}),
         _param("type", "query", "Comma-separated claim types: " + ", ".join(CLAIM_TYPES),
                {"type": "string", "pattern": f"^{_TYPE_CODE}(,{_TYPE_CODE})*$"}),
         _param("service-date", "query", "Service (billable period end) date bound with a lt/le/gt/ge prefix",
@@ -244,7 +246,8 @@ def _oauth_paths(versions) -> dict:
                           "403": _response("Bad client credentials", _REF["Error"]),
                           "404": _response("No such patient or grant", {"type": "string"}, ("text/plain",))}}},
         "/v2/connect/userinfo": {"get": {
-            "tags": ["OAuth"], "summary": "OpenID Connect userinfo (needs the profile scope)", "operationId": "userinfo",
+            "tags": ["OAuth"], "summary": "OpenID Connect userinfo (needs the profile scope)",
+            "operationId": "userinfo",
             "security": [{"oauth2": ["profile"]}],
             "responses": {"200": _response("The beneficiary", _REF["UserInfo"]),
                           **{s: _ERRORS[s] for s in ("400", "401", "403")}}}},

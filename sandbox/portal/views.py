@@ -7,7 +7,7 @@ portal_secret); pages that show secrets or passwords are `Cache-Control: no-stor
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
@@ -30,7 +30,7 @@ NEW_SECRET_SECONDS = 300
 
 @bp.app_template_filter("portal_time")
 def portal_time(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _page(template: str, status: int = 200, **context):
