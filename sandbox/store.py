@@ -24,7 +24,8 @@ from pathlib import Path
 import orjson
 
 from dataset_contract import Dataset, DatasetError, open_dataset
-from dataset_contract.systems import MBI_SYSTEM as MBI_SYSTEM  # v3's insurance card reads it from here
+from dataset_contract.systems import BENE_ID_SYSTEM as BENE_ID_SYSTEM  # re-exported: v3's insurance card
+from dataset_contract.systems import MBI_SYSTEM as MBI_SYSTEM  # and older callers read the systems here
 from sandbox import codec, ingest
 from sandbox.db import Database, Migration, StoreUnavailable
 from sandbox.errors import DatasetLoadError, StoreError
