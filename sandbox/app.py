@@ -10,7 +10,8 @@ schema registry (sandbox.db); building the app opens no file, writes nothing and
 registers the built-in apps; `medisynth serve` then starts the export runner in each worker.
 
 `ApiError` raised anywhere becomes its JSON body, status and headers; a store that cannot serve becomes a
-JSON 503 and any other failure a JSON 500, never an HTML page. `sandbox.hosts` refuses Hosts the server
+JSON 503 and any other failure a JSON 500, never an HTML page; an unrouted path under /v2/ or /v3/ is a
+JSON 404 or 405 (sandbox.unrouted). `sandbox.hosts` refuses Hosts the server
 does not serve and makes the base URL of every link; `sandbox.hardening` adds the security headers and
 the request-size limit.
 """
@@ -61,7 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_error_handler(StoreUnavailable, _store_unavailable)
     app.register_error_handler(Exception, _unexpected)
 
-    from sandbox import hosts, store
+    from sandbox import hosts, store, unrouted
     from sandbox.auth import init_app as init_auth
     from sandbox.bulk import init_app as init_bulk
     from sandbox.docs import init_app as init_docs
@@ -73,6 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     database.schema.add(*store.MIGRATIONS)
     hosts.init_app(app)
+    unrouted.init_app(app)
     app.before_request(database.guard)
     init_hardening(app)
     init_auth(app)

@@ -1,7 +1,7 @@
 """The records the simulation's stages hand each other.
 
 Enrollment (model/enrollment.py) makes an `Insured` per person: the `Beneficiary` record and the care
-model's `Person`. The care model (model/care.py) makes `Encounter`s; pricing (model/pricing.py) turns each
+model's `Person`. The care model (model/care/) makes `Encounter`s; pricing (model/pricing.py) turns each
 into a `Claim`. The FHIR writers (generator/fhir/) turn `Beneficiary` and `Claim` records into Blue Button v2
 JSON. Records hold *facts* (codes, dates, money, providers); every FHIR constant (profile URLs, code systems,
 fixed CCW codes) belongs to the writers.

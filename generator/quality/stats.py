@@ -24,6 +24,7 @@ from generator.fhir.read import (
     monthly_values, parse_date, product_codes, ref_id, supporting_code,
 )
 from generator.claim_types import BY_RANK, TYPES
+from generator.quality.joint import AREAS
 from generator.tables import table
 from generator.profile import AGE_BANDS, load_profile
 
@@ -33,8 +34,10 @@ NOT_ENROLLED = frozenset({"", "0", "N", "None"})
 MULTIMORBIDITY = (("0-1", 0, 1, 0.31), ("2-3", 2, 3, 0.29), ("4-5", 4, 5, 0.22), ("6+", 6, 99, 0.18))
 """Condition-count bins and their national shares (realism.md §2.2, 2018), shown as information."""
 
-TOLERANCE = {"share": ("abs", 0.03), "prevalence": ("rel", 0.20), "rate": ("rel", 0.30), "info": (None, None)}
-"""realism.md §6: shares ±3 points, prevalences ±20% relative, utilization rates ±30% relative."""
+TOLERANCE = {"share": ("abs", 0.03), "prevalence": ("rel", 0.20), "rate": ("rel", 0.30), "info": (None, None),
+             "range": ("range", None)}
+"""realism.md §6: shares ±3 points, prevalences ±20% relative, utilization rates ±30% relative; joint figures
+(generator/quality/joint/) within the real range their source gives."""
 
 _PTD_HISTORY = re.compile(re.escape(BB_VARIABLES) + r"ptdcntrct\d\d/(\d{4})-(\d{1,2})$")
 TOP_N = 10
@@ -49,10 +52,14 @@ class Row:
     kind: str                   # a key of TOLERANCE
     ok: bool | None             # None: information only (no tolerance, or nothing to observe)
     percent: bool = True        # shown as a percentage (shares) or as a number (rates)
+    low: float | None = None    # kind "range": the real range
+    high: float | None = None
 
     @property
     def tolerance(self) -> str:
         mode, size = TOLERANCE[self.kind]
+        if mode == "range":
+            return f"{fmt_value(self.low, self.percent)}–{fmt_value(self.high, self.percent)}"
         return "" if mode is None else f"±{size * 100:.0f} pts" if mode == "abs" else f"±{size:.0%}"
 
 
@@ -138,10 +145,17 @@ def dataset_stats(directory) -> StatsReport:
     benes = _read_patients(ds)
     _read_coverage(ds, benes)
     claims = _Claims(benes, _condition_by_code())
+    areas = [area() for area in AREAS]
     for number, raw in ds.lines("ExplanationOfBenefit"):
-        claims.see(_load(raw, ds, "ExplanationOfBenefit", number))
+        eob = _load(raw, ds, "ExplanationOfBenefit", number)
+        claims.see(eob)
+        bene = benes.get(ref_id(eob.get("patient"), "Patient/") or "")
+        for area in areas:
+            area.see(eob, bene)
     report = StatsReport(dataset=ds, profile_name=profile.name, beneficiaries=len(benes))
-    _compare(report, profile, benes, claims, _period_months(ds))
+    ffs_ids = _compare(report, profile, benes, claims, _period_months(ds))
+    for area in areas:
+        report.rows += area.rows(benes, ffs_ids, report.ffs_years)
     return report
 
 
@@ -296,7 +310,8 @@ def _condition_by_code() -> dict[str, str]:
     return {row["icd10"].replace(".", ""): row["condition"] for row in table("condition_codes")}
 
 
-def _compare(report: StatsReport, profile, benes: dict[str, _Bene], claims: _Claims, months) -> None:
+def _compare(report: StatsReport, profile, benes: dict[str, _Bene], claims: _Claims, months) -> set[str]:
+    """The marginal rows against the profile's targets; returns the fee-for-service beneficiaries' ids."""
     everyone = list(benes.values())
     aged = [b for b in everyone if b.age is not None and b.age >= 65]
     young = [b for b in everyone if b.age is not None and b.age < 65]
@@ -338,6 +353,7 @@ def _compare(report: StatsReport, profile, benes: dict[str, _Bene], claims: _Cla
     report.states = Counter(b.state for b in everyone if b.state)
     _utilization_rows(report, profile, {pid: benes[pid] for pid in ffs_ids}, claims)
     _claim_tables(report, claims)
+    return ffs_ids
 
 
 def _utilization_rows(report: StatsReport, profile, ffs: dict[str, _Bene], claims: _Claims) -> None:
@@ -376,6 +392,13 @@ def _band(age: int | None) -> str | None:
     if age is None or age < 65:
         return None
     return "85+" if age >= 85 else next(b for b in AGE_BANDS[:-1] if int(b[:2]) <= age <= int(b[3:]))
+
+
+def range_row(group: str, name: str, low: float, high: float, observed: float | None, percent: bool = True) -> Row:
+    """A joint figure against the real range [low, high]."""
+    ok = None if observed is None else low - 1e-12 <= observed <= high + 1e-12
+    return Row(group=group, name=name, target=None, observed=observed, kind="range", ok=ok, percent=percent,
+               low=low, high=high)
 
 
 def _row(group: str, name: str, target: float | None, observed: float | None, kind: str,

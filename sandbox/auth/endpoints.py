@@ -1,7 +1,8 @@
-"""The machine-facing OAuth routes: token, revoke, introspect, userinfo, and the sandbox's expire endpoint."""
+"""The machine-facing OAuth routes of v2 and v3: token, revoke, introspect, userinfo, and the sandbox's expire
+endpoint. Each version's routes see only that version's tokens and name patients by that version's ids."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from flask import Blueprint, Response, current_app, request
 
@@ -12,10 +13,11 @@ from sandbox.auth.apps import find_app
 from sandbox.auth.context import authenticate
 from sandbox.auth.grants import delete_grant
 from sandbox.auth.oauth_server import ClientLockedError
-from sandbox.auth.token_versions import path_version
+from sandbox.auth.token_versions import V3, patient_id_for, path_version
 from sandbox.auth.users import display_name
 from sandbox.auth.web import NO_STORE, json_response
 from sandbox.db import database
+from sandbox.v3.ids import v2_patient_id
 
 bp = Blueprint("auth_api", __name__)
 
@@ -39,39 +41,45 @@ def token():
 
 
 @bp.post("/v2/o/revoke_token/")
+@bp.post("/v3/o/revoke_token/")
 def revoke_token():
     return _server().create_endpoint_response("revocation")
 
 
 @bp.post("/v2/o/revoke/")
+@bp.post("/v3/o/revoke/")
 def revoke_grant():
     return _server().create_endpoint_response("grant_revocation")
 
 
 @bp.route("/v2/o/introspect/", methods=["GET", "POST"])
+@bp.route("/v3/o/introspect/", methods=["GET", "POST"])
 def introspect():
     return _server().create_endpoint_response("introspection")
 
 
 @bp.get("/v2/connect/userinfo")
+@bp.get("/v3/connect/userinfo")
 def userinfo():
-    context = authenticate()
-    if context.version != path_version(request.path):  # v3 tokens work only on /v3
+    context, version = authenticate(), path_version(request.path)
+    if context.version != version:  # v3 tokens work only on /v3, v2 tokens only on /v2
         raise ApiError(401, NOT_AUTHENTICATED, headers={"WWW-Authenticate": 'Bearer realm="api"'})
     if "profile" not in context.scopes:
         raise ApiError(403, NO_PERMISSION)
     row = store.patient_names(database().read(), context.patient_id)
-    return json_response({"sub": context.patient_id, "name": display_name(row) if row else "",
+    patient_id = patient_id_for(version, context.patient_id)
+    return json_response({"sub": patient_id, "name": display_name(row) if row else "",
                     "given_name": row["given"] if row else "", "family_name": row["family"] if row else "",
                     "email": "",
-                    "iat": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                    "patient": context.patient_id})
+                    "iat": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                    "patient": patient_id})
 
 
 @bp.post("/v2/o/expire_authenticated_user/<patient_id>/")
+@bp.post("/v3/o/expire_authenticated_user/<patient_id>/")
 def expire_authenticated_user(patient_id: str):
     """Sandbox-only: end the beneficiary's grant to the calling app (HTTP Basic client auth, behind the same
-    per-client-and-source lockout as the token endpoint)."""
+    per-client-and-source lockout as the token endpoint); on /v3 the patient is named by its v3 id."""
     auth, db, origin = request.authorization, database(), lockout.source()
     client_id = auth.username if auth and auth.type == "basic" else None
     if client_id and (wait := lockout.seconds_locked(db.read(), client_id, origin)):
@@ -83,6 +91,8 @@ def expire_authenticated_user(patient_id: str):
             with db.write() as conn:
                 lockout.record_failure(conn, app.client_id, origin)
         raise ApiError(403, NO_PERMISSION)
+    if path_version(request.path) == V3:
+        patient_id = v2_patient_id(patient_id)
     with db.write() as conn:
         lockout.record_success(conn, app.client_id, origin)
         if not store.patient_exists(conn, patient_id):

@@ -18,6 +18,7 @@ LOOPBACK_REDIRECT_CLIENT = "MedisynthSwaggerUI".ljust(40, "0")  # sandbox.auth.a
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 GRANT_TYPES = ("authorization_code", "refresh_token")
+ASSERTION_ALGORITHMS = ("RS384", "ES384")  # private_key_jwt client assertions (sandbox.bulk.backend_auth)
 
 
 def is_loopback_docs_redirect(uri: str) -> bool:

@@ -15,6 +15,7 @@ import binascii
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import ClassVar
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2 import OAuth2Error
@@ -33,7 +34,7 @@ from sandbox.auth.grants import delete_grant, find_grant, format_expiration, gra
 from sandbox.auth.models import ACCESS_TOKEN_SECONDS, CLIENT_AUTH_METHODS
 from sandbox.auth.web import NO_STORE
 from sandbox.db import database
-from sandbox.auth.token_versions import path_version, record_token_version, token_version
+from sandbox.auth.token_versions import patient_id_for, path_version, record_token_version, token_version
 from sandbox.auth.tokens import (claim_refresh_token, find_by_access_token, find_by_refresh_token, new_token,
                                  revoke_family, revoke_token, store_token)
 
@@ -137,10 +138,12 @@ def save_token(token, request):
 
 
 def generate_bb2_token(grant_type, client, user, scope, expires_in=None, include_refresh_token=True):
-    """The token response, keys in BB2's order; `access_grant_expiration` is the grant's end ("" if none)."""
+    """The token response, keys in BB2's order; `patient` is the id on the token URL's API version and
+    `access_grant_expiration` the grant's end ("" if none)."""
     grant = find_grant(database().read(), client.client_id, user.patient_id)
     return {"access_token": new_token(), "expires_in": ACCESS_TOKEN_SECONDS, "token_type": "Bearer",
-            "scope": scope, "refresh_token": new_token(), "patient": user.patient_id,
+            "scope": scope, "refresh_token": new_token(),
+            "patient": patient_id_for(path_version(flask_request.path), user.patient_id),
             "access_grant_expiration": format_expiration(grant["expires_at"] if grant else None)}
 
 
@@ -163,7 +166,7 @@ class BlueButtonCodeChallenge(CodeChallenge):
 
 
 class BlueButtonAuthorizationCodeGrant(AuthorizationCodeGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = list(CLIENT_AUTH_METHODS)
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = list(CLIENT_AUTH_METHODS)
     AUTHORIZATION_CODE_LENGTH = 30
 
     def save_authorization_code(self, code, request):
@@ -184,7 +187,7 @@ class BlueButtonAuthorizationCodeGrant(AuthorizationCodeGrant):
 
 class BlueButtonRefreshTokenGrant(RefreshTokenGrant):
     """Rotating single-use refresh tokens, bounded by the app's data access type and the grant."""
-    TOKEN_ENDPOINT_AUTH_METHODS = list(CLIENT_AUTH_METHODS)
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = list(CLIENT_AUTH_METHODS)
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token):
@@ -224,19 +227,23 @@ class BlueButtonRefreshTokenGrant(RefreshTokenGrant):
 
 
 class _StoredTokenLookup:
-    """`query_token` for the revocation and introspection endpoints: by access or refresh token."""
-    CLIENT_AUTH_METHODS = list(CLIENT_AUTH_METHODS)
+    """`query_token` for the revocation and introspection endpoints: by access or refresh token, and only
+    the endpoint's own API version's tokens (`/v3/o/introspect/` knows no v2 token, and the other way round)."""
+    CLIENT_AUTH_METHODS: ClassVar[list[str]] = list(CLIENT_AUTH_METHODS)
 
     def query_token(self, token_string, token_type_hint):
         conn = database().read()
         finders = (find_by_refresh_token, find_by_access_token)
         if token_type_hint != "refresh_token":
             finders = finders[::-1]
-        return next((t for t in (find(conn, token_string) for find in finders) if t), None)
+        token = next((t for t in (find(conn, token_string) for find in finders) if t), None)
+        if token is None or token_version(conn, token.access_hash) != path_version(flask_request.path):
+            return None
+        return token
 
 
 class TokenRevocation(_StoredTokenLookup, RevocationEndpoint):
-    """RFC 7009 `/v2/o/revoke_token/`: the token pair dies; the grant stays."""
+    """RFC 7009 `/v{2,3}/o/revoke_token/`: the token pair dies; the grant stays."""
 
     def revoke_token(self, token, request):
         with database().write() as conn:
@@ -244,7 +251,7 @@ class TokenRevocation(_StoredTokenLookup, RevocationEndpoint):
 
 
 class GrantRevocation(TokenRevocation):
-    """BB2's `/v2/o/revoke/`: also deletes the grant, killing every token of that beneficiary and app."""
+    """BB2's `/v{2,3}/o/revoke/`: also deletes the grant, killing every token of that beneficiary and app."""
     ENDPOINT_NAME = "grant_revocation"
 
     def revoke_token(self, token, request):
@@ -253,14 +260,14 @@ class GrantRevocation(TokenRevocation):
 
 
 class TokenIntrospection(_StoredTokenLookup, IntrospectionEndpoint):
-    """RFC 7662 `/v2/o/introspect/` for the app that owns the token."""
+    """RFC 7662 `/v{2,3}/o/introspect/` for the app that owns the token."""
 
     def check_permission(self, token, client, request):
         return token.check_client(client)
 
     def introspect_token(self, token):
         return {"active": True, "scope": token.scope, "exp": token.expires_at, "client_id": token.client_id,
-                "username": token.patient_id}
+                "username": patient_id_for(path_version(flask_request.path), token.patient_id)}
 
 
 def create_server(app) -> BlueButtonAuthorizationServer:

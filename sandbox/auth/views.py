@@ -9,7 +9,7 @@ server's issuer (RFC 9207), beside `code` or `error` and `state`.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from urllib.parse import urlencode
 
 from authlib.common.urls import add_params_to_uri
@@ -62,9 +62,10 @@ def _check_request(server):
         return None, _app_error(400, "Unknown application")
     if "client_secret" in params:
         return None, Response("Illegal query parameter [client_secret] detected", 400, mimetype="text/plain")
-    if not all(params.get(name) for name in PKCE_PARAMS):
-        return None, _bad_request({"status_code": 400, "message": "Missing Required Parameter(s): "
-                                                                  "code_challenge, code_challenge_method, state"})
+    missing = [name for name in PKCE_PARAMS if not params.get(name)]
+    if missing:  # BB2 names all three whatever is missing; this names only what is
+        return None, _bad_request({"status_code": 400,
+                                   "message": "Missing Required Parameter(s): " + ", ".join(missing)})
     if params["code_challenge_method"] != "S256":
         return None, _bad_request({"status_code": 400, "error": "invalid_request",
                                    "error_description": "code_challenge_method must be S256"})
@@ -99,7 +100,7 @@ def _access_period(data_access: str) -> str:
         return "for 1 hour"
     if ends is None:
         return ""
-    return "for 13 months, until " + datetime.fromtimestamp(ends, timezone.utc).strftime("%B %-d, %Y")
+    return "for 13 months, until " + datetime.fromtimestamp(ends, UTC).strftime("%B %-d, %Y")
 
 
 def _request_key() -> str:

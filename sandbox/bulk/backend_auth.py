@@ -5,7 +5,7 @@
 signed RS384 or ES384 with a key of the client's registered JWKS; `iss` = `sub` = client id, `aud` = the
 token URL of one of the bases this server is configured to serve (never one derived from the request's
 headers), `exp` at most 5 minutes ahead, `nbf`/`iat` not in the future, every time a finite number, `jti`
-used once) and `scope=system/*.read` (or narrower).
+used once) and `scope=system/*.read` (or narrower; scopes of types this server does not have are dropped).
 Signatures and claims are checked with joserfc (authlib's JOSE library). System tokens are stored apart
 from patient tokens, so they never open patient routes, and patient tokens never open bulk routes.
 """
@@ -23,6 +23,7 @@ from flask import current_app, request
 from joserfc import jwt
 from joserfc.errors import JoseError
 
+from sandbox.auth.models import ASSERTION_ALGORITHMS
 from sandbox.auth.schema import digest, now
 from sandbox.auth.tokens import find_by_access_token
 from sandbox.auth.web import json_response
@@ -33,7 +34,7 @@ from sandbox.hosts import served_bases
 from sandbox.store import TABLES
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-ALGORITHMS = ["RS384", "ES384"]
+ALGORITHMS = list(ASSERTION_ALGORITHMS)
 MAX_ASSERTION_SECONDS = 300
 CLOCK_SKEW_SECONDS = 60
 SYSTEM_TOKEN_SECONDS = 300
@@ -111,9 +112,11 @@ def _use_jti(conn: sqlite3.Connection, client_id: str, jti: str, exp: float) -> 
 
 
 def _granted_scope(requested: str) -> str:
-    scopes = requested.split()
-    if not scopes or not all(_SYSTEM_SCOPE.match(s) for s in scopes):
-        raise _TokenError(400, "invalid_scope", "scope must be system/*.read or system/<Patient|Coverage|"
+    """The requested system scopes this server has; the others (a generic bulk client asks for every US Core
+    type) are left out, as RFC 6749 §3.3 allows, and the response's `scope` says what was granted."""
+    scopes = [s for s in requested.split() if _SYSTEM_SCOPE.match(s)]
+    if not scopes:
+        raise _TokenError(400, "invalid_scope", "scope must include system/*.read or system/<Patient|Coverage|"
                                                 "ExplanationOfBenefit>.read (or .rs, .r, .s)")
     return " ".join(dict.fromkeys(scopes))
 

@@ -16,7 +16,9 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from sandbox.auth.token_versions import path_version
 from sandbox.db import Migration
 
 MIGRATION = Migration(7, "bulk-jobs", """
@@ -55,6 +57,11 @@ class Job:
     error: str | None
     created_at: float
     expires_at: float | None
+
+    @property
+    def version(self) -> int:
+        """The API version the job was kicked off on (its kick-off URL's path: /v2/fhir/… or /v3/fhir/…)."""
+        return path_version(urlsplit(self.request_url).path)
 
 
 def _job(row: sqlite3.Row) -> Job:

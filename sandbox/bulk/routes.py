@@ -1,9 +1,12 @@
-"""FHIR Bulk Data Access v2.0.0 routes: kick-off, status (poll, cancel) and file download.
+"""FHIR Bulk Data Access v2.0.0 routes on v2 and v3: kick-off, status (poll, cancel) and file download.
 
   GET    /v2/fhir/Patient/$export, /v2/fhir/Group/all/$export   kick-off (`Prefer: respond-async`) → 202
   GET    /v2/fhir/bulk-status/<job>        202 + X-Progress + Retry-After while running; 200 + manifest
   DELETE /v2/fhir/bulk-status/<job>        cancel (or delete a finished export's files) → 202
   GET    /v2/fhir/bulk-files/<job>/<file>  NDJSON, gzip-encoded when the client accepts it
+
+The same routes under /v3/fhir export v3's view (v3 patient ids, CARIN BB 2.x profiles); a job is seen
+only under the version it was kicked off on.
 
 Everything needs a system token (sandbox.bulk.backend_auth) of the client that kicked the job off.
 Errors are OperationOutcomes. `Group/all` is the whole loaded dataset, as is `Patient/$export`. The
@@ -22,6 +25,7 @@ from pathlib import Path
 import orjson
 from flask import Blueprint, Response, current_app, request, send_file
 
+from sandbox.auth.token_versions import path_version
 from sandbox.bulk.backend_auth import SystemAccess, authenticate_system
 from sandbox.bulk.jobs import ACTIVE, MAX_ACTIVE_PER_CLIENT, Job, create_job, end_job, find_job
 from sandbox.bulk.outcome import FHIR_JSON, BulkError, operation_outcome
@@ -31,7 +35,8 @@ from sandbox.fhir.bundle import fhir_instant
 from sandbox.hosts import base_url
 from sandbox.store import TABLES, instant_ms
 
-bp = Blueprint("bulk", __name__, url_prefix="/v2/fhir")
+bp = Blueprint("bulk", __name__)
+PREFIXES = {"bulk": "/v2/fhir", "bulk_v3": "/v3/fhir"}  # blueprint registration name → URL prefix
 
 OUTPUT_FORMATS = ("application/fhir+ndjson", "application/ndjson", "ndjson")
 NDJSON = "application/fhir+ndjson"
@@ -40,6 +45,10 @@ RETRY_AFTER_SECONDS = 1
 BUSY_RETRY_SECONDS = 30
 CHUNK_BYTES = 1 << 20
 SUPPORTED_PARAMS = ("_outputFormat", "_type", "_since")
+
+
+def _prefix() -> str:
+    return f"/v{path_version(request.path)}/fhir"
 
 
 def exports_dir() -> Path:
@@ -107,7 +116,7 @@ def _kick_off(group_id: str | None) -> Response:
                         headers={"Retry-After": str(BUSY_RETRY_SECONDS)})
     if WAKE in current_app.extensions:
         current_app.extensions[WAKE].set()
-    status_url = f"{base_url()}{bp.url_prefix}/bulk-status/{job.id}"
+    status_url = f"{base_url()}{_prefix()}/bulk-status/{job.id}"
     return _json(operation_outcome("informational", "Export started.", "information"), 202,
                  {"Content-Location": status_url})
 
@@ -126,7 +135,7 @@ def _own_job(job_id: str) -> Job:
     """The caller's job, its files expired first if due (404 for someone else's or an unknown job)."""
     access = authenticate_system()
     job = find_job(database().read(), job_id)
-    if job is None or job.client_id != access.client_id:
+    if job is None or job.client_id != access.client_id or job.version != path_version(request.path):
         raise BulkError(404, "not-found", "No such export.")
     if job.status == "complete" and job.expires_at is not None and job.expires_at <= time.time():
         with database().write() as conn:
@@ -136,7 +145,7 @@ def _own_job(job_id: str) -> Job:
 
 
 def _manifest(job: Job) -> dict:
-    files = f"{base_url()}{bp.url_prefix}/bulk-files/{job.id}"
+    files = f"{base_url()}{_prefix()}/bulk-files/{job.id}"
     return {"transactionTime": fhir_instant(int(job.created_at * 1000)), "request": job.request_url,
             "requiresAccessToken": True,
             "output": [{"type": o["type"], "url": f"{files}/{o['file']}", "count": o["count"]} for o in job.output],

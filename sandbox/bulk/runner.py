@@ -1,7 +1,8 @@
 """The export worker: one thread per serving process claims jobs and writes their NDJSON files.
 
 Each file is `<exports dir>/<job id>/<Type>.ndjson` (directory 0700, files 0600): the stored resource
-bytes, one per line, in load order, filtered by `_since` (meta.lastUpdated after it). The rows come from
+bytes, one per line, in load order, filtered by `_since` (meta.lastUpdated after it); a v3 job's lines
+carry v3 patient ids and profiles (sandbox.v3.ids.export_line). The rows come from
 one read snapshot on the read-only connection; progress and the heartbeat are written every
 `HEARTBEAT_ROWS` rows in short transactions of their own on the write path, so a busy server (token
 refreshes, loads, other exports) only makes a job wait a little, never fail. A cancelled job stops at its
@@ -17,9 +18,11 @@ import threading
 from pathlib import Path
 
 from sandbox import store
+from sandbox.auth.token_versions import V3
 from sandbox.bulk.jobs import (DIR_MODE, Job, claim_next_job, end_job, expire_due_jobs, fail_job, finish_job,
                                report_progress)
 from sandbox.db import Database
+from sandbox.v3.ids import export_line
 
 log = logging.getLogger("medisynth.export")
 POLL_SECONDS = 0.5
@@ -53,7 +56,7 @@ def _write_files(db: Database, directory: Path, job: Job) -> list[dict]:
             fd = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
             with os.fdopen(fd, "wb") as f:
                 for raw in store.export_rows(conn, resource_type, job.since_ms):
-                    f.write(raw)
+                    f.write(export_line(resource_type, raw) if job.version == V3 else raw)
                     f.write(b"\n")
                     written += 1
                     if (done + written) % HEARTBEAT_ROWS == 0:
@@ -79,7 +82,7 @@ def run_job(db: Database, exports_dir: Path, job: Job, ttl_seconds: float) -> No
     except _Cancelled:
         with db.write() as conn:
             end_job(conn, exports_dir, job.id, "cancelled")
-    except Exception as e:  # noqa: BLE001 - the job's own failure: recorded, reported on poll, files deleted
+    except Exception as e:  # the job's own failure: recorded, reported on poll, files deleted
         log.exception("export %s failed", job.id)
         with db.write() as conn:
             fail_job(conn, exports_dir, job.id, f"{type(e).__name__}: {e}")
@@ -103,7 +106,7 @@ def _loop(db: Database, exports_dir: Path, ttl_seconds: float, wake: threading.E
         wake.clear()
         try:
             run_pending(db, exports_dir, ttl_seconds)
-        except Exception:  # noqa: BLE001 - a locked, busy or vanished store: logged, tried again at the next poll
+        except Exception:  # a locked, busy or vanished store: logged, tried again at the next poll
             log.exception("export runner: will retry")
 
 

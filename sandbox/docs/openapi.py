@@ -139,8 +139,10 @@ def _fhir_paths(version: str) -> dict:
     return paths
 
 
-def _bulk_paths() -> dict:
-    """FHIR Bulk Data export for backend-services apps (system tokens only; errors are OperationOutcomes)."""
+def _bulk_paths(version: str) -> dict:
+    """FHIR Bulk Data export for backend-services apps under /<version>/fhir (system tokens only; errors are
+    OperationOutcomes; v3 exports carry v3 ids)."""
+    prefix, suffix = f"/{version}/fhir", "" if version == "v2" else version.upper()
     outcome = {status: _response(text, _REF["OperationOutcome"], ("application/fhir+json",))
                for status, text in BULK_ERRORS.items()}
     kick_off = {
@@ -157,27 +159,27 @@ def _bulk_paths() -> dict:
                       **{s: outcome[s] for s in ("400", "401", "403", "404")}}}
     job = _param("job_id", "path", "The export's id", {"type": "string", "pattern": ID_PATTERN}, True)
     return {
-        "/v2/fhir/Patient/$export": {"get": {**kick_off, "summary": "Start an export of every patient",
-                                             "operationId": "exportPatients"}},
-        "/v2/fhir/Group/{group_id}/$export": {"get": {
+        f"{prefix}/Patient/$export": {"get": {**kick_off, "summary": "Start an export of every patient",
+                                             "operationId": f"exportPatients{suffix}"}},
+        f"{prefix}/Group/{{group_id}}/$export": {"get": {
             **kick_off, "summary": "Start an export of a group (Group/all: the whole dataset)",
-            "operationId": "exportGroup",
+            "operationId": f"exportGroup{suffix}",
             "parameters": [_param("group_id", "path", "all", {"type": "string", "pattern": ID_PATTERN}, True),
                            *kick_off["parameters"]],
             "responses": {**kick_off["responses"]}}},
-        "/v2/fhir/bulk-status/{job_id}": {
-            "get": {"tags": ["Bulk export"], "summary": "Poll an export", "operationId": "exportStatus",
+        f"{prefix}/bulk-status/{{job_id}}": {
+            "get": {"tags": ["Bulk export"], "summary": "Poll an export", "operationId": f"exportStatus{suffix}",
                     "security": _SYSTEM, "parameters": [job],
                     "responses": {"200": _response("The manifest", {"type": "object"}),
                                   "202": {"description": "Still running (X-Progress, Retry-After)"},
                                   **{s: outcome[s] for s in ("401", "403", "404", "500")}}},
             "delete": {"tags": ["Bulk export"], "summary": "Cancel an export or delete its files",
-                       "operationId": "exportCancel", "security": _SYSTEM, "parameters": [job],
+                       "operationId": f"exportCancel{suffix}", "security": _SYSTEM, "parameters": [job],
                        "responses": {"202": {"description": "Cancelled"},
                                      **{s: outcome[s] for s in ("401", "403", "404")}}}},
-        "/v2/fhir/bulk-files/{job_id}/{name}": {"get": {
+        f"{prefix}/bulk-files/{{job_id}}/{{name}}": {"get": {
             "tags": ["Bulk export"], "summary": "Download one NDJSON file of a finished export",
-            "operationId": "exportFile", "security": _SYSTEM,
+            "operationId": f"exportFile{suffix}", "security": _SYSTEM,
             "parameters": [job, _param("name", "path", "File name from the manifest",
                                        {"type": "string", "pattern": r"^[A-Za-z0-9\-]{1,64}\.ndjson$"}, True)],
             "responses": {"200": _response("NDJSON", {"type": "string"}, ("application/fhir+ndjson",)),
@@ -221,44 +223,56 @@ def _versioned_oauth_paths(version: str) -> dict:
 
 
 def _oauth_paths(versions) -> dict:
+    return {path: item for version in versions for path, item in {**_versioned_oauth_paths(version),
+                                                                  **_token_paths(version)}.items()}
+
+
+def _token_paths(version: str) -> dict:
+    """Revoke, introspect, expire and userinfo for one API version (each sees only that version's tokens)."""
+    suffix = "" if version == "v2" else version.upper()
     return {
-        **{path: item for version in versions for path, item in _versioned_oauth_paths(version).items()},
-        "/v2/o/revoke_token/": {"post": {
-            "tags": ["OAuth"], "summary": "Revoke an access or refresh token (RFC 7009)", "operationId": "revokeToken",
+        f"/{version}/o/revoke_token/": {"post": {
+            "tags": ["OAuth"], "summary": "Revoke an access or refresh token (RFC 7009)",
+            "operationId": f"revokeToken{suffix}", "security": _CLIENT, "requestBody": _form(_TOKEN_FORM),
+            "responses": {"200": _response("Revoked (or unknown)", {"type": "object"}), **_OAUTH_ERRORS}}},
+        f"/{version}/o/revoke/": {"post": {
+            "tags": ["OAuth"], "summary": "Revoke the token's whole grant (BB2)", "operationId": f"revokeGrant{suffix}",
             "security": _CLIENT, "requestBody": _form(_TOKEN_FORM),
             "responses": {"200": _response("Revoked (or unknown)", {"type": "object"}), **_OAUTH_ERRORS}}},
-        "/v2/o/revoke/": {"post": {
-            "tags": ["OAuth"], "summary": "Revoke the token's whole grant (BB2)", "operationId": "revokeGrant",
-            "security": _CLIENT, "requestBody": _form(_TOKEN_FORM),
-            "responses": {"200": _response("Revoked (or unknown)", {"type": "object"}), **_OAUTH_ERRORS}}},
-        "/v2/o/introspect/": {
-            "post": {"tags": ["OAuth"], "summary": "Introspect a token (RFC 7662)", "operationId": "introspect",
-                     "security": _CLIENT, "requestBody": _form(_TOKEN_FORM), "responses": _INTROSPECTION},
+        f"/{version}/o/introspect/": {
+            "post": {"tags": ["OAuth"], "summary": "Introspect a token (RFC 7662)",
+                     "operationId": f"introspect{suffix}", "security": _CLIENT, "requestBody": _form(_TOKEN_FORM),
+                     "responses": _INTROSPECTION},
             "get": {"tags": ["OAuth"], "summary": "Introspect a token, parameters in the query",
-                    "operationId": "introspectGet", "security": _CLIENT, "responses": _INTROSPECTION,
+                    "operationId": f"introspectGet{suffix}", "security": _CLIENT, "responses": _INTROSPECTION,
                     "parameters": [_param(name, "query", name, schema)
                                    for name, schema in _TOKEN_FORM["properties"].items()]}},
-        "/v2/o/expire_authenticated_user/{patient_id}/": {"post": {
+        f"/{version}/o/expire_authenticated_user/{{patient_id}}/": {"post": {
             "tags": ["OAuth"], "summary": "Sandbox only: end a beneficiary's grant to the calling app",
-            "operationId": "expireAuthenticatedUser", "security": _CLIENT,
-            "parameters": [_param("patient_id", "path", "Patient id", {"type": "string", "pattern": ID_PATTERN}, True)],
+            "operationId": f"expireAuthenticatedUser{suffix}", "security": _CLIENT,
+            "parameters": [_param("patient_id", "path", f"Patient id ({version})",
+                                  {"type": "string", "pattern": ID_PATTERN}, True)],
             "responses": {"200": _response("success", {"type": "string"}, ("text/plain",)),
                           "403": _response("Bad client credentials", _REF["Error"]),
                           "404": _response("No such patient or grant", {"type": "string"}, ("text/plain",))}}},
-        "/v2/connect/userinfo": {"get": {
+        f"/{version}/connect/userinfo": {"get": {
             "tags": ["OAuth"], "summary": "OpenID Connect userinfo (needs the profile scope)",
-            "operationId": "userinfo",
-            "security": [{"oauth2": ["profile"]}],
+            "operationId": f"userinfo{suffix}", "security": [{f"oauth2{suffix}": ["profile"]}],
             "responses": {"200": _response("The beneficiary", _REF["UserInfo"]),
                           **{s: _ERRORS[s] for s in ("400", "401", "403")}}}},
     }
 
 
-def _discovery_paths() -> dict:
+def _discovery_paths(versions) -> dict:
     documents = {"/.well-known/openid-configuration": "openidConfiguration",
                  "/.well-known/openid-configuration-v2": "openidConfigurationV2",
                  "/v2/connect/.well-known/openid-configuration": "openidConfigurationConnect",
+                 "/.well-known/smart-configuration": "smartConfigurationRoot",
                  "/v2/fhir/.well-known/smart-configuration": "smartConfiguration"}
+    if "v3" in versions:
+        documents.update({"/.well-known/openid-configuration-v3": "openidConfigurationV3",
+                          "/v3/connect/.well-known/openid-configuration": "openidConfigurationConnectV3",
+                          "/v3/fhir/.well-known/smart-configuration": "smartConfigurationV3"})
     return {path: {"get": {"tags": ["Discovery"], "summary": "Discovery document", "operationId": op, "security": [],
                            "responses": {"200": _response("Discovery document", _REF["Discovery"])}}}
             for path, op in documents.items()}
@@ -283,7 +297,8 @@ def openapi_document(host: str, versions=("v2",), bulk: bool = False) -> dict:
         "tags": [{"name": "FHIR" if version == "v2" else f"FHIR{version.upper()}"} for version in versions]
                 + [{"name": "Bulk export"}] * bulk + [{"name": "OAuth"}, {"name": "Discovery"}],
         "paths": {**{path: item for version in versions for path, item in _fhir_paths(version).items()},
-                  **(_bulk_paths() if bulk else {}), **_oauth_paths(versions), **_discovery_paths(),
+                  **{path: item for version in versions if bulk for path, item in _bulk_paths(version).items()},
+                  **_oauth_paths(versions), **_discovery_paths(versions),
                   "/health": {"get": {"tags": ["Discovery"], "summary": "Liveness", "operationId": "health",
                                       "security": [], "responses": {"200": _response("OK", {"type": "object"})}}}},
         "components": {

@@ -75,7 +75,7 @@ def read(resource_type: str, resource_id: str, version: ApiVersion = V2_API) -> 
 
 @bp.get("/metadata/", strict_slashes=False)
 def metadata() -> Response:
-    return fhir_response(capability_statement(base_url()))
+    return fhir_response(capability_statement(base_url(), V2_API.number))
 
 
 def add_resource_routes(blueprint: Blueprint, version: ApiVersion) -> None:

@@ -23,7 +23,7 @@ MAX_COVERAGES = 10
 
 @bp.get("/metadata/", strict_slashes=False)
 def metadata() -> Response:
-    return fhir_response(capability_statement(base_url()).replace(b"/v2/", b"/v3/"))
+    return fhir_response(capability_statement(base_url(), V3_API.number))
 
 
 @bp.get("/Patient/$generate-insurance-card", strict_slashes=False)

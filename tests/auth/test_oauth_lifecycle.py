@@ -1,21 +1,23 @@
 """Grant lifecycles, the revoke/introspect/expire endpoints, wire details, discovery, and persistence."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
+import pytest
 import requests
 from cms_bluebutton.auth import generate_auth_data
 from requests_toolbelt.multipart.encoder import MultipartEncoder
 
-TOKEN_KEYS = ["access_token", "expires_in", "token_type", "scope", "refresh_token", "patient", "access_grant_expiration"]
+TOKEN_KEYS = ["access_token", "expires_in", "token_type", "scope", "refresh_token", "patient",
+              "access_grant_expiration"]
 
 
 def _expiration(tokens: dict) -> datetime:
-    return datetime.strptime(tokens["access_grant_expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(tokens["access_grant_expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def test_token_response_shape_and_grant_expiration_by_data_access(oauth):
-    login, today = oauth.login(0), datetime.now(timezone.utc)
+    login, today = oauth.login(0), datetime.now(UTC)
     thirteen = oauth.tokens_for(oauth.register(), login)
     assert list(thirteen) == TOKEN_KEYS
     assert len(thirteen["access_token"]) == len(thirteen["refresh_token"]) == 30
@@ -151,23 +153,48 @@ def test_authorize_without_slash_redirects_keeping_the_query(oauth):
     assert resp.headers["Location"].endswith("/v2/o/authorize/?" + url.split("?", 1)[1])
 
 
-def test_discovery_documents(oauth):
+@pytest.mark.parametrize("version", [2, 3])
+def test_discovery_documents(oauth, version):
     host = oauth.base_url
-    for path in ("/.well-known/openid-configuration", "/v2/connect/.well-known/openid-configuration"):
+    openid_paths = {2: ("/.well-known/openid-configuration", "/v2/connect/.well-known/openid-configuration"),
+                    3: ("/.well-known/openid-configuration-v3", "/v3/connect/.well-known/openid-configuration")}
+    for path in openid_paths[version]:
         doc = requests.get(host + path).json()
         assert list(doc) == ["issuer", "authorization_endpoint", "revocation_endpoint", "token_endpoint",
                              "userinfo_endpoint", "ui_locales_supported", "service_documentation", "op_tos_uri",
                              "grant_types_supported", "response_types_supported", "fhir_metadata_uri"]
-        assert (doc["issuer"], doc["token_endpoint"]) == (host, f"{host}/v2/o/token")
-        assert doc["grant_types_supported"] == ["refresh_token", "authorization_code"]
-    smart = requests.get(f"{host}/v2/fhir/.well-known/smart-configuration").json()
-    assert list(smart) == ["authorization_endpoint", "revocation_endpoint", "token_endpoint",
-                           "grant_types_supported", "response_types_supported", "scopes_supported",
-                           "code_challenge_methods_supported", "capabilities"]
+        assert (doc["issuer"], doc["token_endpoint"]) == (host, f"{host}/v{version}/o/token/")
+        assert doc["grant_types_supported"] == ["refresh_token", "authorization_code", "client_credentials"]
+    smart = requests.get(f"{host}/v{version}/fhir/.well-known/smart-configuration").json()
+    assert list(smart)[:3] == ["authorization_endpoint", "revocation_endpoint", "token_endpoint"]
     assert smart["code_challenge_methods_supported"] == ["S256"] and "authorize-post" in smart["capabilities"]
+    assert smart["authorization_endpoint"] == f"{host}/v{version}/o/authorize/"
     proxied = requests.get(f"{host}/.well-known/openid-configuration",
                            headers={"X-Forwarded-Host": "sandbox.example", "X-Forwarded-Proto": "https"}).json()
-    assert proxied["authorization_endpoint"] == "https://sandbox.example/v2/o/authorize"
+    assert proxied["authorization_endpoint"] == "https://sandbox.example/v2/o/authorize/"
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_every_advertised_endpoint_answers_without_a_redirect(oauth, version):
+    """A client that takes the documents at their word reaches each endpoint itself, not a 301 that would
+    drop a POST's body; and the SMART document and the CapabilityStatement name the same endpoints."""
+    host = oauth.base_url
+    smart = requests.get(f"{host}/v{version}/fhir/.well-known/smart-configuration").json()
+    metadata = requests.get(f"{host}/v{version}/fhir/metadata").json()
+    oauth_uris = {e["url"]: e["valueUri"] for e in metadata["rest"][0]["security"]["extension"][0]["extension"]}
+    assert oauth_uris == {"authorize": smart["authorization_endpoint"], "token": smart["token_endpoint"],
+                          "revoke": smart["revocation_endpoint"], "introspect": smart["introspection_endpoint"]}
+    app = oauth.register()
+    answers = {"authorize": requests.get(smart["authorization_endpoint"], allow_redirects=False,
+                                         params={"client_id": app.client_id}),
+               "userinfo": requests.get(smart["userinfo_endpoint"], allow_redirects=False)}
+    for name in ("token_endpoint", "revocation_endpoint", "introspection_endpoint"):
+        answers[name] = requests.post(smart[name], allow_redirects=False, auth=(app.client_id, app.client_secret),
+                                      data={"token": "nothing"})
+    redirected = {name: r.status_code for name, r in answers.items() if r.is_redirect or r.status_code >= 500}
+    assert not redirected, redirected
+    assert answers["revocation_endpoint"].status_code == 200
+    assert answers["introspection_endpoint"].json() == {"active": False}
 
 
 def test_apps_stay_connected_across_a_restart(oauth, fresh_server):

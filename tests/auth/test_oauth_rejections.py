@@ -5,7 +5,7 @@ import requests
 from cms_bluebutton.auth import generate_auth_data
 
 
-MISSING = {"status_code": 400, "message": "Missing Required Parameter(s): code_challenge, code_challenge_method, state"}
+MISSING = "Missing Required Parameter(s): "
 SHORT_STATE = {"status_code": 400, "message": "State parameter should have a minimum of 16 characters"}
 PLAIN_PKCE = {"status_code": 400, "error": "invalid_request", "error_description": "code_challenge_method must be S256"}
 TIMED_OUT = ("User access has timed out. To refresh Medicare data, end user must re-authenticate and consent to "
@@ -22,7 +22,9 @@ def test_missing_state_and_pkce_are_json_400s(oauth):
     app = oauth.register()
     for missing in ("state", "code_challenge", "code_challenge_method"):
         resp = _authorize(oauth, app, **{missing: None})
-        assert (resp.status_code, resp.json()) == (400, MISSING), missing
+        assert (resp.status_code, resp.json()) == (400, {"status_code": 400, "message": MISSING + missing}), missing
+    resp = _authorize(oauth, app, code_challenge=None, code_challenge_method=None)
+    assert resp.json()["message"] == MISSING + "code_challenge, code_challenge_method"
 
 
 def test_post_without_state_in_the_body_is_401(oauth):

@@ -25,7 +25,8 @@ def test_metadata_lists_the_three_resources_and_oauth_uris(api):
             p["name"] for p in resources["ExplanationOfBenefit"]["searchParam"]}
         uris = {u["url"]: u["valueUri"] for u in rest["security"]["extension"][0]["extension"]}
         assert uris == {"token": f"{api.base_url}/v2/o/token/", "authorize": f"{api.base_url}/v2/o/authorize/",
-                        "revoke": f"{api.base_url}/v2/o/revoke/"}
+                        "revoke": f"{api.base_url}/v2/o/revoke_token/",
+                        "introspect": f"{api.base_url}/v2/o/introspect/"}
         assert rest["security"]["cors"] is True
 
 

@@ -17,7 +17,8 @@ from generator.pipeline.assembly import MARKER, PARTS_DIR
 from generator.run import GenerateOptions, generate
 
 ROOT = Path(__file__).resolve().parents[2]
-SMALL = dict(profile="default", beneficiaries=130, seed=5, shard_size=40, fmt="both")   # 4 shards, the last short
+# 4 shards, the last short
+SMALL = {"profile": "default", "beneficiaries": 130, "seed": 5, "shard_size": 40, "fmt": "both"}
 
 
 def digests(out: Path) -> dict[str, str]:
@@ -96,12 +97,15 @@ def test_ctrl_c_is_one_line_and_resumable(tmp_path):
     # its own process group, signalled as a terminal's Ctrl-C is: the parent and its workers all get SIGINT
     run = subprocess.Popen([sys.executable, "cli.py", "generate", "-n", "2500", "--workers", "2", "--out", str(out)],
                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    _wait_for(lambda: run.poll() is not None or any((out / PARTS_DIR).glob("*.tmp")))
+    parts = out / PARTS_DIR
+    # a shard being written (not the marker's own run.json.tmp, which exists only while the marker is replaced)
+    _wait_for(lambda: run.poll() is not None or ((parts / "run.json").exists()
+                                                 and any(p.name[:6].isdigit() for p in parts.glob("*.tmp"))))
     os.killpg(run.pid, signal.SIGINT)
     _, stderr = run.communicate(timeout=60)
     assert run.returncode == 130
     assert stderr.strip() == "Interrupted.", stderr
-    assert (out / PARTS_DIR / "run.json").exists(), "the marker stays for --resume"
+    assert (parts / "run.json").exists(), "the marker stays for --resume"
 
 
 def test_peak_memory_does_not_grow_with_beneficiaries(tmp_path):

@@ -1,0 +1,81 @@
+"""What every part of the care model shares: the random stream, the profile's rates, date and count draws,
+and the codes a visit or stay reports besides its reason."""
+from __future__ import annotations
+
+import numpy as np
+
+from generator.claim_types.spec import Billed, ClaimType
+from generator.model.care_tables import acute_codes, pick_weighted
+from generator.model.draws import Draws, below, sample
+from generator.model.records import Encounter, Person, Provider
+
+
+def day_in(rng, window: tuple[int, int]) -> int:
+    """A uniform day of a window (first, last), inclusive."""
+    return window[0] + below(rng, window[1] - window[0] + 1)
+
+
+def nb(rng, mean: float, k: float = 1.5) -> int:
+    """A negative binomial count with the given mean and dispersion k."""
+    if mean <= 0:
+        return 0
+    return int(rng.poisson(rng.gamma(k, mean / k)))
+
+
+def years(window) -> float:
+    """The length of an enrollment window in years (0 for none)."""
+    return 0.0 if window is None else (window[1] - window[0] + 1) / 365.25
+
+
+def dedupe(xs: list[str]) -> list[str]:
+    """The codes in order, each once."""
+    return list(dict.fromkeys(xs))
+
+
+def units(billed: tuple[Billed, ...], days: int = 0, visits: int = 0) -> list[tuple[str, str, float]]:
+    """An episode's lines (revenue center, HCPCS, units): one per claim, the days billed, or a share of the
+    visits (the last visit line takes the rest)."""
+    last_visit = next((b for b in reversed(billed) if b.per == "visit"), None)
+    lines, taken = [], 0
+    for b in billed:
+        if b.per == "day":
+            units = days
+        elif b.per != "visit":
+            units = 1
+        elif b is last_visit:
+            units = max(1, visits - taken)
+        else:
+            share = int(visits * b.share)
+            taken += share
+            units = max(1, share)
+        lines.append((b.revenue, b.hcpcs, float(units)))
+    return lines
+
+
+class CareBase:
+    """The state every care part reads: the profile's utilization rates and the shard's random stream."""
+
+    u: dict
+    rng: Draws
+
+    def __init__(self, profile, rng: np.random.Generator | Draws, ccw_visits: bool = True):
+        """`ccw_visits`: give everyone with a chronic condition two visits on different dates (the CCW rule
+        over a year); off for short windows (`medisynth advance`), where it would inflate visit counts."""
+        self.u = profile.utilization
+        self.rng = Draws.of(rng)
+        self.ccw_visits = ccw_visits
+
+    def _acute(self, reason: str) -> str:
+        items, p = acute_codes()[reason]
+        return pick_weighted(self.rng, items, p)
+
+    def _secondary(self, p: Person, k: int) -> list[str]:
+        if not p.chronic_codes or k <= 0:
+            return []
+        return sample(self.rng, p.chronic_codes.values(), k)
+
+    @staticmethod
+    def _clinician_visit(spec: ClaimType, day: int, hcpcs: str, pos: str, dx: list[str],
+                         performer: Provider) -> Encounter:
+        """A clinician's visit with one code, billed by the clinician."""
+        return Encounter(spec, day, day, list(dx), [("", hcpcs, 1.0)], performer, performing=performer, pos=pos)

@@ -1,0 +1,67 @@
+"""Post-acute care: SNF stays after a qualifying stay, and home health episodes after a stay or on referral."""
+from __future__ import annotations
+
+import math
+
+from generator.claim_types import TYPES
+from generator.model.care.common import CareBase, day_in, units, years
+from generator.model.care.inpatient import ADMISSIONS_PER_USER, HOME_HEALTH_DISCHARGES
+from generator.model.draws import below
+from generator.model.providers import clinician, pick
+from generator.model.records import Encounter, HomeHealthPeriod, SnfStay
+
+HHA, SNF = TYPES["hha"], TYPES["snf"]
+
+# SNF and home health
+SNF_LOS = (math.log(22), 0.6)    # lognormal days, 3 to 100 (realism.md §6: mean ≈25)
+SNF_DAYS = (3, 100)
+HH_PERIOD_DAYS = 30
+HH_MORE_PERIODS = 0.6            # geometric p of the periods after the first (plus a coin flip for one more)
+HH_VISITS = (4, 11)              # 4 + below(11) visits a period
+LUPA_VISITS = 5                  # fewer visits than this: a low-utilization period
+
+
+class PostAcute(CareBase):
+    """The SNF and home health part of the care model."""
+
+    def _snf(self, p, discharge: int, last: int, dx, drg: str, out, stays) -> int:
+        rng = self.rng
+        start = discharge
+        los = min(SNF_DAYS[1], max(SNF_DAYS[0], int(rng.lognormal(*SNF_LOS))))
+        end = min(start + los, last)
+        if end <= start:
+            return discharge + 1
+        snf = pick(rng, p.pool.by_kind["snf"])
+        attending = clinician(rng, p.pool, "11")
+        stay = SnfStay(qualifying_stay=(stays[-1][0], stays[-1][1]), drg=drg, admission_type="3", admission_source="4",
+                       discharge_status="01" if end < last or p.death is None else ("20" if end == p.death else "30"),
+                       days=end - start)
+        out.append(Encounter(SNF, start, end, dx[:1] + self._secondary(p, 6), [], snf, attending=attending, facts=stay))
+        stays.append((start, end))
+        if p.window_b:
+            self._rounds(SNF.rounds, p, start, end, dx, attending, out)
+        return end + 1
+
+    def _home_health(self, p, start: int, out, stays, referral: str) -> None:
+        rng = self.rng
+        last = p.window_a[1] if p.death is None else min(p.window_a[1], p.death)
+        periods = 1 + int(rng.geometric(HH_MORE_PERIODS)) - 1 + (rng.random() < 0.5)
+        agency = pick(rng, p.pool.by_kind["hha"])
+        dx = self._secondary(p, 5) or [self._acute("fall_injury")]
+        for _ in range(periods):
+            end = min(start + HH_PERIOD_DAYS - 1, last)
+            if end < start:
+                return
+            visits = HH_VISITS[0] + below(rng, HH_VISITS[1])
+            period = HomeHealthPeriod(visits=visits, referral="1" if referral == "community" else "2",
+                                      low_use=visits < LUPA_VISITS, discharge_status="30" if end < last else "01")
+            out.append(Encounter(HHA, start, end, dx, units(HHA.episode, visits=visits), agency, attending=p.pcp,
+                                 facts=period))
+            start = end + 1
+
+    def _community_home_health(self, p, intensity, out, stays):
+        rng, u = self.rng, self.u
+        after_stay = u["inpatient_admissions_per_1000"] / 1000 * HOME_HEALTH_DISCHARGES / ADMISSIONS_PER_USER
+        p_comm = max(0.0, u["hha_users"] - after_stay) * years(p.window_a) * min(intensity, 3)
+        if rng.random() < p_comm:
+            self._home_health(p, day_in(rng, p.window_a), out, stays, referral="community")
