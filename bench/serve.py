@@ -2,9 +2,11 @@
 
 Both run under the same server (sandbox.server.run_wsgi: gunicorn gthread, one worker per core) and are
 loaded by wrk with 32 connections, in alternating rounds so that other load on the machine hits both
-alike. Prints the median requests/s, p50 and p99 of each and the sandbox/bare ratio.
+alike. Prints the median requests/s, p50 and p99 of each and the sandbox/bare ratio. With --gzip both are
+asked for gzip (the bare app returns the sandbox's gzip bytes).
 
     .venv/bin/python bench/serve.py [--db STORE | --data DATASET_DIR] [--duration 5] [--rounds 3] [--connections 32]
+                                    [--gzip]
 
 Without --db/--data it generates a 300-beneficiary dataset in a temporary directory first.
 """
@@ -28,9 +30,11 @@ sys.path.insert(0, str(ROOT))
 EOB_PAGE = "/v2/fhir/ExplanationOfBenefit/?_count=50"
 
 
-def bare_app(body: bytes):
-    """The floor: a WSGI app that returns `body` with the same content type and nothing else."""
+def bare_app(body: bytes, gzipped: bool):
+    """The floor: a WSGI app that returns `body` with the same content type (and encoding) and nothing else."""
     headers = [("Content-Type", "application/fhir+json"), ("Content-Length", str(len(body)))]
+    if gzipped:
+        headers.append(("Content-Encoding", "gzip"))
 
     def app(environ, start_response):
         start_response("200 OK", headers)
@@ -51,11 +55,13 @@ def wait_until_up(url: str, proc: subprocess.Popen) -> None:
     raise SystemExit(f"{url} did not come up")
 
 
-def wrk(url: str, token: str | None, connections: int, duration: int) -> dict:
+def wrk(url: str, token: str | None, connections: int, duration: int, gzipped: bool) -> dict:
     """Run wrk; requests/s and p50/p99 latency in ms."""
     cmd = ["wrk", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{duration}s", "--latency", url]
     if token:
         cmd[1:1] = ["-H", f"Authorization: Bearer {token}"]
+    if gzipped:
+        cmd[1:1] = ["-H", "Accept-Encoding: gzip"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
@@ -115,6 +121,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--gzip", action="store_true", help="ask both servers for gzip")
     parser.add_argument("--bare-body", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -123,7 +130,7 @@ def main() -> None:
 
     if args.bare_body:  # child mode: serve the bare app
         body = args.bare_body.read_bytes()
-        run_wsgi(lambda: bare_app(body), "127.0.0.1", args.port, args.workers)
+        run_wsgi(lambda: bare_app(body, args.gzip), "127.0.0.1", args.port, args.workers)
         return
 
     from sandbox.auth.tokens import issue_test_token
@@ -141,14 +148,18 @@ def main() -> None:
         url = f"http://127.0.0.1:{sandbox_port}{EOB_PAGE}"
         try:
             wait_until_up(f"http://127.0.0.1:{sandbox_port}/health", sandbox)
-            body = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10).content
+            encoding = "gzip" if args.gzip else "identity"
+            response = requests.get(url, headers={"Authorization": f"Bearer {token}", "Accept-Encoding": encoding},
+                                    timeout=10, stream=True)
+            body = response.raw.read()
             (workdir / "body.json").write_bytes(body)
-            bare = run_server([__file__, "--bare-body", str(workdir / "body.json"), "--port", str(bare_port), *workers])
+            bare = run_server([__file__, "--bare-body", str(workdir / "body.json"), "--port", str(bare_port), *workers,
+                               *(["--gzip"] if args.gzip else [])])
             bare_url = f"http://127.0.0.1:{bare_port}{EOB_PAGE}"
             try:
                 wait_until_up(bare_url, bare)
-                rounds = [(wrk(url, token, args.connections, args.duration),
-                           wrk(bare_url, None, args.connections, args.duration)) for _ in range(args.rounds)]
+                rounds = [(wrk(url, token, args.connections, args.duration, args.gzip),
+                           wrk(bare_url, None, args.connections, args.duration, args.gzip)) for _ in range(args.rounds)]
             finally:
                 stop(bare)
         finally:
@@ -157,7 +168,8 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
     measured, floor = (median_result([r[side] for r in rounds]) for side in (0, 1))
-    print(f"EOB page: patient {patient} ({claims} claims), {len(body):,} bytes, {args.connections} connections, "
+    print(f"EOB page: patient {patient} ({claims} claims), {len(body):,} bytes{' gzip' if args.gzip else ''}, "
+          f"{args.connections} connections, "
           f"medians of {args.rounds} alternating rounds of {args.duration} s")
     for name, r in (("sandbox (auth + SQLite + Bundle)", measured), ("bare WSGI, same bytes", floor)):
         print(f"  {name:34s} {r['rps']:8.1f} req/s   p50 {r['p50']:6.1f} ms   p99 {r['p99']:6.1f} ms"

@@ -4,6 +4,7 @@
 lookups), and the writer behind `write()`, a context manager around one short write transaction (BEGIN
 IMMEDIATE with a busy timeout, retried while another process holds the lock). Nothing is written any other
 way. `snapshot()` is one consistent read transaction on the read-only connection (an export's rows).
+Every connection has the SQL function `resource_json` (sandbox.codec) that decodes the stored resources.
 
 The schema is a registry: each part of the app adds its numbered migrations (`database.schema.add(...)`
 in its `init_app`), and `create()` makes the file (owner-only, 0600) and applies the migrations above the
@@ -24,9 +25,10 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 from urllib.request import pathname2url
 
+from sandbox import codec
 from sandbox.errors import StoreError
 
 log = logging.getLogger("medisynth.store")
@@ -76,6 +78,7 @@ class Schema:
 
 def _configure(conn: sqlite3.Connection) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
+    codec.register(conn)
     conn.execute(f"PRAGMA busy_timeout={BUSY_MS}")
     conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     return conn
@@ -211,6 +214,7 @@ class Database:
             if not self.path.exists():
                 os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, FILE_MODE))
             conn = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None)
+            codec.register(conn)  # migrations may define columns computed by it
         except (OSError, sqlite3.Error) as e:
             raise StoreError(f"{self.path}: cannot open the sandbox store ({e})") from None
         try:

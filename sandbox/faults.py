@@ -136,9 +136,12 @@ def init_app(app) -> None:
     app.extensions["medisynth_db"].schema.add(*MIGRATIONS)
 
 
-def finish_body(body: bytes) -> bytes:
-    """The response body, cut off halfway when the request's fault is `truncated-page`."""
-    return body[: len(body) // 2] if g.get("truncate_page") else body
+def finish_body(chunks: list[bytes]) -> list[bytes]:
+    """The response body's chunks, cut off halfway when the request's fault is `truncated-page`."""
+    if not g.get("truncate_page"):
+        return chunks
+    body = b"".join(chunks)
+    return [body[: len(body) // 2]]
 
 
 def _existing_app(conn, client_id: str) -> None:

@@ -6,8 +6,8 @@ expire endpoint. tests/portal/test_openapi.py validates it and runs schemathesis
 """
 from __future__ import annotations
 
+from dataset_contract import CLAIM_TYPES
 from sandbox.auth.scopes import ALL_SCOPES
-from sandbox.store import CLAIM_TYPES
 
 FHIR_TYPES = ("application/fhir+json", "application/json")
 ID_PATTERN = r"^[A-Za-z0-9\-]{1,64}$"

@@ -7,7 +7,7 @@ gets the token's own patient id (stored form), the only patient a request can re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 
 def _unchanged(value, _patient_id: str):
@@ -20,6 +20,10 @@ class ApiVersion:
     prefix: str
     to_stored: Callable[[str, str], str] = _unchanged     # (text from the request, patient id) → stored form
     to_served: Callable[[bytes, str], bytes] = _unchanged  # (stored bytes, patient id) → this version's bytes
+
+    def served_chunks(self, chunks: list[bytes], patient_id: str) -> list[bytes]:
+        """A body's chunks in this version's form (joined only when the version changes the bytes)."""
+        return chunks if self.to_served is _unchanged else [self.to_served(b"".join(chunks), patient_id)]
 
 
 V2_API = ApiVersion(2, "/v2/fhir")

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from werkzeug.datastructures import MultiDict
 
+from dataset_contract import CLAIM_TYPES
+from dataset_contract.systems import BENE_ID_SYSTEM, EOB_TYPE_SYSTEM, MBI_SYSTEM
 from sandbox.api_errors import NO_PERMISSION, NOT_FOUND, ApiError
-from sandbox.store import BENE_ID_SYSTEM, CLAIM_TYPES, EOB_TYPE_SYSTEM, MBI_SYSTEM, Query
+from sandbox.store import Query
 
 DEFAULT_COUNT = 10
 MAX_COUNT = 50
@@ -32,8 +34,8 @@ _PREFIXED = re.compile(r"^(lt|le|gt|ge)(.*)$", re.S)
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _TYPE_PREFIX = EOB_TYPE_SYSTEM.lower() + "|"
 # Bounds a day away from datetime's ends, so every bound converts to UTC and to a whole day string.
-_EARLIEST = datetime(1, 1, 2, tzinfo=timezone.utc)
-_LATEST = datetime(9999, 12, 30, tzinfo=timezone.utc)
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+_LATEST = datetime(9999, 12, 30, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -65,15 +67,15 @@ def _interval(text: str) -> tuple[datetime, datetime]:
     m = _DATE.match(text)
     if m:
         year, month, day = int(m[1]), int(m[2] or 1), int(m[3] or 1)
-        start = datetime(year, month, day, tzinfo=timezone.utc)
+        start = datetime(year, month, day, tzinfo=UTC)
         if m[3]:
             return start, start + timedelta(days=1)
         if m[2]:
-            return start, datetime(year + month // 12, month % 12 + 1, 1, tzinfo=timezone.utc)
-        return start, datetime(year + 1, 1, 1, tzinfo=timezone.utc)
+            return start, datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+        return start, datetime(year + 1, 1, 1, tzinfo=UTC)
     start = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if start.tzinfo is None:
-        start = start.replace(tzinfo=timezone.utc)
+        start = start.replace(tzinfo=UTC)
     return start, start + (timedelta(milliseconds=1) if start.microsecond else timedelta(seconds=1))
 
 
@@ -89,7 +91,7 @@ def _date_bounds(name: str, values: list[str]) -> list[tuple[str, datetime]]:
             lo, hi = _interval(text)
         except (ValueError, OverflowError):
             lo = hi = None
-        if lo is None or not (_EARLIEST <= lo and hi <= _LATEST):
+        if lo is None or not (lo >= _EARLIEST and hi <= _LATEST):
             raise ApiError(400, f'{UPSTREAM_ERROR}Invalid date/time format: "{text}"')
         bounds.append({"gt": (">=", hi), "ge": (">=", lo), "lt": ("<", lo), "le": ("<", hi)}[prefix])
     return bounds
@@ -98,7 +100,7 @@ def _date_bounds(name: str, values: list[str]) -> list[tuple[str, datetime]]:
 def _first_day_from(bound: datetime) -> str:
     """The first whole UTC day starting at or after `bound`: a service date (a day, taken as its midnight)
     compares with `bound` exactly as this day string compares with the date."""
-    bound = bound.astimezone(timezone.utc)
+    bound = bound.astimezone(UTC)
     day = bound.date() + timedelta(days=1 if bound.time() != datetime.min.time() else 0)
     return day.isoformat()
 

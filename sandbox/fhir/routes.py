@@ -32,10 +32,11 @@ bp.after_request(finish_response)
 FHIR_JSON = "application/fhir+json"
 
 
-def fhir_response(body: bytes) -> Response:
-    """`body` as FHIR JSON (plain application/json when the client's Accept prefers it)."""
+def fhir_response(body: bytes | list[bytes]) -> Response:
+    """`body` (bytes, or chunks sent as they are) as FHIR JSON (plain application/json when the client's
+    Accept prefers it)."""
     mimetype = request.accept_mimetypes.best_match([FHIR_JSON, "application/json"]) or FHIR_JSON
-    return Response(finish_body(body), status=200, mimetype=mimetype)
+    return Response(finish_body([body] if isinstance(body, bytes) else body), status=200, mimetype=mimetype)
 
 
 def authorized_patient(resource_type: str, version: ApiVersion) -> str:
@@ -58,7 +59,7 @@ def search(resource_type: str, version: ApiVersion = V2_API) -> Response:
     page = store.search(database().read(), wanted.query, wanted.start, wanted.count)
     base = f"{base_url()}{version.prefix}/{resource_type}"
     body = searchset(base, wanted.forwarded, wanted.start, wanted.count, page)
-    return fhir_response(version.to_served(body, patient_id))
+    return fhir_response(version.served_chunks(body, patient_id))
 
 
 def read(resource_type: str, resource_id: str, version: ApiVersion = V2_API) -> Response:

@@ -14,7 +14,7 @@ from datetime import date
 
 from sandbox.auth.users import display_name, password, username
 from sandbox import store
-from sandbox.store import CLAIM_TYPES
+from dataset_contract import CLAIM_TYPES
 
 # Chronic conditions a developer might want to test with, as ICD-10-CM code prefixes (dots removed).
 CONDITIONS: dict[str, tuple[str, ...]] = {

@@ -7,7 +7,7 @@ portal_secret); pages that show secrets or passwords are `Cache-Control: no-stor
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
@@ -21,7 +21,7 @@ from sandbox.hosts import base_url
 from sandbox.portal.access import admitted
 from sandbox.portal.beneficiaries import CONDITIONS, UserFilter, find_user, user_summaries
 from sandbox.portal.quickstart import python_snippets, shell_snippets
-from sandbox.store import CLAIM_TYPES
+from dataset_contract import CLAIM_TYPES
 
 bp = Blueprint("portal", __name__)
 USERS_PER_PAGE = 25
@@ -30,7 +30,7 @@ NEW_SECRET_SECONDS = 300
 
 @bp.app_template_filter("portal_time")
 def portal_time(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _page(template: str, status: int = 200, **context):

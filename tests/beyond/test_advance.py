@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from sandbox.auth.tokens import issue_test_token
-from sandbox.store import load_dataset
+from sandbox.store import connect, load_dataset
 from tests.beyond.conftest import medisynth
 from support.live import free_port, start_server, stop_server
 from tests.fhir.conftest import read_ndjson
@@ -22,7 +22,7 @@ PERIOD_END = dt.date(2025, 12, 31)   # the test dataset's period (the default pr
 
 def eob_rows(db: Path) -> dict[str, tuple]:
     """id → (patient, claim type, service start, service end, lastUpdated ms, json) of every EOB in the store."""
-    with closing(sqlite3.connect(db)) as conn:
+    with closing(connect(db)) as conn:  # the store's own connection: it decodes the compressed json column
         return {r[0]: r[1:] for r in conn.execute(
             "SELECT id, patient_id, claim_type, service_start, service_end, last_updated, json FROM eob")}
 
@@ -84,7 +84,7 @@ def test_last_updated_search_through_the_live_server_returns_exactly_the_new_cla
     with closing(sqlite3.connect(db)) as source, closing(sqlite3.connect(served)) as copy:
         source.backup(copy)
     newest_before = max(row[4] for row in before.values())
-    since = dt.datetime.fromtimestamp(newest_before / 1000, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    since = dt.datetime.fromtimestamp(newest_before / 1000, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     expected = set(new_rows(before, first))
     patients = {row[0] for i, row in first.items() if i in expected}
     queried = patients | {next(row[0] for row in before.values())}     # and one who may have no new claim
