@@ -124,7 +124,7 @@ def export_loop(base_url: str, client: tuple[str, RSAKey], stop_at: float, rec: 
                 if lines != item["count"]:
                     raise AssertionError(f"{item['url']}: {lines} lines, manifest says {item['count']}")
             done.append(1)
-        except Exception as e:  # noqa: BLE001 - reported with the others
+        except Exception as e:
             with rec.lock:
                 rec.errors.append(f"export: {type(e).__name__}: {e}")
             return

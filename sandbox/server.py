@@ -18,7 +18,7 @@ import secrets
 import socket
 import time
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker

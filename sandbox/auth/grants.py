@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import sqlite3
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from sandbox.auth.models import ACCESS_TOKEN_SECONDS
 from sandbox.auth.schema import now
@@ -16,7 +16,7 @@ from sandbox.auth.schema import now
 
 def add_months(timestamp: int, months: int) -> int:
     """`timestamp` moved `months` calendar months ahead (the day clamped to the month's length)."""
-    t = datetime.fromtimestamp(timestamp, timezone.utc)
+    t = datetime.fromtimestamp(timestamp, UTC)
     month_index = t.month - 1 + months
     year, month = t.year + month_index // 12, month_index % 12 + 1
     day = min(t.day, calendar.monthrange(year, month)[1])
@@ -36,7 +36,7 @@ def format_expiration(expires_at: int | None) -> str:
     """`access_grant_expiration` as in the token response: ISO-8601 UTC, or "" for a grant that never ends."""
     if expires_at is None:
         return ""
-    return datetime.fromtimestamp(expires_at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(expires_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def upsert_grant(conn: sqlite3.Connection, client_id: str, patient_id: str, data_access: str) -> None:

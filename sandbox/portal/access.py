@@ -24,7 +24,7 @@ PARAM = "portal_token"
 def _local_browser() -> bool:
     peer = request.remote_addr or ""
     return (peer == "::1" or peer.startswith("127.")) and base_url().partition("://")[2].rsplit(":", 1)[0] in \
-        LOOPBACK_NAMES + ("[::1]",)
+        (*LOOPBACK_NAMES, "[::1]")
 
 
 def admitted(view):

@@ -7,7 +7,7 @@ Ids are the stored (v2) ones; the v3 route rewrites them like any other v3 body.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import orjson
 
@@ -65,6 +65,6 @@ def insurance_card(base_url: str, patient_raw: bytes, coverages_raw: list[bytes]
                  *(_card_coverage(c, patient["id"], mbi) for c in coverages)]
     return orjson.dumps({
         "resourceType": "Bundle", "id": str(uuid.uuid4()), "meta": {"lastUpdated": newest},
-        "type": "collection", "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "type": "collection", "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
         "entry": [{"fullUrl": f"{base_url}/{r['resourceType']}/{r['id']}", "resource": r} for r in resources],
     })

@@ -36,7 +36,7 @@ def get_patient(live_server, token: str, **headers) -> requests.Response:
 
 
 def test_sdk_retries_through_an_apps_first_503s(live_server, connected):
-    (app, tokens), (other, other_tokens) = connected
+    (app, tokens), (_other, other_tokens) = connected
     set_fault(live_server, app.client_id, "503", "--times", "2")
     assert get_patient(live_server, other_tokens["access_token"]).status_code == 200  # other apps: untouched
     bb = sdk_for(app, live_server.base_url, retry_settings=SDK_RETRIES)

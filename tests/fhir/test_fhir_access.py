@@ -11,7 +11,7 @@ NOT_FOUND = {"detail": "Not found."}
 SEARCHES = ["/v2/fhir/Patient/", "/v2/fhir/Coverage/", "/v2/fhir/ExplanationOfBenefit/"]
 
 
-@pytest.mark.parametrize("path", SEARCHES + ["/v2/fhir/Patient/-1"])
+@pytest.mark.parametrize("path", [*SEARCHES, "/v2/fhir/Patient/-1"])
 @pytest.mark.parametrize("authorization", [None, "Bearer not-a-real-token", "Basic abc", "Bearer "])
 def test_missing_or_bogus_token_is_401(api, path, authorization):
     headers = {"Authorization": authorization} if authorization else {}

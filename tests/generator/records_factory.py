@@ -71,15 +71,15 @@ def _professional_line(hcpcs, pos, performing, dx_index=0, **money):
 
 def claims(*, procedures=True) -> list[dict]:
     """One claim of each type for `beneficiary()`; `procedures=False` drops the ICD-10-PCS procedures."""
-    stay = dict(attending=DOCTOR, operating=SURGEON if procedures else None, referring=None,
-                diagnoses=[_dx("I214", "NON-ST ELEVATION (NSTEMI) MYOCARDIAL INFARCTION", "admitting"),
+    stay = {"attending": DOCTOR, "operating": SURGEON if procedures else None, "referring": None,
+                "diagnoses": [_dx("I214", "NON-ST ELEVATION (NSTEMI) MYOCARDIAL INFARCTION", "admitting"),
                            _dx("I214", "NON-ST ELEVATION (NSTEMI) MYOCARDIAL INFARCTION", "principal", "Y"),
                            _dx("E119", "TYPE 2 DIABETES MELLITUS WITHOUT COMPLICATIONS", "other", "Y"),
                            _dx("W010XXA", "FALL ON SAME LEVEL FROM SLIPPING, TRIPPING AND STUMBLING WITHOUT "
                                           "SUBSEQUENT STRIKING AGAINST OBJECT, INITIAL ENCOUNTER", "external", "N")],
-                procedures=[{"code": "02703ZZ", "display": "DILATION OF CORONARY ARTERY, ONE ARTERY, "
+                "procedures": [{"code": "02703ZZ", "display": "DILATION OF CORONARY ARTERY, ONE ARTERY, "
                                                            "PERCUTANEOUS APPROACH", "date": "2025-01-07"}]
-                if procedures else [])
+                if procedures else []}
     inpatient_lines = [_revenue_line("0120", "Room & Board - Semi-private", quantity=4.0,
                                      **_money(8000.0, 0.0, 0.0, 0.0, 0.0)),
                        _revenue_line("0001", "Total charge", **_money(8000.0, 7500.0, 5824.0, 1676.0, 0.0))]

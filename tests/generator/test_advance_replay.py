@@ -8,7 +8,6 @@ import json
 import orjson
 import pytest
 
-import cli
 from dataset_contract import DatasetError, Manifest, read_manifest
 from generator.pipeline.advance import advance_claims
 from generator.run import GenerateOptions, generate

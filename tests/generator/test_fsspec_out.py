@@ -22,7 +22,7 @@ s3fs = pytest.importorskip("s3fs")
 moto_server = pytest.importorskip("moto.server")
 
 ROOT = Path(__file__).resolve().parents[2]
-SMALL = dict(profile="default", beneficiaries=130, seed=5, shard_size=40, fmt="both")   # 4 shards, the last short
+SMALL = {"profile": "default", "beneficiaries": 130, "seed": 5, "shard_size": 40, "fmt": "both"}   # 4 shards, the last short
 
 
 @pytest.fixture(scope="module")

@@ -59,7 +59,7 @@ def test_drg_choices_fit_the_conditions(conditions):
     for r in rows:
         assert not r["condition"] or r["condition"] in conditions
         assert all(signal.get(code) in (None, *conditions) for code in (r["principal"], r["secondary"]))
-    kinds, weights = eligible_kinds(TYPES["carrier"], conditions)
+    kinds, _weights = eligible_kinds(TYPES["carrier"], conditions)
     assert kinds and all(not k.conditions or set(k.conditions) & set(conditions) for k in kinds)
 
 

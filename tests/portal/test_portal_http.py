@@ -49,11 +49,11 @@ def test_python_sdk_quick_start_runs_as_shown(live_server, oauth, browser):
     authorize, call = _home_snippets(live_server.base_url)["python"]
     login, namespace, printed = oauth.login(3), {}, io.StringIO()
     with contextlib.redirect_stdout(printed):
-        exec(authorize, namespace)  # noqa: S102  (the snippet a developer would paste)
+        exec(authorize, namespace)
     callback = browser.authorize(printed.getvalue().strip(), login)
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        exec(call.replace(CODE_PLACEHOLDER, callback["code"]), namespace)  # noqa: S102
+        exec(call.replace(CODE_PLACEHOLDER, callback["code"]), namespace)
     patient_line, count_line = printed.getvalue().strip().splitlines()
     assert login.patient_id in patient_line
     assert re.fullmatch(r"\d+ claims", count_line)

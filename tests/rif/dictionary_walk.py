@@ -151,7 +151,7 @@ def walk(directory: Path, formats: dict[str, dict[str, str]], per_type: int | No
                         if column in ORDINAL:
                             found = found[ORDINAL[column]:ORDINAL[column] + 1]
                         fhir = _fhir_values(found, fmt.get(column, ""))
-                    except Exception as e:   # noqa: BLE001 (a path fhirpathpy cannot evaluate is reported)
+                    except Exception as e:
                         problems.append(f"{claim_type} {column}: {path} fails: {e}")
                         continue
                     if column not in fmt:

@@ -29,11 +29,11 @@ from generator.rif.columns import compile_layout, layout
 from generator.run import GenerateOptions, generate
 from generator.tables import table
 
-from dictionary_walk import DICTIONARY, diagnosis_lists, rif_rows, walk
+from dictionary_walk import DICTIONARY, diagnosis_lists, walk
 
 ROOT = Path(__file__).resolve().parents[2]
-SMALL = dict(profile="default", beneficiaries=70, seed=3, shard_size=25)     # 3 shards, the last short
-WALKED = dict(profile="default", beneficiaries=60, seed=4)    # every claim type, of which the walk reads
+SMALL = {"profile": "default", "beneficiaries": 70, "seed": 3, "shard_size": 25}     # 3 shards, the last short
+WALKED = {"profile": "default", "beneficiaries": 60, "seed": 4}    # every claim type, of which the walk reads
 WALKED_PER_TYPE = 80                                           # at most this many claims (fhirpathpy is slow)
 FORMATS = {name: {c.name: c.format for c in layout(name).columns} for name in TABLES}
 needs_dictionary = pytest.mark.skipif(not DICTIONARY.exists(), reason="shared/ (the BFD data dictionary) not beside "

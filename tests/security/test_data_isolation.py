@@ -73,7 +73,7 @@ def test_hand_edited_paging_links(oauth, token, victim):
     url = urlsplit(link)
     params = parse_qsl(url.query)
     swapped = [(k, victim["patient"] if k == "patient" else v) for k, v in params]
-    for edited in (swapped, params + [("patient", victim["patient"])], params + [("startIndex", "-5")],
+    for edited in (swapped, [*params, ("patient", victim["patient"])], [*params, ("startIndex", "-5")],
                    [(k, v) for k, v in params if k != "patient"]):
         resp = _get(oauth, token, f"{url.path}?{urlencode(edited)}")
         assert resp.status_code in (200, 400, 403)

@@ -7,7 +7,7 @@ tests/smart/checks.py decides whether each observation passes.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 Observation = dict
 Report = dict[str, Observation]
