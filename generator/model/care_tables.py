@@ -1,8 +1,8 @@
 """The code tables the care model draws from, indexed once: chronic and acute diagnosis codes with their weights,
-the visit kinds of each claim type, the DRGs and visit kinds a set of conditions allows, the drugs by condition.
+the visit kinds of each claim type, the visit kinds a set of conditions allows, the drugs by condition.
 
-What depends only on a person's set of conditions (the DRGs they can be admitted for, the visit kinds they can
-have, with their cumulative weights) is built once per set and cached.
+What depends only on a person's set of conditions (the visit kinds they can have, with their cumulative weights)
+is built once per set and cached.
 """
 from __future__ import annotations
 
@@ -82,29 +82,6 @@ def visit_kinds() -> dict[str, tuple[VisitKind, ...]]:
             extra=_line_spec(r["extra"]), extra_p=float(r["extra_p"]), pos=r["pos"], specialty=r["specialty"],
             reason=r["reason"]))
     return {k: tuple(v) for k, v in out.items()}
-
-
-@cache
-def drg_rows() -> tuple[dict, ...]:
-    return tables.table("drg")
-
-
-@cache
-def drg_choices(conditions: tuple[str, ...]) -> tuple[tuple[dict, ...], tuple[float, ...]]:
-    """The DRGs a person with these chronic conditions can be admitted for, with cumulative weights: a DRG
-    tied to a condition needs it (and is 4x as likely with it), and its principal/secondary codes may
-    signal only conditions the person has."""
-    cc = code_condition()
-    rows, weights = [], []
-    for r in drg_rows():
-        if r["condition"] and r["condition"] not in conditions:
-            continue
-        signalled = (cc.get(code) for code in (r["principal"], r["secondary"]))
-        if any(c and c not in conditions for c in signalled):
-            continue
-        rows.append(r)
-        weights.append(float(r["share"]) * (4.0 if r["condition"] else 1.0))
-    return tuple(rows), cumulative(weights)
 
 
 @cache

@@ -21,7 +21,8 @@ LINE_AMOUNTS = dict.fromkeys(("submitted", "allowed", "paid", "deductible", "coi
 
 @cache
 def hcpcs_table() -> dict[str, dict]:
-    return {r["code"]: r for r in tables.table("hcpcs")}
+    """HCPCS rows by code: the hcpcs table and acute care's (hcpcs_acute)."""
+    return {r["code"]: r for name in ("hcpcs", "hcpcs_acute") for r in tables.table(name)}
 
 
 @cache

@@ -1,10 +1,9 @@
-"""Ambulatory care: professional (carrier) visits, hospital outpatient visits and dialysis, and DME supplies."""
+"""Ambulatory care: professional (carrier) visits, hospital outpatient visits, and DME supplies."""
 from __future__ import annotations
 
 from generator.claim_types import TYPES
 from generator.model.care.common import CareBase, day_in, nb, years
-from generator.model.care_tables import ESRD_CKD_CODE, VisitKind, eligible_kinds
-from generator.model.dates import month_end
+from generator.model.care_tables import VisitKind, eligible_kinds
 from generator.model.draws import sample, weighted_index
 from generator.model.providers import clinician, pick
 from generator.model.records import Encounter, Person, Provider
@@ -39,15 +38,6 @@ class Ambulatory(CareBase):
         kinds = eligible_kinds(OUTPATIENT, tuple(p.chronic_codes))
         for _ in range(n):
             out.append(self._visit(p, self._choose_kind(kinds), day_in(rng, p.window_b)))
-        recurring = OUTPATIENT.recurring
-        if p.esrd:        # dialysis: one claim a month
-            day = p.window_b[0]
-            while day <= p.window_b[1]:
-                end = min(month_end(day), p.window_b[1])
-                sessions = max(1, round((end - day + 1) * recurring.per_30_days / 30))
-                out.append(Encounter(OUTPATIENT, day, end, [p.chronic_codes.get("ckd", ESRD_CKD_CODE)],
-                                     [(recurring.line.revenue, recurring.line.hcpcs, float(sessions))], p.hospital))
-                day = end + 1
 
     def _dme(self, p, intensity, out):
         rng = self.rng

@@ -21,5 +21,7 @@ class Figures(Protocol):
     def rows(self, benes: dict[str, _Bene], ffs_ids: set[str], ffs_years: float) -> list[Row]: ...
 
 
-AREAS: tuple[type[Figures], ...] = ()
+from generator.quality.joint.acute import AcuteFigures  # noqa: E402  (after the protocol it implements)
+
+AREAS: tuple[type[Figures], ...] = (AcuteFigures,)
 """The areas `stats` reports, in the order it shows them."""
