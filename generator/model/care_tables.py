@@ -111,6 +111,8 @@ def choose_chronic_codes(rng, conditions: list[str], esrd: bool) -> dict[str, st
     chosen = {c: pick_weighted(rng, *table[c]) for c in conditions}
     if esrd and ESRD_CKD_CODE in table.get("ckd", ((),))[0]:
         chosen["ckd"] = ESRD_CKD_CODE
+    elif chosen.get("ckd") == ESRD_CKD_CODE:      # end stage means dialysis or a transplant: ESRD entitlement
+        chosen["ckd"] = next(c for c in table["ckd"][0] if c != ESRD_CKD_CODE)
     return chosen
 
 

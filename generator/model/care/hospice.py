@@ -66,24 +66,30 @@ class Hospice(CareBase):
             end = start - 30 - below(rng, 90)
             first = max(p.window_a[0], end - LIVE_DAYS[0] - below(rng, LIVE_DAYS[1]))
             if first < end:
-                self._hospice_stay(p, first, end, first, "01", agency, out)
+                used = self._hospice_stay(p, first, end, first, "01", agency, out)
+                first_days, later_days = HOSPICE_PERIODS    # a new election begins the next benefit period
+                elected -= first_days * min(used, 2) + later_days * max(0, used - 2)
         self._hospice_stay(p, start, p.death, elected, "40", agency, out)
         return start
 
-    def _hospice_stay(self, p: Person, start: int, end: int, elected: int, ending: str, agency, out: list) -> None:
-        """A hospice stay billed monthly from `start` to `end`, which ends in `ending` (40 died, 01 discharged)."""
+    def _hospice_stay(self, p: Person, start: int, end: int, elected: int, ending: str, agency, out: list) -> int:
+        """A hospice stay billed monthly from `start` to `end`, which ends in `ending` (40 died, 01 discharged); the
+        benefit periods it used."""
+        period = 1
         dx = [self._hospice_reason(p), *self._secondary(p, 4)]
         month_start = start
         while month_start <= end:
             through = min(end, month_end(month_start))
             days = through - month_start + 1
             last = through == end
-            month = HospiceMonth(days=days, benefit_period=hospice_benefit_period(month_start - elected),
+            period = hospice_benefit_period(month_start - elected)
+            month = HospiceMonth(days=days, benefit_period=period,
                                  frequency=_frequency(HOSPICE.type_of_bill, month_start == start, last),
                                  discharge_status=ending if last else "30")
             out.append(Encounter(HOSPICE, month_start, through, dx, units(HOSPICE.episode, days=days), agency,
                                  attending=p.pcp, facts=month))
             month_start = through + 1
+        return period
 
     def _hospice_reason(self, p: Person) -> str:
         """The terminal diagnosis: a cancer the person has, else cancer for some (≈25% of hospice users have

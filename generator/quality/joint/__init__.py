@@ -7,21 +7,19 @@ real Medicare and the HTML report shows it beside the marginals. A new area is a
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from generator.quality.stats import Row, _Bene
+from generator.quality.joint.acute import AcuteFigures
+from generator.quality.rows import Row
 
 
 class Figures(Protocol):
-    """One area's reader: fed every EOB, then asked for its rows."""
+    """One area's reader: fed every EOB with its beneficiary (stats' `_Bene`, or None), then asked for its rows."""
 
-    def see(self, eob: dict, bene: _Bene | None) -> None: ...
+    def see(self, eob: dict, bene: Any) -> None: ...
 
-    def rows(self, benes: dict[str, _Bene], ffs_ids: set[str], ffs_years: float) -> list[Row]: ...
+    def rows(self, benes: dict[str, Any], ffs_ids: set[str], ffs_years: float) -> list[Row]: ...
 
-
-from generator.quality.joint.acute import AcuteFigures  # noqa: E402  (after the protocol it implements)
 
 AREAS: tuple[type[Figures], ...] = (AcuteFigures,)
 """The areas `stats` reports, in the order it shows them."""

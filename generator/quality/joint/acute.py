@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 
 from generator.fhir.read import diagnosis_codes, eob_type, parse_date, ref_id, supporting_code
+from generator.quality.rows import range_row
 
 GROUP = "acute and post-acute"
 READMIT_DAYS = 30
@@ -97,7 +98,6 @@ class AcuteFigures:
             self.dialysis[1] += bill == "7"
 
     def rows(self, benes, ffs_ids, ffs_years):
-        from generator.quality.stats import range_row     # stats imports this package
         short = {p: sorted(s for s in stays if not _is_irf(s[4])) for p, stays in self.stays.items()}
         short = {p: s for p, s in short.items() if s}
         n_stays = sum(map(len, short.values()))
