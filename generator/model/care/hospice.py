@@ -17,9 +17,9 @@ HOSPICE = TYPES["hospice"]
 HOSPICE_LOS = (math.log(18), 1.6)            # lognormal (log median, sigma) of a hospice stay's days
 HOSPICE_MAX_DAYS = 3 * 365        # the lognormal's tail cut: no hospice stay runs longer (an estimate)
 HOSPICE_PERIODS = (90, 60)       # days of the first two hospice benefit periods, and of each one after them
-TERMINAL_CANCER = 0.17          # hospice users without a cancer condition whose terminal diagnosis is cancer
-LIVE_SURVIVORS = 0.006           # survivors (per unit of frailty) with a hospice stay ending in a live discharge
-LIVE_BEFORE_DEATH = 0.10         # decedents whose hospice care began with an earlier stay ended alive
+TERMINAL_CANCER = 0.2           # hospice users without a cancer condition whose terminal diagnosis is cancer
+LIVE_SURVIVORS = 0.0065          # survivors (per unit of frailty) with a hospice stay ending in a live discharge
+LIVE_BEFORE_DEATH = 0.08         # decedents whose hospice care began with an earlier stay ended alive
 LIVE_DAYS = (20, 150)            # a live-discharged stay's days: 20 + below(150)
 HOSPICE_REASONS = ("lung_cancer", "colorectal_cancer", "dementia", "heart_failure", "copd", "ckd", "stroke")
 

@@ -32,11 +32,11 @@ SURGICAL_ELECTIVE = 0.6          # surgical admissions that are elective (admiss
 EMERGENCY_SHARE = 0.85           # other admissions that are emergencies (type 1; the rest urgent, type 2)
 AMBULANCE_SHARE = 0.4            # emergency admissions arriving by ambulance
 READMIT_DAYS = (1, 30)
-READMIT_CALIBRATION = 0.4        # a person's index admissions also fall within 30 days of each other: the chance of
+READMIT_CALIBRATION = 0.15       # a person's index admissions also fall within 30 days of each other: the chance of
 #                                  a planned readmission is this share of the profile's measured rate
 READMIT_EARLY = 12.0             # exponential mean days to a readmission (most come in the first two weeks)
 ICU_SHARE = {2: 0.45, 1: 0.15, 0: 0.05}   # stays with ICU days by their DRG's severity
-DESTINATIONS = (("03", 0.30), ("06", 0.17), ("62", 0.045), ("02", 0.025), ("07", 0.012))  # the rest home (01)
+DESTINATIONS = (("03", 0.30), ("06", 0.17), ("62", 0.045), ("02", 0.025), ("07", 0.01))  # the rest home (01)
 SNF_MIN_DAYS = 3                 # a SNF stay needs a qualifying stay of 3+ days
 TRANSFER_SOURCE = "4"            # point of origin: transfer from a hospital
 REHAB_DRGS = ("949", "950")      # an IRF stay's DRG (aftercare): with, without CC/MCC
