@@ -22,6 +22,11 @@ SPEC = ClaimType(
             RevenueShare("0360", 0.18, when="procedure"),  # operating room
             RevenueShare("0730", 0.03, chance=0.5),        # EKG
             RevenueShare("0410", 0.06, chance=0.5),        # respiratory services
+            RevenueShare("0200", 0.20, when="icu"),        # intensive care
+            RevenueShare("0278", 0.15, when="implant"),    # implants
+            RevenueShare("0370", 0.04, when="procedure"),  # anesthesia
+            RevenueShare("0350", 0.05, chance=0.4),        # CT scan
+            RevenueShare("0270", 0.04, chance=0.6),        # medical/surgical supplies
         )),
     fhir=FhirShape(
         profile="ExplanationOfBenefit-Inpatient-Institutional", eob_type="INPATIENT", category="institutional",

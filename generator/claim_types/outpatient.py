@@ -19,7 +19,13 @@ SPEC = ClaimType(
         revenue_status=OPPS_STATUS, **INSTITUTIONAL_SHAPE),
     diagnoses=Diagnoses(limit=25, other_role="other"),
     type_of_bill=TypeOfBill(facility="1", classification="3"),
-    recurring=Recurring(line=Billed(revenue="0821", hcpcs="90999", per="session"), per_30_days=13),  # dialysis
+    recurring=Recurring(   # dialysis, billed by dialysis facilities (72x) with ESA lines; the nephrologist's monthly
+        #                    capitation claim (90960 4+ visits, 90966 home dialysis) on carrier
+        line=Billed(revenue="0821", hcpcs="90999", per="session"), per_30_days=13,
+        type_of_bill=TypeOfBill(facility="7", classification="2"),
+        drugs=(Billed(revenue="0636", hcpcs="J0882", per="session", share=0.5),
+               Billed(revenue="0636", hcpcs="Q5106", per="session", share=0.5)),
+        drug_chance=0.75, capitation=("90960", "90960", "90960", "90966")),
     visit_billing="hospital",
     ccw_claims=2,
     target=Target("outpatient_claims_per_bene", "claims", "ffs_years"),

@@ -154,6 +154,10 @@ class Recurring:
     """A service billed once a month for everyone who needs it (dialysis for ESRD)."""
     line: Billed
     per_30_days: int            # sessions in 30 days
+    type_of_bill: TypeOfBill | None = None   # the billing facility's own type of bill (a dialysis facility: 72x)
+    drugs: tuple[Billed, ...] = ()           # drug lines billed with the sessions (ESAs), `share` of sessions
+    drug_chance: float = 1.0                 # months that bill the drug lines
+    capitation: tuple[str, ...] = ()         # the physician's monthly capitation codes (carrier), by age band
 
 
 # --- what the profile asks of the type ---------------------------------------------------------------------

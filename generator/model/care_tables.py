@@ -1,8 +1,8 @@
 """The code tables the care model draws from, indexed once: chronic and acute diagnosis codes with their weights,
-the visit kinds of each claim type, the DRGs and visit kinds a set of conditions allows, the drugs by condition.
+the visit kinds of each claim type, the visit kinds a set of conditions allows, the drugs by condition.
 
-What depends only on a person's set of conditions (the DRGs they can be admitted for, the visit kinds they can
-have, with their cumulative weights) is built once per set and cached.
+What depends only on a person's set of conditions (the visit kinds they can have, with their cumulative weights)
+is built once per set and cached.
 """
 from __future__ import annotations
 
@@ -92,29 +92,6 @@ def visit_kinds() -> dict[str, tuple[VisitKind, ...]]:
 
 
 @cache
-def drg_rows() -> tuple[dict, ...]:
-    return tables.table("drg")
-
-
-@cache
-def drg_choices(conditions: tuple[str, ...]) -> tuple[tuple[dict, ...], tuple[float, ...]]:
-    """The DRGs a person with these chronic conditions can be admitted for, with cumulative weights: a DRG
-    tied to a condition needs it (and is 4x as likely with it), and its principal/secondary codes may
-    signal only conditions the person has."""
-    cc = code_condition()
-    rows, weights = [], []
-    for r in drg_rows():
-        if r["condition"] and r["condition"] not in conditions:
-            continue
-        signalled = (cc.get(code) for code in (r["principal"], r["secondary"]))
-        if any(c and c not in conditions for c in signalled):
-            continue
-        rows.append(r)
-        weights.append(float(r["share"]) * (4.0 if r["condition"] else 1.0))
-    return tuple(rows), cumulative(weights)
-
-
-@cache
 def eligible_kinds(spec: ClaimType, conditions: tuple[str, ...]) -> tuple[tuple[VisitKind, ...], tuple[float, ...]]:
     """The visit kinds of a claim type a person with these chronic conditions can have, with cumulative weights."""
     kinds = tuple(k for k in visit_kinds()[spec.name] if k.reason != "office" and k.weight > 0
@@ -127,11 +104,6 @@ def office_kinds(conditions: tuple[str, ...]) -> tuple[VisitKind, ...]:
     """The regular clinicians' visit kinds (the person's PCP and the specialists their conditions call for)."""
     return tuple(k for k in visit_kinds()["carrier"] if k.reason == "office"
                  and (not k.conditions or any(c in conditions for c in k.conditions)))
-
-
-@cache
-def kind_named(spec_name: str, kind: str) -> VisitKind:
-    return next(k for k in visit_kinds()[spec_name] if k.kind == kind)
 
 
 @cache
@@ -233,6 +205,8 @@ def choose_chronic_codes(rng, conditions: list[str], esrd: bool) -> dict[str, st
     chosen = {c: pick_weighted(rng, *table[c]) for c in conditions}
     if esrd and ESRD_CKD_CODE in table.get("ckd", ((),))[0]:
         chosen["ckd"] = ESRD_CKD_CODE
+    elif chosen.get("ckd") == ESRD_CKD_CODE:      # end stage means dialysis or a transplant: ESRD entitlement
+        chosen["ckd"] = next(c for c in table["ckd"][0] if c != ESRD_CKD_CODE)
     return chosen
 
 

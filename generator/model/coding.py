@@ -37,7 +37,8 @@ class _Codes(dict):
 
 @cache
 def hcpcs_table() -> dict[str, dict]:
-    return _Codes((r["code"], r) for r in tables.table("hcpcs"))
+    """HCPCS rows by code: the hcpcs table and acute care's (hcpcs_acute)."""
+    return _Codes((r["code"], r) for name in ("hcpcs", "hcpcs_acute") for r in tables.table(name))
 
 
 @cache

@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from generator.claim_types.spec import (ClaimType, DailyRate, DrgPayment, DrugFill, FeeSchedule, PeriodPayment,
-                                        RevenueShare, StayPerDiem)
+                                        RevenueShare, StayPerDiem, TypeOfBill)
 from generator.model import identifiers
 from generator.model.coding import (diagnoses, displays, drug_line, hcpcs_table, new_drug_line, professional_coding,
                                     revenue_coding)
@@ -27,7 +27,7 @@ from generator import tables
 from generator.model.cost_sharing import Ledger, cents, cost_sharing, drug_tier, no_cost_sharing
 from generator.model.dates import EXPORT_LAG_DAYS, iso, stamp, year_of
 from generator.model.draws import Draws
-from generator.model.records import Claim, Encounter, Line, Procedure
+from generator.model.records import Claim, DialysisMonth, Encounter, Line, Procedure
 
 PART_B_COINSURANCE = 0.2
 FILING_LIMIT_DAYS = 365    # timely filing: a claim reaches CMS within 12 months of its last day of service
@@ -89,7 +89,8 @@ def _lags() -> dict[str, tuple[float, float, int]]:
 
 @cache
 def _drg_mean_days(drg: str) -> float:
-    return float(next((r["los_mean"] for r in tables.table("drg") if r["drg"] == drg), 0) or 0)
+    """The DRG's geometric mean length of stay (the drg table's gmlos)."""
+    return float(next((r["gmlos"] for r in tables.table("drg") if r["drg"] == drg), 0) or 0)
 
 
 def _money(x: float) -> float:
@@ -172,6 +173,8 @@ class ClaimBuilder:
             line = _line(template, claim, qty, submitted, allowed, ded, coins)
             if professional:
                 line["performing"] = performing
+                if enc.modifiers:
+                    line["modifiers"] = list(enc.modifiers)
             lines.append(line)
             total_submitted += submitted
             total_allowed += allowed
@@ -181,7 +184,8 @@ class ClaimBuilder:
         if professional:
             claim["referring"] = performing if pricing.referred_by_performer else None
         else:
-            _institutional_header(spec, claim, OUTPATIENT_STATUS, spec.type_of_bill.frequency)
+            bill = spec.recurring.type_of_bill if isinstance(enc.facts, DialysisMonth) else None
+            _institutional_header(spec, claim, OUTPATIENT_STATUS, spec.type_of_bill.frequency, bill)
         _set_amounts(claim, total_submitted, total_allowed, total_deductible, total_coinsurance)
 
     def _drg(self, enc, claim, ledger, lis, plans):
@@ -203,7 +207,8 @@ class ClaimBuilder:
         allowed = paid + ded + coins
         low, spread = pricing.charge_ratio
         submitted = max(cost, allowed) * (low + spread * rng.random())
-        facts = {"procedure": bool(stay.procedure), "emergency": stay.admission_type == "1"}
+        facts = {"procedure": bool(stay.procedure), "emergency": stay.admission_type == "1", "icu": stay.icu,
+                 "implant": stay.implant}
         self._charge_lines(claim, self._billed(pricing.revenue, facts), submitted, days)
         claim.update(paid=_money(paid), deductible=_money(ded), coinsurance=_money(coins),
                      allowed=_money(paid) + _money(ded) + _money(coins), submitted=_money(submitted),
@@ -345,9 +350,11 @@ def _coinsurance_days(span: tuple[int, int], used: int, days: int) -> int:
     return max(0, min(used + days, through) - max(used, after))
 
 
-def _institutional_header(spec: ClaimType, claim: Claim, discharge_status: str, frequency: str) -> None:
-    """An institutional claim's discharge and patient status, and its type of bill with the given frequency."""
-    bill = spec.type_of_bill
+def _institutional_header(spec: ClaimType, claim: Claim, discharge_status: str, frequency: str,
+                          bill: TypeOfBill | None = None) -> None:
+    """An institutional claim's discharge and patient status, and its type of bill (the type's, or the billing
+    facility's own) with the given frequency."""
+    bill = bill or spec.type_of_bill
     claim["discharge_status"] = discharge_status
     claim["patient_status"] = PATIENT_STATUS.get(discharge_status, "A")
     claim["type_of_bill"] = bill.facility + bill.classification + frequency

@@ -29,6 +29,9 @@ FACILITY_KINDS = {
     "hospice": (4, ("Hospice", "Hospice and Palliative Care"), "B8", "251G00000X", (1500, 1799)),
     "pharmacy": (12, ("Pharmacy", "Drug Store", "Apothecary"), "A5", "3336C0003X", None),
     "dme": (3, ("Medical Supply", "Home Medical Equipment", "Respiratory Supply"), "A3", "332B00000X", None),
+    "irf": (1, ("Rehabilitation Hospital", "Institute for Rehabilitation"), "A0", "283X00000X", (3025, 3099)),
+    "ambulance": (2, ("Ambulance Service", "Emergency Medical Services"), "59", "3416L0300X", None),
+    "dialysis": (2, ("Dialysis Center", "Kidney Center", "Dialysis Clinic"), "A0", "261QE0700X", (2300, 2499)),
 }
 CLINICIANS_PER_PERCENT = 60
 PRIMARY_CARE = ("11", "08", "01", "50", "97")     # the specialties a person's own clinician may have

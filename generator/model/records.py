@@ -200,6 +200,8 @@ class InpatientStay:
     admission_source: str       # point of origin: "1" non-health-care point, "7" emergency room (legacy)
     discharge_status: str       # "01" home, "03" SNF, "06" home health, "20" expired, …
     days: int                   # covered days (at least 1)
+    icu: bool = False           # days in intensive or coronary care (revenue 020x/021x)
+    implant: bool = False       # an implanted device (revenue 0278)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +241,13 @@ class Fill:
     refill: int                 # 0 for the first fill
 
 
-Facts = InpatientStay | SnfStay | HomeHealthPeriod | HospiceMonth | Fill
+@dataclass(frozen=True, slots=True)
+class DialysisMonth:
+    """A dialysis facility's monthly claim (type of bill 72x)."""
+    sessions: int
+
+
+Facts = InpatientStay | SnfStay | HomeHealthPeriod | HospiceMonth | Fill | DialysisMonth
 
 
 @dataclass(slots=True)
@@ -257,6 +265,7 @@ class Encounter:
     operating: Provider | None = None       # stays with a procedure
     pos: str = ""                           # place of service (professional)
     facts: Facts | None = None              # facility episodes and fills
+    modifiers: tuple[str, ...] = ()         # HCPCS modifiers of every line (professional), e.g. anesthesia "AA"
 
 
 @dataclass(frozen=True, slots=True)

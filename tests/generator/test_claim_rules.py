@@ -32,7 +32,8 @@ def of_type(eobs, claim_type):
 
 def type_of_bill(eob) -> str:
     facility = eob["facility"]["extension"][0]["valueCoding"]["code"]
-    classification = next(e["valueCoding"]["code"] for e in eob["extension"] if e["url"] == V + "clm_srvc_clsfctn_type_cd")
+    classification = next(e["valueCoding"]["code"] for e in eob["extension"]
+                          if e["url"] == V + "clm_srvc_clsfctn_type_cd")
     frequency = next(s["code"]["coding"][0]["code"] for s in eob["supportingInfo"]
                      if any(c["code"] == "typeofbill" for c in s["category"]["coding"]))
     return facility + classification + frequency
@@ -51,9 +52,14 @@ def test_a_hospice_stay_is_billed_monthly_first_continuing_last(eobs):
     shapes = set()
     for claims in stays.values():
         claims.sort(key=lambda e: e["billablePeriod"]["start"])
-        bills = [type_of_bill(e) for e in claims]
-        shapes.add(len(bills) if len(bills) < 3 else 3)
-        assert bills == (["811"] if len(bills) == 1 else ["812", *["813"] * (len(bills) - 2), "814"]), bills
+        stay: list[str] = []
+        for bill in map(type_of_bill, claims):       # a person's stays: each ends with its final claim (1 or 4)
+            stay.append(bill)
+            if bill[-1] in "14":
+                shapes.add(len(stay) if len(stay) < 3 else 3)
+                assert stay == (["811"] if len(stay) == 1 else ["812", *["813"] * (len(stay) - 2), "814"]), stay
+                stay = []
+        assert not stay, stay
     assert shapes == {1, 2, 3}, "single-month, two-month and longer stays all occur"
 
 

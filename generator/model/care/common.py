@@ -104,6 +104,7 @@ class CareBase:
 
     u: dict
     rng: Draws
+    prevalence: tuple[tuple[str, float], ...]     # the profile's chronic-condition prevalences
 
     def __init__(self, profile, rng: np.random.Generator | Draws, ccw_visits: bool = True):
         """`ccw_visits`: give everyone with a chronic condition two visits on different dates (the CCW rule

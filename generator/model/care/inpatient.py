@@ -1,31 +1,60 @@
-"""Inpatient stays: how many, which DRG, how long, how they end, and the attending's rounds."""
+"""Inpatient stays and what follows from them: who is admitted and how often, which DRG, how long, how the stay
+ends and where the discharge leads (another hospital, rehab, SNF, home health, hospice, a readmission), and the
+professionals' claims around it (ED physician, ambulance, surgeon, anesthesia, the attending's rounds).
+
+Rates: share of FFS beneficiaries with a stay ≈13–15% and ≈1.7 stays per user (realism.md §3, realism-detail.md
+§2.3); 30-day readmissions ≈15.4% of discharges (MedPAC 2024, the profile's inpatient_readmission_rate);
+discharge destinations after HCUP/MedPAC: home ≈50%, SNF ≈20%, home health ≈17%, rehab ≈4%, another hospital
+≈2%, against advice ≈1%, hospice ≈3% (realism-detail.md §4.3).
+"""
 from __future__ import annotations
 
 import math
+from functools import cache
 
+from generator import tables
 from generator.claim_types import TYPES
 from generator.claim_types.spec import StayRounds
-from generator.model.care.common import CareBase, calendar_day, dedupe, years
-from generator.model.care_tables import drg_choices
-from generator.model.draws import below, weighted_index
-from generator.model.providers import clinician
+from generator.model.care.common import CareBase, calendar_day, nb, years
+from generator.model.care.drg import Drg, choose, drg_rows, severity, stay_codes
+from generator.model.draws import below
+from generator.model.providers import clinician, pick
 from generator.model.records import Encounter, InpatientStay, Person, Provider
 
-INPATIENT = TYPES["inpatient"]
+INPATIENT, CARRIER = TYPES["inpatient"], TYPES["carrier"]
 
-IN_HOSPITAL_DEATH_SHARE = 0.35   # decedents without hospice who die in hospital
-LOS_SHIFT, LOS_SIGMA = 0.18, 0.6  # a stay's lognormal days: log(DRG mean) - shift, so the mean lands near the DRG's
+STAYS_PER_USER = 1.7            # stays per beneficiary with one (realism-detail.md §2.3)
+ADMISSION_DISPERSION = 0.25      # negative binomial k of index admissions: a few people have most stays
+IN_HOSPITAL_DEATH_SHARE = 0.3    # decedents without hospice who die in hospital
+HOSPICE_FROM_HOSPITAL = 0.45     # hospice elections that follow a hospital stay (discharge status 50/51)
+LOS_SIGMA = 0.74                 # lognormal σ of a stay's days around the DRG's geometric mean (realism-detail §2.3)
 SURGICAL_ELECTIVE = 0.6          # surgical admissions that are elective (admission type 3)
 EMERGENCY_SHARE = 0.85           # other admissions that are emergencies (type 1; the rest urgent, type 2)
-QUALIFYING_SHARE = 0.7           # stays of 3+ days, which qualify for SNF care
-ADMISSIONS_PER_USER = 1.5        # inpatient admissions per person admitted
-SNF_CALIBRATION = 0.65           # repeat stays and readmissions make users fewer than qualifying discharges
-HOME_HEALTH_DISCHARGES = 0.2     # discharges (not to a SNF) to home health
-OTHER_DISCHARGES = ("01", "01", "01", "01", "62", "02", "07", "50")  # home ×4, rehab, hospital, left AMA, hospice
+AMBULANCE_SHARE = 0.4            # emergency admissions arriving by ambulance
+READMIT_DAYS = (1, 30)
+READMIT_CALIBRATION = 0.15       # a person's index admissions also fall within 30 days of each other: the chance of
+#                                  a planned readmission is this share of the profile's measured rate
+READMIT_EARLY = 12.0             # exponential mean days to a readmission (most come in the first two weeks)
+ICU_SHARE = {2: 0.45, 1: 0.15, 0: 0.05}   # stays with ICU days by their DRG's severity
+DESTINATIONS = (("03", 0.30), ("06", 0.17), ("62", 0.045), ("02", 0.025), ("07", 0.01))  # the rest home (01)
+SNF_MIN_DAYS = 3                 # a SNF stay needs a qualifying stay of 3+ days
+TRANSFER_SOURCE = "4"            # point of origin: transfer from a hospital
+REHAB_DRGS = ("949", "950")      # an IRF stay's DRG (aftercare): with, without CC/MCC
+REHAB_PRINCIPAL = "Z5189"        # encounter for other specified aftercare
+REHAB_LOS = (math.log(12), 0.35)
+ED_CODES = ("99285", "99285", "99285", "99284", "99284", "99283")
+AMBULANCE_CODES = ("A0427", "A0427", "A0427", "A0429", "A0429")
+AMBULANCE_MILES = (math.log(7), 0.6)
+ANESTHESIA_DIRECTED = 0.35       # anesthesia cases medically directed (QK) with a CRNA (QX); the rest personally (AA)
+
+
+@cache
+def procedures() -> dict[str, dict]:
+    return {r["pcs"]: r for r in tables.table("procedures")}
 
 
 class Inpatient(CareBase):
-    """The inpatient part of the care model (it hands discharges to the post-acute part)."""
+    """The inpatient part of the care model (it hands discharges to the post-acute and hospice parts)."""
 
     def _inpatient(self, p, intensity, out, stays, hospice_start):
         rng, u = self.rng, self.u
@@ -34,61 +63,148 @@ class Inpatient(CareBase):
             last = hospice_start - 1
         if last < first:
             return
-        mean = u["inpatient_admissions_per_1000"] / 1000 * years((first, last)) * intensity
-        n = int(rng.poisson(mean))
+        readmit = u["inpatient_readmission_rate"] * READMIT_CALIBRATION
+        mean = u["inpatient_admissions_per_1000"] / 1000 * (1 - readmit) * years((first, last)) * intensity
+        n = nb(rng, mean, ADMISSION_DISPERSION)
         dies_in_hospital = p.death is not None and hospice_start is None and rng.random() < IN_HOSPITAL_DEATH_SHARE
         starts = sorted(calendar_day(rng, (first, last), "admission") for _ in range(n))
+        final = None
         if dies_in_hospital:
-            starts.append(max(first, p.death - 1 - below(rng, 7)))
+            final = max(first, p.death - 1 - below(rng, 7))
+        elif hospice_start is not None and hospice_start > first and rng.random() < HOSPICE_FROM_HOSPITAL:
+            final = max(first, hospice_start - 1 - below(rng, 6))
         free_from = first
-        for i, start in enumerate(starts):
-            final = dies_in_hospital and i == len(starts) - 1
+        for start in starts:
             start = max(start, free_from)
-            if start > last and not final:
+            if start > last or (final is not None and start >= final):
                 break
-            drg = self._choose_drg(p)
-            los = max(1, round(rng.lognormal(math.log(float(drg["los_mean"])) - LOS_SHIFT, LOS_SIGMA)))
-            end = min(start + los, last if not final else p.death)
-            if final:
-                end = p.death
-            if end < start:
-                continue
-            status = "20" if final else self._discharge_status(end - start)
-            adm_type = "3" if drg["surgical"] == "Y" and rng.random() < SURGICAL_ELECTIVE else (
-                "1" if rng.random() < EMERGENCY_SHARE else "2")
-            dx = [drg["principal"]] + ([drg["secondary"]] if drg["secondary"] else []) + self._secondary(p, 8)
-            stay = InpatientStay(drg=drg["drg"], drg_weight=float(drg["weight"]), procedure=drg["pcs"],
-                                 admission_type=adm_type, admission_source="7" if adm_type == "1" else "1",
-                                 discharge_status=status, days=max(1, end - start))
-            attending = clinician(rng, p.pool, "11")
-            operating = clinician(rng, p.pool, "02") if drg["pcs"] else None
-            out.append(Encounter(INPATIENT, start, end, dedupe(dx), [], p.hospital, attending=attending,
-                                 operating=operating, facts=stay))
-            stays.append((start, end))
-            if p.window_b:
-                self._rounds(INPATIENT.rounds, p, start, end, dx, attending, out)
-            free_from = end + 1
-            if status == "03" and end - start >= 3:
-                free_from = self._snf(p, end, last, dx, drg["drg"], out, stays)
-            elif status == "06":
-                self._home_health(p, end + 1, out, stays, referral="after_stay")
+            free_from = self._episode(p, start, last, out, stays, readmit, final)
+        if final is not None and final >= free_from:
+            self._stay(p, final, last, out, stays, "1", ending="20" if dies_in_hospital else "5")
 
-    def _choose_drg(self, p: Person) -> dict:
-        rows, cumulative = drg_choices(tuple(p.chronic_codes))
-        return rows[weighted_index(self.rng, cumulative)]
+    def _episode(self, p, start, last, out, stays, readmit, final) -> int:
+        """An admission and its readmissions; the day after the last of them (or of its post-acute care)."""
+        rng = self.rng
+        day = start
+        while True:
+            end, status, free = self._stay(p, day, last, out, stays, None)
+            if status in ("20", "30") or rng.random() >= readmit:
+                return free
+            wait = min(READMIT_DAYS[1] - 1, int(-READMIT_EARLY * math.log(1.0 - rng.random())))   # exponential
+            back = max(free, end + READMIT_DAYS[0] + wait)
+            if back > last or (final is not None and back >= final):
+                return free
+            day = back
+
+    def _stay(self, p: Person, start: int, last: int, out: list, stays: list, adm_type: str | None,
+              ending: str = "", source: str = "", hospital: Provider | None = None, row: Drg | None = None):
+        """One acute stay from `start`: (its last day, discharge status, the first day free after it and its
+        post-acute care). `ending` "20": the person dies in it, "5": discharged to hospice on the election day."""
+        rng = self.rng
+        if row is None:
+            row = choose(rng, p.chronic_codes, self.prevalence, dying=ending == "20")
+        natural = start + max(1, round(rng.lognormal(math.log(row.gmlos), LOS_SIGMA)))
+        if ending == "20":
+            end = p.death
+        elif ending == "5":
+            end = last + 1            # the hospice election day
+        else:
+            end = max(start, min(natural, last))
+        if adm_type is None:
+            adm_type = "3" if row.surgical and rng.random() < SURGICAL_ELECTIVE else (
+                "1" if rng.random() < EMERGENCY_SHARE else "2")
+        status = ending if ending == "20" else ("50" if rng.random() < 0.8 else "51") if ending == "5" else (
+            self._discharge_status(end - start))
+        if p.death is not None and end >= p.death:
+            end, status = p.death, "20"
+        elif natural > end == p.window_a[1] and not ending:
+            status = "30"        # still a patient at the end of the period
+        dx, pcs = stay_codes(rng, row, self._secondary(p, 8))
+        proc = procedures().get(pcs)
+        stay = InpatientStay(drg=row.drg, drg_weight=row.weight, procedure=pcs, admission_type=adm_type,
+                             admission_source=source or ("7" if adm_type == "1" else "1"), discharge_status=status,
+                             days=max(1, end - start), icu=rng.random() < ICU_SHARE[row.allows if row.secondary else 0],
+                             implant=bool(proc and proc["implant"] == "Y"))
+        attending = clinician(rng, p.pool, "11")
+        surgeon = clinician(rng, p.pool, proc["specialty"]) if proc else None
+        hospital = hospital or p.hospital
+        out.append(Encounter(INPATIENT, start, end, dx, [], hospital, attending=attending,
+                             operating=surgeon or (clinician(rng, p.pool, "02") if pcs else None), facts=stay))
+        stays.append((start, end))
+        if p.window_b:
+            if adm_type == "1" and not source:
+                self._arrival(p, start, dx, out)
+            if proc:
+                self._surgery(p, start if adm_type == "3" else min(end, start + 1), dx, proc, surgeon, out)
+            self._rounds(INPATIENT.rounds, p, start, end, dx, attending, out)
+        return end, status, self._after(p, row, start, end, status, last, dx, out, stays)
+
+    def _after(self, p, row, start, end, status, last, dx, out, stays) -> int:
+        """Where a discharge leads; the first day free after it."""
+        if status == "02" and end < last:
+            receiving = pick(self.rng, tuple(h for h in p.pool.by_kind["hospital"] if h is not p.hospital)
+                             or p.pool.by_kind["hospital"])
+            return self._stay(p, end, last, out, stays, "1", source=TRANSFER_SOURCE, hospital=receiving, row=row)[2]
+        if status == "62" and end < last:
+            return self._rehab(p, end, last, out, stays)
+        if status == "03" and end - start >= SNF_MIN_DAYS:
+            return self._snf(p, end, last, dx, row.drg, out, stays)
+        if status == "06":
+            self._home_health(p, end + 1, out, stays, referral="after_stay")
+        return end + 1
+
+    def _rehab(self, p, day, last, out, stays) -> int:
+        """An inpatient rehabilitation facility's stay from the discharge day (an inpatient claim of the IRF)."""
+        rng = self.rng
+        end = min(last, day + max(3, round(rng.lognormal(*REHAB_LOS))))
+        dx = [REHAB_PRINCIPAL, *self._secondary(p, 6)]
+        sev = severity()
+        drg = REHAB_DRGS[0] if any(sev.get(c, 0) for c in dx) else REHAB_DRGS[1]
+        weight = next((r.weight for r, _ in drg_rows() if r.drg == drg), 1.0)
+        status = "01" if end < last else "30"
+        stay = InpatientStay(drg=drg, drg_weight=weight * (end - day) / 8, procedure="", admission_type="3",
+                             admission_source=TRANSFER_SOURCE, discharge_status=status, days=max(1, end - day))
+        irf = pick(rng, p.pool.by_kind["irf"])
+        out.append(Encounter(INPATIENT, day, end, dx, [], irf, attending=clinician(rng, p.pool, "11"), facts=stay))
+        stays.append((day, end))
+        return end + 1
 
     def _discharge_status(self, los: int) -> str:
-        rng, u = self.rng, self.u
-        # P(SNF | qualifying stay) chosen so SNF users land on the profile's share
-        qualifying_users = QUALIFYING_SHARE * u["inpatient_admissions_per_1000"] / 1000 / ADMISSIONS_PER_USER
-        p_snf = min(0.9, SNF_CALIBRATION * u["snf_users"] / max(qualifying_users, 1e-9)) if los >= 3 else 0.0
-        r = rng.random()
-        if r < p_snf:
-            return "03"
-        r = rng.random()
-        if r < HOME_HEALTH_DISCHARGES:
-            return "06"
-        return OTHER_DISCHARGES[below(rng, len(OTHER_DISCHARGES))]
+        r = self.rng.random()
+        for status, share in DESTINATIONS:
+            if r < share:
+                return status if status != "03" or los >= SNF_MIN_DAYS else "06"
+            r -= share
+        return "01"
+
+    def _arrival(self, p: Person, day: int, dx: list[str], out: list) -> None:
+        """An emergency admission's ED physician claim, and the ambulance that brought the person (sometimes)."""
+        rng = self.rng
+        doctor = clinician(rng, p.pool, "93")
+        out.append(self._clinician_visit(CARRIER, day, ED_CODES[below(rng, len(ED_CODES))], "23", dx[:4], doctor))
+        if rng.random() < AMBULANCE_SHARE:
+            supplier = pick(rng, p.pool.by_kind["ambulance"])
+            miles = float(max(1, round(rng.lognormal(*AMBULANCE_MILES))))
+            lines = [("", AMBULANCE_CODES[below(rng, len(AMBULANCE_CODES))], 1.0), ("", "A0425", miles)]
+            out.append(Encounter(CARRIER, day, day, dx[:2], lines, supplier, performing=supplier, pos="41",
+                                      modifiers=("RH",)))
+
+    def _surgery(self, p: Person, day: int, dx: list[str], proc: dict, surgeon: Provider, out: list) -> None:
+        """The surgeon's and the anesthesia claims of a stay's procedure."""
+        rng = self.rng
+        out.append(self._clinician_visit(CARRIER, day, proc["cpt"], "21", dx[:4], surgeon))
+        minutes = float(max(15, round(float(proc["minutes"]) * rng.lognormal(0, 0.25))))
+        anesthesiologist = clinician(rng, p.pool, "05")
+        line = [("", proc["anesthesia"], minutes)]
+        if rng.random() < ANESTHESIA_DIRECTED:
+            out.append(Encounter(CARRIER, day, day, dx[:4], line, anesthesiologist, performing=anesthesiologist,
+                                      pos="21", modifiers=("QK",)))
+            crna = clinician(rng, p.pool, "43")
+            out.append(Encounter(CARRIER, day, day, dx[:4], line, crna, performing=crna, pos="21",
+                                      modifiers=("QX",)))
+        else:
+            out.append(Encounter(CARRIER, day, day, dx[:4], line, anesthesiologist, performing=anesthesiologist,
+                                      pos="21", modifiers=("AA",)))
 
     def _rounds(self, rounds: StayRounds, p: Person, start: int, end: int, dx: list[str], attending: Provider,
                 out: list) -> None:

@@ -5,7 +5,7 @@ import math
 
 from generator.claim_types import TYPES
 from generator.model.care.common import CareBase, day_in, units, years
-from generator.model.care.inpatient import ADMISSIONS_PER_USER, HOME_HEALTH_DISCHARGES
+from generator.model.care.inpatient import DESTINATIONS, STAYS_PER_USER
 from generator.model.draws import below
 from generator.model.providers import clinician, pick
 from generator.model.records import Encounter, HomeHealthPeriod, SnfStay
@@ -61,7 +61,7 @@ class PostAcute(CareBase):
 
     def _community_home_health(self, p, intensity, out, stays):
         rng, u = self.rng, self.u
-        after_stay = u["inpatient_admissions_per_1000"] / 1000 * HOME_HEALTH_DISCHARGES / ADMISSIONS_PER_USER
+        after_stay = u["inpatient_admissions_per_1000"] / 1000 * dict(DESTINATIONS)["06"] / STAYS_PER_USER
         p_comm = max(0.0, u["hha_users"] - after_stay) * years(p.window_a) * min(intensity, 3)
         if rng.random() < p_comm:
             self._home_health(p, day_in(rng, p.window_a), out, stays, referral="community")

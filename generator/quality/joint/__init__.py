@@ -7,24 +7,22 @@ real Medicare and the HTML report shows it beside the marginals. A new area is a
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import Any, Protocol
 
+from generator.quality.joint.acute import AcuteFigures
 from generator.quality.joint.ambulatory import Ambulatory
-
-if TYPE_CHECKING:
-    from generator.quality.rows import Row, _Bene
+from generator.quality.joint.money import Money
+from generator.quality.joint.time import Time
+from generator.quality.rows import Row
 
 
 class Figures(Protocol):
-    """One area's reader: fed every EOB, then asked for its rows."""
+    """One area's reader: fed every EOB with its beneficiary (stats' `_Bene`, or None), then asked for its rows."""
 
-    def see(self, eob: dict, bene: _Bene | None) -> None: ...
+    def see(self, eob: dict, bene: Any) -> None: ...
 
-    def rows(self, benes: dict[str, _Bene], ffs_ids: set[str], ffs_years: float) -> list[Row]: ...
+    def rows(self, benes: dict[str, Any], ffs_ids: set[str], ffs_years: float) -> list[Row]: ...
 
 
-from generator.quality.joint.money import Money  # noqa: E402 (the protocol above first)
-from generator.quality.joint.time import Time  # noqa: E402
-
-AREAS: tuple[type[Figures], ...] = (Money, Time, Ambulatory)
+AREAS: tuple[type[Figures], ...] = (Money, Time, Ambulatory, AcuteFigures)
 """The areas `stats` reports, in the order it shows them."""
