@@ -36,23 +36,37 @@ def cli():
 
 
 @cli.command()
-@click.option("--profile", default="default", show_default=True, help="Profile name (profiles/NAME.yaml) or path to a YAML file.")
-@click.option("-n", "--beneficiaries", type=click.IntRange(min=1), default=1000, show_default=True, help="How many beneficiaries.")
+@click.option("--profile", default="default", show_default=True,
+              help="Profile name (profiles/NAME.yaml) or path to a YAML file.")
+@click.option("-n", "--beneficiaries", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="How many beneficiaries.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
-@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Period start (default: the profile's).")
-@click.option("--end", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Period end (default: the profile's).")
-@click.option("--out", default=None, help="Output directory, or an fsspec URL such as s3://bucket/prefix (needs fsspec and s3fs) [default: output/<profile>-<n>-s<seed>].")
+@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Period start (default: the profile's).")
+@click.option("--end", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Period end (default: the profile's).")
+@click.option("--out", default=None,
+              help="Output directory, or an fsspec URL such as s3://bucket/prefix (needs fsspec and s3fs) [default: "
+                   "output/<profile>-<n>-s<seed>].")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes [default: one per core].")
 @click.option("--format", "fmt", type=click.Choice(["ndjson", "bundles", "both"]), default="ndjson", show_default=True)
 @click.option("--gzip", "gzip_", is_flag=True, help="Write .ndjson.gz files.")
 @click.option("--force", is_flag=True, help="Overwrite a non-empty output directory.")
 @click.option("--resume", is_flag=True, help="Finish an interrupted run of the same command.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="Run shards in local processes or as Dask tasks (pip install medisynth[dask]).")
-@click.option("--scheduler", default=None, help="Dask scheduler address (tcp://HOST:8786) [default: a local Dask cluster]; --out must be shared with its workers.")
-@click.option("--rif", is_flag=True, help="Also write the claims as CMS CCW/RIF research files under rif/ (beneficiary + one file per claim type).")
-@click.option("--rif-format", type=click.Choice(["csv", "parquet"]), default=None, help="RIF files as pipe-delimited text (csv, the default) or Parquet (pip install 'medisynth[parquet]'); implies --rif.")
-def generate(profile, beneficiaries, seed, start, end, out, workers, fmt, gzip_, force, resume, quiet, engine, scheduler, rif, rif_format):
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Run shards in local processes or as Dask tasks (pip install medisynth[dask]).")
+@click.option("--scheduler", default=None,
+              help="Dask scheduler address (tcp://HOST:8786) [default: a local Dask cluster]; --out must be shared "
+                   "with its workers.")
+@click.option("--rif", is_flag=True,
+              help="Also write the claims as CMS CCW/RIF research files under rif/ (beneficiary + one file per claim "
+                   "type).")
+@click.option("--rif-format", type=click.Choice(["csv", "parquet"]), default=None,
+              help="RIF files as pipe-delimited text (csv, the default) or Parquet "
+                   "(pip install 'medisynth[parquet]'); implies --rif.")
+def generate(profile, beneficiaries, seed, start, end, out, workers, fmt, gzip_, force, resume, quiet, engine,
+             scheduler, rif, rif_format):
     """Generate a synthetic Medicare dataset (FHIR R4 NDJSON, Blue Button v2 shape)."""
     from generator.run import GenerateOptions, generate as run_generate
 
@@ -79,7 +93,8 @@ def validate(directory):
 
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--html", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write an HTML report.")
+@click.option("--html", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write an HTML report.")
 def stats(directory, html):
     """The dataset's realism report against its profile's targets."""
     from generator.quality.stats import dataset_stats
@@ -124,7 +139,8 @@ def advance(days, db):
     manifest = Manifest.from_json(orjson.loads(info["manifest"]), "the loaded dataset's manifest")
     settings, _ = replayable(manifest)
     through = dt.date.fromisoformat(info["advanced_through"]) if "advanced_through" in info else settings.period_end
-    first, last, window = through + dt.timedelta(days=1), through + dt.timedelta(days=days), int(info.get("advances", 0)) + 1
+    first, last = through + dt.timedelta(days=1), through + dt.timedelta(days=days)
+    window = int(info.get("advances", 0)) + 1
     added = append_claims(db, advance_claims(manifest, first, days, window),
                           {"advanced_through": last.isoformat(), "advances": str(window)})
     click.echo(f"Added {added:,} explanations of benefit for {first} to {last} to {db} (advance {window})")
@@ -135,9 +151,15 @@ def advance(days, db):
 @_db_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Server worker processes [default: one per core].")
-@click.option("--public-url", "public_urls", multiple=True, metavar="URL", help="A URL clients reach the sandbox at (https://sandbox.example.org), if not loopback; repeat for several: each host is served besides the loopback names, and links, issuer and snippets follow the one used.")
-@click.option("--behind-proxy", is_flag=True, help="Trust X-Forwarded-For/-Proto/-Host/-Port from the proxy in front (one hop); without it they are ignored.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Server worker processes [default: one per core].")
+@click.option("--public-url", "public_urls", multiple=True, metavar="URL",
+              help="A URL clients reach the sandbox at (https://sandbox.example.org), if not loopback; repeat for "
+                   "several: each host is served besides the loopback names, and links, issuer and snippets follow "
+                   "the one used.")
+@click.option("--behind-proxy", is_flag=True,
+              help="Trust X-Forwarded-For/-Proto/-Host/-Port from the proxy in front (one hop); without it they are "
+                   "ignored.")
 def serve(data, db, host, port, workers, public_urls, behind_proxy):
     """Serve the sandbox: Blue Button 2.0 OAuth + FHIR API on http://HOST:PORT.
 
@@ -182,9 +204,13 @@ def apps():
 @apps.command("create")
 @click.option("--name", required=True)
 @click.option("--redirect-uri", "redirect_uris", multiple=True, help="Repeat for several (user-facing apps).")
-@click.option("--jwks", default=None, metavar="FILE_OR_URL", help="A backend-services app (bulk $export): its public keys (JWK Set file or http(s) URL) instead of redirect URIs.")
-@click.option("--data-access", type=click.Choice(["thirteen-month", "one-time", "research-study"]), default="thirteen-month", show_default=True)
-@click.option("--demographics/--no-demographics", default=True, show_default=True, help="Whether the app asks for demographic scopes.")
+@click.option("--jwks", default=None, metavar="FILE_OR_URL",
+              help="A backend-services app (bulk $export): its public keys (JWK Set file or http(s) URL) instead of "
+                   "redirect URIs.")
+@click.option("--data-access", type=click.Choice(["thirteen-month", "one-time", "research-study"]),
+              default="thirteen-month", show_default=True)
+@click.option("--demographics/--no-demographics", default=True, show_default=True,
+              help="Whether the app asks for demographic scopes.")
 @click.option("--json", "as_json", is_flag=True)
 @_db_option
 def apps_create(name, redirect_uris, jwks, data_access, demographics, as_json, db):
@@ -227,9 +253,12 @@ def apps_delete(client_id, db):
 @apps.command("fault")
 @click.argument("client_id")
 @click.argument("spec", required=False)
-@click.option("--times", type=click.IntRange(min=1), default=None, help="Only the next N FHIR requests [default: every one].")
+@click.option("--times", type=click.IntRange(min=1), default=None,
+              help="Only the next N FHIR requests [default: every one].")
 @click.option("--off", is_flag=True, help="Clear the app's simulated fault.")
-@click.option("--allow-header/--deny-header", "allow_header", default=None, help="Let the app's requests ask for a fault themselves with the X-Medisynth-Fault header (off by default).")
+@click.option("--allow-header/--deny-header", "allow_header", default=None,
+              help="Let the app's requests ask for a fault themselves with the X-Medisynth-Fault header (off by "
+                   "default).")
 @_db_option
 def apps_fault(client_id, spec, times, off, allow_header, db):
     """Simulate a failure on an app's FHIR requests: 429[;retry-after=N], 500, 502, 503, 504, latency=MS,

@@ -7,7 +7,8 @@ download every file). Prints requests/s, p50/p99 latency, errors, exports comple
 memory (RSS of master + workers) and open file descriptors (/proc/<pid>/fd) after warm-up and at the end.
 Exit status 1 on any error.
 
-    .venv/bin/python bench/load.py [--db STORE | --data DATASET_DIR] [--clients 64] [--duration 60] [--exports 2] [--workers N]
+    .venv/bin/python bench/load.py [--db STORE | --data DATASET_DIR] [--clients 64] [--duration 60] \
+[--exports 2] [--workers N]
 
 Without --db/--data it generates a 100-beneficiary dataset in a temporary directory first.
 """
@@ -104,7 +105,8 @@ def system_token(base_url: str, client_id: str, key: RSAKey) -> str:
               "jti": uuid.uuid4().hex}
     assertion = jwt.encode({"alg": "RS384", "kid": key.kid}, claims, key, algorithms=["RS384"])
     return requests.post(token_url, data={"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE,
-                                          "client_assertion": assertion, "scope": "system/*.read"}).json()["access_token"]
+                                          "client_assertion": assertion,
+                                          "scope": "system/*.read"}).json()["access_token"]
 
 
 def export_loop(base_url: str, client: tuple[str, RSAKey], stop_at: float, rec: Recorder, done: list) -> None:

@@ -57,7 +57,8 @@ def broken_datasets(dataset_dir, tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("argv, expected", [
-    (["generate", "-n", "abc"], "'-n'"), (["generate", "--seed", "-1"], "--seed"), (["generate", "--workers", "0"], "--workers"),
+    (["generate", "-n", "abc"], "'-n'"), (["generate", "--seed", "-1"], "--seed"),
+    (["generate", "--workers", "0"], "--workers"),
     (["generate", "--start", "2025-13-01"], "--start"), (["generate", "--format", "xml"], "--format"),
     (["generate", "--profile", "nosuch"], "unknown profile 'nosuch'"), (["serve", "--port", "70000"], "--port"),
     (["users", "--limit", "0"], "--limit"), (["users", "--limit", "many"], "--limit"),

@@ -152,7 +152,8 @@ def create_app_cli(db, *, name, redirect_uris, data_access="thirteen-month", dem
     summary = {**app_summary(app), "client_secret": secret}
     if as_json:
         return json.dumps(summary, indent=2)
-    return "Created app " + _describe(summary) + "\nKeep the client secret now: it is stored hashed and not shown again."
+    return ("Created app " + _describe(summary)
+            + "\nKeep the client secret now: it is stored hashed and not shown again.")
 
 
 def list_apps(conn: sqlite3.Connection) -> list[App]:

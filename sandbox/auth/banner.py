@@ -42,7 +42,8 @@ def serve_banner(db: str | Path, base_url: str, details: str = "", portal_token:
                      f"{base_url}/v2/fhir/  (FHIR API)"] + ([details] if details else [])),
         ("Demo app", [f"client_id      {demo['client_id']}", f"client_secret  {demo['client_secret']}",
                       f"redirect URI   {demo['redirect_uris'][0]}"]),
-        ("Test logins", (login_lines or ["none: load a dataset (`medisynth load DIR`)"]) + ["`medisynth users` lists more"]),
+        ("Test logins", (login_lines or ["none: load a dataset (`medisynth load DIR`)"])
+         + ["`medisynth users` lists more"]),
         ("Try next", [f"curl -s {base_url}/v2/fhir/metadata | head -c 300",
                       f"then open {base_url}/ and follow its three-step quick start (curl or the Python SDK)"]),
     ]

@@ -129,7 +129,8 @@ def test_assertions_are_checked(live_server, backend_app):
 def test_tokens_do_not_cross_between_patient_and_system_routes(live_server, system_token, dataset_ids):
     patient_id = dataset_ids["Patient"][0][0]
     patient_token = issue_test_token(live_server.db_path, patient_id)
-    refused = requests.get(f"{live_server.base_url}/v2/fhir/Patient/$export", headers=bearer(patient_token, **KICK_OFF_HEADERS))
+    refused = requests.get(f"{live_server.base_url}/v2/fhir/Patient/$export",
+                           headers=bearer(patient_token, **KICK_OFF_HEADERS))
     assert refused.status_code == 403 and refused.json()["resourceType"] == "OperationOutcome"
     assert requests.get(f"{live_server.base_url}/v2/fhir/Patient/", headers=bearer(system_token)).status_code == 401
 
@@ -151,7 +152,8 @@ def _insert_job(db_path, client_id: str, status: str, heartbeat: float, progress
     job_id = f"test{time.time_ns()}"
     conn = sqlite3.connect(db_path, timeout=30)
     with conn:
-        conn.execute("INSERT INTO export_job (id, client_id, request_url, types, status, progress, created_at, heartbeat)"
+        conn.execute("INSERT INTO export_job"
+                     " (id, client_id, request_url, types, status, progress, created_at, heartbeat)"
                      " VALUES (?, ?, 'http://test/v2/fhir/Patient/$export', '[\"Patient\"]', ?, ?, ?, ?)",
                      (job_id, client_id, status, progress, time.time(), heartbeat))
     conn.close()
@@ -159,10 +161,12 @@ def _insert_job(db_path, client_id: str, status: str, heartbeat: float, progress
 
 
 def test_running_job_reports_progress_and_can_be_cancelled(live_server, backend_app, system_token):
-    job_id = _insert_job(live_server.db_path, backend_app.client_id, "running", time.time() + 3600, "40% (2 of 5 resources)")
+    job_id = _insert_job(live_server.db_path, backend_app.client_id, "running", time.time() + 3600,
+                         "40% (2 of 5 resources)")
     status_url = f"{live_server.base_url}/v2/fhir/bulk-status/{job_id}"
     polled = requests.get(status_url, headers=bearer(system_token))
-    assert polled.status_code == 202 and polled.headers["X-Progress"] == "40% (2 of 5 resources)" and polled.headers["Retry-After"] == "1"
+    assert (polled.status_code == 202 and polled.headers["X-Progress"] == "40% (2 of 5 resources)"
+            and polled.headers["Retry-After"] == "1")
     assert requests.delete(status_url, headers=bearer(system_token)).status_code == 202
     gone = requests.get(status_url, headers=bearer(system_token))
     assert gone.status_code == 404 and "cancelled" in gone.json()["issue"][0]["diagnostics"]
@@ -184,7 +188,8 @@ def test_finished_exports_survive_a_restart_and_expire(live_server, system_token
     try:
         restarted = f"http://127.0.0.1:{port}"
         again = requests.get(f"{restarted}/v2/fhir/bulk-status/{job_id}", headers=bearer(system_token)).json()
-        assert [(o["type"], o["count"]) for o in again["output"]] == [(o["type"], o["count"]) for o in manifest["output"]]
+        assert ([(o["type"], o["count"]) for o in again["output"]]
+                == [(o["type"], o["count"]) for o in manifest["output"]])
         assert all(o["url"].startswith(restarted) for o in again["output"])
         assert len(download(again, system_token)["Patient"]) == len(dataset_ids["Patient"])
     finally:

@@ -32,7 +32,8 @@ def set_fault(live_server, client_id: str, *args: str) -> None:
 
 
 def get_patient(live_server, token: str, **headers) -> requests.Response:
-    return requests.get(f"{live_server.base_url}/v2/fhir/Patient/", headers={"Authorization": f"Bearer {token}", **headers})
+    return requests.get(f"{live_server.base_url}/v2/fhir/Patient/",
+                        headers={"Authorization": f"Bearer {token}", **headers})
 
 
 def test_sdk_retries_through_an_apps_first_503s(live_server, connected):
@@ -87,7 +88,8 @@ def test_header_grant_and_token_faults_use_bb2_bodies(live_server, connected):
 
 def test_latency_and_truncated_page(live_server, connected):
     token = connected[0][1]["access_token"]
-    whole = requests.get(f"{live_server.base_url}/v2/fhir/ExplanationOfBenefit/", headers={"Authorization": f"Bearer {token}"})
+    whole = requests.get(f"{live_server.base_url}/v2/fhir/ExplanationOfBenefit/",
+                         headers={"Authorization": f"Bearer {token}"})
     slow = requests.get(f"{live_server.base_url}/v2/fhir/ExplanationOfBenefit/",
                         headers={"Authorization": f"Bearer {token}", "X-Medisynth-Fault": "latency=50"})
     assert slow.status_code == 200 and slow.json()["total"] == whole.json()["total"]
@@ -101,7 +103,8 @@ def test_latency_and_truncated_page(live_server, connected):
 
 def test_faults_only_touch_fhir_data_routes_and_bad_specs_are_refused(live_server, connected):
     token = connected[0][1]["access_token"]
-    assert requests.get(f"{live_server.base_url}/v2/fhir/metadata", headers={"X-Medisynth-Fault": "503"}).status_code == 200
+    assert requests.get(f"{live_server.base_url}/v2/fhir/metadata",
+                        headers={"X-Medisynth-Fault": "503"}).status_code == 200
     unknown = get_patient(live_server, token, **{"X-Medisynth-Fault": "meltdown"})
     assert unknown.status_code == 400 and "unknown fault" in unknown.json()["detail"]
     result = medisynth("apps", "fault", connected[0][0].client_id, "latency=99999999", "--db", str(live_server.db_path))

@@ -88,7 +88,8 @@ def test_searches_naming_someone_else(api, dataset, rich_patient, other_patient)
     assert patient.status_code == 404 and patient.json() == NOT_FOUND
     other = dataset.resources(other_patient, "Patient")[0]
     for identifier in other["identifier"]:
-        found = api.get("/v2/fhir/Patient/", rich_patient, params={"identifier": f"{identifier['system']}|{identifier['value']}"})
+        found = api.get("/v2/fhir/Patient/", rich_patient,
+                        params={"identifier": f"{identifier['system']}|{identifier['value']}"})
         assert found.status_code == 200 and found.json()["total"] == 0
         found = api.get("/v2/fhir/Patient/", rich_patient, params={"identifier": identifier["value"]})
         assert found.json()["total"] == 0

@@ -38,7 +38,8 @@ def test_default_count_is_ten_and_count_alias_works(api, dataset, rich_patient):
 
 def test_page_links_follow_bb2_offsets(api, dataset, rich_patient):
     total = len(dataset.resources(rich_patient, "ExplanationOfBenefit"))
-    bundle = api.get(EOB, rich_patient, params={"_count": 4, "startIndex": 4, "type": "carrier,pde,outpatient,inpatient,dme,hha,hospice,snf"}).json()
+    bundle = api.get(EOB, rich_patient, params={"_count": 4, "startIndex": 4,
+                                                "type": "carrier,pde,outpatient,inpatient,dme,hha,hospice,snf"}).json()
     links = {link["relation"]: link["url"] for link in bundle["link"]}
     assert [link["relation"] for link in bundle["link"]] == ["first", "next", "previous", "last", "self"][:len(links)]
     base = api.base_url + "/v2/fhir/ExplanationOfBenefit?"

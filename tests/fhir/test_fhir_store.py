@@ -121,7 +121,8 @@ def test_a_load_killed_midway_leaves_the_previous_dataset(loaded_db, copy_of_dat
     eobs.unlink()
     os.mkfifo(eobs)
     before = fingerprint(loaded_db)
-    loader = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "load", str(copy_of_dataset), "--db", str(loaded_db)],
+    loader = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "load", str(copy_of_dataset),
+                               "--db", str(loaded_db)],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     fifo = os.open(eobs, os.O_WRONLY)  # returns once the loader reads EOBs: its transaction is under way
     try:
@@ -153,7 +154,8 @@ def test_gzipped_dataset_loads_the_same(tmp_path, loaded_db, copy_of_dataset):
 
 
 def test_load_cli_prints_one_line_errors(tmp_path):
-    result = subprocess.run([sys.executable, str(ROOT / "cli.py"), "load", str(tmp_path), "--db", str(tmp_path / "x.db")],
+    result = subprocess.run([sys.executable, str(ROOT / "cli.py"), "load", str(tmp_path),
+                             "--db", str(tmp_path / "x.db")],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 1
     assert result.stderr.startswith("Error: ") and "not a dataset" in result.stderr

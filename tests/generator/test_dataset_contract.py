@@ -75,10 +75,10 @@ def test_not_a_dataset_is_one_error_naming_the_directory(tmp_path):
     with pytest.raises(DatasetError, match=f"{tmp_path} is not a dataset: no manifest.json"):
         read_manifest(tmp_path)
     (tmp_path / "manifest.json").write_text("{")
-    with pytest.raises(DatasetError, match="manifest.json: unreadable"):
+    with pytest.raises(DatasetError, match=r"manifest\.json: unreadable"):
         read_manifest(tmp_path)
     write_dataset(tmp_path, {"generator": SETTINGS.to_json()})
-    with pytest.raises(DatasetError, match="Coverage.ndjson\\(.gz\\) is missing"):
+    with pytest.raises(DatasetError, match=r"Coverage\.ndjson\(\.gz\) is missing"):
         open_dataset(tmp_path)
     dataset = open_dataset(tmp_path, required=("Patient",))
     assert dataset.period_end == dt.date(2025, 12, 31) and set(dataset.files) == {"Patient"}
@@ -92,5 +92,5 @@ def test_ndjson_lines_number_lines_skip_blanks_and_read_gzip(tmp_path):
     packed.write_bytes(gzip.compress(b'{"c":3}\n'))
     assert resource_file(tmp_path, "Coverage") == packed and list(ndjson_lines(packed)) == [(1, b'{"c":3}')]
     packed.write_bytes(gzip.compress(b'{"c":3}\n' * 1000)[:40])
-    with pytest.raises(DatasetError, match="Coverage.ndjson.gz: cannot be read"):
+    with pytest.raises(DatasetError, match=r"Coverage\.ndjson\.gz: cannot be read"):
         list(ndjson_lines(packed))

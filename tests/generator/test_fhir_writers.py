@@ -122,9 +122,11 @@ def test_eob_money_is_the_records_money(kind):
     if kind == "pde":
         assert eob["payment"] == {"date": claim["paid_date"]}
         line = claim["lines"][0]
-        amounts = {a["category"]["coding"][1]["code"][len(V):]: a["amount"]["value"] for a in eob["item"][0]["adjudication"]}
-        assert amounts["tot_rx_cst_amt"] == round(amounts["cvrd_d_plan_pd_amt"] + amounts["ptnt_pay_amt"]
-                                                   + amounts["lics_amt"] + amounts["othr_troop_amt"], 2) == line["allowed"]
+        amounts = {a["category"]["coding"][1]["code"][len(V):]: a["amount"]["value"]
+                   for a in eob["item"][0]["adjudication"]}
+        parts = (amounts["cvrd_d_plan_pd_amt"] + amounts["ptnt_pay_amt"] + amounts["lics_amt"]
+                 + amounts["othr_troop_amt"])
+        assert amounts["tot_rx_cst_amt"] == round(parts, 2) == line["allowed"]
         return
     assert eob["payment"]["amount"] == {"value": claim["paid"], "currency": "USD"}
     paid_slot = V + ("line_prvdr_pmt_amt" if TYPES[kind].form == "professional" else "rev_cntr_prvdr_pmt_amt")

@@ -22,7 +22,8 @@ s3fs = pytest.importorskip("s3fs")
 moto_server = pytest.importorskip("moto.server")
 
 ROOT = Path(__file__).resolve().parents[2]
-SMALL = {"profile": "default", "beneficiaries": 130, "seed": 5, "shard_size": 40, "fmt": "both"}   # 4 shards, the last short
+# 4 shards, the last short
+SMALL = {"profile": "default", "beneficiaries": 130, "seed": 5, "shard_size": 40, "fmt": "both"}
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,8 @@ def s3():
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
-    endpoint = "http://%s:%d" % server.get_host_and_port()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
     with pytest.MonkeyPatch.context() as env:
         for name, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
                             "AWS_DEFAULT_REGION": "us-east-1", "FSSPEC_S3_ENDPOINT_URL": endpoint}.items():

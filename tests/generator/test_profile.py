@@ -37,7 +37,8 @@ def test_extends_overrides_only_what_it_names():
      "population.race: shares sum to 0.9600, they must sum to 1"),
     ("population:\n  states: {CA: 0.5, XX: 0.5}\n", "population.states.XX: unknown state"),
     ("conditions:\n  gout: 0.1\n", "conditions.gout: unknown key"),
-    ("utilization:\n  carrier_claims_per_bene: -3\n", "utilization.carrier_claims_per_bene: -3 must be a number from 0"),
+    ("utilization:\n  carrier_claims_per_bene: -3\n",
+     "utilization.carrier_claims_per_bene: -3 must be a number from 0"),
     ("period:\n  start: 2025-13-01\n  end: 2025-12-31\n", "period.start: '2025-13-01' is not a date"),
     ("period:\n  start: 2025-06-01\n  end: 2025-01-31\n", "period: end 2025-01-31 is before start 2025-06-01"),
 ])

@@ -188,4 +188,5 @@ def test_cli_exit_codes(tiny_gzip, tmp_path):
 def test_not_a_dataset_is_one_line_error(tmp_path):
     run = _cli_validate(tmp_path)
     assert run.returncode == 1
-    assert run.stderr.strip() == f"Error: {tmp_path} is not a dataset: no manifest.json (write one with `medisynth generate`)"
+    assert run.stderr.strip() == (f"Error: {tmp_path} is not a dataset: no manifest.json "
+                                  "(write one with `medisynth generate`)")

@@ -11,7 +11,8 @@ from tests.auth.test_oauth_browser import CHROMEDRIVER, CHROMIUM, SCREENSHOTS, c
 def snippets(page_html: str) -> dict[str, list[str]]:
     """The home page's code snippets by language ("shell", "python"), unescaped, in page order."""
     found: dict[str, list[str]] = {}
-    for language, code in re.findall(r'<pre class="code" data-language="(\w+)"><code>(.*?)</code></pre>', page_html, re.S):
+    for language, code in re.findall(r'<pre class="code" data-language="(\w+)"><code>(.*?)</code></pre>',
+                                     page_html, re.S):
         found.setdefault(language, []).append(html.unescape(code))
     return found
 

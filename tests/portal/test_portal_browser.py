@@ -120,7 +120,8 @@ def test_swagger_ui_authorize_uses_the_sandbox_oauth_server(live_server, oauth, 
     chromium.find_element(By.CSS_SELECTOR, ".dialog-ux .close-modal").click()
 
     chromium.find_element(By.CSS_SELECTOR, "#operations-FHIR-searchPatient .opblock-summary").click()
-    _wait(chromium, lambda d: d.find_elements(By.CSS_SELECTOR, "#operations-FHIR-searchPatient .try-out__btn"))[0].click()
+    _wait(chromium, lambda d: d.find_elements(
+        By.CSS_SELECTOR, "#operations-FHIR-searchPatient .try-out__btn"))[0].click()
     chromium.find_element(By.CSS_SELECTOR, "#operations-FHIR-searchPatient .execute").click()
     status = _wait(chromium, lambda d: d.find_elements(
         By.CSS_SELECTOR, "#operations-FHIR-searchPatient .live-responses-table tbody .response-col_status"))[0]

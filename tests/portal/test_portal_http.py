@@ -39,7 +39,8 @@ def test_shell_quick_start_runs_as_shown(live_server, oauth, browser):
             shell.kill()
     bundle = json.loads(out)
     with contextlib.closing(sqlite3.connect(live_server.db_path)) as conn:
-        (stored,) = conn.execute("SELECT count(*) FROM eob WHERE patient_id = ? AND claim_type IN ('inpatient', 'carrier')",
+        (stored,) = conn.execute("SELECT count(*) FROM eob"
+                                 " WHERE patient_id = ? AND claim_type IN ('inpatient', 'carrier')",
                                  (login.patient_id,)).fetchone()
     assert bundle["resourceType"] == "Bundle" and bundle["total"] == stored
     assert {e["resource"]["patient"]["reference"] for e in bundle.get("entry", [])} <= {f"Patient/{login.patient_id}"}

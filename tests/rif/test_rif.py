@@ -116,7 +116,8 @@ def test_claims_lines_beneficiaries_and_payments_agree_with_the_ndjson(csv_run):
         if kind != "pde":
             first = {r[key]: r for r in rows}
             assert sum(Decimal(r["CLM_PMT_AMT"]) for r in first.values()) == paid[kind], kind
-    patients = [json.loads(line)["id"] for line in open(csv_run / "Patient.ndjson")]
+    with open(csv_run / "Patient.ndjson") as f:
+        patients = [json.loads(line)["id"] for line in f]
     assert [r["BENE_ID"] for r in _rows(csv_run / "rif" / "beneficiary.csv")] == patients   # one year: one row each
     assert all(kind in claims for kind in TYPES)      # the run has claims of every type
 

@@ -28,7 +28,8 @@ def test_no_raw_secret_code_or_token_in_the_store_or_the_log(live_server, tmp_pa
             stop_server(proc)
     secrets = {"client secret": app.client_secret, "code": callback["code"], "verifier": auth_data["verifier"],
                "access token": tokens["access_token"], "refresh token": tokens["refresh_token"],
-               "refreshed access token": refreshed["access_token"], "refreshed refresh token": refreshed["refresh_token"]}
+               "refreshed access token": refreshed["access_token"],
+               "refreshed refresh token": refreshed["refresh_token"]}
     stored = b"".join(path.read_bytes() for path in live_server.db_path.parent.glob(live_server.db_path.name + "*"))
     logged = log_path.read_bytes()
     assert b"Blue Button sandbox on" in logged  # the log really is the server's output
