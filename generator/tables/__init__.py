@@ -28,6 +28,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
             "surgical"),
     "drugs": ("ndc", "generic", "brand", "brand_generic", "condition", "weight", "cost_30", "qty_30", "display"),
     "hcpcs": ("code", "display", "kind", "betos", "type_of_service", "allowed", "condition"),
+    "golden_fields": ("claim_type", "path"),
     "icd10cm_displays": ("code", "display"),
     "names": ("kind", "name", "weight"),
     "pcs": ("code", "display"),

@@ -21,5 +21,7 @@ class Figures(Protocol):
     def rows(self, benes: dict[str, _Bene], ffs_ids: set[str], ffs_years: float) -> list[Row]: ...
 
 
-AREAS: tuple[type[Figures], ...] = ()
+from generator.quality.joint.fidelity import Fidelity  # noqa: E402  (after the protocol it satisfies)
+
+AREAS: tuple[type[Figures], ...] = (Fidelity,)
 """The areas `stats` reports, in the order it shows them."""
