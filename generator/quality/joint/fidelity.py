@@ -6,7 +6,7 @@ named by what tells it apart in BFD's shape (an extension by its variable, a cod
 system, supportingInfo, adjudications and totals by their category's last code, a benefitBalance financial by
 its type, a careTeam member by its role, a diagnosis by its type, a contained resource by its type), so
 `item.extension[carr_line_mtus_cnt].valueQuantity.value` is one field. BFD's golden paths per type are the
-table `golden_fields` (tools: `python -m generator.quality.joint.fidelity SAMPLES_DIR` rewrites it).
+table `golden_fields` (`python -m generator.quality.golden_fields SAMPLES_DIR` rewrites it).
 
 The rule for "present": a golden field counts as present for a type when at least one of the first
 `SAMPLE` (1,000) EOBs of that type in file order carries it. BFD's golden EOB is one claim built to fill every
@@ -15,15 +15,9 @@ counts once our claims carry it where it belongs; a field no claim of ours ever 
 """
 from __future__ import annotations
 
-import sys
 from collections import defaultdict
-from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import orjson
-
-from dataset_contract import CLAIM_TYPES
 from generator.fhir.read import eob_type
 from generator.quality.strict import violations
 from generator.tables import rows
@@ -35,10 +29,6 @@ SAMPLE = 1000
 """EOBs of a type whose fields are gathered (the first in file order)."""
 GOLDEN_SHARE = 0.90
 """Issue 14's bar: at least 90% of a type's golden fields present."""
-GOLDEN_FILES = {name: f"eobRead{name.capitalize()}.json" for name in CLAIM_TYPES}
-SOURCE = ("BFD CMSgov/beneficiary-fhir-data @62b2d2e8 apps/bfd-server/bfd-server-war/src/test/resources/"
-          "endpoint-responses/v2/eobRead<Type>.json (shared/reference/samples/bfd-v2), leaf paths as "
-          "generator/quality/joint/fidelity.py names them")
 
 
 def _tail(text: str) -> str:
@@ -129,30 +119,3 @@ class Fidelity:
                for name, share in self.shares().items()]
         out.append(range_row(group, "strict-R4 errors (empty, null)", 0, 0, self.strict_errors, percent=False))
         return out
-
-
-def _golden_rows(samples: Path) -> Iterator[tuple[str, str]]:
-    for name in CLAIM_TYPES:
-        text = (samples / GOLDEN_FILES[name]).read_text(encoding="utf-8")
-        for path in sorted(field_paths(orjson.loads(text))):
-            yield name, path
-
-
-def main(argv: list[str]) -> int:
-    """Rewrite generator/tables/golden_fields.csv from BFD's golden EOBs in SAMPLES_DIR (shared/…/bfd-v2)."""
-    if len(argv) != 1 or not Path(argv[0]).is_dir():
-        print("usage: python -m generator.quality.joint.fidelity SAMPLES_DIR  (the folder of eobRead<Type>.json)")
-        return 2
-    import csv
-    target = Path(__file__).resolve().parents[2] / "tables" / "golden_fields.csv"
-    with target.open("w", encoding="utf-8", newline="") as out:
-        out.write(f"# source: {SOURCE}\n")
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(("claim_type", "path"))
-        writer.writerows(_golden_rows(Path(argv[0])))
-    print(f"wrote {target}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
