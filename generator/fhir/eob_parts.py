@@ -54,7 +54,8 @@ PROVIDER_FIELDS = itemgetter("npi", "name", "kind", "taxonomy", "specialty")
 
 
 def care_team(spec: ClaimType, claim: Claim) -> tuple[bytes, tuple[bytes, ...]]:
-    """careTeam bytes and, per line, its `careTeamSequence` member (b"" when it links to nobody)."""
+    """`,"careTeam":[…]` (b"" for a claim with nobody on it: R4 allows no empty array) and, per line, its
+    `careTeamSequence` member (b"" when it links to nobody)."""
     team = spec.fhir.care_team
     heads = tuple([PROVIDER_FIELDS(claim[key]) if claim.get(key) else None for key, _ in team.heads])
     lines = claim["lines"]
@@ -91,7 +92,8 @@ def _team(spec: ClaimType, heads: tuple, performers: tuple, billing: tuple | Non
     if billing is not None:  # the billing provider closes the team and every line links to it
         team.append(_member(len(team) + 1, "primary", billing, False))
         last = len(team)
-    return b"[" + b",".join(team) + b"]", tuple(_links(link, last) for link in links)
+    return (b',"careTeam":[' + b",".join(team) + b"]" if team else b"",
+            tuple(_links(link, last) for link in links))
 
 
 @lru_cache(maxsize=1 << 16)

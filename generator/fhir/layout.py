@@ -105,7 +105,7 @@ def _eob_shape(spec: ClaimType) -> dict:
     if shape.disposition:
         eob["disposition"] = shape.disposition
     payment = {"date": slot("payment")} if shape.payment == "date" else {"amount": money(slot("payment"))}
-    eob.update({"careTeam": slot("care_team"), "supportingInfo": slot("supporting_info"),
+    eob.update({member("care_team"): None, "supportingInfo": slot("supporting_info"),
                 member("diagnosis"): None, member("procedure"): None,
                 "insurance": [{"focal": True, "coverage": slot("coverage")}], "item": slot("items"),
                 "total": slot("total"), "payment": payment, member("benefit_balance"): None})
