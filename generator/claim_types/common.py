@@ -74,10 +74,14 @@ PHARMACY_INFO = (
     Info(Category(carin=("dayssupply", "Days Supply")), Quantity(Key("days_supply"))),
     Info(Category("drug_cvrg_stus_cd"), Code("drug_cvrg_stus_cd", Key("drug_coverage"))),
     Info(Category("daw_prod_slctn_cd"), Code("daw_prod_slctn_cd", Key("daw"))),
-    Info(Category(carin=("rxorigincode", "Rx Origin Code")), Code("rx_orgn_cd", Const("3"))),  # electronic
+    *(Info(Category(variable), Code(variable, Key(key, ""))) for variable, key in (
+        ("dspnsng_stus_cd", "dispensing_status"), ("adjstmt_dltn_cd", "adjustment"), ("nstd_frmt_cd", "format"),
+        ("prcng_excptn_cd", "pricing_exception"), ("ctstrphc_cvrg_cd", "catastrophic"))),
+    Info(Category(carin=("rxorigincode", "Rx Origin Code")), Code("rx_orgn_cd", Key("origin", "3"))),
     Info(Category(carin=("brandgenericindicator", "Brand Generic Indicator")),
          Code("brnd_gnrc_cd", Key("brand_generic"))),
     Info(Category("ptnt_rsdnc_cd"), Code("ptnt_rsdnc_cd", PATIENT_RESIDENCE)),
+    Info(Category("submsn_clr_cd"), Code("submsn_clr_cd", Key("submission_clarification", ""))),
 )
 
 # --- adjudication slices of an item ---------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from generator.model.coding import (diagnoses, displays, drug_line, hcpcs_table,
 from generator.model.cost_sharing import Ledger, cents, cost_sharing
 from generator.model.dates import iso, stamp, year_of
 from generator.model.draws import Draws
+from generator.model.fill_codes import fill_codes, pharmacy_type
 from generator.model.records import Claim, Encounter, Line, Procedure
 
 PART_B_COINSURANCE = 0.2
@@ -231,8 +232,10 @@ class ClaimBuilder:
         claim.update(prescriber=enc.performing, days_supply=supply, refill=fill.refill, quantity=qty,
                      daw="0" if not brand else ("0", "1")[int(rng.random() < pricing.brand_daw_chance)],
                      brand_generic=drug["brand_generic"], compound=False, drug_coverage=pricing.drug_coverage,
-                     contract=plan[0], pbp=plan[1], pharmacy_type=pricing.pharmacy_type,
+                     contract=plan[0], pbp=plan[1],
+                     pharmacy_type=(pharmacy := pharmacy_type(enc.provider["taxonomy"], pricing.pharmacy_type)),
                      paid_date=iso(enc.start + 1 + int(pricing.pay_lag_days * rng.random())))
+        claim.update(fill_codes(rng.random, pharmacy, claim["patient_paid"], claim["paid"]))
 
     # Shared pieces -----------------------------------------------------------------------------------
     def _billed(self, revenue: tuple[RevenueShare, ...], facts: dict[str, bool]) -> list[RevenueShare]:

@@ -101,17 +101,28 @@ def pool(seed: int, state_index: int) -> StatePool:
     for kind, (per_pct, suffixes, specialty, taxonomy, ccn_range) in FACILITY_KINDS.items():
         n = max(1, round(per_pct * share_pct))
         places, names = _uniform_picks(rng, len(zips), n), _uniform_picks(rng, len(suffixes), n)
+        taxonomies = _taxonomies(rng, kind, taxonomy, n)
         by_kind[kind] = tuple(
-            Provider(npi=number, name=f"{zips[place][2]} {suffixes[name]}".upper(), kind="org", taxonomy=taxonomy,
+            Provider(npi=number, name=f"{zips[place][2]} {suffixes[name]}".upper(), kind="org", taxonomy=kind_taxonomy,
                      specialty=specialty, state=abbr, zip=zips[place][0],
                      ccn=f"{state['ssa_code']}{ccn_range[0] + k:04d}" if ccn_range else "")
-            for k, (number, place, name) in enumerate(zip(npis(kind, n), places, names)))
+            for k, (number, place, name, kind_taxonomy) in enumerate(zip(npis(kind, n), places, names, taxonomies)))
     by_specialty: dict[str, list] = {}
     for p in people:
         by_specialty.setdefault(p["specialty"], []).append(p)
     primary = tuple(p for s in PRIMARY_CARE for p in by_specialty.get(s, ()))
     return StatePool(by_kind=by_kind, by_specialty={k: tuple(v) for k, v in by_specialty.items()},
                      primary_care=primary or people)
+
+
+def _taxonomies(rng: np.random.Generator, kind: str, taxonomy: str, n: int) -> list[str]:
+    """The NUCC taxonomies of a kind's n providers: pharmacies by their service type's share (the pharmacy_types
+    table: retail, long-term care, mail order…), every other kind its one taxonomy."""
+    if kind != "pharmacy":
+        return [taxonomy] * n
+    types = tables.table("pharmacy_types")
+    cumulative = tuple(accumulate(float(t["share"]) for t in types))
+    return [types[i]["taxonomy"] for i in _picks(rng, cumulative, n)]
 
 
 def pick(rng: Draws, providers: tuple[Provider, ...]) -> Provider:

@@ -174,6 +174,13 @@ class Claim(TypedDict, total=False):
     pbp: str
     pharmacy_type: str        # "01" community/retail, "05" long-term care, …
     paid_date: str            # PDE: date paid
+    dispensing_status: str    # PDE status codes ("" blank): dspnsng_stus_cd "P" partial fill, "C" its completion
+    adjustment: str           # adjstmt_dltn_cd "A" adjusted record
+    format: str               # nstd_frmt_cd "X" X12 837, "B" beneficiary-submitted, "P" paper
+    pricing_exception: str    # prcng_excptn_cd "O" out-of-network pharmacy, "M" Medicare secondary payer
+    submission_clarification: str  # submsn_clr_cd, e.g. "16" long-term care emergency box
+    origin: str               # rx_orgn_cd "1" written, "2" telephone, "3" electronic, "4" fax, "5" pharmacy
+    catastrophic: str         # ctstrphc_cvrg_cd "C" above the out-of-pocket threshold
 
 
 @dataclass(frozen=True, slots=True)

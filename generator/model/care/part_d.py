@@ -4,14 +4,14 @@ from __future__ import annotations
 from generator.claim_types import TYPES
 from generator.model.care.common import CareBase
 from generator.model.care_tables import drugs_by_condition, pick_weighted
+from generator.model.fill_codes import days_supply
 from generator.model.records import Encounter, Fill, Person
 
 PDE = TYPES["pde"]
 
 # Part D
 TREATED_SHARE = 0.8              # share of a condition's patients on a maintenance drug for it
-FILLS_PER_DRUG_YEAR = 7.6        # a maintenance drug's fills in a year: 30- and 90-day supplies, refill gaps
-NINETY_DAY_SHARE = 0.33          # maintenance drugs filled 90 days at a time
+FILLS_PER_DRUG_YEAR = 7.6        # a maintenance drug's fills in a year: its supplies (days_supply), refill gaps
 REFILL_GAP_DAYS = 6              # a refill comes 0..5 days after the supply runs out
 
 
@@ -36,7 +36,7 @@ class PartD(CareBase):
         prescriber = p.pcp
         random = rng.random
         for drug in drugs:
-            supply = 90 if random() < NINETY_DAY_SHARE else 30
+            supply = days_supply(random())
             lines = [("", drug["ndc"], drug["qty_30"] * supply / 30)]     # the same for every fill (read only)
             for first, last in p.part_d_days:
                 day = first + int(supply * random())
