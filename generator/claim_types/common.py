@@ -1,30 +1,31 @@
 """The parts of the ExplanationOfBenefit shape several claim types share (data-model.md §5–§9), named once.
 
-Facts the records do not carry (contractor numbers, clearing codes, the primary payer, IPPS add-on amounts)
-are fixed, realistic values for a paid, Medicare-primary, original claim; each is named here.
+Facts the records do not carry (clearing codes, the primary payer, IPPS add-on amounts) are fixed, realistic
+values for a paid, Medicare-primary, original claim, or derived from facts they do (the contractor numbers from
+the provider's state); each is named here.
 """
 from __future__ import annotations
 
 from dataset_contract.systems import HL7_CODESYSTEM
 
 from .derived import (BILL_CLASSIFICATION, BILL_FREQUENCY, CONTROL_NUMBER, DEDUCTIONS, LOW_INCOME_SUBSIDY,
-                      PATIENT_RESIDENCE, REVENUE_RATE, ipps_share, line_sum)
+                      PATIENT_RESIDENCE, REVENUE_RATE, contractor, ipps_share, line_sum)
 from .shape import (Adjudication, Balance, BlankCode, CareTeam, Category, Code, Concept, Extension, Info, Quantity,
                     InstitutionalShape, ProfessionalShape, TimingDate, TimingPeriod, TimingSpan, Total)
 from .values import Const, Key
 
-CARRIER_NUMBER = "01112"       # carr_num: the MAC jurisdiction contractor number
-FI_NUMBER = "01111"            # fi_num: the Part A/B MAC number
 ZERO = Const(0.0)
 
 # --- header extensions ----------------------------------------------------------------------------------------
-PROFESSIONAL_HEADER = (
-    Extension("carr_num", Const(CARRIER_NUMBER), "identifier"),
-    Extension("carr_clm_cntl_num", CONTROL_NUMBER, "identifier"),
-    Extension("carr_clm_pmt_dnl_cd", Const("1")),       # paid (to the physician or supplier)
-    Extension("asgmntcd", Const("A")),                  # assigned claim
-    Extension("carr_clm_entry_cd", Const("1")),         # original claim
-)
+def professional_header(near_line: str, contractor_number: str) -> tuple[Extension, ...]:
+    """The header extensions of a CMS-1500 claim: the near-line record code, the contractor (carr_num: the
+    mac_contractors column, `part_b` for an A/B MAC, `dme` for a DME MAC), then the shared ones."""
+    return (Extension("nch_near_line_rec_ident_cd", Const(near_line)),
+            Extension("carr_num", contractor(contractor_number), "identifier"),
+            Extension("carr_clm_cntl_num", CONTROL_NUMBER, "identifier"),
+            Extension("carr_clm_pmt_dnl_cd", Const("1")),       # paid (to the physician or supplier)
+            Extension("asgmntcd", Const("A")),                  # assigned claim
+            Extension("carr_clm_entry_cd", Const("1")))         # original claim
 
 
 def institutional_header(near_line: str, *middle: Extension) -> tuple[Extension, ...]:
@@ -33,7 +34,7 @@ def institutional_header(near_line: str, *middle: Extension) -> tuple[Extension,
             Extension("fi_doc_clm_cntl_num", CONTROL_NUMBER, "identifier"),
             Extension("fi_clm_proc_dt", Key("processed"), "date"),
             Extension("clm_srvc_clsfctn_type_cd", BILL_CLASSIFICATION),
-            Extension("fi_num", Const(FI_NUMBER)))
+            Extension("fi_num", contractor("part_a")))
 
 
 ACTION = Extension("fi_clm_actn_cd", Const("1"))        # original debit action
@@ -186,8 +187,15 @@ HHA_BALANCE = (Balance("prpayamt", Key("prior_payer")),)
 
 # --- careTeam ----------------------------------------------------------------------------------------------------
 PROFESSIONAL_HEADS = (("referring", "referring"),)
+RENDERED_BY = (("036", "operating"), ("049", "operating"), ("045", "attending"), ("051", "attending"),
+               ("042", "attending"), ("043", "attending"), ("044", "attending"), ("048", "attending"),
+               ("0657", "attending"))
+"""Revenue centers whose lines name their rendering physician: operating and ambulatory surgery rooms the operating
+physician; emergency room, clinic, therapies, cardiology and hospice physician services the attending."""
 INSTITUTIONAL_TEAM = CareTeam(heads=(("attending", "attending"), ("operating", "operating")), heads_qualified=True,
-                              performers_credentialed=False)
+                              performers_credentialed=False, performed_by=RENDERED_BY)
+HOME_HEALTH_TEAM = CareTeam(heads=INSTITUTIONAL_TEAM.heads, heads_qualified=True, performers_credentialed=False)
+"""Home health visits are the agency's nurses' and therapists' (no rendering physician on the lines)."""
 PHARMACY_TEAM = CareTeam(heads=(("prescriber", "prescribing"),), heads_qualified=True, performers_credentialed=False)
 
 # --- what a billing form's types share (a spec spreads one into its FhirShape and names only what differs) --------
@@ -199,3 +207,4 @@ INSTITUTIONAL_SHAPE: InstitutionalShape = {
     "id_variable": "clm_id", "totals": CHARGES_TOTAL, "care_team": INSTITUTIONAL_TEAM, "provider": "contained",
     "facility": "bill_type", "final_bill": True,
 }
+HOME_HEALTH_SHAPE: InstitutionalShape = {**INSTITUTIONAL_SHAPE, "care_team": HOME_HEALTH_TEAM}

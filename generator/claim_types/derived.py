@@ -5,6 +5,10 @@ claim's values stay consistent with each other.
 """
 from __future__ import annotations
 
+from functools import cache
+
+from generator.tables import table
+
 from .values import Derived
 
 IPPS_ADD_ON_SHARES = {          # typical shares of an IPPS DRG payment
@@ -99,3 +103,15 @@ def opps_status(hcpcs: str) -> str:
 
 OPPS_STATUS = Derived(("hcpcs",), opps_status)
 
+
+
+@cache
+def _contractors() -> dict[str, dict[str, str]]:
+    return {row["state"]: row for row in table("mac_contractors")}
+
+
+def contractor(column: str) -> Derived:
+    """The number of the Medicare contractor that processed the claim, by the state of the provider's practice
+    location (mac_contractors: `part_a` the A/B MAC's Part A number, fi_num; `part_b` its Part B number,
+    carr_num; `dme` the DME MAC's)."""
+    return Derived(("provider",), lambda provider: _contractors()[provider["state"]][column])

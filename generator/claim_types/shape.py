@@ -129,6 +129,9 @@ class CareTeam:
     line_performers: bool = False       # lines name their performing clinician (professional claims)
     supplier_performs: bool = False     # lines without a performer are performed by the billing provider
     billing_primary: bool = False       # the billing provider closes the team as primary, every line links to it
+    performer_type: bool = False        # performers carry carr_line_prvdr_type_cd: "0" a group bills for them, "1" solo
+    performed_by: tuple[tuple[str, str], ...] = ()  # institutional: (revenue-center prefix, claim key) a line of
+    #                                     such a revenue center is rendered by that provider (rev_cntr_rndrg_physn_npi)
 
 
 # --- the shape -----------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import orjson
 from dataset_contract.systems import (BB_VARIABLES, C4BB_CODESYSTEM, HCPCS_SYSTEM, HL7_CODESYSTEM, ICD10_SYSTEM,
                                       ICD10CM_SYSTEM, ICD10PCS_SYSTEM, NDC_SYSTEM, NPI_SYSTEM, NUCC_SYSTEM)
 from generator.claim_types.spec import ClaimType
-from generator.model.records import Claim, Line
+from generator.model.records import Claim, Line, Provider
 
 from .codebook import ccw_coding, ccw_coding_ext
 from .fragments import ccw_concept, concept, npi_identifier, profile
@@ -61,12 +61,29 @@ def care_team(spec: ClaimType, claim: Claim) -> tuple[bytes, tuple[bytes, ...]]:
     lines = claim["lines"]
     if team.line_performers:
         fallback = claim["provider"] if team.supplier_performs else None
-        performers = tuple([PROVIDER_FIELDS(performer) if (performer := line.get("performing") or fallback) else None
+        performers = tuple([_performer(performer) if (performer := line.get("performing") or fallback) else None
                             for line in lines])
+    elif team.performed_by:
+        performers = tuple([_performer(performer) if (performer := _rendering(team.performed_by, claim, line))
+                            else None for line in lines])
     else:
         performers = (None,) * len(lines)
     billing = PROVIDER_FIELDS(claim["provider"]) if team.billing_primary else None
     return _team(spec, heads, performers, billing)
+
+
+def _performer(provider: Provider) -> tuple:
+    """A performer's fields, and whether a group practice bills for them."""
+    return (*PROVIDER_FIELDS(provider), "billing" in provider)
+
+
+def _rendering(performed_by: tuple[tuple[str, str], ...], claim: Claim, line: Line) -> Provider | None:
+    """The provider who rendered an institutional line: the claim's provider its revenue center names."""
+    revenue = line["revenue"]
+    for prefix, key in performed_by:
+        if revenue.startswith(prefix):
+            return claim.get(key)
+    return None
 
 
 @lru_cache(maxsize=1 << 13)
@@ -86,7 +103,9 @@ def _team(spec: ClaimType, heads: tuple, performers: tuple, billing: tuple | Non
             continue
         if performer[0] not in sequences:
             sequences[performer[0]] = len(team) + 1
-            team.append(_member(len(team) + 1, "performing", performer, True, credentialed, credentialed))
+            typed = performer[5] if shape.performer_type else None
+            team.append(_member(len(team) + 1, "performing", performer[:5], True, credentialed, credentialed,
+                                typed))
         links.append(sequences[performer[0]])
     last = None
     if billing is not None:  # the billing provider closes the team and every line links to it
@@ -97,10 +116,15 @@ def _team(spec: ClaimType, heads: tuple, performers: tuple, billing: tuple | Non
 
 
 @lru_cache(maxsize=1 << 16)
-def _member(seq: int, role: str, provider: tuple, qualification: bool, participating=False, responsible=False):
-    """One careTeam entry, serialized once per distinct entry."""
+def _member(seq: int, role: str, provider: tuple, qualification: bool, participating=False, responsible=False,
+            grouped: bool | None = None):
+    """One careTeam entry, serialized once per distinct entry (`grouped`: with carr_line_prvdr_type_cd, "0" when a
+    group practice bills for the performer, "1" for a solo practitioner)."""
     npi, name, kind, taxonomy, specialty = provider
-    member = {"extension": PARTICIPATING} if participating else {}
+    extension = [] if grouped is None else [ccw_coding_ext("carr_line_prvdr_type_cd", "0" if grouped else "1")]
+    if participating:
+        extension += PARTICIPATING
+    member: dict = {"extension": extension} if extension else {}
     member["sequence"] = seq
     member["provider"] = {"identifier": npi_identifier(npi)}
     if kind == "org" or role in ("prescribing", "referring"):

@@ -82,7 +82,8 @@ class ClaimBuilder:
             "type": spec.name, "claim_id": str(-(self.id_bases[spec.ids] + seq)),
             "group_id": str(-(self.group_base + seq)), "bene_id": bene_id, "from_date": from_date,
             "thru_date": from_date if end == start else iso(end), "received": iso(received),
-            "processed": processed[0], "last_updated": processed[1], "provider": enc.provider,
+            "processed": processed[0], "last_updated": processed[1],
+            "provider": enc.provider.get("billing") or enc.provider,   # a group practice bills for its clinicians
             "attending": enc.attending, "operating": enc.operating, "referring": None,
             "prescriber": None, "diagnoses": diagnoses(enc) if enc.dx else [], "procedures": [], "prior_payer": 0.0}
         PRICERS[spec.pricing.__class__](self, enc, claim, ledger, lis, part_d_plans)
@@ -132,7 +133,8 @@ class ClaimBuilder:
         claim["lines"] = lines
         if professional:
             claim["referring"] = performing if pricing.referred_by_performer else None
-        else:
+        else:   # the clinician seen at the hospital attends the visit
+            claim["attending"] = claim["attending"] or performing
             _institutional_header(spec, claim, OUTPATIENT_STATUS, spec.type_of_bill.frequency)
         _set_amounts(claim, total_submitted, total_allowed, total_deductible, total_coinsurance)
 

@@ -31,8 +31,12 @@ FACILITY_KINDS = {
     "dme": (3, ("Medical Supply", "Home Medical Equipment", "Respiratory Supply"), "A3", "332B00000X", None),
 }
 CLINICIANS_PER_PERCENT = 60
+SOLO_SHARE = 0.15           # clinicians billing under their own NPI; the others reassign to a group practice
+GROUP_SIZE_MEAN = 6         # clinicians per group practice (1 + Poisson): most practices are small
+GROUP = ("70", "193200000X", ("Medical Group", "Physicians", "Associates", "Clinic", "Health Partners"))
+"""A group practice's CMS specialty (70, multispecialty clinic or group practice), NUCC taxonomy, name suffixes."""
 PRIMARY_CARE = ("11", "08", "01", "50", "97")     # the specialties a person's own clinician may have
-KIND_INDEX = {k: i for i, k in enumerate(["clinician", *FACILITY_KINDS])}
+KIND_INDEX = {k: i for i, k in enumerate(["clinician", *FACILITY_KINDS, "group"])}
 NPI_BASE = 100_000_000      # base9 = NPI_BASE + state * 10**6 + kind * 10**5 + k: unique, starts with 1
 
 
@@ -91,12 +95,13 @@ def pool(seed: int, state_index: int) -> StatePool:
     families = _picks(rng, last_w, n)
     specs = _picks(rng, tuple(accumulate(float(s["share"]) for s in specialties)), n)
     places = _uniform_picks(rng, len(zips), n)
+    groups = _groups(rng, places, zips, abbr, npis)
     people = tuple(
         Provider(npi=number, name=f"{last[family]}, {fem[f] if is_f else male[m]}".upper(), kind="person",
                  taxonomy=specialties[spec]["taxonomy"], specialty=specialties[spec]["code"], state=abbr,
-                 zip=zips[place][0], ccn="")
-        for number, is_f, (f, m), family, spec, place in zip(npis("clinician", n), female, firsts, families, specs,
-                                                              places))
+                 zip=zips[place][0], ccn="", **({"billing": group} if group else {}))
+        for number, is_f, (f, m), family, spec, place, group in zip(npis("clinician", n), female, firsts, families,
+                                                                     specs, places, groups))
     by_kind: dict[str, tuple[Provider, ...]] = {"clinician": people}
     for kind, (per_pct, suffixes, specialty, taxonomy, ccn_range) in FACILITY_KINDS.items():
         n = max(1, round(per_pct * share_pct))
@@ -113,6 +118,30 @@ def pool(seed: int, state_index: int) -> StatePool:
     primary = tuple(p for s in PRIMARY_CARE for p in by_specialty.get(s, ()))
     return StatePool(by_kind=by_kind, by_specialty={k: tuple(v) for k, v in by_specialty.items()},
                      primary_care=primary or people)
+
+
+def _groups(rng: np.random.Generator, places: list[int], zips, abbr: str, npis) -> list[Provider | None]:
+    """Per clinician, the group practice that bills for them (None: a solo practitioner): clinicians of one
+    neighbourhood (ZIP order) join a group together, 1 + Poisson(GROUP_SIZE_MEAN - 1) of them."""
+    n = len(places)
+    solo = (rng.random(n) < SOLO_SHARE).tolist()
+    out: list[Provider | None] = [None] * n
+    members = [i for i in sorted(range(n), key=places.__getitem__) if not solo[i]]
+    sizes = (1 + rng.poisson(GROUP_SIZE_MEAN - 1, len(members))).tolist()
+    suffixes = _uniform_picks(rng, len(GROUP[2]), len(members))
+    numbers = npis("group", len(members))
+    specialty, taxonomy, names = GROUP
+    at = k = 0
+    while at < len(members):
+        first = members[at]
+        zip_, _, city = zips[places[first]]
+        group = Provider(npi=numbers[k], name=f"{city} {names[suffixes[k]]}".upper(), kind="org",
+                         taxonomy=taxonomy, specialty=specialty, state=abbr, zip=zip_, ccn="")
+        for i in members[at:at + sizes[k]]:
+            out[i] = group
+        at += sizes[k]
+        k += 1
+    return out
 
 
 def _taxonomies(rng: np.random.Generator, kind: str, taxonomy: str, n: int) -> list[str]:

@@ -18,7 +18,7 @@ beneficiary.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from generator.claim_types.spec import ClaimType
 
@@ -32,6 +32,7 @@ class Provider(TypedDict):
     state: str          # USPS state abbreviation of the practice location
     zip: str            # 5-digit ZIP of the practice location
     ccn: str            # CMS certification number (facilities; "" for people and pharmacies)
+    billing: NotRequired[Provider]  # a clinician in a group practice: the group, which bills their claims
 
 
 class Beneficiary(TypedDict):

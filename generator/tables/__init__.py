@@ -31,6 +31,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "hcpcs": ("code", "display", "kind", "betos", "type_of_service", "allowed", "condition"),
     "golden_fields": ("claim_type", "path"),
     "icd10cm_displays": ("code", "display"),
+    "mac_contractors": ("state", "part_a", "part_b", "dme", "locality"),
     "names": ("kind", "name", "weight"),
     "pcs": ("code", "display"),
     "pde_codes": ("key", "code", "share", "pharmacy"),
