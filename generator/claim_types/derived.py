@@ -115,3 +115,24 @@ def contractor(column: str) -> Derived:
     location (mac_contractors: `part_a` the A/B MAC's Part A number, fi_num; `part_b` its Part B number,
     carr_num; `dme` the DME MAC's)."""
     return Derived(("provider",), lambda provider: _contractors()[provider["state"]][column])
+
+
+def pricing_locality(state: str) -> str:
+    """carr_line_prcng_lclty_cd: the fee schedule locality of a service in the state (mac_contractors)."""
+    return _contractors()[state]["locality"]
+
+
+def units_indicator(hcpcs: str | None) -> str:
+    """The MTUS indicator of a professional line's units by its HCPCS code: ambulance miles (A0425–A0436) "1",
+    anesthesia time (00100–01999) "2", oxygen (E0424–E0486, E1390–E1392) "4", blood (P9010–P9099) "5", else
+    services "3"."""
+    code = hcpcs or ""
+    if code.startswith("A04"):
+        return "1"
+    if code[:1] == "0" and code.isdigit():
+        return "2"
+    if "E0424" <= code <= "E0486" or "E1390" <= code <= "E1392":
+        return "4"
+    if code.startswith("P90"):
+        return "5"
+    return "3"

@@ -190,3 +190,7 @@ class FhirShape:
     revenue_deductible_coding: bool = False  # revenue codes carry the deductible/coinsurance codings
     revenue_status: Source | None = None     # an item's OPPS status indicator (None: no status extension)
     line_extensions: tuple[tuple[str, str], ...] = ()   # (variable, code) fixed coding extensions of every item
+    line_units: str | None = None   # professional items carry their units: "carr_line_mtus" (count and indicator
+    #                                 codings) | "dmerc_line_mtus" (a count quantity with the indicator as its code)
+    supplier_lines: bool = False    # DME items carry the supplier's number and type, the pricing state, screen savings
+    pricing_location: bool = False  # carrier items' locations carry the fee schedule locality, lab lines the CLIA

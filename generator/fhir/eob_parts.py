@@ -14,10 +14,13 @@ import orjson
 
 from dataset_contract.systems import (BB_VARIABLES, C4BB_CODESYSTEM, HCPCS_SYSTEM, HL7_CODESYSTEM, ICD10_SYSTEM,
                                       ICD10CM_SYSTEM, ICD10PCS_SYSTEM, NDC_SYSTEM, NPI_SYSTEM, NUCC_SYSTEM)
+from generator.claim_types.derived import pricing_locality, units_indicator
 from generator.claim_types.spec import ClaimType
+from generator.model.identifiers import clia_number, supplier_number
+from generator.tables import rows
 from generator.model.records import Claim, Line, Provider
 
-from .codebook import ccw_coding, ccw_coding_ext
+from .codebook import DISPLAYS, ccw_coding, ccw_coding_ext
 from .fragments import ccw_concept, concept, npi_identifier, profile
 from .layout import DEDUCTIBLE_CODINGS, Layout
 from .slots import compile_shape, slot
@@ -47,6 +50,8 @@ QUANTITY_EXTENSION = compile_shape({"extension": [{"url": BB_VARIABLES + "rev_cn
                                                    "valueQuantity": {"value": slot("quantity")}}]},
                                    ("quantity",), members=True, where="revenue line quantity").format + b","
 MIDNIGHT = "T00:00:00+00:00"
+SSA_CODES = {abbr: ssa for abbr, _, ssa, *_ in rows("states")}
+SUPPLIER_TYPE = "3"     # dmerc_line_supplr_type_cd: a supplier other than a sole proprietorship (an organization)
 
 
 # --- careTeam ----------------------------------------------------------------------------------------------
@@ -252,11 +257,17 @@ def _period(start: str, end: str) -> bytes:
 
 
 @lru_cache(maxsize=1 << 14)
-def _location(state: str, zip_: str, pos: str) -> bytes:
-    """A professional line's `,"locationCodeableConcept":…`."""
+def _location(state: str, zip_: str, pos: str, locality: str | None = None, clia: str | None = None) -> bytes:
+    """A professional line's `,"locationCodeableConcept":…` (with the fee schedule locality and the lab's CLIA
+    number where given)."""
+    extension = [ccw_coding_ext("prvdr_state_cd", state), ccw_coding_ext("prvdr_zip", zip_)]
+    if locality is not None:
+        extension.append(ccw_coding_ext("carr_line_prcng_lclty_cd", locality))
+    if clia is not None:
+        extension.append({"url": BB_VARIABLES + "carr_line_clia_lab_num",
+                          "valueIdentifier": {"system": BB_VARIABLES + "carr_line_clia_lab_num", "value": clia}})
     return b',"locationCodeableConcept":' + dumps(
-        {"extension": [ccw_coding_ext("prvdr_state_cd", state), ccw_coding_ext("prvdr_zip", zip_)],
-         "coding": [ccw_coding("line_place_of_srvc_cd", pos)]})
+        {"extension": extension, "coding": [ccw_coding("line_place_of_srvc_cd", pos)]})
 
 
 PROFESSIONAL_CODES = ("betos", "dx_index", "type_of_service", "hcpcs", "hcpcs_display", "ndc", "drug", "modifiers")
@@ -265,10 +276,55 @@ PROFESSIONAL_DEFAULTS = (None, -1, "1", None, None, None, None, None)
 
 def _professional_item(layout: Layout, claim: Claim, line: Line, seq: int, links: bytes) -> tuple:
     *codes, modifiers = map(line.get, PROFESSIONAL_CODES, PROFESSIONAL_DEFAULTS)
-    extension, middle = _professional_codes(layout.spec, *codes, tuple(modifiers or ()))
+    spec = layout.spec
+    shape = spec.fhir
+    extension, middle = _professional_codes(spec, *codes, tuple(modifiers or ()))
     where = line.get("performing") or claim["provider"]
-    return (extension, seq, links, middle, _period(line["from_date"], line["thru_date"]),
-            _location(where["state"], where["zip"], line["pos"]))
+    billing = claim["provider"]
+    if shape.line_units:
+        extension = _then_codes(_line_facts(spec, line.get("quantity") or 1, codes[3], billing["npi"],
+                                            billing["state"]), extension)
+    if shape.pricing_location:
+        location = _location(where["state"], where["zip"], line["pos"], pricing_locality(where["state"]),
+                             _lab(codes[3], billing["npi"], billing["state"]))
+    else:
+        location = _location(where["state"], where["zip"], line["pos"])
+    return (extension, seq, links, middle, _period(line["from_date"], line["thru_date"]), location)
+
+
+def _lab(hcpcs: str | None, npi: str, state: str) -> str | None:
+    """The CLIA number of the lab that bills a clinical laboratory line (HCPCS 80047–89398), else None."""
+    return clia_number(npi, SSA_CODES[state]) if hcpcs and hcpcs[:1] == "8" and hcpcs.isdigit() else None
+
+
+@lru_cache(maxsize=1 << 14)
+def _line_facts(spec: ClaimType, quantity: float, hcpcs: str | None, npi: str, state: str) -> bytes:
+    """The extensions a professional item carries before its codes' (`"[…,` : it opens the extension array):
+    its units and their indicator, and a DME supplier's number, screen savings, pricing state and type."""
+    shape = spec.fhir
+    prefix, indicator = shape.line_units, units_indicator(hcpcs)
+    extension: list[dict] = []
+    if shape.supplier_lines:
+        extension += [{"url": BB_VARIABLES + "suplrnum",
+                       "valueIdentifier": {"system": BB_VARIABLES + "suplrnum", "value": supplier_number(npi)}},
+                      {"url": BB_VARIABLES + "dmerc_line_scrn_svgs_amt", "valueQuantity": {"value": 0.0}}]
+    if prefix == "dmerc_line_mtus":
+        quantity_value = {"value": quantity, "unit": DISPLAYS.get(("dmerc_line_mtus_cd", indicator)),
+                          "system": BB_VARIABLES + "dmerc_line_mtus_cd", "code": indicator}
+        extension.append({"url": BB_VARIABLES + "dmerc_line_mtus_cnt", "valueQuantity": quantity_value})
+    elif prefix:   # the count, its indicator as BFD also codes it under the count's variable, the indicator
+        extension += [{"url": BB_VARIABLES + prefix + "_cnt", "valueQuantity": {"value": quantity}},
+                      {"url": BB_VARIABLES + prefix + "_cnt",
+                       "valueCoding": {"system": BB_VARIABLES + prefix + "_cnt", "code": indicator}},
+                      ccw_coding_ext(prefix + "_cd", indicator)]
+    if shape.supplier_lines:
+        extension += [ccw_coding_ext("dmerc_line_prcng_state_cd", state),
+                      ccw_coding_ext("dmerc_line_supplr_type_cd", SUPPLIER_TYPE)]
+    return dumps(extension)[:-1] + b","
+
+
+def _then_codes(facts: bytes, codes: bytes) -> bytes:
+    return facts[:-1] + b"]" if codes == b"[]" else facts + codes[1:]
 
 
 @lru_cache(maxsize=1 << 16)

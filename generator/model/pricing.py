@@ -132,7 +132,7 @@ class ClaimBuilder:
         ledger.meet_part_b(year, total_deductible)
         claim["lines"] = lines
         if professional:
-            claim["referring"] = performing if pricing.referred_by_performer else None
+            claim["referring"] = enc.referring
         else:   # the clinician seen at the hospital attends the visit
             claim["attending"] = claim["attending"] or performing
             _institutional_header(spec, claim, OUTPATIENT_STATUS, spec.type_of_bill.frequency)

@@ -106,12 +106,12 @@ def pool(seed: int, state_index: int) -> StatePool:
     for kind, (per_pct, suffixes, specialty, taxonomy, ccn_range) in FACILITY_KINDS.items():
         n = max(1, round(per_pct * share_pct))
         places, names = _uniform_picks(rng, len(zips), n), _uniform_picks(rng, len(suffixes), n)
-        taxonomies = _taxonomies(rng, kind, taxonomy, n)
+        kinds_of = _kinds_of(rng, kind, taxonomy, specialty, n)
         by_kind[kind] = tuple(
-            Provider(npi=number, name=f"{zips[place][2]} {suffixes[name]}".upper(), kind="org", taxonomy=kind_taxonomy,
-                     specialty=specialty, state=abbr, zip=zips[place][0],
+            Provider(npi=number, name=f"{zips[place][2]} {suffixes[name]}".upper(), kind="org", taxonomy=own[0],
+                     specialty=own[1], state=abbr, zip=zips[place][0],
                      ccn=f"{state['ssa_code']}{ccn_range[0] + k:04d}" if ccn_range else "")
-            for k, (number, place, name, kind_taxonomy) in enumerate(zip(npis(kind, n), places, names, taxonomies)))
+            for k, (number, place, name, own) in enumerate(zip(npis(kind, n), places, names, kinds_of)))
     by_specialty: dict[str, list] = {}
     for p in people:
         by_specialty.setdefault(p["specialty"], []).append(p)
@@ -144,14 +144,21 @@ def _groups(rng: np.random.Generator, places: list[int], zips, abbr: str, npis) 
     return out
 
 
-def _taxonomies(rng: np.random.Generator, kind: str, taxonomy: str, n: int) -> list[str]:
-    """The NUCC taxonomies of a kind's n providers: pharmacies by their service type's share (the pharmacy_types
-    table: retail, long-term care, mail order…), every other kind its one taxonomy."""
-    if kind != "pharmacy":
-        return [taxonomy] * n
-    types = tables.table("pharmacy_types")
+SUBTYPES = {"pharmacy": ("pharmacy_types", "taxonomy", None), "dme": ("dme_suppliers", "taxonomy", "specialty")}
+"""Kinds whose providers differ by type: the table of their types' shares, its taxonomy and specialty columns."""
+
+
+def _kinds_of(rng: np.random.Generator, kind: str, taxonomy: str, specialty: str, n: int) -> list[tuple[str, str]]:
+    """The (NUCC taxonomy, CMS specialty) of a kind's n providers: pharmacies by service type (pharmacy_types:
+    retail, long-term care, mail order…) and DME suppliers by specialty (dme_suppliers) drawn by their shares,
+    every other kind its one taxonomy and specialty."""
+    if kind not in SUBTYPES:
+        return [(taxonomy, specialty)] * n
+    name, taxonomy_column, specialty_column = SUBTYPES[kind]
+    types = tables.table(name)
     cumulative = tuple(accumulate(float(t["share"]) for t in types))
-    return [types[i]["taxonomy"] for i in _picks(rng, cumulative, n)]
+    return [(types[i][taxonomy_column], types[i][specialty_column] if specialty_column else specialty)
+            for i in _picks(rng, cumulative, n)]
 
 
 def pick(rng: Draws, providers: tuple[Provider, ...]) -> Provider:

@@ -259,6 +259,7 @@ class Encounter:
     performing: Provider | None = None      # professional lines: the rendering clinician (PDE: the prescriber)
     attending: Provider | None = None       # facility stays and home health
     operating: Provider | None = None       # stays with a procedure
+    referring: Provider | None = None       # professional: who ordered the service (labs, imaging, therapy, DME)
     pos: str = ""                           # place of service (professional)
     facts: Facts | None = None              # facility episodes and fills
 

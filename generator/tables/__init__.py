@@ -25,6 +25,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                      "part_b_deductible", "part_d_deductible", "part_d_oop_threshold", "inpatient_base_rate",
                      "snf_per_diem", "hha_period", "hospice_rhc_per_diem", "part_d_lis_generic", "part_d_lis_brand"),
     "days_supply": ("days", "share"),
+    "dme_suppliers": ("specialty", "taxonomy", "share"),
     "drg": ("drg", "display", "weight", "share", "principal", "secondary", "pcs", "condition", "los_mean",
             "surgical"),
     "drugs": ("ndc", "generic", "brand", "brand_generic", "condition", "weight", "cost_30", "qty_30", "display"),

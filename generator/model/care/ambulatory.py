@@ -19,6 +19,9 @@ FOLLOW_UP_DAYS = 7
 DME_USERS = 0.25                 # share of beneficiaries with DME claims (at average intensity)
 
 
+ORDERED = frozenset({"69", "30", "65", "dme"})
+"""Visit kinds (by specialty) that the person's own clinician orders: labs, imaging, therapy, equipment."""
+
 class Ambulatory(CareBase):
     """The professional, outpatient and DME part of the care model."""
 
@@ -92,7 +95,8 @@ class Ambulatory(CareBase):
             performer = clinician(rng, p.pool, kind.specialty)
         billing = kind.spec.visit_billing
         provider = performer if billing == "performer" else (p.hospital if billing == "hospital" else supplier)
-        return Encounter(kind.spec, day, day, dx, lines, provider, performing=performer, pos=kind.pos or "")
+        return Encounter(kind.spec, day, day, dx, lines, provider, performing=performer, pos=kind.pos or "",
+                         referring=p.pcp if kind.specialty in ORDERED else None)
 
     def _show_conditions(self, p: Person, encs: list[Encounter], dates: list[int]) -> None:
         """Make each chronic condition appear on two claims with different dates (CCW's rule)."""
