@@ -1,5 +1,5 @@
 """Carrier: a physician or other professional's Part B claim (CMS-1500), paid from the fee schedule."""
-from .common import CARRIER_LINE, professional_header, PROFESSIONAL_HEADS, PROFESSIONAL_SHAPE
+from .common import CARRIER_LINE, PROFESSIONAL_HEADS, PROFESSIONAL_REASONS, PROFESSIONAL_SHAPE, professional_header
 from .shape import CareTeam, FhirShape
 from .spec import ClaimType, Diagnoses, FeeSchedule, Target
 
@@ -16,7 +16,7 @@ SPEC = ClaimType(
         care_team=CareTeam(heads=PROFESSIONAL_HEADS, heads_qualified=False, performers_credentialed=True,
                            line_performers=True, billing_primary=True, performer_type=True),
         provider="billing_npi", disposition="1",
-        line_units="carr_line_mtus", pricing_location=True, **PROFESSIONAL_SHAPE),
+        line_units="carr_line_mtus", pricing_location=True, line_reasons=PROFESSIONAL_REASONS, **PROFESSIONAL_SHAPE),
     diagnoses=Diagnoses(limit=12, other_role="secondary"),
     visit_billing="performer",
     ccw_claims=2,

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataset_contract.systems import HL7_CODESYSTEM
 
 from .derived import (BILL_CLASSIFICATION, BILL_FREQUENCY, CONTROL_NUMBER, DEDUCTIONS, LOW_INCOME_SUBSIDY,
-                      PATIENT_RESIDENCE, REVENUE_RATE, contractor, ipps_share, line_sum)
+                      PATIENT_RESIDENCE, REVENUE_RATE, ADJUSTMENT_REASON, DRG_WEIGHT, PATIENT_SHARE_REASON,
+                      contractor, ipps_share, line_sum)
 from .shape import (Adjudication, Balance, BlankCode, CareTeam, Category, Code, Concept, Extension, Info, Quantity,
                     InstitutionalShape, ProfessionalShape, TimingDate, TimingPeriod, TimingSpan, Total)
 from .values import Const, Key
@@ -64,10 +65,13 @@ MCO_PAID = Info(Category("clm_mco_pd_sw"), Code("clm_mco_pd_sw", Const("0")))   
 TYPE_OF_BILL = Info(Category(carin=("typeofbill", "Type of Bill")), Code("clm_freq_cd", BILL_FREQUENCY))
 DISCHARGE = Info(Category(carin=("discharge-status", "Discharge Status")),  # BFD stores it without its leading zero
                  Code("ptnt_dschrg_stus_cd", Key("discharge_status"), strip_zero=True))
+BLOOD = Info(Category("nch_blood_pnts_frnshd_qty"), Quantity(Key("blood_pints", 0), unit=("pint", "[pt_us]")))
 PRIMARY_PAYER = Info(Category("nch_prmry_pyr_cd"), BlankCode("nch_prmry_pyr_cd"))  # blank: Medicare is primary
 QUALIFYING_STAY = Info(Category("nch_qlfyd_stay_from_dt"), TimingSpan(Key("qualifying_stay")))
 PPS = Info(Category("clm_pps_ind_cd"), Code("clm_pps_ind_cd", Const("2")))          # paid under a PPS
 INSTITUTIONAL_TAIL = (TYPE_OF_BILL, DISCHARGE, PRIMARY_PAYER)
+REVENUE_REASONS = (("rev_cntr_1st_ansi_cd", ADJUSTMENT_REASON), ("rev_cntr_2nd_ansi_cd", PATIENT_SHARE_REASON))
+PROFESSIONAL_REASONS = (("carr_line_rdcd_pmt_phys_astn_c", Const("0")),)   # no reduced physician-assistant fee
 PHARMACY_INFO = (
     Info(Category(carin=("compoundcode", "Compound Code")), Concept(Key("compound"), HL7_CODESYSTEM + "v3-ActCode", (
         (False, "RXDINV", "Rx dispense invoice"), (True, "RXCINV", "Rx compound invoice")))),
@@ -173,6 +177,7 @@ INPATIENT_BALANCE = (
     Balance("clm_pass_thru_per_diem_amt", ZERO), Balance("nch_profnl_cmpnt_chrg_amt", ZERO),
     Balance("clm_tot_pps_cptl_amt", ipps_share("clm_tot_pps_cptl_amt")), *PART_A_STAY, *PPS_CAPITAL,
     Balance("nch_drg_outlier_aprvd_pmt_amt", ZERO), *BLOOD_AND_PRIMARY,
+    Balance("clm_pps_cptl_drg_wt_num", DRG_WEIGHT, count=True),   # truncated to an unsignedInt, as BFD writes it
     Balance("bene_lrd_used_cnt", Const(0), count=True),
 )
 SNF_BALANCE = (*PART_A_STAY, *PPS_CAPITAL, *BLOOD_AND_PRIMARY)

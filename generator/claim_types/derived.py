@@ -136,3 +136,27 @@ def units_indicator(hcpcs: str | None) -> str:
     if code.startswith("P90"):
         return "5"
     return "3"
+
+
+@cache
+def _drg_weights() -> dict[str, float]:
+    return {row["drg"]: float(row["weight"]) for row in table("drg")}
+
+
+DRG_WEIGHT = Derived(("drg",), lambda drg: _drg_weights().get(drg, 0.0))
+"""clm_pps_cptl_drg_wt_num: the relative weight of the stay's MS-DRG (the drg table)."""
+
+
+def _adjustment(submitted: float, allowed: float) -> str | None:
+    return "CO45" if submitted > allowed else None
+
+
+def _patient_share(deductible: float, coinsurance: float) -> str | None:
+    return "PR1" if deductible > 0 else "PR2" if coinsurance > 0 else None
+
+
+ADJUSTMENT_REASON = Derived(("submitted", "allowed"), _adjustment)
+"""rev_cntr_1st_ansi_cd: the claim adjustment reason of a revenue line, CO45 (charge exceeds the fee schedule or
+payment rate) where the charge exceeds what Medicare allows."""
+PATIENT_SHARE_REASON = Derived(("deductible", "coinsurance"), _patient_share)
+"""rev_cntr_2nd_ansi_cd: PR1 (deductible) or PR2 (coinsurance) where the line leaves the patient a share."""

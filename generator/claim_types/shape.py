@@ -75,8 +75,9 @@ class TimingSpan:
 
 @dataclass(frozen=True, slots=True)
 class Quantity:
-    """`"valueQuantity"`: {"value": the source's number} (no entry without one)."""
+    """`"valueQuantity"`: {"value": the source's number} (no entry without one), with its UCUM unit when given."""
     source: Source
+    unit: tuple[str, str] | None = None     # (unit, UCUM code), e.g. ("pint", "[pt_us]")
 
 
 InfoValue = Code | BlankCode | Concept | TimingDate | TimingPeriod | TimingSpan | Quantity
@@ -194,3 +195,6 @@ class FhirShape:
     #                                 codings) | "dmerc_line_mtus" (a count quantity with the indicator as its code)
     supplier_lines: bool = False    # DME items carry the supplier's number and type, the pricing state, screen savings
     pricing_location: bool = False  # carrier items' locations carry the fee schedule locality, lab lines the CLIA
+    line_reasons: tuple[tuple[str, Source], ...] = ()   # (variable, code source read from the line): an item's
+    #                                 denial-reason adjudications (no entry where the code is None)
+    visit_reason: bool = False      # the principal diagnosis is also the patient's reason for an ED or clinic visit

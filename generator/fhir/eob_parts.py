@@ -20,7 +20,7 @@ from generator.model.identifiers import clia_number, supplier_number
 from generator.tables import rows
 from generator.model.records import Claim, Line, Provider
 
-from .codebook import DISPLAYS, ccw_coding, ccw_coding_ext
+from .codebook import DISPLAYS, TAXONOMY_DISPLAYS, ccw_coding, ccw_coding_ext
 from .fragments import ccw_concept, concept, npi_identifier, profile
 from .layout import DEDUCTIBLE_CODINGS, Layout
 from .slots import compile_shape, slot
@@ -43,7 +43,10 @@ DIAGNOSIS_TYPES = {
     "other": concept(C4BB_CODESYSTEM + "C4BBClaimDiagnosisType", "other", "Other"),
     "external": concept(C4BB_CODESYSTEM + "C4BBClaimDiagnosisType", "externalcauseofinjury",
                         "External Cause of Injury"),
+    "reason": concept(C4BB_CODESYSTEM + "C4BBClaimDiagnosisType", "patientreasonforvisit",
+                      "Patient Reason for Visit"),
 }
+VISIT_REVENUE = ("045", "051")      # emergency room and clinic lines: unscheduled or clinic visits carry a reason
 DATA_ABSENT = {"system": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "code": "NULL",
                "display": "Data Absent Reason"}
 QUANTITY_EXTENSION = compile_shape({"extension": [{"url": BB_VARIABLES + "rev_cntr_unit_cnt",
@@ -138,11 +141,20 @@ def _member(seq: int, role: str, provider: tuple, qualification: bool, participa
         member["responsible"] = True
     member["role"] = ROLES[role]
     if qualification:
-        codings = [{"system": NUCC_SYSTEM, "code": taxonomy}]
+        codings = [_taxonomy(taxonomy)]
         if participating:  # credentialed performers also carry the CMS specialty
             codings.append(ccw_coding("prvdr_spclty", specialty))
         member["qualification"] = {"coding": codings}
     return dumps(member)
+
+
+@cache
+def _taxonomy(code: str) -> dict:
+    coding = {"system": NUCC_SYSTEM, "code": code}
+    display = TAXONOMY_DISPLAYS.get(code)
+    if display is not None:
+        coding["display"] = display
+    return coding
 
 
 def _links(first: int | None, last: int | None) -> bytes:
@@ -162,14 +174,18 @@ DIAGNOSIS_FIELDS = itemgetter("code", "display", "role", "poa")
 ENTRY_FIELDS = itemgetter("code", "display", "role")
 
 
-def diagnosis_member(spec: ClaimType, diagnoses: list) -> bytes:
+def diagnosis_member(spec: ClaimType, diagnoses: list, lines: list) -> bytes:
     """`,"diagnosis":[…]`: entries serialized once per distinct (position, code, role); a type with
-    present-on-admission indicators numbers them along the list, so its lists are built whole."""
+    present-on-admission indicators numbers them along the list, so its lists are built whole. A type that
+    writes the reason for a visit repeats the principal as it on an emergency or clinic visit (rsn_visit_cd1)."""
     if spec.fhir.poa:
         return _poa_diagnoses(spec, tuple(map(DIAGNOSIS_FIELDS, diagnoses)))
     style = spec.fhir.diagnosis_style
-    return b',"diagnosis":[' + b",".join([_plain_diagnosis(style, seq, *ENTRY_FIELDS(diagnosis))
-                                          for seq, diagnosis in enumerate(diagnoses, 1)]) + b"]"
+    entries = [_plain_diagnosis(style, seq, *ENTRY_FIELDS(diagnosis)) for seq, diagnosis in enumerate(diagnoses, 1)]
+    if spec.fhir.visit_reason and any(line["revenue"].startswith(VISIT_REVENUE) for line in lines):
+        first = diagnoses[0]
+        entries.append(_plain_diagnosis(style, len(entries) + 1, first["code"], first["display"], "reason"))
+    return b',"diagnosis":[' + b",".join(entries) + b"]"
 
 
 def _diagnosis_type(style: str, role: str):

@@ -41,6 +41,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "revenue_centers": ("code", "display"),
     "specialties": ("code", "display", "taxonomy", "share"),
     "states": ("abbr", "name", "ssa_code", "fips", "share"),
+    "taxonomy_displays": ("taxonomy", "display"),
     "variables": ("variable", "label"),
     "visits": ("claim_type", "kind", "weight", "conditions", "main", "extra", "extra_p", "pos", "specialty",
                "reason"),
