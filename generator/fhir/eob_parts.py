@@ -53,6 +53,7 @@ QUANTITY_EXTENSION = compile_shape({"extension": [{"url": BB_VARIABLES + "rev_cn
                                                    "valueQuantity": {"value": slot("quantity")}}]},
                                    ("quantity",), members=True, where="revenue line quantity").format + b","
 MIDNIGHT = "T00:00:00+00:00"
+UCUM = "http://unitsofmeasure.org"
 SSA_CODES = {abbr: ssa for abbr, _, ssa, *_ in rows("states")}
 SUPPLIER_TYPE = "3"     # dmerc_line_supplr_type_cd: a supplier other than a sole proprietorship (an organization)
 
@@ -260,11 +261,14 @@ def _product_of(products: str, hcpcs_cd_coding: bool, hcpcs, hcpcs_display, ndc,
 
 
 @lru_cache(maxsize=1 << 10)
-def _modifiers(modifiers: tuple[str, ...]) -> bytes:
-    """`,"modifier":…` (b"" for none)."""
-    if not modifiers:
-        return b""
-    return b',"modifier":' + dumps([{"coding": [{"system": HCPCS_SYSTEM, "code": m}]} for m in modifiers])
+def _modifiers(modifiers: tuple[str, ...], ndc_unit: str | None = None, version: str | None = None) -> bytes:
+    """`,"modifier":…` (b"" for none): the HCPCS modifiers (a professional claim's with its HCPCS year code as
+    their version, carr_clm_hcpcs_yr_cd), then a drug line's NDC quantity qualifier."""
+    found = [{"coding": [{"system": HCPCS_SYSTEM, **({"version": version} if version else {}), "code": m}]}
+             for m in modifiers]
+    if ndc_unit:
+        found.append({"coding": [{"system": UCUM, "code": ndc_unit}]})
+    return b',"modifier":' + dumps(found) if found else b""
 
 
 @lru_cache(maxsize=1 << 12)
@@ -294,7 +298,7 @@ def _professional_item(layout: Layout, claim: Claim, line: Line, seq: int, links
     *codes, modifiers = map(line.get, PROFESSIONAL_CODES, PROFESSIONAL_DEFAULTS)
     spec = layout.spec
     shape = spec.fhir
-    extension, middle = _professional_codes(spec, *codes, tuple(modifiers or ()))
+    extension, middle = _professional_codes(spec, *codes, tuple(modifiers or ()), claim["thru_date"][3])
     where = line.get("performing") or claim["provider"]
     billing = claim["provider"]
     if shape.line_units:
@@ -345,7 +349,7 @@ def _then_codes(facts: bytes, codes: bytes) -> bytes:
 
 @lru_cache(maxsize=1 << 16)
 def _professional_codes(spec: ClaimType, betos, dx_index, type_of_service, hcpcs, hcpcs_display, ndc, drug,
-                        modifiers) -> tuple[bytes, bytes]:
+                        modifiers, year_code) -> tuple[bytes, bytes]:
     """A professional item's `extension` array (BETOS, then the type's fixed line extensions) and its members
     from `diagnosisSequence` to `modifier`, serialized once per distinct codes."""
     shape = spec.fhir
@@ -354,7 +358,8 @@ def _professional_codes(spec: ClaimType, betos, dx_index, type_of_service, hcpcs
     return dumps(extension), b"".join((
         b',"diagnosisSequence":[%d]' % (dx_index + 1) if dx_index >= 0 else b"",
         b',"category":', dumps(ccw_concept("line_cms_type_srvc_cd", type_of_service)),
-        _product_of("hcpcs", shape.hcpcs_cd_coding, hcpcs, hcpcs_display, ndc, drug), _modifiers(modifiers)))
+        _product_of("hcpcs", shape.hcpcs_cd_coding, hcpcs, hcpcs_display, ndc, drug),
+        _modifiers(modifiers, None, year_code)))
 
 
 @lru_cache(maxsize=1 << 12)
@@ -379,7 +384,7 @@ def _institutional_item(layout: Layout, claim: Claim, line: Line, seq: int, link
     return (
         QUANTITY_EXTENSION % (dumps(quantity),) if quantity else b"", seq, links,
         _revenue(spec, line["revenue"], line.get("revenue_display"), status(line) if status else None),
-        _product(spec, line), _modifiers(tuple(line.get("modifiers") or ())),
+        _product(spec, line), _modifiers(tuple(line.get("modifiers") or ()), line.get("ndc_unit")),
         b',"servicedDate":' + dumps(line["from_date"]) if spec.fhir.line_date else b"",
         _location_address(claim["provider"]["state"]))
 

@@ -31,6 +31,7 @@ from generator.model.records import Claim, Encounter, Line, Procedure
 
 PART_B_COINSURANCE = 0.2
 RECEIPT_LAG_DAYS = 10      # a claim reaches CMS 1..10 days after its last day of service
+SURGICAL_REVENUE = ("036", "049")   # operating room and ambulatory surgery lines: their clinician is the operating one
 PROCESSING_LAG_DAYS = 8    # and is ready to process within 8 days more, on the Friday after
 PATIENT_STATUS = {"20": "B", "40": "B", "30": "C"}       # NCH patient status by discharge status; "A" otherwise
 OUTPATIENT_STATUS = "01"   # the discharge status of an outpatient claim (home)
@@ -133,8 +134,10 @@ class ClaimBuilder:
         claim["lines"] = lines
         if professional:
             claim["referring"] = enc.referring
-        else:   # the clinician seen at the hospital attends the visit
+        else:   # the clinician seen at the hospital attends the visit, and operates in its operating room
             claim["attending"] = claim["attending"] or performing
+            if any(rev.startswith(SURGICAL_REVENUE) for rev, _, _ in enc.lines):
+                claim["operating"] = claim["operating"] or performing
             _institutional_header(spec, claim, OUTPATIENT_STATUS, spec.type_of_bill.frequency)
         _set_amounts(claim, total_submitted, total_allowed, total_deductible, total_coinsurance)
 

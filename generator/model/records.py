@@ -102,6 +102,7 @@ class Line(TypedDict, total=False):
     revenue_display: str
     ndc: str            # 11-digit NDC (PDE; drug lines elsewhere)
     drug: str           # "Brand - GENERIC" display for the NDC
+    ndc_unit: str       # a Part B drug line's NDC quantity qualifier: "ML", "UN"
     from_date: str
     thru_date: str
     quantity: float     # service count / units / dispensed quantity

@@ -34,6 +34,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "icd10cm_displays": ("code", "display"),
     "mac_contractors": ("state", "part_a", "part_b", "dme", "locality"),
     "names": ("kind", "name", "weight"),
+    "part_b_ndcs": ("hcpcs", "ndc", "display", "unit"),
     "pcs": ("code", "display"),
     "pde_codes": ("key", "code", "share", "pharmacy"),
     "pharmacy_types": ("code", "taxonomy", "share"),
