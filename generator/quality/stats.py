@@ -9,7 +9,6 @@ enrollee-year.
 """
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from collections import Counter, defaultdict
@@ -25,6 +24,7 @@ from generator.fhir.read import (
 )
 from generator.claim_types import BY_RANK, TYPES
 from generator.quality.joint import AREAS
+from generator.quality.rows import TOLERANCE, Row, _Bene, _row, fmt_value, range_row  # noqa: F401 (re-exported)
 from generator.tables import table
 from generator.profile import AGE_BANDS, load_profile
 
@@ -34,50 +34,8 @@ NOT_ENROLLED = frozenset({"", "0", "N", "None"})
 MULTIMORBIDITY = (("0-1", 0, 1, 0.31), ("2-3", 2, 3, 0.29), ("4-5", 4, 5, 0.22), ("6+", 6, 99, 0.18))
 """Condition-count bins and their national shares (realism.md §2.2, 2018), shown as information."""
 
-TOLERANCE = {"share": ("abs", 0.03), "prevalence": ("rel", 0.20), "rate": ("rel", 0.30), "info": (None, None),
-             "range": ("range", None)}
-"""realism.md §6: shares ±3 points, prevalences ±20% relative, utilization rates ±30% relative; joint figures
-(generator/quality/joint/) within the real range their source gives."""
-
 _PTD_HISTORY = re.compile(re.escape(BB_VARIABLES) + r"ptdcntrct\d\d/(\d{4})-(\d{1,2})$")
 TOP_N = 10
-
-
-@dataclass(frozen=True)
-class Row:
-    group: str
-    name: str
-    target: float | None
-    observed: float | None
-    kind: str                   # a key of TOLERANCE
-    ok: bool | None             # None: information only (no tolerance, or nothing to observe)
-    percent: bool = True        # shown as a percentage (shares) or as a number (rates)
-    low: float | None = None    # kind "range": the real range
-    high: float | None = None
-
-    @property
-    def tolerance(self) -> str:
-        mode, size = TOLERANCE[self.kind]
-        if mode == "range":
-            return f"{fmt_value(self.low, self.percent)}–{fmt_value(self.high, self.percent)}"
-        return "" if mode is None else f"±{size * 100:.0f} pts" if mode == "abs" else f"±{size:.0%}"
-
-
-@dataclass(eq=False, slots=True)
-class _Bene:
-    """What the statistics need to know about one beneficiary."""
-    female: bool
-    age: int | None
-    race: str
-    death: dt.date | None
-    dual: bool
-    esrd: bool
-    months_ab: dict         # "A"/"B" -> set of (year, month) in force
-    months_c: set
-    months_d: set
-    ccw: set                # conditions the claims show (CCW rule met)
-    pending: dict           # condition -> first professional claim date (waiting for a second date)
-    state: str = ""         # USPS code of the first address
 
 
 @dataclass
@@ -132,10 +90,6 @@ class StatsReport:
         return "\n".join(out)
 
 
-def fmt_value(value: float | None, percent: bool) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.1%}" if percent else f"{value:,.2f}"
 
 
 def dataset_stats(directory) -> StatsReport:
@@ -392,19 +346,3 @@ def _band(age: int | None) -> str | None:
     if age is None or age < 65:
         return None
     return "85+" if age >= 85 else next(b for b in AGE_BANDS[:-1] if int(b[:2]) <= age <= int(b[3:]))
-
-
-def range_row(group: str, name: str, low: float, high: float, observed: float | None, percent: bool = True) -> Row:
-    """A joint figure against the real range [low, high]."""
-    ok = None if observed is None else low - 1e-12 <= observed <= high + 1e-12
-    return Row(group=group, name=name, target=None, observed=observed, kind="range", ok=ok, percent=percent,
-               low=low, high=high)
-
-
-def _row(group: str, name: str, target: float | None, observed: float | None, kind: str,
-         percent: bool = True) -> Row:
-    mode, size = TOLERANCE[kind]
-    ok = None
-    if mode is not None and observed is not None and target is not None:
-        ok = abs(observed - target) <= (size if mode == "abs" else size * target) + 1e-12
-    return Row(group=group, name=name, target=target, observed=observed, kind=kind, ok=ok, percent=percent)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from generator.quality.stats import Row, _Bene
+    from generator.quality.rows import Row, _Bene
 
 
 class Figures(Protocol):

@@ -19,11 +19,12 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from generator.fhir.read import eob_type
+from generator.quality.rows import range_row
 from generator.quality.strict import violations
 from generator.tables import rows
 
 if TYPE_CHECKING:
-    from generator.quality.stats import Row, _Bene
+    from generator.quality.rows import Row, _Bene
 
 SAMPLE = 1000
 """EOBs of a type whose fields are gathered (the first in file order)."""
@@ -113,7 +114,6 @@ class Fidelity:
         return sorted(self.golden[claim_type] - self.seen[claim_type])
 
     def rows(self, benes: dict[str, _Bene], ffs_ids: set[str], ffs_years: float) -> list[Row]:
-        from generator.quality.stats import range_row
         group = "fidelity to BFD's v2 shape"
         out = [range_row(group, f"golden fields present: {name}", GOLDEN_SHARE, 1.0, share)
                for name, share in self.shares().items()]
