@@ -1,8 +1,7 @@
 """Carrier: a physician or other professional's Part B claim (CMS-1500), paid from the fee schedule."""
-from .common import CARRIER_LINE, PROFESSIONAL_HEADER, PROFESSIONAL_HEADS, PROFESSIONAL_SHAPE
-from .shape import CareTeam, Extension, FhirShape
+from .common import CARRIER_LINE, PROFESSIONAL_HEADS, PROFESSIONAL_REASONS, PROFESSIONAL_SHAPE, professional_header
+from .shape import CareTeam, FhirShape
 from .spec import ClaimType, Diagnoses, FeeSchedule, Target
-from .values import Const
 
 SPEC = ClaimType(
     name="carrier",
@@ -13,10 +12,11 @@ SPEC = ClaimType(
     fhir=FhirShape(
         profile="ExplanationOfBenefit-Professional-NonClinician", eob_type="CARRIER", category="professional",
         nch_type="71", coverage_part="b", diagnosis_style="professional", line_amounts=CARRIER_LINE,
-        header=(Extension("nch_near_line_rec_ident_cd", Const("O")), *PROFESSIONAL_HEADER),
+        header=professional_header("O", "part_b"),
         care_team=CareTeam(heads=PROFESSIONAL_HEADS, heads_qualified=False, performers_credentialed=True,
-                           line_performers=True, billing_primary=True),
-        provider="billing_npi", disposition="1", **PROFESSIONAL_SHAPE),
+                           line_performers=True, billing_primary=True, performer_type=True),
+        provider="billing_npi", disposition="1",
+        line_units="carr_line_mtus", pricing_location=True, line_reasons=PROFESSIONAL_REASONS, **PROFESSIONAL_SHAPE),
     diagnoses=Diagnoses(limit=12, other_role="secondary"),
     visit_billing="performer",
     ccw_claims=2,

@@ -1,30 +1,32 @@
 """The parts of the ExplanationOfBenefit shape several claim types share (data-model.md §5–§9), named once.
 
-Facts the records do not carry (contractor numbers, clearing codes, the primary payer, IPPS add-on amounts)
-are fixed, realistic values for a paid, Medicare-primary, original claim; each is named here.
+Facts the records do not carry (clearing codes, the primary payer, IPPS add-on amounts) are fixed, realistic
+values for a paid, Medicare-primary, original claim, or derived from facts they do (the contractor numbers from
+the provider's state); each is named here.
 """
 from __future__ import annotations
 
 from dataset_contract.systems import HL7_CODESYSTEM
 
 from .derived import (BILL_CLASSIFICATION, BILL_FREQUENCY, CONTROL_NUMBER, DEDUCTIONS,
-                      PATIENT_RESIDENCE, REVENUE_RATE, ipps_share, line_sum)
+                      PATIENT_RESIDENCE, REVENUE_RATE, ADJUSTMENT_REASON, DRG_WEIGHT, PATIENT_SHARE_REASON,
+                      contractor, ipps_share, line_sum)
 from .shape import (Adjudication, Balance, BlankCode, CareTeam, Category, Code, Concept, Extension, Info, Quantity,
                     InstitutionalShape, ProfessionalShape, TimingDate, TimingPeriod, TimingSpan, Total)
 from .values import Const, Key
 
-CARRIER_NUMBER = "01112"       # carr_num: the MAC jurisdiction contractor number
-FI_NUMBER = "01111"            # fi_num: the Part A/B MAC number
 ZERO = Const(0.0)
 
 # --- header extensions ----------------------------------------------------------------------------------------
-PROFESSIONAL_HEADER = (
-    Extension("carr_num", Const(CARRIER_NUMBER), "identifier"),
-    Extension("carr_clm_cntl_num", CONTROL_NUMBER, "identifier"),
-    Extension("carr_clm_pmt_dnl_cd", Const("1")),       # paid (to the physician or supplier)
-    Extension("asgmntcd", Const("A")),                  # assigned claim
-    Extension("carr_clm_entry_cd", Const("1")),         # original claim
-)
+def professional_header(near_line: str, contractor_number: str) -> tuple[Extension, ...]:
+    """The header extensions of a CMS-1500 claim: the near-line record code, the contractor (carr_num: the
+    mac_contractors column, `part_b` for an A/B MAC, `dme` for a DME MAC), then the shared ones."""
+    return (Extension("nch_near_line_rec_ident_cd", Const(near_line)),
+            Extension("carr_num", contractor(contractor_number), "identifier"),
+            Extension("carr_clm_cntl_num", CONTROL_NUMBER, "identifier"),
+            Extension("carr_clm_pmt_dnl_cd", Const("1")),       # paid (to the physician or supplier)
+            Extension("asgmntcd", Const("A")),                  # assigned claim
+            Extension("carr_clm_entry_cd", Const("1")))         # original claim
 
 
 def institutional_header(near_line: str, *middle: Extension) -> tuple[Extension, ...]:
@@ -33,7 +35,7 @@ def institutional_header(near_line: str, *middle: Extension) -> tuple[Extension,
             Extension("fi_doc_clm_cntl_num", CONTROL_NUMBER, "identifier"),
             Extension("fi_clm_proc_dt", Key("processed"), "date"),
             Extension("clm_srvc_clsfctn_type_cd", BILL_CLASSIFICATION),
-            Extension("fi_num", Const(FI_NUMBER)))
+            Extension("fi_num", contractor("part_a")))
 
 
 ACTION = Extension("fi_clm_actn_cd", Const("1"))        # original debit action
@@ -63,10 +65,13 @@ MCO_PAID = Info(Category("clm_mco_pd_sw"), Code("clm_mco_pd_sw", Const("0")))   
 TYPE_OF_BILL = Info(Category(carin=("typeofbill", "Type of Bill")), Code("clm_freq_cd", BILL_FREQUENCY))
 DISCHARGE = Info(Category(carin=("discharge-status", "Discharge Status")),  # BFD stores it without its leading zero
                  Code("ptnt_dschrg_stus_cd", Key("discharge_status"), strip_zero=True))
+BLOOD = Info(Category("nch_blood_pnts_frnshd_qty"), Quantity(Key("blood_pints", 0), unit=("pint", "[pt_us]")))
 PRIMARY_PAYER = Info(Category("nch_prmry_pyr_cd"), BlankCode("nch_prmry_pyr_cd"))  # blank: Medicare is primary
 QUALIFYING_STAY = Info(Category("nch_qlfyd_stay_from_dt"), TimingSpan(Key("qualifying_stay")))
 PPS = Info(Category("clm_pps_ind_cd"), Code("clm_pps_ind_cd", Const("2")))          # paid under a PPS
 INSTITUTIONAL_TAIL = (TYPE_OF_BILL, DISCHARGE, PRIMARY_PAYER)
+REVENUE_REASONS = (("rev_cntr_1st_ansi_cd", ADJUSTMENT_REASON), ("rev_cntr_2nd_ansi_cd", PATIENT_SHARE_REASON))
+PROFESSIONAL_REASONS = (("carr_line_rdcd_pmt_phys_astn_c", Const("0")),)   # no reduced physician-assistant fee
 PHARMACY_INFO = (
     Info(Category(carin=("compoundcode", "Compound Code")), Concept(Key("compound"), HL7_CODESYSTEM + "v3-ActCode", (
         (False, "RXDINV", "Rx dispense invoice"), (True, "RXCINV", "Rx compound invoice")))),
@@ -74,10 +79,14 @@ PHARMACY_INFO = (
     Info(Category(carin=("dayssupply", "Days Supply")), Quantity(Key("days_supply"))),
     Info(Category("drug_cvrg_stus_cd"), Code("drug_cvrg_stus_cd", Key("drug_coverage"))),
     Info(Category("daw_prod_slctn_cd"), Code("daw_prod_slctn_cd", Key("daw"))),
-    Info(Category(carin=("rxorigincode", "Rx Origin Code")), Code("rx_orgn_cd", Const("3"))),  # electronic
+    *(Info(Category(variable), Code(variable, Key(key, ""))) for variable, key in (
+        ("dspnsng_stus_cd", "dispensing_status"), ("adjstmt_dltn_cd", "adjustment"), ("nstd_frmt_cd", "format"),
+        ("prcng_excptn_cd", "pricing_exception"), ("ctstrphc_cvrg_cd", "catastrophic"))),
+    Info(Category(carin=("rxorigincode", "Rx Origin Code")), Code("rx_orgn_cd", Key("origin", "3"))),
     Info(Category(carin=("brandgenericindicator", "Brand Generic Indicator")),
          Code("brnd_gnrc_cd", Key("brand_generic"))),
     Info(Category("ptnt_rsdnc_cd"), Code("ptnt_rsdnc_cd", PATIENT_RESIDENCE)),
+    Info(Category("submsn_clr_cd"), Code("submsn_clr_cd", Key("submission_clarification", ""))),
 )
 
 # --- adjudication slices of an item ---------------------------------------------------------------------------
@@ -168,6 +177,7 @@ INPATIENT_BALANCE = (
     Balance("clm_pass_thru_per_diem_amt", ZERO), Balance("nch_profnl_cmpnt_chrg_amt", ZERO),
     Balance("clm_tot_pps_cptl_amt", ipps_share("clm_tot_pps_cptl_amt")), *PART_A_STAY, *PPS_CAPITAL,
     Balance("nch_drg_outlier_aprvd_pmt_amt", Key("outlier")), *BLOOD_AND_PRIMARY,
+    Balance("clm_pps_cptl_drg_wt_num", DRG_WEIGHT, count=True),   # truncated to an unsignedInt, as BFD writes it
     Balance("bene_lrd_used_cnt", Const(0), count=True),
 )
 SNF_BALANCE = (*PART_A_STAY, *PPS_CAPITAL, *BLOOD_AND_PRIMARY)
@@ -182,8 +192,15 @@ HHA_BALANCE = (Balance("prpayamt", Key("prior_payer")),)
 
 # --- careTeam ----------------------------------------------------------------------------------------------------
 PROFESSIONAL_HEADS = (("referring", "referring"),)
+RENDERED_BY = (("036", "operating"), ("049", "operating"), ("045", "attending"), ("051", "attending"),
+               ("042", "attending"), ("043", "attending"), ("044", "attending"), ("048", "attending"),
+               ("0657", "attending"))
+"""Revenue centers whose lines name their rendering physician: operating and ambulatory surgery rooms the operating
+physician; emergency room, clinic, therapies, cardiology and hospice physician services the attending."""
 INSTITUTIONAL_TEAM = CareTeam(heads=(("attending", "attending"), ("operating", "operating")), heads_qualified=True,
-                              performers_credentialed=False)
+                              performers_credentialed=False, performed_by=RENDERED_BY)
+HOME_HEALTH_TEAM = CareTeam(heads=INSTITUTIONAL_TEAM.heads, heads_qualified=True, performers_credentialed=False)
+"""Home health visits are the agency's nurses' and therapists' (no rendering physician on the lines)."""
 PHARMACY_TEAM = CareTeam(heads=(("prescriber", "prescribing"),), heads_qualified=True, performers_credentialed=False)
 
 # --- what a billing form's types share (a spec spreads one into its FhirShape and names only what differs) --------
@@ -195,3 +212,4 @@ INSTITUTIONAL_SHAPE: InstitutionalShape = {
     "id_variable": "clm_id", "totals": CHARGES_TOTAL, "care_team": INSTITUTIONAL_TEAM, "provider": "contained",
     "facility": "bill_type", "final_bill": True,
 }
+HOME_HEALTH_SHAPE: InstitutionalShape = {**INSTITUTIONAL_SHAPE, "care_team": HOME_HEALTH_TEAM}

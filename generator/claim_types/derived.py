@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cache
 
 from generator import tables
+from generator.tables import table
 
 from .values import Derived
 
@@ -100,3 +101,60 @@ def opps_status(hcpcs: str) -> str:
 
 OPPS_STATUS = Derived(("hcpcs",), opps_status)
 
+
+
+@cache
+def _contractors() -> dict[str, dict[str, str]]:
+    return {row["state"]: row for row in table("mac_contractors")}
+
+
+def contractor(column: str) -> Derived:
+    """The number of the Medicare contractor that processed the claim, by the state of the provider's practice
+    location (mac_contractors: `part_a` the A/B MAC's Part A number, fi_num; `part_b` its Part B number,
+    carr_num; `dme` the DME MAC's)."""
+    return Derived(("provider",), lambda provider: _contractors()[provider["state"]][column])
+
+
+def pricing_locality(state: str) -> str:
+    """carr_line_prcng_lclty_cd: the fee schedule locality of a service in the state (mac_contractors)."""
+    return _contractors()[state]["locality"]
+
+
+def units_indicator(hcpcs: str | None) -> str:
+    """The MTUS indicator of a professional line's units by its HCPCS code: ambulance miles (A0425–A0436) "1",
+    anesthesia time (00100–01999) "2", oxygen (E0424–E0486, E1390–E1392) "4", blood (P9010–P9099) "5", else
+    services "3"."""
+    code = hcpcs or ""
+    if code.startswith("A04"):
+        return "1"
+    if code[:1] == "0" and code.isdigit():
+        return "2"
+    if "E0424" <= code <= "E0486" or "E1390" <= code <= "E1392":
+        return "4"
+    if code.startswith("P90"):
+        return "5"
+    return "3"
+
+
+@cache
+def _drg_weights() -> dict[str, float]:
+    return {row["drg"]: float(row["weight"]) for row in table("drg")}
+
+
+DRG_WEIGHT = Derived(("drg",), lambda drg: _drg_weights().get(drg, 0.0))
+"""clm_pps_cptl_drg_wt_num: the relative weight of the stay's MS-DRG (the drg table)."""
+
+
+def _adjustment(submitted: float, allowed: float) -> str | None:
+    return "CO45" if submitted > allowed else None
+
+
+def _patient_share(deductible: float, coinsurance: float) -> str | None:
+    return "PR1" if deductible > 0 else "PR2" if coinsurance > 0 else None
+
+
+ADJUSTMENT_REASON = Derived(("submitted", "allowed"), _adjustment)
+"""rev_cntr_1st_ansi_cd: the claim adjustment reason of a revenue line, CO45 (charge exceeds the fee schedule or
+payment rate) where the charge exceeds what Medicare allows."""
+PATIENT_SHARE_REASON = Derived(("deductible", "coinsurance"), _patient_share)
+"""rev_cntr_2nd_ansi_cd: PR1 (deductible) or PR2 (coinsurance) where the line leaves the patient a share."""

@@ -1,6 +1,6 @@
 """HHA: a home health agency's claim for one 30-day period of care (UB-04, home health PPS), no cost sharing."""
-from .common import (ADMISSION_START, HHA_BALANCE, HHA_LINE, INSTITUTIONAL_SHAPE, INSTITUTIONAL_TAIL, PPS, RECEIVED,
-                     institutional_header)
+from .common import (ADMISSION_START, HHA_BALANCE, HHA_LINE, HOME_HEALTH_SHAPE, INSTITUTIONAL_TAIL,
+                     PPS, RECEIVED, REVENUE_REASONS, institutional_header)
 from .derived import LUPA_CODE
 from .shape import Category, Code, FhirShape, Info, Quantity
 from .spec import Billed, ClaimType, Diagnoses, PeriodPayment, Target, TypeOfBill
@@ -23,7 +23,7 @@ SPEC = ClaimType(
             Info(Category("clm_hha_tot_visit_cnt"), Quantity(Key("hha_visits"))),
             ADMISSION_START),
         line_amounts=HHA_LINE, balances=HHA_BALANCE, line_date=True, revenue_deductible_coding=True,
-        revenue_status=Const("A"), **INSTITUTIONAL_SHAPE),
+        revenue_status=Const("A"), line_reasons=REVENUE_REASONS[:1], **HOME_HEALTH_SHAPE),
     diagnoses=Diagnoses(limit=25, other_role="secondary"),
     type_of_bill=TypeOfBill(facility="3", classification="2", frequency="9"),   # 0329: a period's final claim
     episode=(

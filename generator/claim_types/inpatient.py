@@ -1,5 +1,6 @@
 """Inpatient: a hospital's claim for an admission (UB-04), paid by its MS-DRG under the IPPS."""
-from .common import (ACTION, ADMISSION, ADMISSION_SOURCE, ADMISSION_TYPE, DRG, INPATIENT_BALANCE, INSTITUTIONAL_SHAPE,
+from .common import (ACTION, ADMISSION, ADMISSION_SOURCE, ADMISSION_TYPE, BLOOD, DRG,
+                     INPATIENT_BALANCE, INSTITUTIONAL_SHAPE,
                      INSTITUTIONAL_TAIL, IPPS_ADD_ONS, MCO_PAID, PATIENT_STATUS, RECEIVED, REVENUE_CHARGES,
                      institutional_header)
 from .shape import FhirShape
@@ -33,7 +34,7 @@ SPEC = ClaimType(
         nch_type="60", subtype="inpatient", coverage_part="a", diagnosis_style="institutional",
         header=institutional_header("V", ACTION, *IPPS_ADD_ONS),
         supporting_info=(PATIENT_STATUS, ADMISSION, ADMISSION_TYPE, ADMISSION_SOURCE, DRG, MCO_PAID,
-                         *INSTITUTIONAL_TAIL, RECEIVED),
+                         *INSTITUTIONAL_TAIL, RECEIVED, BLOOD),
         line_amounts=REVENUE_CHARGES, balances=INPATIENT_BALANCE, poa=True, procedures=True, hcpcs_cd_coding=True,
         revenue_deductible_coding=True, **INSTITUTIONAL_SHAPE),
     diagnoses=Diagnoses(limit=25, other_role="other", present_on_admission="Y", admitting=True),

@@ -1,5 +1,6 @@
 """Outpatient: a hospital outpatient department's Part B claim (UB-04): visits, tests, procedures, dialysis."""
 from .common import (INSTITUTIONAL_SHAPE, INSTITUTIONAL_TAIL, MCO_PAID, OUTPATIENT_BALANCE, OUTPATIENT_LINE, RECEIVED,
+                     REVENUE_REASONS,
                      institutional_header)
 from .derived import OPPS_STATUS
 from .shape import FhirShape
@@ -16,7 +17,7 @@ SPEC = ClaimType(
         nch_type="40", subtype="outpatient", coverage_part="b", diagnosis_style="institutional",
         header=institutional_header("W"), supporting_info=(RECEIVED, MCO_PAID, *INSTITUTIONAL_TAIL),
         line_amounts=OUTPATIENT_LINE, balances=OUTPATIENT_BALANCE, procedures=True, line_date=True,
-        revenue_status=OPPS_STATUS, **INSTITUTIONAL_SHAPE),
+        revenue_status=OPPS_STATUS, line_reasons=REVENUE_REASONS, visit_reason=True, **INSTITUTIONAL_SHAPE),
     diagnoses=Diagnoses(limit=25, other_role="other"),
     type_of_bill=TypeOfBill(facility="1", classification="3"),
     recurring=Recurring(   # dialysis, billed by dialysis facilities (72x) with ESA lines; the nephrologist's monthly

@@ -75,8 +75,9 @@ class TimingSpan:
 
 @dataclass(frozen=True, slots=True)
 class Quantity:
-    """`"valueQuantity"`: {"value": the source's number} (no entry without one)."""
+    """`"valueQuantity"`: {"value": the source's number} (no entry without one), with its UCUM unit when given."""
     source: Source
+    unit: tuple[str, str] | None = None     # (unit, UCUM code), e.g. ("pint", "[pt_us]")
 
 
 InfoValue = Code | BlankCode | Concept | TimingDate | TimingPeriod | TimingSpan | Quantity
@@ -129,6 +130,9 @@ class CareTeam:
     line_performers: bool = False       # lines name their performing clinician (professional claims)
     supplier_performs: bool = False     # lines without a performer are performed by the billing provider
     billing_primary: bool = False       # the billing provider closes the team as primary, every line links to it
+    performer_type: bool = False        # performers carry carr_line_prvdr_type_cd: "0" a group bills for them, "1" solo
+    performed_by: tuple[tuple[str, str], ...] = ()  # institutional: (revenue-center prefix, claim key) a line of
+    #                                     such a revenue center is rendered by that provider (rev_cntr_rndrg_physn_npi)
 
 
 # --- the shape -----------------------------------------------------------------------------------------------
@@ -187,3 +191,10 @@ class FhirShape:
     revenue_deductible_coding: bool = False  # revenue codes carry the deductible/coinsurance codings
     revenue_status: Source | None = None     # an item's OPPS status indicator (None: no status extension)
     line_extensions: tuple[tuple[str, str], ...] = ()   # (variable, code) fixed coding extensions of every item
+    line_units: str | None = None   # professional items carry their units: "carr_line_mtus" (count and indicator
+    #                                 codings) | "dmerc_line_mtus" (a count quantity with the indicator as its code)
+    supplier_lines: bool = False    # DME items carry the supplier's number and type, the pricing state, screen savings
+    pricing_location: bool = False  # carrier items' locations carry the fee schedule locality, lab lines the CLIA
+    line_reasons: tuple[tuple[str, Source], ...] = ()   # (variable, code source read from the line): an item's
+    #                                 denial-reason adjudications (no entry where the code is None)
+    visit_reason: bool = False      # the principal diagnosis is also the patient's reason for an ED or clinic visit

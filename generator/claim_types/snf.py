@@ -1,5 +1,6 @@
 """SNF: a skilled nursing facility's claim for a stay after a qualifying hospital stay (UB-04), paid per day."""
-from .common import (ACTION, ADMISSION, ADMISSION_SOURCE, ADMISSION_TYPE, DRG, INSTITUTIONAL_SHAPE, INSTITUTIONAL_TAIL,
+from .common import (ACTION, ADMISSION, ADMISSION_SOURCE, ADMISSION_TYPE, BLOOD, DRG,
+                     INSTITUTIONAL_SHAPE, INSTITUTIONAL_TAIL,
                      MCO_PAID, PATIENT_STATUS, PPS, QUALIFYING_STAY, RECEIVED, REVENUE_CHARGES, SNF_BALANCE,
                      institutional_header)
 from .shape import FhirShape
@@ -24,7 +25,7 @@ SPEC = ClaimType(
         nch_type="20", subtype="inpatient", coverage_part="a", diagnosis_style="institutional",
         header=institutional_header("V", ACTION),
         supporting_info=(RECEIVED, ADMISSION_TYPE, ADMISSION_SOURCE, DRG, PATIENT_STATUS, ADMISSION, QUALIFYING_STAY,
-                         PPS, MCO_PAID, *INSTITUTIONAL_TAIL),
+                         PPS, MCO_PAID, *INSTITUTIONAL_TAIL, BLOOD),
         line_amounts=REVENUE_CHARGES, balances=SNF_BALANCE, procedures=True, revenue_deductible_coding=True,
         **INSTITUTIONAL_SHAPE),
     diagnoses=Diagnoses(limit=25, other_role="other", admitting=True),

@@ -44,7 +44,6 @@ class FeeSchedule:
     charge_markup: float        # submitted = allowed × markup × U(1, 2)
     fee_factor: float = 1.0     # a facility line's fee is this multiple of the professional fee
     unit_fees: tuple[tuple[str, float], ...] = ()  # (revenue center, fee per unit) replacing the schedule's
-    referred_by_performer: bool = False  # the line's performing clinician is the claim's referring provider
     site_of_service: bool = False   # a professional line at a facility place of service gets the facility fee
     #                                 (facility_pos, facility_fees tables)
     opps: bool = False          # a facility line is coded and paid as the OPPS does (opps_rates table)

@@ -2,7 +2,8 @@
 
 The `variables` table holds the label BB2 shows for a CCW variable when it names an adjudication,
 supportingInfo or benefitBalance slot; `code_displays` holds the display of a CCW code
-(monthly variables such as `dual_01` are stored once as `dual_NN`). Codings are memoised: the same
+(monthly variables such as `dual_01` are stored once as `dual_NN`); `taxonomy_displays` the NUCC taxonomies'.
+Codings are memoised: the same
 (variable, code) returns the same dict object, which callers must never mutate.
 """
 from __future__ import annotations
@@ -14,6 +15,8 @@ from generator.tables import rows
 
 LABELS: dict[str, str] = dict(rows("variables"))
 DISPLAYS: dict[tuple[str, str], str] = {(var, code): display for var, code, display in rows("code_displays")}
+TAXONOMY_DISPLAYS: dict[str, str] = dict(rows("taxonomy_displays"))
+"""NUCC taxonomy code → its display name."""
 
 
 def _display_key(variable: str) -> str:

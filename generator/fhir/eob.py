@@ -85,10 +85,12 @@ def eob_json(claim: Claim, bene: Beneficiary) -> bytes:
     diagnoses = claim.get("diagnoses")
     procedures = claim.get("procedures") if shape.procedures else None
     items = [b"["]
-    for seq, line in enumerate(lines, 1):  # one %-format per item: its pieces, then its numbers
+    reasons = layout.reasons
+    for seq, line in enumerate(lines, 1):  # one %-format per item: its pieces, then its numbers (and reasons)
         if seq > 1:
             items.append(b",")
-        items.append(item % (build(layout, claim, line, seq, links[seq - 1]) + numbers[(seq - 1) * size:seq * size]))
+        values = build(layout, claim, line, seq, links[seq - 1]) + numbers[(seq - 1) * size:seq * size]
+        items.append(item % ((*values, reasons(line)) if reasons is not None else values))
     items.append(b"]")
     c = layout.eob  # its chunks joined with the slots' bytes, the slots in EOB_SLOTS order
     return b"".join((
@@ -102,7 +104,7 @@ def eob_json(claim: Claim, bene: Beneficiary) -> bytes:
         c[11], provider(shape.provider, provider_of["npi"], provider_of["name"]),
         c[12], referral(referring["npi"], referring["name"]) if referring else b"",
         c[13], facility(claim) if (facility := FACILITY[spec.name]) else b"", c[14], team, c[15], info,
-        c[16], diagnosis_member(spec, diagnoses) if diagnoses else b"",
+        c[16], diagnosis_member(spec, diagnoses, lines) if diagnoses else b"",
         c[17], procedure_member(claim) if procedures else b"",
         c[18], coverage, c[19], *items, c[20], totals.render(numbers[at:at + totals.count]),
         c[21], dumps(claim[layout.payment_key]),

@@ -14,10 +14,13 @@ import orjson
 
 from dataset_contract.systems import (BB_VARIABLES, C4BB_CODESYSTEM, HCPCS_SYSTEM, HL7_CODESYSTEM, ICD10_SYSTEM,
                                       ICD10CM_SYSTEM, ICD10PCS_SYSTEM, NDC_SYSTEM, NPI_SYSTEM, NUCC_SYSTEM)
+from generator.claim_types.derived import pricing_locality, units_indicator
 from generator.claim_types.spec import ClaimType
-from generator.model.records import Claim, Line
+from generator.model.identifiers import clia_number, supplier_number
+from generator.tables import rows
+from generator.model.records import Claim, Line, Provider
 
-from .codebook import ccw_coding, ccw_coding_ext
+from .codebook import DISPLAYS, TAXONOMY_DISPLAYS, ccw_coding, ccw_coding_ext
 from .fragments import ccw_concept, concept, npi_identifier, profile
 from .layout import DEDUCTIBLE_CODINGS, Layout
 from .slots import compile_shape, slot
@@ -40,13 +43,19 @@ DIAGNOSIS_TYPES = {
     "other": concept(C4BB_CODESYSTEM + "C4BBClaimDiagnosisType", "other", "Other"),
     "external": concept(C4BB_CODESYSTEM + "C4BBClaimDiagnosisType", "externalcauseofinjury",
                         "External Cause of Injury"),
+    "reason": concept(C4BB_CODESYSTEM + "C4BBClaimDiagnosisType", "patientreasonforvisit",
+                      "Patient Reason for Visit"),
 }
+VISIT_REVENUE = ("045", "051")      # emergency room and clinic lines: unscheduled or clinic visits carry a reason
 DATA_ABSENT = {"system": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "code": "NULL",
                "display": "Data Absent Reason"}
 QUANTITY_EXTENSION = compile_shape({"extension": [{"url": BB_VARIABLES + "rev_cntr_unit_cnt",
                                                    "valueQuantity": {"value": slot("quantity")}}]},
                                    ("quantity",), members=True, where="revenue line quantity").format + b","
 MIDNIGHT = "T00:00:00+00:00"
+UCUM = "http://unitsofmeasure.org"
+SSA_CODES = {abbr: ssa for abbr, _, ssa, *_ in rows("states")}
+SUPPLIER_TYPE = "3"     # dmerc_line_supplr_type_cd: a supplier other than a sole proprietorship (an organization)
 
 
 # --- careTeam ----------------------------------------------------------------------------------------------
@@ -54,18 +63,36 @@ PROVIDER_FIELDS = itemgetter("npi", "name", "kind", "taxonomy", "specialty")
 
 
 def care_team(spec: ClaimType, claim: Claim) -> tuple[bytes, tuple[bytes, ...]]:
-    """careTeam bytes and, per line, its `careTeamSequence` member (b"" when it links to nobody)."""
+    """`,"careTeam":[…]` (b"" for a claim with nobody on it: R4 allows no empty array) and, per line, its
+    `careTeamSequence` member (b"" when it links to nobody)."""
     team = spec.fhir.care_team
     heads = tuple([PROVIDER_FIELDS(claim[key]) if claim.get(key) else None for key, _ in team.heads])
     lines = claim["lines"]
     if team.line_performers:
         fallback = claim["provider"] if team.supplier_performs else None
-        performers = tuple([PROVIDER_FIELDS(performer) if (performer := line.get("performing") or fallback) else None
+        performers = tuple([_performer(performer) if (performer := line.get("performing") or fallback) else None
                             for line in lines])
+    elif team.performed_by:
+        performers = tuple([_performer(performer) if (performer := _rendering(team.performed_by, claim, line))
+                            else None for line in lines])
     else:
         performers = (None,) * len(lines)
     billing = PROVIDER_FIELDS(claim["provider"]) if team.billing_primary else None
     return _team(spec, heads, performers, billing)
+
+
+def _performer(provider: Provider) -> tuple:
+    """A performer's fields, and whether a group practice bills for them."""
+    return (*PROVIDER_FIELDS(provider), "billing" in provider)
+
+
+def _rendering(performed_by: tuple[tuple[str, str], ...], claim: Claim, line: Line) -> Provider | None:
+    """The provider who rendered an institutional line: the claim's provider its revenue center names."""
+    revenue = line["revenue"]
+    for prefix, key in performed_by:
+        if revenue.startswith(prefix):
+            return claim.get(key)
+    return None
 
 
 @lru_cache(maxsize=1 << 13)
@@ -85,20 +112,28 @@ def _team(spec: ClaimType, heads: tuple, performers: tuple, billing: tuple | Non
             continue
         if performer[0] not in sequences:
             sequences[performer[0]] = len(team) + 1
-            team.append(_member(len(team) + 1, "performing", performer, True, credentialed, credentialed))
+            typed = performer[5] if shape.performer_type else None
+            team.append(_member(len(team) + 1, "performing", performer[:5], True, credentialed, credentialed,
+                                typed))
         links.append(sequences[performer[0]])
     last = None
     if billing is not None:  # the billing provider closes the team and every line links to it
         team.append(_member(len(team) + 1, "primary", billing, False))
         last = len(team)
-    return b"[" + b",".join(team) + b"]", tuple(_links(link, last) for link in links)
+    return (b',"careTeam":[' + b",".join(team) + b"]" if team else b"",
+            tuple(_links(link, last) for link in links))
 
 
 @lru_cache(maxsize=1 << 16)
-def _member(seq: int, role: str, provider: tuple, qualification: bool, participating=False, responsible=False):
-    """One careTeam entry, serialized once per distinct entry."""
+def _member(seq: int, role: str, provider: tuple, qualification: bool, participating=False, responsible=False,
+            grouped: bool | None = None):
+    """One careTeam entry, serialized once per distinct entry (`grouped`: with carr_line_prvdr_type_cd, "0" when a
+    group practice bills for the performer, "1" for a solo practitioner)."""
     npi, name, kind, taxonomy, specialty = provider
-    member = {"extension": PARTICIPATING} if participating else {}
+    extension = [] if grouped is None else [ccw_coding_ext("carr_line_prvdr_type_cd", "0" if grouped else "1")]
+    if participating:
+        extension += PARTICIPATING
+    member: dict = {"extension": extension} if extension else {}
     member["sequence"] = seq
     member["provider"] = {"identifier": npi_identifier(npi)}
     if kind == "org" or role in ("prescribing", "referring"):
@@ -107,11 +142,20 @@ def _member(seq: int, role: str, provider: tuple, qualification: bool, participa
         member["responsible"] = True
     member["role"] = ROLES[role]
     if qualification:
-        codings = [{"system": NUCC_SYSTEM, "code": taxonomy}]
+        codings = [_taxonomy(taxonomy)]
         if participating:  # credentialed performers also carry the CMS specialty
             codings.append(ccw_coding("prvdr_spclty", specialty))
         member["qualification"] = {"coding": codings}
     return dumps(member)
+
+
+@cache
+def _taxonomy(code: str) -> dict:
+    coding = {"system": NUCC_SYSTEM, "code": code}
+    display = TAXONOMY_DISPLAYS.get(code)
+    if display is not None:
+        coding["display"] = display
+    return coding
 
 
 def _links(first: int | None, last: int | None) -> bytes:
@@ -131,14 +175,18 @@ DIAGNOSIS_FIELDS = itemgetter("code", "display", "role", "poa")
 ENTRY_FIELDS = itemgetter("code", "display", "role")
 
 
-def diagnosis_member(spec: ClaimType, diagnoses: list) -> bytes:
+def diagnosis_member(spec: ClaimType, diagnoses: list, lines: list) -> bytes:
     """`,"diagnosis":[…]`: entries serialized once per distinct (position, code, role); a type with
-    present-on-admission indicators numbers them along the list, so its lists are built whole."""
+    present-on-admission indicators numbers them along the list, so its lists are built whole. A type that
+    writes the reason for a visit repeats the principal as it on an emergency or clinic visit (rsn_visit_cd1)."""
     if spec.fhir.poa:
         return _poa_diagnoses(spec, tuple(map(DIAGNOSIS_FIELDS, diagnoses)))
     style = spec.fhir.diagnosis_style
-    return b',"diagnosis":[' + b",".join([_plain_diagnosis(style, seq, *ENTRY_FIELDS(diagnosis))
-                                          for seq, diagnosis in enumerate(diagnoses, 1)]) + b"]"
+    entries = [_plain_diagnosis(style, seq, *ENTRY_FIELDS(diagnosis)) for seq, diagnosis in enumerate(diagnoses, 1)]
+    if spec.fhir.visit_reason and any(line["revenue"].startswith(VISIT_REVENUE) for line in lines):
+        first = diagnoses[0]
+        entries.append(_plain_diagnosis(style, len(entries) + 1, first["code"], first["display"], "reason"))
+    return b',"diagnosis":[' + b",".join(entries) + b"]"
 
 
 def _diagnosis_type(style: str, role: str):
@@ -213,11 +261,14 @@ def _product_of(products: str, hcpcs_cd_coding: bool, hcpcs, hcpcs_display, ndc,
 
 
 @lru_cache(maxsize=1 << 10)
-def _modifiers(modifiers: tuple[str, ...]) -> bytes:
-    """`,"modifier":…` (b"" for none)."""
-    if not modifiers:
-        return b""
-    return b',"modifier":' + dumps([{"coding": [{"system": HCPCS_SYSTEM, "code": m}]} for m in modifiers])
+def _modifiers(modifiers: tuple[str, ...], ndc_unit: str | None = None, version: str | None = None) -> bytes:
+    """`,"modifier":…` (b"" for none): the HCPCS modifiers (a professional claim's with its HCPCS year code as
+    their version, carr_clm_hcpcs_yr_cd), then a drug line's NDC quantity qualifier."""
+    found = [{"coding": [{"system": HCPCS_SYSTEM, **({"version": version} if version else {}), "code": m}]}
+             for m in modifiers]
+    if ndc_unit:
+        found.append({"coding": [{"system": UCUM, "code": ndc_unit}]})
+    return b',"modifier":' + dumps(found) if found else b""
 
 
 @lru_cache(maxsize=1 << 12)
@@ -226,11 +277,17 @@ def _period(start: str, end: str) -> bytes:
 
 
 @lru_cache(maxsize=1 << 14)
-def _location(state: str, zip_: str, pos: str) -> bytes:
-    """A professional line's `,"locationCodeableConcept":…`."""
+def _location(state: str, zip_: str, pos: str, locality: str | None = None, clia: str | None = None) -> bytes:
+    """A professional line's `,"locationCodeableConcept":…` (with the fee schedule locality and the lab's CLIA
+    number where given)."""
+    extension = [ccw_coding_ext("prvdr_state_cd", state), ccw_coding_ext("prvdr_zip", zip_)]
+    if locality is not None:
+        extension.append(ccw_coding_ext("carr_line_prcng_lclty_cd", locality))
+    if clia is not None:
+        extension.append({"url": BB_VARIABLES + "carr_line_clia_lab_num",
+                          "valueIdentifier": {"system": BB_VARIABLES + "carr_line_clia_lab_num", "value": clia}})
     return b',"locationCodeableConcept":' + dumps(
-        {"extension": [ccw_coding_ext("prvdr_state_cd", state), ccw_coding_ext("prvdr_zip", zip_)],
-         "coding": [ccw_coding("line_place_of_srvc_cd", pos)]})
+        {"extension": extension, "coding": [ccw_coding("line_place_of_srvc_cd", pos)]})
 
 
 PROFESSIONAL_CODES = ("betos", "dx_index", "type_of_service", "hcpcs", "hcpcs_display", "ndc", "drug", "modifiers")
@@ -239,15 +296,60 @@ PROFESSIONAL_DEFAULTS = (None, -1, "1", None, None, None, None, None)
 
 def _professional_item(layout: Layout, claim: Claim, line: Line, seq: int, links: bytes) -> tuple:
     *codes, modifiers = map(line.get, PROFESSIONAL_CODES, PROFESSIONAL_DEFAULTS)
-    extension, middle = _professional_codes(layout.spec, *codes, tuple(modifiers or ()))
+    spec = layout.spec
+    shape = spec.fhir
+    extension, middle = _professional_codes(spec, *codes, tuple(modifiers or ()), claim["thru_date"][3])
     where = line.get("performing") or claim["provider"]
-    return (extension, seq, links, middle, _period(line["from_date"], line["thru_date"]),
-            _location(where["state"], where["zip"], line["pos"]))
+    billing = claim["provider"]
+    if shape.line_units:
+        extension = _then_codes(_line_facts(spec, line.get("quantity") or 1, codes[3], billing["npi"],
+                                            billing["state"]), extension)
+    if shape.pricing_location:
+        location = _location(where["state"], where["zip"], line["pos"], pricing_locality(where["state"]),
+                             _lab(codes[3], billing["npi"], billing["state"]))
+    else:
+        location = _location(where["state"], where["zip"], line["pos"])
+    return (extension, seq, links, middle, _period(line["from_date"], line["thru_date"]), location)
+
+
+def _lab(hcpcs: str | None, npi: str, state: str) -> str | None:
+    """The CLIA number of the lab that bills a clinical laboratory line (HCPCS 80047–89398), else None."""
+    return clia_number(npi, SSA_CODES[state]) if hcpcs and hcpcs[:1] == "8" and hcpcs.isdigit() else None
+
+
+@lru_cache(maxsize=1 << 14)
+def _line_facts(spec: ClaimType, quantity: float, hcpcs: str | None, npi: str, state: str) -> bytes:
+    """The extensions a professional item carries before its codes' (`"[…,` : it opens the extension array):
+    its units and their indicator, and a DME supplier's number, screen savings, pricing state and type."""
+    shape = spec.fhir
+    prefix, indicator = shape.line_units, units_indicator(hcpcs)
+    extension: list[dict] = []
+    if shape.supplier_lines:
+        extension += [{"url": BB_VARIABLES + "suplrnum",
+                       "valueIdentifier": {"system": BB_VARIABLES + "suplrnum", "value": supplier_number(npi)}},
+                      {"url": BB_VARIABLES + "dmerc_line_scrn_svgs_amt", "valueQuantity": {"value": 0.0}}]
+    if prefix == "dmerc_line_mtus":
+        quantity_value = {"value": quantity, "unit": DISPLAYS.get(("dmerc_line_mtus_cd", indicator)),
+                          "system": BB_VARIABLES + "dmerc_line_mtus_cd", "code": indicator}
+        extension.append({"url": BB_VARIABLES + "dmerc_line_mtus_cnt", "valueQuantity": quantity_value})
+    elif prefix:   # the count, its indicator as BFD also codes it under the count's variable, the indicator
+        extension += [{"url": BB_VARIABLES + prefix + "_cnt", "valueQuantity": {"value": quantity}},
+                      {"url": BB_VARIABLES + prefix + "_cnt",
+                       "valueCoding": {"system": BB_VARIABLES + prefix + "_cnt", "code": indicator}},
+                      ccw_coding_ext(prefix + "_cd", indicator)]
+    if shape.supplier_lines:
+        extension += [ccw_coding_ext("dmerc_line_prcng_state_cd", state),
+                      ccw_coding_ext("dmerc_line_supplr_type_cd", SUPPLIER_TYPE)]
+    return dumps(extension)[:-1] + b","
+
+
+def _then_codes(facts: bytes, codes: bytes) -> bytes:
+    return facts[:-1] + b"]" if codes == b"[]" else facts + codes[1:]
 
 
 @lru_cache(maxsize=1 << 16)
 def _professional_codes(spec: ClaimType, betos, dx_index, type_of_service, hcpcs, hcpcs_display, ndc, drug,
-                        modifiers) -> tuple[bytes, bytes]:
+                        modifiers, year_code) -> tuple[bytes, bytes]:
     """A professional item's `extension` array (BETOS, then the type's fixed line extensions) and its members
     from `diagnosisSequence` to `modifier`, serialized once per distinct codes."""
     shape = spec.fhir
@@ -256,7 +358,8 @@ def _professional_codes(spec: ClaimType, betos, dx_index, type_of_service, hcpcs
     return dumps(extension), b"".join((
         b',"diagnosisSequence":[%d]' % (dx_index + 1) if dx_index >= 0 else b"",
         b',"category":', dumps(ccw_concept("line_cms_type_srvc_cd", type_of_service)),
-        _product_of("hcpcs", shape.hcpcs_cd_coding, hcpcs, hcpcs_display, ndc, drug), _modifiers(modifiers)))
+        _product_of("hcpcs", shape.hcpcs_cd_coding, hcpcs, hcpcs_display, ndc, drug),
+        _modifiers(modifiers, None, year_code)))
 
 
 @lru_cache(maxsize=1 << 12)
@@ -281,7 +384,7 @@ def _institutional_item(layout: Layout, claim: Claim, line: Line, seq: int, link
     return (
         QUANTITY_EXTENSION % (dumps(quantity),) if quantity else b"", seq, links,
         _revenue(spec, line["revenue"], line.get("revenue_display"), status(line) if status else None),
-        _product(spec, line), _modifiers(tuple(line.get("modifiers") or ())),
+        _product(spec, line), _modifiers(tuple(line.get("modifiers") or ()), line.get("ndc_unit")),
         b',"servicedDate":' + dumps(line["from_date"]) if spec.fhir.line_date else b"",
         _location_address(claim["provider"]["state"]))
 

@@ -9,7 +9,7 @@ its filler declares, so a mismatch fails here, at import.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial, cache
+from functools import cache, lru_cache, partial
 from typing import Any
 from collections.abc import Callable
 
@@ -22,9 +22,9 @@ from generator.claim_types.shape import (BlankCode, Category, Code, Concept, Ext
 from generator.claim_types.spec import ClaimType
 from generator.claim_types.values import Const, Derived, Key, Source
 
-from .codebook import ccw_coding_ext
+from .codebook import ccw_coding, ccw_coding_ext
 from .fragments import adjudication_category, bb_slot, ccw_concept, concept, money, profile
-from .slots import NumberTemplate, compile_shape, integer, member, reader, slot, value_of
+from .slots import NumberTemplate, TemplateError, compile_shape, integer, member, reader, slot, value_of
 
 dumps = orjson.dumps
 
@@ -51,6 +51,7 @@ BENEFIT_CATEGORY = concept(HL7_CODESYSTEM + "ex-benefitcategory", "1", "Medical 
 INFO = {"system": HL7_CODESYSTEM + "claiminformationcategory", "code": "info", "display": "Information"}
 CARIN_INFO = C4BB_CODESYSTEM + "C4BBSupportingInfoType"
 SUBTYPE_SYSTEM = C4BB_CODESYSTEM + "C4BBInstitutionalClaimSubType"
+UCUM = "http://unitsofmeasure.org"
 
 RX_IDENTIFIER = b"," + compile_shape({"type": UC_TYPE, "system": BB_VARIABLES + "rx_srvc_rfrnc_num",
                                       "value": slot("number")}, ("number",), where="prescription identifier").format
@@ -78,6 +79,7 @@ class Layout:
     balances: NumberTemplate | None     # renders `,"benefitBalance":[…]`
     payment_key: str            # the claim key of the payment's value
     revenue_status: Callable[[dict], str] | None   # a revenue line's status indicator (None: the type writes none)
+    reasons: Callable[[dict], bytes] | None  # an item's denial-reason adjudications, `,{…}…` closing its array
 
 
 def _eob_shape(spec: ClaimType) -> dict:
@@ -105,7 +107,7 @@ def _eob_shape(spec: ClaimType) -> dict:
     if shape.disposition:
         eob["disposition"] = shape.disposition
     payment = {"date": slot("payment")} if shape.payment == "date" else {"amount": money(slot("payment"))}
-    eob.update({"careTeam": slot("care_team"), "supportingInfo": slot("supporting_info"),
+    eob.update({member("care_team"): None, "supportingInfo": slot("supporting_info"),
                 member("diagnosis"): None, member("procedure"): None,
                 "insurance": [{"focal": True, "coverage": slot("coverage")}], "item": slot("items"),
                 "total": slot("total"), "payment": payment, member("benefit_balance"): None})
@@ -213,7 +215,7 @@ def _info_value(value: InfoValue) -> tuple[tuple[str, ...], Callable[..., bytes 
         return keys, lambda *values: (member_bytes("timingPeriod", dict(zip(("start", "end"), span)))
                                       if (span := compute(*values)) else None)
     key, wrap = {TimingDate: ("timingDate", lambda v: v), TimingPeriod: ("timingPeriod", lambda v: {"start": v}),
-                 Quantity: ("valueQuantity", lambda v: {"value": v})}[type(value)]
+                 Quantity: ("valueQuantity", lambda v: {"value": v, **_unit(value)})}[type(value)]
     keys, compute = reader(value.start if isinstance(value, TimingPeriod) else value.source)
     template = compile_shape({key: wrap(slot("value"))}, ("value",), members=True, where=f"supportingInfo {key}")
     head = b"," + template.format
@@ -222,6 +224,10 @@ def _info_value(value: InfoValue) -> tuple[tuple[str, ...], Callable[..., bytes 
         found = compute(*values)
         return None if found is None else head % (dumps(found),)
     return keys, build
+
+
+def _unit(value: Quantity) -> dict:
+    return {"unit": value.unit[0], "system": UCUM, "code": value.unit[1]} if value.unit else {}
 
 
 def _supporting_info(entries: tuple[Info, ...]):
@@ -266,12 +272,33 @@ def compile_layout(spec: ClaimType) -> Layout:
     amounts = _line_amounts(shape, where + " line amounts")
     head = {**ITEM_SHAPES[spec.form], **amounts.shape}
     item = compile_shape(head, ITEM_SLOTS[spec.form] + amounts.slots, where=f"{where} item").format
+    if shape.line_reasons:    # the adjudication array closes the item: its reasons are a last slot inside it
+        if not item.endswith(b"]}"):
+            raise TemplateError(f"{where} item: the adjudication array must close the item to take reasons")
+        item = item[:-2] + b"%b]}"
     return Layout(spec=spec, eob=compile_shape(_eob_shape(spec), EOB_SLOTS, where=where).chunks(), header=header,
                   header_functions=functions, info_keys=info_keys, info_zeros=(0.0,) * len(info_keys), info=info,
                   item=item, line_amounts=amounts, totals=_totals(shape, where + " totals"),
                   balances=_balances(shape, where + " benefit balances"),
                   payment_key="paid_date" if shape.payment == "date" else "paid",
-                  revenue_status=value_of(shape.revenue_status) if shape.revenue_status is not None else None)
+                  revenue_status=value_of(shape.revenue_status) if shape.revenue_status is not None else None,
+                  reasons=_reasons(shape.line_reasons) if shape.line_reasons else None)
+
+
+DENIAL_REASON = {"coding": [{"system": C4BB_CODESYSTEM + "C4BBAdjudicationDiscriminator", "code": "denialreason",
+                             "display": "Denial Reason"}]}
+
+
+def _reasons(reasons: tuple[tuple[str, Source], ...]) -> Callable[[dict], bytes]:
+    """line → its denial-reason adjudications as `,{…}` each (serialized once per distinct codes)."""
+    variables = tuple(variable for variable, _ in reasons)
+    readers = tuple(value_of(source) for _, source in reasons)
+
+    @lru_cache(maxsize=1 << 8)
+    def render(codes: tuple) -> bytes:
+        return b"".join(b"," + dumps({"category": DENIAL_REASON, "reason": {"coding": [ccw_coding(variable, code)]}})
+                        for variable, code in zip(variables, codes) if code is not None)
+    return lambda line: render(tuple([read(line) for read in readers]))
 
 
 ITEM_SHAPES = {  # the members of an item before its amounts, per billing form

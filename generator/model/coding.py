@@ -66,13 +66,21 @@ def icd_displays() -> dict[str, str]:
 
 
 @cache
+def part_b_ndcs() -> dict[str, dict[str, str]]:
+    """The NDC a Part B drug line names, by HCPCS (the part_b_ndcs table): {"ndc", "drug", "ndc_unit"}."""
+    return {r["hcpcs"]: {"ndc": r["ndc"], "drug": r["display"], "ndc_unit": r["unit"]}
+            for r in tables.table("part_b_ndcs")}
+
+
+@cache
 def professional_coding(hcpcs: str, pos: str) -> Line:
     """The line template of a professional (carrier, DME) line: the coding's fields, placeholders for the rest."""
     row = hcpcs_table()[hcpcs]
     code, modifiers = split_modifiers(hcpcs)
     return {"hcpcs": code, "hcpcs_display": row["display"], "modifiers": modifiers, "from_date": "", "thru_date": "",
             "quantity": 0.0, "pos": pos, "pos_display": displays("pos").get(pos, ""), "betos": row["betos"],
-            "type_of_service": row["type_of_service"], "performing": None, "dx_index": 0, **LINE_AMOUNTS}
+            "type_of_service": row["type_of_service"], "performing": None, "dx_index": 0, **LINE_AMOUNTS,
+            **part_b_ndcs().get(code, {})}
 
 
 @cache
@@ -83,7 +91,7 @@ def revenue_coding(rev: str, hcpcs: str) -> Line:
     code, modifiers = split_modifiers(hcpcs)
     return {"revenue": rev, "revenue_display": displays("revenue_centers").get(rev, ""), "hcpcs": code,
             "hcpcs_display": row["display"] if row else "", "modifiers": modifiers, "from_date": "", "thru_date": "",
-            "quantity": 0.0, **LINE_AMOUNTS}
+            "quantity": 0.0, **LINE_AMOUNTS, **part_b_ndcs().get(code, {})}
 
 
 _DRUG_LINES: dict[str, Line] = {}

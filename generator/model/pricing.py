@@ -27,6 +27,7 @@ from generator import tables
 from generator.model.cost_sharing import Ledger, cents, cost_sharing, drug_tier, no_cost_sharing
 from generator.model.dates import EXPORT_LAG_DAYS, iso, stamp, year_of
 from generator.model.draws import Draws
+from generator.model.fill_codes import fill_codes, pharmacy_type
 from generator.model.records import Claim, DialysisMonth, Encounter, Line, Procedure
 
 PART_B_COINSURANCE = 0.2
@@ -35,6 +36,7 @@ RECEIPT_TO_CWF_DAYS = 3    # the fewest days from receipt to the Common Working 
 STILL_A_PATIENT = "30"     # the discharge status of a stay still open at the period's end
 INTERIM_FIRST = "2"        # UB-04 frequency of such a claim: interim, first claim
 DIED = "20"
+SURGICAL_REVENUE = ("036", "049")   # operating room and ambulatory surgery lines: their clinician is the operating one
 PATIENT_STATUS = {"20": "B", "40": "B", "30": "C"}       # NCH patient status by discharge status; "A" otherwise
 OUTPATIENT_STATUS = "01"   # the discharge status of an outpatient claim (home)
 
@@ -128,7 +130,8 @@ class ClaimBuilder:
             "type": spec.name, "claim_id": str(-(self.id_bases[spec.ids] + seq)),
             "group_id": str(-(self.group_base + seq)), "bene_id": bene_id, "from_date": from_date,
             "thru_date": from_date if end == start else iso(end), "received": iso(received),
-            "processed": processed[0], "last_updated": processed[1], "provider": enc.provider,
+            "processed": processed[0], "last_updated": processed[1],
+            "provider": enc.provider.get("billing") or enc.provider,   # a group practice bills for its clinicians
             "attending": enc.attending, "operating": enc.operating, "referring": None,
             "prescriber": None, "diagnoses": diagnoses(enc) if enc.dx else [], "procedures": [], "prior_payer": 0.0}
         PRICERS[spec.pricing.__class__](self, enc, claim, ledger, lis, part_d_plans)
@@ -182,8 +185,11 @@ class ClaimBuilder:
         ledger.meet_part_b(year, total_deductible)
         claim["lines"] = lines
         if professional:
-            claim["referring"] = performing if pricing.referred_by_performer else None
-        else:
+            claim["referring"] = enc.referring
+        else:   # the clinician seen at the hospital attends the visit, and operates in its operating room
+            claim["attending"] = claim["attending"] or performing
+            if any(rev.startswith(SURGICAL_REVENUE) for rev, _, _ in enc.lines):
+                claim["operating"] = claim["operating"] or performing
             bill = spec.recurring.type_of_bill if isinstance(enc.facts, DialysisMonth) else None
             _institutional_header(spec, claim, OUTPATIENT_STATUS, spec.type_of_bill.frequency, bill)
         _set_amounts(claim, total_submitted, total_allowed, total_deductible, total_coinsurance)
@@ -316,8 +322,10 @@ class ClaimBuilder:
         claim.update(prescriber=enc.performing, days_supply=supply, refill=fill.refill, quantity=qty,
                      daw="0" if not brand else ("0", "1")[int(rng.random() < pricing.brand_daw_chance)],
                      brand_generic=drug["brand_generic"], compound=False, drug_coverage=pricing.drug_coverage,
-                     contract=plan[0], pbp=plan[1], pharmacy_type=pricing.pharmacy_type,
+                     contract=plan[0], pbp=plan[1],
+                     pharmacy_type=(pharmacy := pharmacy_type(enc.provider["taxonomy"], pricing.pharmacy_type)),
                      paid_date=iso(enc.start + 1 + int(pricing.pay_lag_days * rng.random())))
+        claim.update(fill_codes(rng.random, pharmacy, claim["patient_paid"], claim["paid"]))
 
     # Shared pieces -----------------------------------------------------------------------------------
     def _billed(self, revenue: tuple[RevenueShare, ...], facts: dict[str, bool]) -> list[RevenueShare]:

@@ -34,8 +34,12 @@ FACILITY_KINDS = {
     "dialysis": (2, ("Dialysis Center", "Kidney Center", "Dialysis Clinic"), "A0", "261QE0700X", (2300, 2499)),
 }
 CLINICIANS_PER_PERCENT = 60
+SOLO_SHARE = 0.15           # clinicians billing under their own NPI; the others reassign to a group practice
+GROUP_SIZE_MEAN = 6         # clinicians per group practice (1 + Poisson): most practices are small
+GROUP = ("70", "193200000X", ("Medical Group", "Physicians", "Associates", "Clinic", "Health Partners"))
+"""A group practice's CMS specialty (70, multispecialty clinic or group practice), NUCC taxonomy, name suffixes."""
 PRIMARY_CARE = ("11", "08", "01", "50", "97")     # the specialties a person's own clinician may have
-KIND_INDEX = {k: i for i, k in enumerate(["clinician", *FACILITY_KINDS])}
+KIND_INDEX = {k: i for i, k in enumerate(["clinician", *FACILITY_KINDS, "group"])}
 NPI_BASE = 100_000_000      # base9 = NPI_BASE + state * 10**6 + kind * 10**5 + k: unique, starts with 1
 
 
@@ -94,27 +98,70 @@ def pool(seed: int, state_index: int) -> StatePool:
     families = _picks(rng, last_w, n)
     specs = _picks(rng, tuple(accumulate(float(s["share"]) for s in specialties)), n)
     places = _uniform_picks(rng, len(zips), n)
+    groups = _groups(rng, places, zips, abbr, npis)
     people = tuple(
         Provider(npi=number, name=f"{last[family]}, {fem[f] if is_f else male[m]}".upper(), kind="person",
                  taxonomy=specialties[spec]["taxonomy"], specialty=specialties[spec]["code"], state=abbr,
-                 zip=zips[place][0], ccn="")
-        for number, is_f, (f, m), family, spec, place in zip(npis("clinician", n), female, firsts, families, specs,
-                                                              places))
+                 zip=zips[place][0], ccn="", **({"billing": group} if group else {}))
+        for number, is_f, (f, m), family, spec, place, group in zip(npis("clinician", n), female, firsts, families,
+                                                                     specs, places, groups))
     by_kind: dict[str, tuple[Provider, ...]] = {"clinician": people}
     for kind, (per_pct, suffixes, specialty, taxonomy, ccn_range) in FACILITY_KINDS.items():
         n = max(1, round(per_pct * share_pct))
         places, names = _uniform_picks(rng, len(zips), n), _uniform_picks(rng, len(suffixes), n)
+        kinds_of = _kinds_of(rng, kind, taxonomy, specialty, n)
         by_kind[kind] = tuple(
-            Provider(npi=number, name=f"{zips[place][2]} {suffixes[name]}".upper(), kind="org", taxonomy=taxonomy,
-                     specialty=specialty, state=abbr, zip=zips[place][0],
+            Provider(npi=number, name=f"{zips[place][2]} {suffixes[name]}".upper(), kind="org", taxonomy=own[0],
+                     specialty=own[1], state=abbr, zip=zips[place][0],
                      ccn=f"{state['ssa_code']}{ccn_range[0] + k:04d}" if ccn_range else "")
-            for k, (number, place, name) in enumerate(zip(npis(kind, n), places, names)))
+            for k, (number, place, name, own) in enumerate(zip(npis(kind, n), places, names, kinds_of)))
     by_specialty: dict[str, list] = {}
     for p in people:
         by_specialty.setdefault(p["specialty"], []).append(p)
     primary = tuple(p for s in PRIMARY_CARE for p in by_specialty.get(s, ()))
     return StatePool(by_kind=by_kind, by_specialty={k: tuple(v) for k, v in by_specialty.items()},
                      primary_care=primary or people)
+
+
+def _groups(rng: np.random.Generator, places: list[int], zips, abbr: str, npis) -> list[Provider | None]:
+    """Per clinician, the group practice that bills for them (None: a solo practitioner): clinicians of one
+    neighbourhood (ZIP order) join a group together, 1 + Poisson(GROUP_SIZE_MEAN - 1) of them."""
+    n = len(places)
+    solo = (rng.random(n) < SOLO_SHARE).tolist()
+    out: list[Provider | None] = [None] * n
+    members = [i for i in sorted(range(n), key=places.__getitem__) if not solo[i]]
+    sizes = (1 + rng.poisson(GROUP_SIZE_MEAN - 1, len(members))).tolist()
+    suffixes = _uniform_picks(rng, len(GROUP[2]), len(members))
+    numbers = npis("group", len(members))
+    specialty, taxonomy, names = GROUP
+    at = k = 0
+    while at < len(members):
+        first = members[at]
+        zip_, _, city = zips[places[first]]
+        group = Provider(npi=numbers[k], name=f"{city} {names[suffixes[k]]}".upper(), kind="org",
+                         taxonomy=taxonomy, specialty=specialty, state=abbr, zip=zip_, ccn="")
+        for i in members[at:at + sizes[k]]:
+            out[i] = group
+        at += sizes[k]
+        k += 1
+    return out
+
+
+SUBTYPES = {"pharmacy": ("pharmacy_types", "taxonomy", None), "dme": ("dme_suppliers", "taxonomy", "specialty")}
+"""Kinds whose providers differ by type: the table of their types' shares, its taxonomy and specialty columns."""
+
+
+def _kinds_of(rng: np.random.Generator, kind: str, taxonomy: str, specialty: str, n: int) -> list[tuple[str, str]]:
+    """The (NUCC taxonomy, CMS specialty) of a kind's n providers: pharmacies by service type (pharmacy_types:
+    retail, long-term care, mail order…) and DME suppliers by specialty (dme_suppliers) drawn by their shares,
+    every other kind its one taxonomy and specialty."""
+    if kind not in SUBTYPES:
+        return [(taxonomy, specialty)] * n
+    name, taxonomy_column, specialty_column = SUBTYPES[kind]
+    types = tables.table(name)
+    cumulative = tuple(accumulate(float(t["share"]) for t in types))
+    return [(types[i][taxonomy_column], types[i][specialty_column] if specialty_column else specialty)
+            for i in _picks(rng, cumulative, n)]
 
 
 def pick(rng: Draws, providers: tuple[Provider, ...]) -> Provider:

@@ -18,7 +18,7 @@ beneficiary.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from generator.claim_types.spec import ClaimType
 
@@ -32,6 +32,7 @@ class Provider(TypedDict):
     state: str          # USPS state abbreviation of the practice location
     zip: str            # 5-digit ZIP of the practice location
     ccn: str            # CMS certification number (facilities; "" for people and pharmacies)
+    billing: NotRequired[Provider]  # a clinician in a group practice: the group, which bills their claims
 
 
 class Beneficiary(TypedDict):
@@ -101,6 +102,7 @@ class Line(TypedDict, total=False):
     revenue_display: str
     ndc: str            # 11-digit NDC (PDE; drug lines elsewhere)
     drug: str           # "Brand - GENERIC" display for the NDC
+    ndc_unit: str       # a Part B drug line's NDC quantity qualifier: "ML", "UN"
     from_date: str
     thru_date: str
     quantity: float     # service count / units / dispensed quantity
@@ -178,6 +180,13 @@ class Claim(TypedDict, total=False):
     pbp: str
     pharmacy_type: str        # "01" community/retail, "05" long-term care, …
     paid_date: str            # PDE: date paid
+    dispensing_status: str    # PDE status codes ("" blank): dspnsng_stus_cd "P" partial fill, "C" its completion
+    adjustment: str           # adjstmt_dltn_cd "A" adjusted record
+    format: str               # nstd_frmt_cd "X" X12 837, "B" beneficiary-submitted, "P" paper
+    pricing_exception: str    # prcng_excptn_cd "O" out-of-network pharmacy, "M" Medicare secondary payer
+    submission_clarification: str  # submsn_clr_cd, e.g. "16" long-term care emergency box
+    origin: str               # rx_orgn_cd "1" written, "2" telephone, "3" electronic, "4" fax, "5" pharmacy
+    catastrophic: str         # ctstrphc_cvrg_cd "C" above the out-of-pocket threshold
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +272,7 @@ class Encounter:
     performing: Provider | None = None      # professional lines: the rendering clinician (PDE: the prescriber)
     attending: Provider | None = None       # facility stays and home health
     operating: Provider | None = None       # stays with a procedure
+    referring: Provider | None = None       # professional: who ordered the service (labs, imaging, therapy, DME)
     pos: str = ""                           # place of service (professional)
     facts: Facts | None = None              # facility episodes and fills
     modifiers: tuple[str, ...] = ()         # HCPCS modifiers of every line (professional), e.g. anesthesia "AA"

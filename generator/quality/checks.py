@@ -1,7 +1,7 @@
 """The checks `medisynth validate` runs on one resource line at a time (in worker processes).
 
 `check_chunk` takes raw NDJSON lines of one file and returns, per line, the problems found in that
-resource alone (JSON, FHIR R4 validity, profile, identifiers, dates, money) and the few facts the
+resource alone (JSON, FHIR R4 validity, strict R4 JSON, profile, identifiers, dates, money) and the few facts the
 parent needs for checks across resources (ids, references, last service date, death date).
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ from generator.fhir.read import (
     ref_id, service_dates,
 )
 from generator.claim_types import TYPES
+from generator.quality.strict import violations
 from generator.model.identifiers import is_synthetic_mbi, is_valid_npi
 
 FHIR_MODELS = {
@@ -97,6 +98,8 @@ def _check_line(resource_type, period, number, raw) -> tuple[list[Problem], Fact
     if not line.rid:
         line.add("fhir", "no id")
     fhir_ok = _check_fhir(resource_type, res, line)
+    for where in violations(res):
+        line.add("strict-r4", where)
     try:
         facts = CHECKS[resource_type](res, line, period)
     except (AttributeError, TypeError, KeyError, ValueError):

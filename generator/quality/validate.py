@@ -26,6 +26,7 @@ KINDS = {
     "json": "line is not a JSON object",
     "resource-type": "resource in the wrong file",
     "fhir": "not valid FHIR R4 (fhir.resources R4B)",
+    "strict-r4": "empty array, object or string, or null (R4 JSON leaves an element without a value out)",
     "profile": "meta.profile lacks the expected C4BB profile",
     "claim-type": "unknown claim type",
     "duplicate-id": "id used twice",

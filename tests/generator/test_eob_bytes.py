@@ -89,7 +89,8 @@ def test_missing_money_keys_count_as_zero_and_quantity_as_one(claims_by_type):
     claim.pop("deductible", None)
     item = orjson.loads(assert_canonical(claim, bene))["item"][0]
     assert item["quantity"] == {"value": 1}
-    amounts = {a["category"]["coding"][1]["code"].rsplit("/", 1)[1]: a["amount"]["value"] for a in item["adjudication"]}
+    amounts = {a["category"]["coding"][1]["code"].rsplit("/", 1)[1]: a["amount"]["value"] for a in item["adjudication"]
+               if "amount" in a}     # (denial reasons carry a reason, no amount)
     assert amounts["line_bene_ptb_ddctbl_amt"] == 0.0 and amounts["line_coinsrnc_amt"] == 0.0
 
 

@@ -49,6 +49,9 @@ OFFICE_EM, NEW_PATIENT, ESTABLISHED = ("9920", "9921"), "9920", "9921"    # offi
 SEASON_START = 8                 # flu seasons run August..July (named by their autumn's year)
 
 
+ORDERED = frozenset({"69", "30", "65", "dme"})
+"""Visit kinds (by specialty) that the person's own clinician orders: labs, imaging, therapy, equipment."""
+
 class Ambulatory(CareBase):
     """The professional, preventive, outpatient and DME part of the care model."""
 
@@ -245,7 +248,8 @@ class Ambulatory(CareBase):
             performer = clinician(rng, p.pool, kind.specialty)
         billing = kind.spec.visit_billing
         provider = performer if billing == "performer" else (p.hospital if billing == "hospital" else supplier)
-        return Encounter(kind.spec, day, day, dx, lines, provider, performing=performer, pos=kind.pos or "")
+        return Encounter(kind.spec, day, day, dx, lines, provider, performing=performer, pos=kind.pos or "",
+                         referring=p.pcp if kind.specialty in ORDERED else None)
 
     def _show_conditions(self, p: Person, encs: list[Encounter], dates: list[int]) -> None:
         """Make each chronic condition appear on two claims with different dates (CCW's rule)."""

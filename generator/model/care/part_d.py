@@ -7,6 +7,7 @@ from generator.claim_types import TYPES
 from generator.model.care.common import CareBase
 from generator.model.care_tables import drugs_by_condition, pick_weighted
 from generator.model.draws import below
+from generator.model.fill_codes import days_supply
 from generator.model.records import Encounter, Fill, Person
 
 PDE = TYPES["pde"]
@@ -14,7 +15,6 @@ PDE = TYPES["pde"]
 # Part D
 TREATED_SHARE = 0.8              # share of a condition's patients on a maintenance drug for it
 FILLS_PER_DRUG_YEAR = 7.6        # a maintenance drug's fills in a year: 30- and 90-day supplies, refill gaps
-NINETY_DAY_SHARE = 0.33          # maintenance drugs filled 90 days at a time
 TYPE_1_DIABETES = "E10"          # ICD-10-CM category: insulin for everyone with it
 INSULINS = ("insulin glargine", "insulin lispro")
 # Refill timing, days after the supply runs out (negative: early, allowed once ≥75% is used): a mixture of
@@ -43,7 +43,7 @@ class PartD(CareBase):
         prescriber = p.pcp
         random = rng.random
         for drug in drugs:
-            supply = 90 if random() < NINETY_DAY_SHARE else 30
+            supply = days_supply(random())
             lines = [("", drug["ndc"], drug["qty_30"] * supply / 30)]     # the same for every fill (read only)
             for first, last in p.part_d_days:
                 day = first + int(supply * random())
