@@ -172,8 +172,8 @@ EXTERNAL = "externalcauseofinjury"
 
 def diagnosis_lists(directory: Path) -> tuple[list[str], int]:
     """The numbered diagnosis columns against the EOB's diagnosis list, as BFD writes it: ICD_DGNS_CD1.. are the
-    principal then the other codes in sequence order (not the admitting entry), ICD_DGNS_E_CD1.. the external-cause
-    codes; returns mismatches and the number of claims compared."""
+    principal then the other codes in sequence order (not the admitting or reason-for-visit entries),
+    ICD_DGNS_E_CD1.. the external-cause codes; returns mismatches and the number of claims compared."""
     problems, compared = [], 0
     with open(directory / "ExplanationOfBenefit.ndjson") as f:
         eobs = [json.loads(line) for line in f]
@@ -187,8 +187,8 @@ def diagnosis_lists(directory: Path) -> tuple[list[str], int]:
         kinds = {"ICD_DGNS_CD": [], "ICD_DGNS_E_CD": []}
         for entry in sorted(eob.get("diagnosis") or (), key=lambda d: d["sequence"]):
             types = {c["code"] for t in entry.get("type") or () for c in t["coding"]}
-            if "admitting" in types:
-                continue
+            if types & {"admitting", "patientreasonforvisit"}:
+                continue            # the admitting and reason-for-visit columns are not numbered diagnoses
             code = entry["diagnosisCodeableConcept"]["coding"][0]["code"]
             kinds["ICD_DGNS_E_CD" if EXTERNAL in types else "ICD_DGNS_CD"].append(code)
         for prefix, codes in kinds.items():

@@ -118,8 +118,9 @@ class Ambulatory(CareBase):
             dx += sample(rng, treats, min(len(treats), below(rng, 3)))
         elif kind.specialty == "pcp":
             dx = sample(rng, treats, min(len(treats), 1 + below(rng, 4)))
-        else:
-            dx = treats[:CARRIER.diagnoses.limit]
+        else:       # a specialist sees what they treat; someone with none of it comes for an acute reason
+            dx = (treats[:CARRIER.diagnoses.limit]
+                  or [self._reason(p, ACUTE_OUTPATIENT[below(rng, len(ACUTE_OUTPATIENT))])])
         return Encounter(CARRIER, day, day, dx, [first, *extra], doctor, performing=doctor, pos=pos)
 
     def _preventive(self, p: Person, out: list) -> None:
@@ -229,7 +230,7 @@ class Ambulatory(CareBase):
         random = rng.random
         lines = [kind.main[weighted_index(rng, kind.main_weights)]]
         for extra in kind.extra:
-            if random() < kind.extra_p:
+            if random() < kind.extra_p and extra not in lines:     # a code once per claim (its units count more)
                 lines.append(extra)
         relevant = _codes_for(p, kind.conditions)
         if kind.reason == "acute" or not (p.conditions or relevant):

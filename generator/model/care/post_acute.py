@@ -44,6 +44,8 @@ class PostAcute(CareBase):
 
     def _home_health(self, p, start: int, out, stays, referral: str) -> None:
         rng = self.rng
+        if any(e.spec is HHA and e.start <= start <= e.end for e in out):
+            return          # a home health period is under way: the agency resumes care within it (one at a time)
         last = p.window_a[1] if p.death is None else min(p.window_a[1], p.death)
         periods = 1 + int(rng.geometric(HH_MORE_PERIODS)) - 1 + (rng.random() < 0.5)
         agency = pick(rng, p.pool.by_kind["hha"])
