@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cache
 
 from generator import tables
+from generator.model.identifiers import clia_number
 from generator.tables import table
 
 from .values import Derived
@@ -158,3 +159,33 @@ ADJUSTMENT_REASON = Derived(("submitted", "allowed"), _adjustment)
 payment rate) where the charge exceeds what Medicare allows."""
 PATIENT_SHARE_REASON = Derived(("deductible", "coinsurance"), _patient_share)
 """rev_cntr_2nd_ansi_cd: PR1 (deductible) or PR2 (coinsurance) where the line leaves the patient a share."""
+
+
+def rendering(performed_by: tuple[tuple[str, str], ...], claim: dict, line: dict) -> dict | None:
+    """The provider who rendered an institutional line: the claim's provider its revenue center names
+    (CareTeam.performed_by; rev_cntr_rndrng_physn_npi)."""
+    revenue = line["revenue"]
+    for prefix, key in performed_by:
+        if revenue.startswith(prefix):
+            return claim.get(key)
+    return None
+
+
+VISIT_REVENUE = ("045", "051")      # emergency room and clinic lines: unscheduled or clinic visits carry a reason
+
+
+def visit_reason(lines: list) -> bool:
+    """Whether a claim's principal diagnosis is also the patient's reason for the visit (rsn_visit_cd1): it has an
+    emergency room or clinic line."""
+    return any(line["revenue"].startswith(VISIT_REVENUE) for line in lines)
+
+
+@cache
+def _ssa_codes() -> dict[str, str]:
+    return {abbr: ssa for abbr, _, ssa, *_ in tables.rows("states")}
+
+
+def lab_clia(hcpcs: str | None, npi: str, state: str) -> str | None:
+    """carr_line_clia_lab_num: the CLIA number of the lab that bills a clinical laboratory line (HCPCS
+    80047–89398), else None."""
+    return clia_number(npi, _ssa_codes()[state]) if hcpcs and hcpcs[:1] == "8" and hcpcs.isdigit() else None

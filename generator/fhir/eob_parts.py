@@ -14,10 +14,9 @@ import orjson
 
 from dataset_contract.systems import (BB_VARIABLES, C4BB_CODESYSTEM, HCPCS_SYSTEM, HL7_CODESYSTEM, ICD10_SYSTEM,
                                       ICD10CM_SYSTEM, ICD10PCS_SYSTEM, NDC_SYSTEM, NPI_SYSTEM, NUCC_SYSTEM)
-from generator.claim_types.derived import pricing_locality, units_indicator
+from generator.claim_types.derived import lab_clia, pricing_locality, rendering, units_indicator, visit_reason
 from generator.claim_types.spec import ClaimType
-from generator.model.identifiers import clia_number, supplier_number
-from generator.tables import rows
+from generator.model.identifiers import supplier_number
 from generator.model.records import Claim, Line, Provider
 
 from .codebook import DISPLAYS, TAXONOMY_DISPLAYS, ccw_coding, ccw_coding_ext
@@ -46,7 +45,6 @@ DIAGNOSIS_TYPES = {
     "reason": concept(C4BB_CODESYSTEM + "C4BBClaimDiagnosisType", "patientreasonforvisit",
                       "Patient Reason for Visit"),
 }
-VISIT_REVENUE = ("045", "051")      # emergency room and clinic lines: unscheduled or clinic visits carry a reason
 DATA_ABSENT = {"system": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "code": "NULL",
                "display": "Data Absent Reason"}
 QUANTITY_EXTENSION = compile_shape({"extension": [{"url": BB_VARIABLES + "rev_cntr_unit_cnt",
@@ -54,7 +52,6 @@ QUANTITY_EXTENSION = compile_shape({"extension": [{"url": BB_VARIABLES + "rev_cn
                                    ("quantity",), members=True, where="revenue line quantity").format + b","
 MIDNIGHT = "T00:00:00+00:00"
 UCUM = "http://unitsofmeasure.org"
-SSA_CODES = {abbr: ssa for abbr, _, ssa, *_ in rows("states")}
 SUPPLIER_TYPE = "3"     # dmerc_line_supplr_type_cd: a supplier other than a sole proprietorship (an organization)
 
 
@@ -73,7 +70,7 @@ def care_team(spec: ClaimType, claim: Claim) -> tuple[bytes, tuple[bytes, ...]]:
         performers = tuple([_performer(performer) if (performer := line.get("performing") or fallback) else None
                             for line in lines])
     elif team.performed_by:
-        performers = tuple([_performer(performer) if (performer := _rendering(team.performed_by, claim, line))
+        performers = tuple([_performer(performer) if (performer := rendering(team.performed_by, claim, line))
                             else None for line in lines])
     else:
         performers = (None,) * len(lines)
@@ -84,15 +81,6 @@ def care_team(spec: ClaimType, claim: Claim) -> tuple[bytes, tuple[bytes, ...]]:
 def _performer(provider: Provider) -> tuple:
     """A performer's fields, and whether a group practice bills for them."""
     return (*PROVIDER_FIELDS(provider), "billing" in provider)
-
-
-def _rendering(performed_by: tuple[tuple[str, str], ...], claim: Claim, line: Line) -> Provider | None:
-    """The provider who rendered an institutional line: the claim's provider its revenue center names."""
-    revenue = line["revenue"]
-    for prefix, key in performed_by:
-        if revenue.startswith(prefix):
-            return claim.get(key)
-    return None
 
 
 @lru_cache(maxsize=1 << 13)
@@ -183,7 +171,7 @@ def diagnosis_member(spec: ClaimType, diagnoses: list, lines: list) -> bytes:
         return _poa_diagnoses(spec, tuple(map(DIAGNOSIS_FIELDS, diagnoses)))
     style = spec.fhir.diagnosis_style
     entries = [_plain_diagnosis(style, seq, *ENTRY_FIELDS(diagnosis)) for seq, diagnosis in enumerate(diagnoses, 1)]
-    if spec.fhir.visit_reason and any(line["revenue"].startswith(VISIT_REVENUE) for line in lines):
+    if spec.fhir.visit_reason and visit_reason(lines):
         first = diagnoses[0]
         entries.append(_plain_diagnosis(style, len(entries) + 1, first["code"], first["display"], "reason"))
     return b',"diagnosis":[' + b",".join(entries) + b"]"
@@ -306,15 +294,10 @@ def _professional_item(layout: Layout, claim: Claim, line: Line, seq: int, links
                                             billing["state"]), extension)
     if shape.pricing_location:
         location = _location(where["state"], where["zip"], line["pos"], pricing_locality(where["state"]),
-                             _lab(codes[3], billing["npi"], billing["state"]))
+                             lab_clia(codes[3], billing["npi"], billing["state"]))
     else:
         location = _location(where["state"], where["zip"], line["pos"])
     return (extension, seq, links, middle, _period(line["from_date"], line["thru_date"]), location)
-
-
-def _lab(hcpcs: str | None, npi: str, state: str) -> str | None:
-    """The CLIA number of the lab that bills a clinical laboratory line (HCPCS 80047–89398), else None."""
-    return clia_number(npi, SSA_CODES[state]) if hcpcs and hcpcs[:1] == "8" and hcpcs.isdigit() else None
 
 
 @lru_cache(maxsize=1 << 14)

@@ -23,9 +23,11 @@ from functools import cache
 from typing import Any
 
 from generator.claim_types import TYPES
+from generator.claim_types.derived import lab_clia, pricing_locality, rendering, units_indicator, visit_reason
 from generator.claim_types.shape import Code, Quantity, TimingDate
 from generator.claim_types.spec import ClaimType
 from generator.claim_types.values import Const, Derived, Key, Source
+from generator.model.identifiers import supplier_number
 from generator.tables import TableError, table
 
 from .values import arrow_type, text_format
@@ -131,6 +133,82 @@ def _path(field: str, spec: ClaimType | None) -> Callable[[dict], Any]:
     return many
 
 
+@dataclass(frozen=True, slots=True)
+class Reads:
+    """A value the FHIR writer derives from a shape option rather than a spec source: read from the row's context
+    (the roots of claim_context and line_context)."""
+    get: Callable[[dict], Any]
+
+
+def _billing(ctx: dict) -> dict:
+    return ctx["claim"]["provider"]
+
+
+def _where(ctx: dict) -> dict:
+    """Where a professional line was performed: its performer's practice, else the billing provider's."""
+    return ctx["line"].get("performing") or ctx["claim"]["provider"]
+
+
+def _hcpcs(ctx: dict) -> str | None:
+    return ctx["line"].get("hcpcs")
+
+
+def _units(prefix: str) -> dict[str, tuple[str, Reads, str]]:
+    return {prefix + "_cnt": ("line", Reads(lambda ctx: ctx["line"].get("quantity") or 1), "number"),
+            prefix + "_cd": ("line", Reads(lambda ctx: units_indicator(_hcpcs(ctx))), "text")}
+
+
+SUPPLIER_LINE = {   # the DME supplier's facts on each line (fhir/eob_parts.py _line_facts)
+    "suplrnum": ("line", Reads(lambda ctx: supplier_number(_billing(ctx)["npi"])), "text"),
+    "dmerc_line_scrn_svgs_amt": ("line", Reads(lambda ctx: 0.0), "amount"),
+    "dmerc_line_prcng_state_cd": ("line", Reads(lambda ctx: _billing(ctx)["state"]), "text"),
+    "dmerc_line_supplr_type_cd": ("line", Reads(lambda ctx: "3"), "text"),
+}
+PRICING_LOCATION = {   # a carrier line's location: the fee schedule locality, a lab line's CLIA number
+    "carr_line_prcng_lclty_cd": ("line", Reads(lambda ctx: pricing_locality(_where(ctx)["state"])), "text"),
+    "carr_line_clia_lab_num": ("line", Reads(lambda ctx: lab_clia(_hcpcs(ctx), _billing(ctx)["npi"],
+                                                                 _billing(ctx)["state"])), "text"),
+}
+PERFORMER_TYPE = {"carr_line_prvdr_type_cd": ("line", Reads(
+    lambda ctx: None if ctx["performer"] is None else "0" if "billing" in ctx["performer"] else "1"), "text")}
+HCPCS_YEAR = {   # the HCPCS year code (the last digit of the year) versions a line's modifiers
+    "carr_clm_hcpcs_yr_cd": ("line", Reads(
+        lambda ctx: ctx["claim"]["thru_date"][3] if ctx["line"].get("modifiers") else None), "text")}
+
+
+def _rendered(performed_by: tuple[tuple[str, str], ...]) -> Callable[[dict], Any]:
+    def npi(ctx):
+        provider = rendering(performed_by, ctx["claim"], ctx["line"])
+        return provider["npi"] if provider else None
+    return npi
+
+
+def _visit_reason(ctx: dict) -> str | None:
+    claim = ctx["claim"]
+    return claim["diagnoses"][0]["code"] if claim.get("diagnoses") and visit_reason(claim["lines"]) else None
+
+
+def _option_variables(spec: ClaimType) -> dict[str, tuple[str, Source | Reads, str]]:
+    """The CCW variables the type's shape options write (units, supplier and location facts, performer type,
+    rendering physician, reason for visit), as the FHIR writer derives them."""
+    shape, found = spec.fhir, {}
+    if shape.line_units:
+        found |= _units(shape.line_units)
+    if shape.supplier_lines:
+        found |= SUPPLIER_LINE
+    if shape.pricing_location:
+        found |= PRICING_LOCATION
+    if shape.care_team.performer_type:
+        found |= PERFORMER_TYPE
+    if shape.care_team.performed_by:
+        found["rndrng_physn_npi"] = ("line", Reads(_rendered(shape.care_team.performed_by)), "text")
+    if shape.visit_reason:
+        found["rsn_visit_cd1"] = ("claim", Reads(_visit_reason), "text")
+    if spec.form == "professional":
+        found |= HCPCS_YEAR
+    return found
+
+
 def evaluate(source: Source, record: dict) -> Any:
     """A spec's source read from a record (a claim or a line), as the FHIR writer reads it."""
     if isinstance(source, Key):
@@ -141,7 +219,7 @@ def evaluate(source: Source, record: dict) -> Any:
     return source.compute(*[record.get(k, 0.0) for k in source.keys])
 
 
-def spec_variables(spec: ClaimType) -> dict[str, tuple[str, Source, str]]:
+def spec_variables(spec: ClaimType) -> dict[str, tuple[str, Source | Reads, str]]:
     """Every CCW variable the type's ExplanationOfBenefit names with a value: variable → (level, source, format)."""
     shape, found = spec.fhir, {}
     kinds = {"money": "amount", "date": "date", "quantity": "number"}
@@ -162,12 +240,18 @@ def spec_variables(spec: ClaimType) -> dict[str, tuple[str, Source, str]]:
             found.setdefault(variable, ("line", Const(code), "text"))
     for variable, code in shape.line_extensions:
         found.setdefault(variable, ("line", Const(code), "text"))
+    for variable, reason in shape.line_reasons:
+        found.setdefault(variable, ("line", reason, "text"))
     for balance in shape.balances:
         found.setdefault(balance.variable, ("claim", balance.source, "int" if balance.count else "amount"))
+    for variable, entry in _option_variables(spec).items():
+        found.setdefault(variable, entry)
     return found
 
 
-def _spec_getter(level: str, source: Source, fmt: str) -> Callable[[dict], Any]:
+def _spec_getter(level: str, source: Source | Reads, fmt: str) -> Callable[[dict], Any]:
+    if isinstance(source, Reads):
+        return source.get
     root = "claim" if level == "claim" else "line"
     if fmt == "text":   # a code: written only when it is text, as the FHIR writer does
         def code(ctx):

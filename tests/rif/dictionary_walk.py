@@ -33,11 +33,15 @@ NOT_WHAT_BFD_WRITES = {
     "ICD_DGNS_E_VRSN_CD": "HHA types both other and external-cause diagnoses secondary",
 }
 WITHOUT_LEADING_ZERO = {"PTNT_DSCHRG_STUS_CD"}   # BFD stores it without its leading zero (claim_types/common.py)
+# "Line columns whose path reads the whole claim": read on the row's own line (its careTeam members)
+OWN_LINE = {"PRF_PHYSN_NPI", "RNDRNG_PHYSN_NPI", "PRVDR_NPI"}
 HCPCS_IN_DICTIONARY = "https://bluebutton.cms.gov/resources/variables/hcpcs_cd"     # "Wrong system"
 HCPCS_WRITTEN = "https://bluebutton.cms.gov/resources/codesystem/hcpcs"
 SAME_PATH = {"LINE_NUM": "CLM_LINE_NUM", "CLM_LINE_NUM": "LINE_NUM"}   # "LINE_NUM/CLM_LINE_NUM on one path"
-# the four modifier columns share one path that reads every modifier of the line: each is the nth of them, in order
-ORDINAL = {"HCPCS_1ST_MDFR_CD": 0, "HCPCS_2ND_MDFR_CD": 1, "HCPCS_3RD_MDFR_CD": 2, "HCPCS_4TH_MDFR_CD": 3}
+# "Several columns on one path": the four modifier columns read every modifier of the line, RSN_VISIT_CD1..3 (and
+# their versions) every reason-for-visit diagnosis: each is the nth of them, in order
+ORDINAL = {"HCPCS_1ST_MDFR_CD": 0, "HCPCS_2ND_MDFR_CD": 1, "HCPCS_3RD_MDFR_CD": 2, "HCPCS_4TH_MDFR_CD": 3,
+           **{f"RSN_VISIT_{kind}{n}": n - 1 for kind in ("CD", "VRSN_CD") for n in (1, 2, 3)}}
 
 
 def rif_rows(path: Path, key: str) -> dict[str, list[dict]]:
@@ -96,7 +100,9 @@ def entries(claim_type: str):
             path = path.replace(HCPCS_IN_DICTIONARY, HCPCS_WRITTEN)
             per_line = path.startswith(("item", "careTeam[%n]", "diagnosis[%n]"))
             for column in entry["ccwMapping"]:
-                if column:
+                if column in OWN_LINE and path.startswith("careTeam.where("):
+                    yield column, "careTeam[%n]" + path[len("careTeam"):], True
+                elif column:
                     yield column, path, per_line
 
 
