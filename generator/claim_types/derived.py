@@ -6,6 +6,7 @@ claim's values stay consistent with each other.
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from generator import tables
 from generator.model.identifiers import clia_number
@@ -161,7 +162,8 @@ PATIENT_SHARE_REASON = Derived(("deductible", "coinsurance"), _patient_share)
 """rev_cntr_2nd_ansi_cd: PR1 (deductible) or PR2 (coinsurance) where the line leaves the patient a share."""
 
 
-def rendering(performed_by: tuple[tuple[str, str], ...], claim: dict, line: dict) -> dict | None:
+def rendering(performed_by: tuple[tuple[str, str], ...], claim: dict[str, Any],
+              line: dict[str, Any]) -> dict[str, Any] | None:
     """The provider who rendered an institutional line: the claim's provider its revenue center names
     (CareTeam.performed_by; rev_cntr_rndrng_physn_npi)."""
     revenue = line["revenue"]
@@ -174,7 +176,7 @@ def rendering(performed_by: tuple[tuple[str, str], ...], claim: dict, line: dict
 VISIT_REVENUE = ("045", "051")      # emergency room and clinic lines: unscheduled or clinic visits carry a reason
 
 
-def visit_reason(lines: list) -> bool:
+def visit_reason(lines: list[dict[str, Any]]) -> bool:
     """Whether a claim's principal diagnosis is also the patient's reason for the visit (rsn_visit_cd1): it has an
     emergency room or clinic line."""
     return any(line["revenue"].startswith(VISIT_REVENUE) for line in lines)
