@@ -9,7 +9,6 @@ from functools import cache
 from typing import Any
 
 from generator import tables
-from generator.model.identifiers import clia_number
 from generator.tables import table
 
 from .values import Derived
@@ -185,6 +184,12 @@ def visit_reason(lines: list[dict[str, Any]]) -> bool:
 @cache
 def _ssa_codes() -> dict[str, str]:
     return {abbr: ssa for abbr, _, ssa, *_ in tables.rows("states")}
+
+
+def clia_number(npi_: str, ssa_state: str) -> str:
+    """A laboratory's CLIA certificate number in CMS's form: the 2-digit SSA state code, "D", seven digits (here
+    the NPI's base digits, so each lab keeps one number)."""
+    return f"{ssa_state}D{npi_[2:9]}"
 
 
 def lab_clia(hcpcs: str | None, npi: str, state: str) -> str | None:

@@ -89,12 +89,6 @@ def is_valid_npi(s: str) -> bool:
 # --- numbers a provider holds besides its NPI ----------------------------------------------------
 
 
-def clia_number(npi_: str, ssa_state: str) -> str:
-    """A laboratory's CLIA certificate number in CMS's form: the 2-digit SSA state code, "D", seven digits (here
-    the NPI's base digits, so each lab keeps one number)."""
-    return f"{ssa_state}D{npi_[2:9]}"
-
-
 def supplier_number(npi_: str) -> str:
     """A DMEPOS supplier's National Supplier Clearinghouse number: six digits for the supplier, four for its
     location (here the NPI's base digits and location 0001)."""
