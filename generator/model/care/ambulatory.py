@@ -230,7 +230,8 @@ class Ambulatory(CareBase):
         random = rng.random
         lines = [kind.main[weighted_index(rng, kind.main_weights)]]
         for extra in kind.extra:
-            if random() < kind.extra_p and extra not in lines:     # a code once per claim (its units count more)
+            # a HCPCS code once per claim, whatever revenue center bills it (its units count more)
+            if random() < kind.extra_p and all(extra[1] != line[1] for line in lines):
                 lines.append(extra)
         relevant = _codes_for(p, kind.conditions)
         if kind.reason == "acute" or not (p.conditions or relevant):
