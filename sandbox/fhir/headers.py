@@ -24,8 +24,8 @@ CORS_HEADERS = {
 
 def finish_response(response: Response) -> Response:
     """Blueprint after_request hook: add CORS and rate-limit headers, gzip the body if asked."""
-    response.headers.update(CORS_HEADERS)
-    response.headers.update(g.get("rate_limit_headers", {}))
+    response.headers.extend(CORS_HEADERS)  # no view sets these: added, not replaced (no search of the list)
+    response.headers.extend(g.get("rate_limit_headers", {}))
     response.vary.add("Accept-Encoding")
     if ("gzip" in request.headers.get("Accept-Encoding", "").lower() and not response.direct_passthrough
             and "Content-Encoding" not in response.headers
