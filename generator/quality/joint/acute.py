@@ -5,20 +5,23 @@ Short-term stays are inpatient claims of hospitals whose CCN facility number is 
 rehabilitation hospitals). Ranges: MedPAC March 2024 (readmissions 15.4%, hospice), realism.md §3
 (share with a stay, non-dual 13% / dual 22%), realism-detail.md §2 (DRG 871 ≈6.7–7.4% of stays, ≈1.7 stays
 per user), §4.3 (hospice live discharges ≈18%, cancer ≈25% of hospice users), NUBC/CMS billing rules
-(dialysis facilities bill type 72x; N18.6 means dialysis or a transplant).
+(dialysis facilities bill type 72x, dialysis is revenue centres 082x-085x; N18.6 means dialysis or a transplant).
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 
-from generator.fhir.read import diagnosis_codes, eob_type, parse_date, ref_id, supporting_code
+from generator.fhir.read import diagnosis_codes, eob_type, extension_value, parse_date, ref_id, supporting_code
 from generator.quality.rows import range_row
 
 GROUP = "acute and post-acute"
 READMIT_DAYS = 30
 IRF_CCN = (3025, 3099)
-DIALYSIS_REVENUE = "0821"
+DIALYSIS_REVENUE = ("082", "083", "084", "085")
+"""Dialysis revenue centres 082x-085x (hemodialysis, peritoneal, CAPD, CCPD: NUBC)."""
+DIALYSIS_BILL = "72"
+"""Type of bill 72x: a renal dialysis facility (facility type 7, classification 2)."""
 
 
 def _status(eob: dict) -> str:
@@ -89,13 +92,14 @@ class AcuteFigures:
                     self.surgeons[patient].add(start)
                 elif code.isdigit() and 100 <= int(code) <= 1999 and len(code) == 5:
                     self.anesthesia[patient].add(start)
-        elif kind == "outpatient" and DIALYSIS_REVENUE in _codes(eob, "revenue"):
+        elif kind == "outpatient" and any(code.startswith(DIALYSIS_REVENUE) for code in _codes(eob, "revenue")):
             self.dialysis[0] += 1
             self.dialysis_benes.add(patient)
             facility = (eob.get("facility") or {}).get("extension") or ()
             bill = next((e.get("valueCoding", {}).get("code") for e in facility
                          if e.get("url", "").endswith("clm_fac_type_cd")), "")
-            self.dialysis[1] += bill == "7"
+            classification = extension_value(eob, "clm_srvc_clsfctn_type_cd") or ""
+            self.dialysis[1] += f"{bill}{classification}" == DIALYSIS_BILL
 
     def rows(self, benes, ffs_ids, ffs_years):
         short = {p: sorted(s for s in stays if not _is_irf(s[4])) for p, stays in self.stays.items()}

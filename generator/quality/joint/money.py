@@ -22,7 +22,7 @@ GROUP = "money (joint, real ranges)"
 LINE_COST_SHARING = ("line_bene_ptb_ddctbl_amt", "line_coinsrnc_amt", "rev_cntr_cash_ddctbl_amt",
                      "rev_cntr_coinsrnc_wge_adjstd_c")
 OFFICE_EM = frozenset(f"992{n:02d}" for n in (2, 3, 4, 5, 11, 12, 13, 14, 15))
-CLINIC_REVENUE = "0510"
+CLINIC_REVENUE = "051"     # 051x: clinic (NUBC), 0510 general
 OUTLIER = "nch_drg_outlier_aprvd_pmt_amt"
 INSULIN_MONTH_CAP = 35.0
 PART_D_CAP = 2000.0
@@ -117,7 +117,7 @@ class Money:
                 else:
                     self.exempt_lines += 1
                     self.exempt_shared += shared
-            if kind == "outpatient" and _revenue(item) == CLINIC_REVENUE:
+            if kind == "outpatient" and _revenue(item).startswith(CLINIC_REVENUE):
                 self.clinic_visits += 1
                 self.g0463 += code == "G0463"
             if kind == "carrier" and code == "99213":
