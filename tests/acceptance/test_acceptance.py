@@ -7,6 +7,7 @@ value: whatever the care model makes, the two derivations must agree on it.
 """
 from __future__ import annotations
 
+import ast
 import math
 import re
 import subprocess
@@ -30,6 +31,18 @@ COUNTS = frozenset({"screening mammograms on men", "screening PSA tests on women
                     "processing lag p99 (days)"})
 GOLDEN = "golden fields present: "
 needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared/ (BFD's golden EOBs) not beside the checkout")
+
+
+def test_the_re_derivation_imports_neither_the_generator_nor_stats():
+    """Independent by construction: derive/ imports the dataset contract, orjson and the standard library only."""
+    imported = set()
+    for path in (HERE / "derive").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                imported.add(str(node.module).split(".")[0])
+    assert imported - set(sys.stdlib_module_names) == {"dataset_contract", "orjson"}
 
 
 @pytest.fixture(scope="module")
