@@ -23,9 +23,9 @@ def _fmt(value: float | None, percent: bool) -> str:
     return f"{value:.1%}" if percent else f"{value:,.2f}"
 
 
-def render(directory) -> tuple[str, int]:
-    """The report's text and how many judged figures are out of range."""
-    figures = measure(directory)
+def render(directory, figures: dict[str, float | None] | None = None) -> tuple[str, int]:
+    """The report's text and how many judged figures are out of range (`figures`: measured already)."""
+    figures = measure(directory) if figures is None else figures
     size = read_manifest(directory).settings().beneficiaries
     lines = [f"issue 14 acceptance: {directory} ({size:,} beneficiaries), from the NDJSON alone", "",
              f"  {'figure':<46} {'value':>10}  {'real range':<21} {'':<4} source"]
