@@ -7,8 +7,9 @@ per such element. Golden fields are read here from BFD's sample EOBs themselves
 path: member names from the root; an array element is named by what tells it apart in BFD's shape: an extension
 by its URL's last segment, a coding by its system's, an identifier by its system's (else its type's code), a
 supportingInfo, adjudication, total or benefitBalance by its category's code, a financial by its type's code, a
-careTeam member by its role, a diagnosis by its type, a contained resource by its resourceType, a class by its
-type; items and procedures by nothing; a primitive element as `[]`. BFD's samples also code diagnoses in
+careTeam member by its role, a diagnosis by its type (by each, when it has several), a contained resource by its
+resourceType, a class by its type; items and procedures by nothing; a primitive element as `[]`. BFD's samples
+also code diagnoses in
 ICD-9-CM, retired in October 2015: no claim of a simulated year can carry those codings, so they are left out.
 """
 from __future__ import annotations
@@ -45,6 +46,13 @@ def _code(concept) -> str:
 BY_CATEGORY = frozenset({"supportingInfo", "adjudication", "total", "benefitBalance"})
 
 
+def _element_names(key: str, element: dict) -> list[str]:
+    """A diagnosis entry of several types (BFD lists a code once, with each role it plays) is each of them."""
+    if key == "diagnosis" and len(element.get("type") or ()) > 1:
+        return [_code(kind) for kind in element["type"]]
+    return [_element_name(key, element)]
+
+
 def _element_name(key: str, element: dict) -> str:
     if key in ("extension", "modifierExtension"):
         return _tail(element.get("url"))
@@ -75,7 +83,8 @@ def field_paths(resource: dict) -> set[str]:
         elif isinstance(node, list):
             for element in node:
                 if isinstance(element, dict):
-                    walk(element, f"{path}[{_element_name(key, element)}]", key)
+                    for name in _element_names(key, element):
+                        walk(element, f"{path}[{name}]", key)
                 else:
                     out.add(f"{path}[]")
         else:
