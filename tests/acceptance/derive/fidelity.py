@@ -9,8 +9,8 @@ by its URL's last segment, a coding by its system's, an identifier by its system
 supportingInfo, adjudication, total or benefitBalance by its category's code, a financial by its type's code, a
 careTeam member by its role, a diagnosis by its type (by each, when it has several), a contained resource by its
 resourceType, a class by its type; items and procedures by nothing; a primitive element as `[]`. BFD's samples
-also code diagnoses in
-ICD-9-CM, retired in October 2015: no claim of a simulated year can carry those codings, so they are left out.
+also code diagnoses in ICD-9-CM, retired in October 2015: no claim of a simulated year can carry those codings,
+so they are left out.
 """
 from __future__ import annotations
 
