@@ -6,15 +6,18 @@ winter peak, flu vaccinations in the autumn (`calendar_day`)."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from functools import cache
 
 import numpy as np
 
 from generator import tables
 
+from generator.claim_types import TYPES
 from generator.claim_types.spec import Billed, ClaimType
 from generator.model.care_tables import acute_codes, pick_weighted
 from generator.model.draws import Draws, below, sample
+from generator.model.providers import pick
 from generator.model.records import Encounter, Person, Provider
 
 
@@ -99,6 +102,10 @@ def units(billed: tuple[Billed, ...], days: int = 0, visits: int = 0) -> list[tu
     return lines
 
 
+AMBULANCE_CODES = ("A0427", "A0427", "A0427", "A0429", "A0429")   # ALS : BLS emergency ≈ 127 : 88 (S1 2023)
+AMBULANCE_MILES = (math.log(7), 0.6)
+
+
 class CareBase:
     """The state every care part reads: the profile's utilization rates and the shard's random stream."""
 
@@ -121,6 +128,16 @@ class CareBase:
         if not p.chronic_codes or k <= 0:
             return []
         return sample(self.rng, p.chronic_codes.values(), k)
+
+    def _ambulance(self, p: Person, day: int, dx: list[str], out: list) -> None:
+        """An emergency ambulance transport to the hospital (residence to hospital, RH): the base rate and the
+        loaded miles."""
+        rng = self.rng
+        supplier = pick(rng, p.pool.by_kind["ambulance"])
+        miles = float(max(1, round(rng.lognormal(*AMBULANCE_MILES))))
+        lines = [("", AMBULANCE_CODES[below(rng, len(AMBULANCE_CODES))], 1.0), ("", "A0425", miles)]
+        out.append(Encounter(TYPES["carrier"], day, day, dx[:2], lines, supplier, performing=supplier, pos="41",
+                             modifiers=("RH",)))
 
     @staticmethod
     def _clinician_visit(spec: ClaimType, day: int, hcpcs: str, pos: str, dx: list[str],
