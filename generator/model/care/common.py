@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from functools import cache
 
 import numpy as np
@@ -17,7 +18,6 @@ from generator.claim_types import TYPES
 from generator.claim_types.spec import Billed, ClaimType
 from generator.model.care_tables import acute_codes, pick_weighted
 from generator.model.draws import Draws, below, sample
-from generator.model.providers import pick
 from generator.model.records import Encounter, Person, Provider
 
 
@@ -57,9 +57,14 @@ CALENDAR_TRIES = 32
 def calendar_day(rng, window: tuple[int, int], pattern: str) -> int:
     """A day of a window (first, last) drawn with the calendar pattern's weights (by rejection: a uniform day is
     kept with its weight; after CALENDAR_TRIES draws the last one stands)."""
+    return calendar_draw(rng, lambda: day_in(rng, window), pattern)
+
+
+def calendar_draw(rng, draw: Callable[[], int], pattern: str) -> int:
+    """A day from `draw` reweighted by the calendar pattern (by rejection, as `calendar_day`)."""
     random = rng.random
     for _ in range(CALENDAR_TRIES):
-        day = day_in(rng, window)
+        day = draw()
         if random() < _day_weight(pattern, day):
             return day
     return day
@@ -133,7 +138,8 @@ class CareBase:
         """An emergency ambulance transport to the hospital (residence to hospital, RH): the base rate and the
         loaded miles."""
         rng = self.rng
-        supplier = pick(rng, p.pool.by_kind["ambulance"])
+        services = p.pool.by_kind["ambulance"]
+        supplier = services[int(p.hospital["npi"]) % len(services)]     # the service that serves the person's hospital
         miles = float(max(1, round(rng.lognormal(*AMBULANCE_MILES))))
         lines = [("", AMBULANCE_CODES[below(rng, len(AMBULANCE_CODES))], 1.0), ("", "A0425", miles)]
         out.append(Encounter(TYPES["carrier"], day, day, dx[:2], lines, supplier, performing=supplier, pos="41",

@@ -15,7 +15,7 @@ from functools import cache
 from generator import tables
 from generator.claim_types import TYPES
 from generator.claim_types.spec import StayRounds
-from generator.model.care.common import CareBase, calendar_day, nb, years
+from generator.model.care.common import CareBase, calendar_day, calendar_draw, nb, years
 from generator.model.care_tables import em_levels, pick_weighted
 from generator.model.care.drg import Drg, choose, drg_rows, severity, stay_codes
 from generator.model.draws import below
@@ -31,7 +31,7 @@ ADMISSION_DISPERSION = 0.3       # negative binomial k of index admissions: a fe
 # ordinary rate, most in the final weeks
 TERMINAL_DAYS = 180
 TERMINAL_ADMISSIONS = 0.8        # further index admissions in the last TERMINAL_DAYS before death or hospice
-TERMINAL_MEAN_DAYS = 60.0        # exponential mean of their days before death
+TERMINAL_MEAN_DAYS = 90.0        # exponential mean of their days before death
 IN_HOSPITAL_DEATH_SHARE = 0.3    # decedents without hospice who die in hospital
 HOSPICE_FROM_HOSPITAL = 0.45     # hospice elections that follow a hospital stay (discharge status 50/51)
 LOS_SIGMA = 0.74                 # lognormal σ of a stay's days around the DRG's geometric mean (realism-detail §2.3)
@@ -39,12 +39,14 @@ SURGICAL_ELECTIVE = 0.6          # surgical admissions that are elective (admiss
 EMERGENCY_SHARE = 0.85           # other admissions that are emergencies (type 1; the rest urgent, type 2)
 AMBULANCE_SHARE = 0.55           # emergency admissions arriving by ambulance (with the ED visits' 25%: ≈215 emergency
 #                                  transports per 1,000 FFS beneficiaries, A0427 + A0429 in realism-detail.md §1b)
+RESPIRATORY_DRGS = frozenset(("177", "178", "179", "189", "190", "191", "192", "193", "194", "195", "202", "871",
+                              "872"))   # respiratory and sepsis DRGs with the stronger winter peak (§5)
 READMIT_DAYS = (1, 30)
-READMIT_CALIBRATION = 0.3        # a person's index admissions also fall within 30 days of each other: the chance of
+READMIT_CALIBRATION = 0.1        # a person's index admissions also fall within 30 days of each other: the chance of
 #                                  a planned readmission is this share of the profile's measured rate
 READMIT_EARLY = 12.0             # exponential mean days to a readmission (most come in the first two weeks)
 ICU_SHARE = {2: 0.45, 1: 0.15, 0: 0.05}   # stays with ICU days by their DRG's severity
-DESTINATIONS = (("03", 0.30), ("06", 0.17), ("62", 0.045), ("02", 0.025), ("07", 0.01))  # the rest home (01)
+DESTINATIONS = (("03", 0.34), ("06", 0.17), ("62", 0.045), ("02", 0.025), ("07", 0.01))  # the rest home (01)
 SNF_MIN_DAYS = 3                 # a SNF stay needs a qualifying stay of 3+ days
 TRANSFER_SOURCE = "4"            # point of origin: transfer from a hospital
 REHAB_DRGS = ("949", "950")      # an IRF stay's DRG (aftercare): with, without CC/MCC
@@ -71,6 +73,12 @@ def terminal_rate(profile) -> float:
     return deaths * TERMINAL_ADMISSIONS
 
 
+def _season(row: Drg) -> str:
+    """The calendar pattern of an admission for the DRG: respiratory infections and sepsis peak twice as much in
+    winter as all causes (realism-detail.md §5)."""
+    return "admission_respiratory" if row.drg in RESPIRATORY_DRGS else "admission"
+
+
 @cache
 def procedures() -> dict[str, dict]:
     return {r["pcs"]: r for r in tables.table("procedures")}
@@ -95,38 +103,49 @@ class Inpatient(CareBase):
         mean = ordinary * years((first, last)) * intensity
         n = nb(rng, mean, ADMISSION_DISPERSION)
         dies_in_hospital = p.death is not None and hospice_start is None and rng.random() < IN_HOSPITAL_DEATH_SHARE
-        starts = [calendar_day(rng, (first, last), "admission") for _ in range(n)]
+        rows = [self._index_drg(p) for _ in range(n)]
+        starts = [(calendar_day(rng, (first, last), _season(row)), row) for row in rows]
         if p.death is not None:
-            starts += self._terminal_admissions(first, last)
-        starts.sort()
+            starts += self._terminal_admissions(p, first, last)
+        starts.sort(key=lambda s: s[0])
         final = None
         if dies_in_hospital:
             final = max(first, p.death - 1 - below(rng, 7))
         elif hospice_start is not None and hospice_start > first and rng.random() < HOSPICE_FROM_HOSPITAL:
             final = max(first, hospice_start - 1 - below(rng, 6))
         free_from = first
-        for start in starts:
+        for start, row in starts:
             start = max(start, free_from)
             if start > last or (final is not None and start >= final):
                 break
-            free_from = self._episode(p, start, last, out, stays, readmit, final)
+            free_from = self._episode(p, start, row, last, out, stays, readmit, final)
         if final is not None and final >= free_from:
             self._stay(p, final, last, out, stays, "1", ending="20" if dies_in_hospital else "5")
 
-    def _terminal_admissions(self, first: int, last: int) -> list[int]:
-        """A decedent's further admissions in the months before death (or hospice): their days, most in the last
-        weeks (exponential back from `last`, within TERMINAL_DAYS and the window)."""
+    def _index_drg(self, p: Person) -> Drg:
+        return choose(self.rng, p.chronic_codes, self.prevalence, dying=False)
+
+    def _terminal_admissions(self, p: Person, first: int, last: int) -> list[tuple[int, Drg]]:
+        """A decedent's further admissions in the months before death (or hospice): their days (most in the last
+        weeks: exponential back from `last`, within TERMINAL_DAYS and the window, in their DRG's season) and DRGs."""
         rng = self.rng
         span = min(TERMINAL_DAYS, last - first + 1)
         n = int(rng.poisson(TERMINAL_ADMISSIONS * span / TERMINAL_DAYS))
-        return [last - min(span - 1, int(-TERMINAL_MEAN_DAYS * math.log(1.0 - rng.random()))) for _ in range(n)]
 
-    def _episode(self, p, start, last, out, stays, readmit, final) -> int:
-        """An admission and its readmissions; the day after the last of them (or of its post-acute care)."""
+        def back() -> int:
+            return last - min(span - 1, int(-TERMINAL_MEAN_DAYS * math.log(1.0 - rng.random())))
+
+        rows = [self._index_drg(p) for _ in range(n)]
+        return [(calendar_draw(rng, back, _season(row)), row) for row in rows]
+
+    def _episode(self, p, start, row, last, out, stays, readmit, final) -> int:
+        """An admission (for the DRG `row`) and its readmissions; the day after the last of them (or of its
+        post-acute care)."""
         rng = self.rng
         day = start
         while True:
-            end, status, free = self._stay(p, day, last, out, stays, None)
+            end, status, free = self._stay(p, day, last, out, stays, None, row=row)
+            row = None
             if status in ("20", "30") or rng.random() >= readmit:
                 return free
             wait = min(READMIT_DAYS[1] - 1, int(-READMIT_EARLY * math.log(1.0 - rng.random())))   # exponential
@@ -214,7 +233,7 @@ class Inpatient(CareBase):
         r = self.rng.random()
         for status, share in DESTINATIONS:
             if r < share:
-                return status if status != "03" or los >= SNF_MIN_DAYS else "06"
+                return status if status != "03" or los >= SNF_MIN_DAYS else "01"   # no SNF benefit: home
             r -= share
         return "01"
 
