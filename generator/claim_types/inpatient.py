@@ -16,7 +16,7 @@ SPEC = ClaimType(
         coinsurance_day="part_a_coinsurance_day", fixed_loss="ipps_fixed_loss",
         # a stay's cost around its DRG payment: spread and growth with its days past the DRG's mean, set so ≈2-3%
         # of stays earn an outlier and outliers are ≈5.1% of IPPS payments (FY2025 target, 89 FR 80405)
-        cost_sigma=0.35, cost_per_day=0.8,
+        cost_sigma=0.4, cost_per_day=0.8,
         revenue=(
             RevenueShare("0120", 0.34, units="days"),     # room and board, semi-private
             RevenueShare("0250", 0.16),                    # pharmacy
