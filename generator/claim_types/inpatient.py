@@ -13,7 +13,10 @@ SPEC = ClaimType(
     ids="claim",
     pricing=DrgPayment(
         base_rate="inpatient_base_rate", sigma=0.15, charge_ratio=(3.0, 2.0), coinsurance_days=(60, 90),
-        coinsurance_day="part_a_coinsurance_day", cost_sigma=0.9, fixed_loss="ipps_fixed_loss",
+        coinsurance_day="part_a_coinsurance_day", fixed_loss="ipps_fixed_loss",
+        # a stay's cost around its DRG payment: spread and growth with its days past the DRG's mean, set so ≈2-3%
+        # of stays earn an outlier and outliers are ≈5.1% of IPPS payments (FY2025 target, 89 FR 80405)
+        cost_sigma=0.4, cost_per_day=0.8,
         revenue=(
             RevenueShare("0120", 0.34, units="days"),     # room and board, semi-private
             RevenueShare("0250", 0.16),                    # pharmacy
@@ -39,8 +42,14 @@ SPEC = ClaimType(
         revenue_deductible_coding=True, **INSTITUTIONAL_SHAPE),
     diagnoses=Diagnoses(limit=25, other_role="other", present_on_admission="Y", admitting=True),
     type_of_bill=TypeOfBill(facility="1", classification="1"),
-    rounds=StayRounds(claim_type="carrier", first="99223", later="99232", pos="21", offset=0, every=0, per_stay=3,
-                      diagnoses=3),      # hospitalist visits: initial, then subsequent hospital care
+    # the attending sees the patient every day (initial, subsequent, discharge-day care, by the national level
+    # mix); about a third of stays also have a consultant of the principal diagnosis's specialty. Inpatient E/M runs
+    # ≈2.8-3.0 services per FFS beneficiary-year, 57% of them 99232/99233 (realism-detail.md §1, S1 2023)
+    rounds=StayRounds(claim_type="carrier", first="inpatient_initial", later="inpatient_subsequent", pos="21",
+                      offset=0, every=1, per_stay=0, diagnoses=3, discharge="discharge", consult_share=0.35,
+                      consult_every=2, consultants=(
+                          ("I6", "13"), ("I", "06"), ("J", "29"), ("N", "39"), ("K", "10"), ("C", "83"),
+                          ("E", "46"), ("S", "20"), ("M", "20"), ("A", "11"), ("", "11"))),
     ccw_claims=1,
     target=Target("inpatient_admissions_per_1000", "claims", "ffs_years", scale=1000),
 )

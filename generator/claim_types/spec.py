@@ -137,15 +137,20 @@ class Billed:
 
 @dataclass(frozen=True, slots=True)
 class StayRounds:
-    """Clinicians' visits during a facility stay, billed on professional claims by the stay's attending."""
+    """Clinicians' visits during a facility stay, billed on professional claims by the stay's attending (and,
+    on some stays, a consultant). A code field holds a HCPCS code or an em_levels family drawn by its mix."""
     claim_type: str             # the type of the visits' claims
-    first: str                  # HCPCS of the first visit
-    later: str                  # HCPCS of the visits after it
+    first: str                  # HCPCS (or E/M family) of the first visit
+    later: str                  # HCPCS (or E/M family) of the visits after it
     pos: str                    # place of service
     offset: int                 # days from admission to the first visit
     every: int                  # days between visits; 0: the stay split into `per_stay` parts
     per_stay: int
     diagnoses: int              # how many of the stay's diagnoses a visit carries
+    discharge: str = ""         # HCPCS (or E/M family) of the discharge-day visit ("" none)
+    consult_share: float = 0.0  # stays a consultant also sees: first visit, then every `consult_every` days
+    consult_every: int = 2
+    consultants: tuple[tuple[str, str], ...] = ()   # (principal diagnosis prefix, the consultant's specialty)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "dx_severity": ("icd10", "severity"),
     "days_supply": ("days", "share"),
     "dme_suppliers": ("specialty", "taxonomy", "share"),
+    "drug_treatment": ("condition", "treated"),
     "drugs": ("ndc", "generic", "brand", "brand_generic", "condition", "weight", "cost_30", "qty_30", "display"),
     "facility_fees": ("kind", "facility_share"),
     "facility_pos": ("pos", "display"),

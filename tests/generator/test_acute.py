@@ -9,10 +9,12 @@ import orjson
 import pytest
 
 from generator.fhir.read import diagnosis_codes, eob_type, parse_date, ref_id, supporting_code
+from generator.model.care.inpatient import procedures
 from generator.quality.joint.acute import AcuteFigures, _ccn, _codes, _status
 from generator.run import GenerateOptions, generate
 
 N = 800
+SURGICAL_PCS = frozenset(procedures())     # every procedure the procedures table gives a surgeon and anesthesia
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +86,7 @@ def test_surgical_stays_have_surgeon_and_anesthesia_claims(eobs):
     surgical = 0
     for patient, claims in _by_patient(eobs, "inpatient").items():
         for start, end, e in claims:
-            if not any(p["procedureCodeableConcept"]["coding"][0]["code"] in {"0SRC0J9", "0SRD0J9", "027034Z"}
+            if not any(p["procedureCodeableConcept"]["coding"][0]["code"] in SURGICAL_PCS
                        for p in e.get("procedure") or ()):
                 continue
             if not carriers[patient]:

@@ -19,7 +19,7 @@ import numpy as np
 from generator.model.care.ambulatory import Ambulatory
 from generator.model.care.dialysis import Dialysis
 from generator.model.care.hospice import Hospice, hospice_benefit_period
-from generator.model.care.inpatient import Inpatient
+from generator.model.care.inpatient import Inpatient, terminal_rate
 from generator.model.care.part_d import PartD, general_drug_rate
 from generator.model.care.post_acute import PostAcute
 from generator.model.draws import Draws
@@ -34,6 +34,7 @@ class CareModel(Hospice, Inpatient, PostAcute, Ambulatory, Dialysis, PartD):
     def __init__(self, profile, rng: np.random.Generator | Draws, ccw_visits: bool = True):
         super().__init__(profile, rng, ccw_visits)
         self.general_drugs = general_drug_rate(profile)
+        self.terminal_rate = terminal_rate(profile)
         self.prevalence = tuple(sorted(profile.conditions.items()))
 
     def encounters(self, p: Person, intensity: float) -> list[Encounter]:

@@ -44,6 +44,7 @@ ANCILLARY_SHARE = 0.5            # ancillary professional claims, as a share of 
 
 # The professional claim beside a hospital outpatient service: the ED physician, the radiologist's reading
 ED_PHYSICIAN = ("93", "23")      # emergency medicine at POS 23 (hospital ED)
+ED_AMBULANCE = 0.25              # ED visits (not admitted) that arrive by ambulance (inpatient.AMBULANCE_SHARE)
 READING = ("30", "22")           # diagnostic radiology, outpatient hospital, professional component (26)
 OFFICE_EM, NEW_PATIENT, ESTABLISHED = ("9920", "9921"), "9920", "9921"    # office E/M code stems
 SEASON_START = 8                 # flu seasons run August..July (named by their autumn's year)
@@ -196,6 +197,8 @@ class Ambulatory(CareBase):
         if kind == "em_ed":
             specialty, pos = ED_PHYSICIAN
             code = pick_weighted(rng, *em_levels()["ed"])
+            if rng.random() < ED_AMBULANCE:
+                self._ambulance(p, visit.start, visit.dx, out)
         elif kind == "imaging":
             specialty, pos = READING
             code = hcpcs.split("-")[0] + "-26"

@@ -6,12 +6,15 @@ winter peak, flu vaccinations in the autumn (`calendar_day`)."""
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Callable
 from functools import cache
 
 import numpy as np
 
 from generator import tables
 
+from generator.claim_types import TYPES
 from generator.claim_types.spec import Billed, ClaimType
 from generator.model.care_tables import acute_codes, pick_weighted
 from generator.model.draws import Draws, below, sample
@@ -54,9 +57,14 @@ CALENDAR_TRIES = 32
 def calendar_day(rng, window: tuple[int, int], pattern: str) -> int:
     """A day of a window (first, last) drawn with the calendar pattern's weights (by rejection: a uniform day is
     kept with its weight; after CALENDAR_TRIES draws the last one stands)."""
+    return calendar_draw(rng, lambda: day_in(rng, window), pattern)
+
+
+def calendar_draw(rng, draw: Callable[[], int], pattern: str) -> int:
+    """A day from `draw` reweighted by the calendar pattern (by rejection, as `calendar_day`)."""
     random = rng.random
     for _ in range(CALENDAR_TRIES):
-        day = day_in(rng, window)
+        day = draw()
         if random() < _day_weight(pattern, day):
             return day
     return day
@@ -99,6 +107,10 @@ def units(billed: tuple[Billed, ...], days: int = 0, visits: int = 0) -> list[tu
     return lines
 
 
+AMBULANCE_CODES = ("A0427", "A0427", "A0427", "A0429", "A0429")   # ALS : BLS emergency ≈ 127 : 88 (S1 2023)
+AMBULANCE_MILES = (math.log(7), 0.6)
+
+
 class CareBase:
     """The state every care part reads: the profile's utilization rates and the shard's random stream."""
 
@@ -121,6 +133,17 @@ class CareBase:
         if not p.chronic_codes or k <= 0:
             return []
         return sample(self.rng, p.chronic_codes.values(), k)
+
+    def _ambulance(self, p: Person, day: int, dx: list[str], out: list) -> None:
+        """An emergency ambulance transport to the hospital (residence to hospital, RH): the base rate and the
+        loaded miles."""
+        rng = self.rng
+        services = p.pool.by_kind["ambulance"]
+        supplier = services[int(p.hospital["npi"]) % len(services)]     # the service that serves the person's hospital
+        miles = float(max(1, round(rng.lognormal(*AMBULANCE_MILES))))
+        lines = [("", AMBULANCE_CODES[below(rng, len(AMBULANCE_CODES))], 1.0), ("", "A0425", miles)]
+        out.append(Encounter(TYPES["carrier"], day, day, dx[:2], lines, supplier, performing=supplier, pos="41",
+                             modifiers=("RH",)))
 
     @staticmethod
     def _clinician_visit(spec: ClaimType, day: int, hcpcs: str, pos: str, dx: list[str],

@@ -15,7 +15,8 @@ from functools import cache
 from generator import tables
 from generator.claim_types import TYPES
 from generator.claim_types.spec import StayRounds
-from generator.model.care.common import CareBase, calendar_day, nb, years
+from generator.model.care.common import CareBase, calendar_day, calendar_draw, nb, years
+from generator.model.care_tables import em_levels, pick_weighted
 from generator.model.care.drg import Drg, choose, drg_rows, severity, stay_codes
 from generator.model.draws import below
 from generator.model.providers import clinician, pick
@@ -24,28 +25,58 @@ from generator.model.records import Encounter, InpatientStay, Person, Provider
 INPATIENT, CARRIER = TYPES["inpatient"], TYPES["carrier"]
 
 STAYS_PER_USER = 1.7            # stays per beneficiary with one (realism-detail.md §2.3)
-ADMISSION_DISPERSION = 0.25      # negative binomial k of index admissions: a few people have most stays
+ADMISSION_DISPERSION = 0.3       # negative binomial k of index admissions: a few people have most stays
+# Decedents' last months: ≈1.3 admissions per decedent in the last six months of life and ≈3.8× survivors'
+# spending (Dartmouth Atlas end-of-life measures [U]; KFF 2014, realism-detail.md §4.2): admissions beyond their
+# ordinary rate, most in the final weeks
+TERMINAL_DAYS = 180
+TERMINAL_ADMISSIONS = 0.8        # further index admissions in the last TERMINAL_DAYS before death or hospice
+TERMINAL_MEAN_DAYS = 90.0        # exponential mean of their days before death
 IN_HOSPITAL_DEATH_SHARE = 0.3    # decedents without hospice who die in hospital
 HOSPICE_FROM_HOSPITAL = 0.45     # hospice elections that follow a hospital stay (discharge status 50/51)
 LOS_SIGMA = 0.74                 # lognormal σ of a stay's days around the DRG's geometric mean (realism-detail §2.3)
 SURGICAL_ELECTIVE = 0.6          # surgical admissions that are elective (admission type 3)
 EMERGENCY_SHARE = 0.85           # other admissions that are emergencies (type 1; the rest urgent, type 2)
-AMBULANCE_SHARE = 0.4            # emergency admissions arriving by ambulance
+AMBULANCE_SHARE = 0.55           # emergency admissions arriving by ambulance (with the ED visits' 25%: ≈215 emergency
+#                                  transports per 1,000 FFS beneficiaries, A0427 + A0429 in realism-detail.md §1b)
+RESPIRATORY_DRGS = frozenset(("177", "178", "179", "189", "190", "191", "192", "193", "194", "195", "202", "871",
+                              "872"))   # respiratory and sepsis DRGs with the stronger winter peak (§5)
 READMIT_DAYS = (1, 30)
-READMIT_CALIBRATION = 0.15       # a person's index admissions also fall within 30 days of each other: the chance of
+READMIT_CALIBRATION = 0.1        # a person's index admissions also fall within 30 days of each other: the chance of
 #                                  a planned readmission is this share of the profile's measured rate
 READMIT_EARLY = 12.0             # exponential mean days to a readmission (most come in the first two weeks)
 ICU_SHARE = {2: 0.45, 1: 0.15, 0: 0.05}   # stays with ICU days by their DRG's severity
-DESTINATIONS = (("03", 0.30), ("06", 0.17), ("62", 0.045), ("02", 0.025), ("07", 0.01))  # the rest home (01)
+DESTINATIONS = (("03", 0.34), ("06", 0.17), ("62", 0.045), ("02", 0.025), ("07", 0.01))  # the rest home (01)
 SNF_MIN_DAYS = 3                 # a SNF stay needs a qualifying stay of 3+ days
 TRANSFER_SOURCE = "4"            # point of origin: transfer from a hospital
 REHAB_DRGS = ("949", "950")      # an IRF stay's DRG (aftercare): with, without CC/MCC
 REHAB_PRINCIPAL = "Z5189"        # encounter for other specified aftercare
 REHAB_LOS = (math.log(12), 0.35)
 ED_CODES = ("99285", "99285", "99285", "99284", "99284", "99283")
-AMBULANCE_CODES = ("A0427", "A0427", "A0427", "A0429", "A0429")
-AMBULANCE_MILES = (math.log(7), 0.6)
+CRITICAL_CARE = "99291"          # critical care, first 30-74 minutes
+CRITICAL_CARE_DAYS = 3           # ICU days with critical care: 1 to this many (99291 ≈180 per 1,000 FFS
+#                                  beneficiaries, realism-detail.md §1b, S1 2023)
 ANESTHESIA_DIRECTED = 0.35       # anesthesia cases medically directed (QK) with a CRNA (QX); the rest personally (AA)
+
+
+def terminal_rate(profile) -> float:
+    """Decedents' terminal admissions per person-year the profile's deaths bring (the ordinary admission rate
+    leaves room for them, so the profile's admissions per 1,000 hold): its crude death rate (age bands and the
+    mean sex and dual multipliers) × TERMINAL_ADMISSIONS."""
+    pop = profile.population
+    rates, young = pop["annual_mortality"], pop["under_65_share"]
+    aged = sum(share * rates[band] for band, share in pop["age_bands"].items())
+    mult = pop["mortality_multiplier"]
+    dual = young * pop["dual_share"]["under_65"] + (1 - young) * pop["dual_share"]["aged"]
+    sex = pop["female_share"] + (1 - pop["female_share"]) * mult["male"]
+    deaths = (young * rates["under-65"] + (1 - young) * aged) * sex * (1 + dual * (mult["dual"] - 1))
+    return deaths * TERMINAL_ADMISSIONS
+
+
+def _season(row: Drg) -> str:
+    """The calendar pattern of an admission for the DRG: respiratory infections and sepsis peak twice as much in
+    winter as all causes (realism-detail.md §5)."""
+    return "admission_respiratory" if row.drg in RESPIRATORY_DRGS else "admission"
 
 
 @cache
@@ -56,38 +87,65 @@ def procedures() -> dict[str, dict]:
 class Inpatient(CareBase):
     """The inpatient part of the care model (it hands discharges to the post-acute and hospice parts)."""
 
+    terminal_rate: float        # terminal admissions per person-year (`terminal_rate`)
+    consultants: dict[str, Provider]
+
     def _inpatient(self, p, intensity, out, stays, hospice_start):
         rng, u = self.rng, self.u
+        self.consultants = {}       # the person's consultants by specialty: the same doctors across their stays
         first, last = p.window_a
         if hospice_start is not None:
             last = hospice_start - 1
         if last < first:
             return
         readmit = u["inpatient_readmission_rate"] * READMIT_CALIBRATION
-        mean = u["inpatient_admissions_per_1000"] / 1000 * (1 - readmit) * years((first, last)) * intensity
+        ordinary = max(0.0, u["inpatient_admissions_per_1000"] / 1000 * (1 - readmit) - self.terminal_rate)
+        mean = ordinary * years((first, last)) * intensity
         n = nb(rng, mean, ADMISSION_DISPERSION)
         dies_in_hospital = p.death is not None and hospice_start is None and rng.random() < IN_HOSPITAL_DEATH_SHARE
-        starts = sorted(calendar_day(rng, (first, last), "admission") for _ in range(n))
+        rows = [self._index_drg(p) for _ in range(n)]
+        starts = [(calendar_day(rng, (first, last), _season(row)), row) for row in rows]
+        if p.death is not None:
+            starts += self._terminal_admissions(p, first, last)
+        starts.sort(key=lambda s: s[0])
         final = None
         if dies_in_hospital:
             final = max(first, p.death - 1 - below(rng, 7))
         elif hospice_start is not None and hospice_start > first and rng.random() < HOSPICE_FROM_HOSPITAL:
             final = max(first, hospice_start - 1 - below(rng, 6))
         free_from = first
-        for start in starts:
+        for start, row in starts:
             start = max(start, free_from)
             if start > last or (final is not None and start >= final):
                 break
-            free_from = self._episode(p, start, last, out, stays, readmit, final)
+            free_from = self._episode(p, start, row, last, out, stays, readmit, final)
         if final is not None and final >= free_from:
             self._stay(p, final, last, out, stays, "1", ending="20" if dies_in_hospital else "5")
 
-    def _episode(self, p, start, last, out, stays, readmit, final) -> int:
-        """An admission and its readmissions; the day after the last of them (or of its post-acute care)."""
+    def _index_drg(self, p: Person) -> Drg:
+        return choose(self.rng, p.chronic_codes, self.prevalence, dying=False)
+
+    def _terminal_admissions(self, p: Person, first: int, last: int) -> list[tuple[int, Drg]]:
+        """A decedent's further admissions in the months before death (or hospice): their days (most in the last
+        weeks: exponential back from `last`, within TERMINAL_DAYS and the window, in their DRG's season) and DRGs."""
+        rng = self.rng
+        span = min(TERMINAL_DAYS, last - first + 1)
+        n = int(rng.poisson(TERMINAL_ADMISSIONS * span / TERMINAL_DAYS))
+
+        def back() -> int:
+            return last - min(span - 1, int(-TERMINAL_MEAN_DAYS * math.log(1.0 - rng.random())))
+
+        rows = [self._index_drg(p) for _ in range(n)]
+        return [(calendar_draw(rng, back, _season(row)), row) for row in rows]
+
+    def _episode(self, p, start, row, last, out, stays, readmit, final) -> int:
+        """An admission (for the DRG `row`) and its readmissions; the day after the last of them (or of its
+        post-acute care)."""
         rng = self.rng
         day = start
         while True:
-            end, status, free = self._stay(p, day, last, out, stays, None)
+            end, status, free = self._stay(p, day, last, out, stays, None, row=row)
+            row = None
             if status in ("20", "30") or rng.random() >= readmit:
                 return free
             wait = min(READMIT_DAYS[1] - 1, int(-READMIT_EARLY * math.log(1.0 - rng.random())))   # exponential
@@ -137,6 +195,8 @@ class Inpatient(CareBase):
             if proc:
                 self._surgery(p, start if adm_type == "3" else min(end, start + 1), dx, proc, surgeon, out)
             self._rounds(INPATIENT.rounds, p, start, end, dx, attending, out)
+            if stay.icu:
+                self._critical_care(start, end, dx, attending, out)
         return end, status, self._after(p, row, start, end, status, last, dx, out, stays)
 
     def _after(self, p, row, start, end, status, last, dx, out, stays) -> int:
@@ -173,7 +233,7 @@ class Inpatient(CareBase):
         r = self.rng.random()
         for status, share in DESTINATIONS:
             if r < share:
-                return status if status != "03" or los >= SNF_MIN_DAYS else "06"
+                return status if status != "03" or los >= SNF_MIN_DAYS else "01"   # no SNF benefit: home
             r -= share
         return "01"
 
@@ -183,11 +243,7 @@ class Inpatient(CareBase):
         doctor = clinician(rng, p.pool, "93")
         out.append(self._clinician_visit(CARRIER, day, ED_CODES[below(rng, len(ED_CODES))], "23", dx[:4], doctor))
         if rng.random() < AMBULANCE_SHARE:
-            supplier = pick(rng, p.pool.by_kind["ambulance"])
-            miles = float(max(1, round(rng.lognormal(*AMBULANCE_MILES))))
-            lines = [("", AMBULANCE_CODES[below(rng, len(AMBULANCE_CODES))], 1.0), ("", "A0425", miles)]
-            out.append(Encounter(CARRIER, day, day, dx[:2], lines, supplier, performing=supplier, pos="41",
-                                      modifiers=("RH",)))
+            self._ambulance(p, day, dx, out)
 
     def _surgery(self, p: Person, day: int, dx: list[str], proc: dict, surgeon: Provider, out: list) -> None:
         """The surgeon's and the anesthesia claims of a stay's procedure."""
@@ -208,9 +264,30 @@ class Inpatient(CareBase):
 
     def _rounds(self, rounds: StayRounds, p: Person, start: int, end: int, dx: list[str], attending: Provider,
                 out: list) -> None:
-        """The attending's visits during a stay, on professional claims."""
+        """The attending's visits during a stay (and the discharge-day visit), and a consultant's on some stays,
+        on professional claims."""
         spec = TYPES[rounds.claim_type]
         first = start + rounds.offset
+        shown = dx[:rounds.diagnoses]
         for day in range(first, end, rounds.every or max(1, (end - start) // rounds.per_stay)):
-            out.append(self._clinician_visit(spec, day, rounds.later if day > first else rounds.first, rounds.pos,
-                                             dx[:rounds.diagnoses], attending))
+            out.append(self._clinician_visit(spec, day, self._code(rounds.later if day > first else rounds.first),
+                                             rounds.pos, shown, attending))
+        if rounds.discharge and end > first:
+            out.append(self._clinician_visit(spec, end, self._code(rounds.discharge), rounds.pos, shown, attending))
+        if rounds.consult_share and self.rng.random() < rounds.consult_share:
+            specialty = next(s for prefix, s in rounds.consultants if dx[0].startswith(prefix))
+            consultant = self.consultants.get(specialty) or clinician(self.rng, p.pool, specialty)
+            self.consultants[specialty] = consultant
+            for day in range(first, end, rounds.consult_every):
+                out.append(self._clinician_visit(spec, day, self._code(rounds.later if day > first else rounds.first),
+                                                 rounds.pos, shown, consultant))
+
+    def _critical_care(self, start: int, end: int, dx: list[str], attending: Provider, out: list) -> None:
+        """An ICU stay's critical care (99291) on its first days, by the attending."""
+        for day in range(start, min(end, start + below(self.rng, CRITICAL_CARE_DAYS)) + 1):
+            out.append(self._clinician_visit(CARRIER, day, CRITICAL_CARE, "21", dx[:3], attending))
+
+    def _code(self, code_or_family: str) -> str:
+        """A visit's code: the literal HCPCS, or one drawn from an em_levels family by its national mix."""
+        levels = em_levels()
+        return pick_weighted(self.rng, *levels[code_or_family]) if code_or_family in levels else code_or_family

@@ -3,6 +3,9 @@ and supplies, with refill timing that shows real adherence (some early, most on 
 much later)."""
 from __future__ import annotations
 
+from functools import cache
+
+from generator import tables
 from generator.claim_types import TYPES
 from generator.model.care.common import CareBase
 from generator.model.care_tables import drugs_by_condition, pick_weighted
@@ -13,7 +16,8 @@ from generator.model.records import Encounter, Fill, Person
 PDE = TYPES["pde"]
 
 # Part D
-TREATED_SHARE = 0.8              # share of a condition's patients on a maintenance drug for it
+TREATED_SHARE = 0.8              # share of a condition's patients on a maintenance drug for it (unless the
+#                                  drug_treatment table says otherwise)
 FILLS_PER_DRUG_YEAR = 7.6        # a maintenance drug's fills in a year: 30- and 90-day supplies, refill gaps
 TYPE_1_DIABETES = "E10"          # ICD-10-CM category: insulin for everyone with it
 INSULINS = ("insulin glargine", "insulin lispro")
@@ -22,11 +26,18 @@ INSULINS = ("insulin glargine", "insulin lispro")
 REFILL_TIMING = ((0.15, -7, 7), (0.45, 0, 4), (0.28, 4, 12), (0.12, 16, 45))    # (share, first day, span)
 
 
+@cache
+def treated_share(condition: str) -> float:
+    """The share of a condition's patients on a Part D drug for it (the drug_treatment table, else TREATED_SHARE)."""
+    return next((float(r["treated"]) for r in tables.table("drug_treatment") if r["condition"] == condition),
+                TREATED_SHARE)
+
+
 def general_drug_rate(profile) -> float:
     """Further drugs per person (a second drug for a condition they have) that bring the fills to the profile's
     rate."""
     by_cond = drugs_by_condition()
-    treated = TREATED_SHARE * sum(v for c, v in profile.conditions.items() if c in by_cond)
+    treated = sum(treated_share(c) * v for c, v in profile.conditions.items() if c in by_cond)
     return max(0.0, profile.utilization["pde_fills_per_enrollee"] / FILLS_PER_DRUG_YEAR - treated)
 
 
@@ -69,7 +80,7 @@ class PartD(CareBase):
         rng = self.rng
         by_cond = drugs_by_condition()
         conditions = [c for c in (*p.conditions, *p.other_codes) if c in by_cond]
-        treated = [c for c in conditions if rng.random() < TREATED_SHARE]
+        treated = [c for c in conditions if rng.random() < treated_share(c)]
         chosen = [pick_weighted(rng, *by_cond[c]) for c in treated]
         if conditions:
             chosen += [pick_weighted(rng, *by_cond[conditions[below(rng, len(conditions))]])

@@ -91,6 +91,7 @@ class Money:
         self.clinic_visits = self.g0463 = 0
         self.fee_by_site: dict[str, list[float]] = {"office": [], "facility": []}   # 99213 allowed amounts
         self.inpatient = self.outliers = self.over_50k = 0
+        self.inpatient_paid = self.outlier_paid = 0.0
         self.spending: dict[str, Counter] = defaultdict(Counter)   # patient -> sector -> payment
 
     def see(self, eob: dict, bene: _Bene | None) -> None:
@@ -102,7 +103,10 @@ class Money:
         self.spending[patient][kind] += payment(eob)
         if kind == "inpatient":
             self.inpatient += 1
-            self.outliers += balance(eob, OUTLIER) > 0
+            outlier = balance(eob, OUTLIER)
+            self.outliers += outlier > 0
+            self.outlier_paid += outlier
+            self.inpatient_paid += payment(eob)
             self.over_50k += payment(eob) > 50_000
         for item in eob.get("item") or ():
             code = line_hcpcs(item)
@@ -161,6 +165,10 @@ class Money:
             # IPPS outliers: 5.1% of operating payments (FY2025, 89 FR 80405); ≈2-5% of stays [U]
             range_row(GROUP, "inpatient stays with an outlier payment", 0.02, 0.05,
                       _share(self.outliers, self.inpatient)),
+            # the fixed-loss threshold is set so outliers are 5.1% of IPPS operating payments (89 FR 80405); the band
+            # allows for the few very long stays that carry most outlier money among ≈1,300 stays of 5,000 people
+            range_row(GROUP, "outlier share of inpatient payments", 0.03, 0.08,
+                      self.outlier_paid / self.inpatient_paid if self.inpatient_paid else None),
             range_row(GROUP, "inpatient payments over $50,000", 0.005, 0.05, _share(self.over_50k, self.inpatient)),
         ]
         return rows + self._spending(benes, ffs_ids, ffs_years)
