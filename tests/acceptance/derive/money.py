@@ -7,7 +7,7 @@
   persons, zero-spenders counted). Decedents: mean A+B payment of FFS beneficiaries who died in the period over
   that of survivors (KFF 2016).
 - Outliers: inpatient claims with an approved outlier payment (NCH_DRG_OUTLIER_APRVD_PMT_AMT > 0), and claims
-  paying over $50,000, per inpatient claim.
+  paying over $50,000, per inpatient claim; approved outlier payments over all inpatient claims' payments.
 - Cost sharing by law (42 CFR 410.152(l), SSA §1833(a)(1)(D)/(b)(3)): a Part B line (carrier or outpatient) of
   a preventive service or of a test paid on the clinical laboratory fee schedule carries no deductible or
   coinsurance; the share of such lines that carry some.
@@ -116,6 +116,8 @@ def rules(data) -> dict[str, float | None]:
         "99213 facility / office fee": (sum(facility) / len(facility)) / (sum(office) / len(office))
         if office and facility and sum(office) else None,
         "inpatient stays with an outlier payment": _share(sum(c.outlier > 0 for c in stays), len(stays)),
+        "outlier share of inpatient payments": sum(c.outlier for c in stays) / paid if (paid := sum(
+            c.payment for c in stays)) else None,
         "inpatient payments over $50,000": _share(sum(c.payment > 50_000 for c in stays), len(stays)),
         **part_d(data),
     }

@@ -16,6 +16,7 @@ RANGES: dict[str, tuple[float, float, bool, str]] = {
     "outpatient clinic visits billed G0463": (0.9, 1.0, True, "OPPS CY2014 (78 FR 74826)"),
     "99213 facility / office fee": (0.6, 0.85, False, "2025 PFS: ≈$65 facility vs ≈$90 office"),
     "inpatient stays with an outlier payment": (0.02, 0.05, True, "IPPS FY2025: 5.1% of payments (89 FR 80405)"),
+    "outlier share of inpatient payments": (0.03, 0.08, True, "IPPS FY2025: outliers 5.1% of payments (89 FR 80405)"),
     "inpatient payments over $50,000": (0.005, 0.05, True, "issue 14: payments above $50k exist"),
     "A+B payment per FFS person-year": (12500, 13500, False, f"{D} §4.1: ≈$13,100 (2022)"),
     "inpatient payment per FFS person-year": (2800, 3800, False, f"{D} §4.1: ≈$3,200–3,400"),
