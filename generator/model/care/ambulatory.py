@@ -21,7 +21,7 @@ from generator.model.coding import hcpcs_table
 from generator.model.dates import month_end, year_of
 from generator.model.draws import below, sample, weighted_index
 from generator.model.providers import clinician, pick
-from generator.model.records import Encounter, Person, Provider
+from generator.model.records import Encounter, Person, Provider, StatePool
 
 CARRIER, DME, OUTPATIENT = TYPES["carrier"], TYPES["dme"], TYPES["outpatient"]
 
@@ -94,9 +94,11 @@ class Ambulatory(CareBase):
             n = nb(rng, kind.weight * span * (1 + PCP_PER_CONDITION * len(p.conditions) if pcp else 1))
             if not n:
                 continue
-            doctor = p.pcp if pcp else doctors.get(kind.specialty) or clinician(rng, p.pool, kind.specialty)
+            doctor = p.pcp if pcp else doctors.get(kind.specialty) or _specialist(rng, p.pool, kind.specialty)
+            if doctor is None:      # no such specialist in the state
+                continue
             doctors[kind.specialty] = doctor
-            treats = _codes_for(p, kind.conditions) if kind.conditions else list(p.chronic_codes.values())
+            treats = list(p.chronic_codes.values()) if pcp else _codes_for(p, kind.conditions)
             visits = planned.setdefault(doctor["npi"], [])
             taken = {day for day, _, _ in visits}
             visits += [(day, kind, treats) for day in {self._free_day(p.window_b, stays) for _ in range(n)}
@@ -211,13 +213,14 @@ class Ambulatory(CareBase):
         if kind == "em_ed":
             specialty, pos = ED_PHYSICIAN
             code = pick_weighted(rng, *em_levels()["ed"])
-        elif kind == "imaging":
+            dx = visit.dx[:4]
+        elif kind == "imaging":     # the radiologist reports the reason for the study
             specialty, pos = READING
             code = hcpcs.split("-")[0] + "-26"
+            dx = visit.dx[:1]
         else:
             return
-        out.append(self._clinician_visit(CARRIER, visit.start, code, pos, visit.dx[:4],
-                                         clinician(rng, p.pool, specialty)))
+        out.append(self._clinician_visit(CARRIER, visit.start, code, pos, dx, clinician(rng, p.pool, specialty)))
 
     def _dme(self, p, intensity, out):
         rng = self.rng
@@ -296,14 +299,15 @@ class Ambulatory(CareBase):
         return self._reason(p, pick_weighted(rng, reasons.acute, reasons.acute_weights))
 
     def _ancillary_clinician(self, p: Person, specialty: str, team: dict[str, Provider] | None) -> Provider:
-        """The clinician of an ancillary service: mostly the one the person saw for that specialty before."""
+        """The clinician of an ancillary service: mostly the one the person saw for that specialty before; the
+        person's PCP when the state has no clinician of the specialty."""
         rng = self.rng
         if team is None:
             return clinician(rng, p.pool, specialty)
         known = team.get(specialty)
         if known is not None and rng.random() < SAME_CLINICIAN:
             return known
-        doctor = clinician(rng, p.pool, specialty)
+        doctor = _specialist(rng, p.pool, specialty) or p.pcp
         team.setdefault(specialty, doctor)
         return doctor
 
@@ -373,6 +377,12 @@ def _office_edits(visits: list[Encounter]) -> list[Encounter]:
             seen.add(npi)
         out.append(e)
     return out
+
+
+def _specialist(rng, pool: StatePool, specialty: str) -> Provider | None:
+    """A clinician of the specialty in the state's pool, None when it has none."""
+    clinicians = pool.by_specialty.get(specialty)
+    return pick(rng, clinicians) if clinicians else None
 
 
 def _carries(kind: VisitKind) -> Carries:
