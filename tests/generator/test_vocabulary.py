@@ -90,7 +90,7 @@ def test_every_diagnosis_billed_is_a_billable_icd10cm_code(people):
 
 def _treats() -> dict[str, frozenset[str] | None]:
     """Specialty → the chronic conditions its office claims may carry (None: any), from the visit tables."""
-    out: dict[str, set[str] | None] = {s: None for s in PRIMARY_CARE}
+    out: dict[str, set[str] | None] = dict.fromkeys(PRIMARY_CARE)
     for k in visit_kinds()["carrier"]:
         if k.specialty in ("pcp", "dme") or out.get(k.specialty, set()) is None:
             continue

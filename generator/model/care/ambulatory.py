@@ -6,7 +6,10 @@ table's "office" kinds); a visit goes to one of them, at most once a day, and ad
 clinician treats, bundled on one claim. The first visit to a clinician the person is new to bills a new-patient
 E/M code; the E/M level follows the national mix (em_levels table). Preventive services follow the preventive
 table's eligibility and frequency rules; orders need their reasons (a kind's conditions), and the diagnoses
-respect the Medicare Code Editor's sex edits.
+respect the Medicare Code Editor's sex edits. A visit's diagnoses follow its kind's reasons (the visit_reasons
+table: a dermatologist's skin lesions, a lab's monitored conditions or screening Z-codes), and a chronic
+condition goes only on the claims of clinicians who treat it or order for it (the CCW pass included). Ancillary
+services mostly return to the person's earlier lab, radiologist or therapist.
 """
 from __future__ import annotations
 
@@ -95,8 +98,10 @@ class Ambulatory(CareBase):
             if not n:
                 continue
             doctor = p.pcp if pcp else doctors.get(kind.specialty) or _specialist(rng, p.pool, kind.specialty)
-            if doctor is None:      # no such specialist in the state
-                continue
+            if doctor is None:      # no such specialist in the state: the PCP sees to it, unless it is procedural
+                if kind.main:
+                    continue
+                doctor, pcp = p.pcp, True
             doctors[kind.specialty] = doctor
             treats = list(p.chronic_codes.values()) if pcp else _codes_for(p, kind.conditions)
             visits = planned.setdefault(doctor["npi"], [])
