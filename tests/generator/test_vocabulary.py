@@ -7,12 +7,14 @@ from __future__ import annotations
 import pytest
 import simple_icd_10_cm as icd
 
+from dataset_contract.systems import EOB_TYPE_SYSTEM, ICD10CM_SYSTEM
 from generator import tables
 from generator.model.care_tables import CONDITION, visit_kinds, visit_reasons
 from generator.model.coding import hcpcs_table, split_modifiers
 from generator.model.providers import PRIMARY_CARE
 from generator.pipeline.shard import shard_people
 from generator.profile import load_profile
+from generator.quality.joint.ambulatory import SPECIALTY_SYSTEM, Ambulatory
 
 # The HCPCS kinds (hcpcs table) each modifier belongs on: CMS's modifier definitions (HCPCS Level II, CPT appendix A)
 MODIFIER_KINDS = {
@@ -146,3 +148,20 @@ MULTI_DOSE = {"J1100", "J3301", "J1030", "J1040", "J0696", "J1885"}
 def test_the_carrier_vocabulary_is_wide(people):
     hcpcs = {line["hcpcs"] for _, claims in people for c in claims if c["type"] == "carrier" for line in c["lines"]}
     assert len(hcpcs) >= 250
+
+
+def test_the_joint_figure_counts_heart_and_lung_codes_on_dermatology_claims():
+    """`medisynth stats` reads the specialty from the care team's CMS specialty coding and the codes from the EOB."""
+    def eob(specialty: str, *codes: str) -> dict:
+        return {"type": {"coding": [{"system": EOB_TYPE_SYSTEM, "code": "CARRIER"}]},
+                "patient": {"reference": "Patient/-1"},
+                "careTeam": [{"sequence": 1, "qualification": {"coding": [{"system": SPECIALTY_SYSTEM,
+                                                                            "code": specialty}]}}],
+                "diagnosis": [{"diagnosisCodeableConcept": {"coding": [{"system": ICD10CM_SYSTEM, "code": c}]}}
+                              for c in codes], "item": []}
+
+    figures = Ambulatory()
+    for e in (eob("07", "L57.0"), eob("07", "L82.1", "I50.22"), eob("35", "M99.03"), eob("06", "I50.22")):
+        figures.see(e, None)
+    row = next(r for r in figures.rows({}, set(), 0.0) if r.name.startswith("derm/chiro"))
+    assert row.observed == pytest.approx(1 / 3) and row.ok is False
