@@ -11,13 +11,16 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 
+from sandbox.gzip_member import Reused
+
 MAX_BYTES = 64 << 20        # per worker process: ~36 of the largest (876 KB) pages, with their joined entries
 MAX_PAGE_BYTES = 4 << 20    # larger pages are not kept
 
 
 class Page:
     """One page of matches: `last_updated_ms` is the newest match's lastUpdated or the dataset's load time.
-    `joined(separator)` is the resources joined, made once per page and separator."""
+    `joined(separator)` is the resources joined, made once per page and separator (and compressed once when
+    sent gzipped: sandbox.gzip_member)."""
     __slots__ = ("_joined", "last_updated_ms", "resources", "total")
 
     def __init__(self, total: int, last_updated_ms: int, resources: list[bytes]):
@@ -26,7 +29,7 @@ class Page:
 
     def joined(self, separator: bytes) -> bytes:
         if separator not in self._joined:
-            self._joined[separator] = separator.join(self.resources)
+            self._joined[separator] = Reused(separator.join(self.resources))
         return self._joined[separator]
 
     @property

@@ -330,15 +330,19 @@ def _where(q: Query) -> tuple[str, list]:
 def search(conn: sqlite3.Connection, q: Query, offset: int, count: int) -> Page:
     """The total, the newest lastUpdated and one page of JSON bytes for `q`, in BB2's stable order (a page
     read before from the same dataset version comes from the page cache)."""
+    row = conn.execute(_VERSION).fetchone()  # one statement: a cached page needs nothing else
+    page = _pages.get((row[0], q, offset, count)) if row else None
+    if page is not None:
+        return page
     with _snapshot(conn):
-        row = conn.execute("SELECT value FROM dataset_info WHERE key = 'version'").fetchone()
-        key = (row[0], q, offset, count) if row else None
-        page = _pages.get(key) if key else None
-        if page is None:
-            page = _search(conn, q, offset, count)
-            if key:
-                _pages.put(key, page)
+        row = conn.execute(_VERSION).fetchone()
+        page = _search(conn, q, offset, count)
+        if row:
+            _pages.put((row[0], q, offset, count), page)
     return page
+
+
+_VERSION = "SELECT value FROM dataset_info WHERE key = 'version'"
 
 
 @contextlib.contextmanager

@@ -1,6 +1,9 @@
 """The four Coverage resources (C4BB-Coverage: Part A, B, C, D) of a `Beneficiary` (data-model.md §3).
 
-The parts differ only by data: which monthly CCW variables they carry, their status and period. A part's
+The parts differ only by data: which monthly CCW variables they carry, their status and period. A part's status
+follows its termination code as BFD derives it (0 active, else cancelled); Part B is also cancelled for someone
+never entitled to it (no Part B start date; buy-in 1, "Part A only"), so a reader counting `active`
+Part B as fee-for-service agrees with the RIF beneficiary file, which follows the monthly entitlement. A part's
 extension array is serialized once per distinct values of the beneficiary fields it reads (most
 beneficiaries share their monthly patterns): `serialized_once`.
 """
@@ -98,7 +101,7 @@ PARTS = (  # part, extensions, status, period
      lambda b: "active" if b["a_trm_cd"] == "0" else "cancelled",
      lambda b, m: _period(b["part_a_start"], b["part_a_end"])),
     ("b", _extensions(_part_b_extensions, "ms_cd", "b_trm_cd", "buyin"),
-     lambda b: "active" if b["b_trm_cd"] == "0" else "cancelled",
+     lambda b: "active" if b["b_trm_cd"] == "0" and b["part_b_start"] else "cancelled",
      lambda b, m: _period(b["part_b_start"], b["part_b_end"])),
     ("c", _extensions(_part_c_extensions, "part_c", "part_c_pbp", "part_c_plan_type"),
      lambda b: "active", lambda b, m: None),

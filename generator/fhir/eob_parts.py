@@ -166,14 +166,15 @@ ENTRY_FIELDS = itemgetter("code", "display", "role")
 def diagnosis_member(spec: ClaimType, diagnoses: list, lines: list) -> bytes:
     """`,"diagnosis":[…]`: entries serialized once per distinct (position, code, role); a type with
     present-on-admission indicators numbers them along the list, so its lists are built whole. A type that
-    writes the reason for a visit repeats the principal as it on an emergency or clinic visit (rsn_visit_cd1)."""
+    writes the reason for a visit marks the principal as it too on an emergency or clinic visit (rsn_visit_cd1):
+    BFD adds a second type to the entry whose code is already listed rather than listing the code twice."""
     if spec.fhir.poa:
         return _poa_diagnoses(spec, tuple(map(DIAGNOSIS_FIELDS, diagnoses)))
     style = spec.fhir.diagnosis_style
     entries = [_plain_diagnosis(style, seq, *ENTRY_FIELDS(diagnosis)) for seq, diagnosis in enumerate(diagnoses, 1)]
     if spec.fhir.visit_reason and visit_reason(lines):
         first = diagnoses[0]
-        entries.append(_plain_diagnosis(style, len(entries) + 1, first["code"], first["display"], "reason"))
+        entries[0] = _plain_diagnosis(style, 1, first["code"], first["display"], first["role"], "reason")
     return b',"diagnosis":[' + b",".join(entries) + b"]"
 
 
@@ -184,8 +185,8 @@ def _diagnosis_type(style: str, role: str):
 
 
 @lru_cache(maxsize=1 << 15)
-def _plain_diagnosis(style: str, seq: int, code: str, display: str, role: str) -> bytes:
-    return _diagnosis(seq, code, display, _diagnosis_type(style, role), None, None)
+def _plain_diagnosis(style: str, seq: int, code: str, display: str, *roles: str) -> bytes:
+    return _diagnosis(seq, code, display, tuple(_diagnosis_type(style, role) for role in roles), None, None)
 
 
 @lru_cache(maxsize=1 << 10)
@@ -202,16 +203,17 @@ def _poa_diagnoses(spec: ClaimType, diagnoses: tuple) -> bytes:
             poa_counts[variable] += 1
             if poa:
                 poa_variable = f"{variable}{poa_counts[variable]}"
-        result.append(_diagnosis(seq, code, display, _diagnosis_type(style, role), poa_variable, poa))
+        result.append(_diagnosis(seq, code, display, (_diagnosis_type(style, role),), poa_variable, poa))
     return b',"diagnosis":[' + b",".join(result) + b"]"
 
 
 @lru_cache(maxsize=1 << 15)
-def _diagnosis(seq: int, code: str, display: str, dx_type, poa_variable: str | None, poa: str) -> bytes:
-    """One diagnosis entry, serialized once per distinct entry."""
+def _diagnosis(seq: int, code: str, display: str, dx_types: tuple, poa_variable: str | None, poa: str) -> bytes:
+    """One diagnosis entry (of one or more types), serialized once per distinct entry."""
     extension = b'"extension":' + dumps([ccw_coding_ext(poa_variable, poa)]) + b"," if poa_variable else b""
     return b"".join((b"{", extension, b'"sequence":%d,"diagnosisCodeableConcept":' % seq,
-                     _two_codings(ICD10CM_SYSTEM, code, display), b',"type":', dumps([DIAGNOSIS_TYPES[dx_type]]), b"}"))
+                     _two_codings(ICD10CM_SYSTEM, code, display), b',"type":',
+                     dumps([DIAGNOSIS_TYPES[dx_type] for dx_type in dx_types]), b"}"))
 
 
 def procedure_member(claim: Claim) -> bytes:

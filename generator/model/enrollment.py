@@ -72,7 +72,7 @@ def enroll(profile: Profile, seed: int, s: Shard, i: int, months: list[str], rng
         part_a_end=death_iso, part_b_end=death_iso if has_b else None,
         a_trm_cd="1" if death is not None else "0", b_trm_cd="1" if death is not None and has_b else "0",
         dual=[dual_code if a else "NA" for a in alive],
-        buyin=[("C" if dual else ("3" if has_b else "1")) if a else "0" for a in alive],
+        buyin=[_buyin(dual, has_b) if a else "0" for a in alive],
         part_c=[c_plan["contract"] if c_plan and a else "" for a in alive],
         part_c_pbp=c_plan["pbp"] if c_plan else "", part_c_plan_type=c_plan["plan_type"] if c_plan else "",
         part_d=[d_plan["contract"] if d_plan and a else "0" for a in alive],
@@ -95,6 +95,13 @@ def enroll(profile: Profile, seed: int, s: Shard, i: int, months: list[str], rng
     )
     return Insured(bene, person, intensity, lis, plans)
 
+
+def _buyin(dual: bool, has_b: bool) -> str:
+    """MDCR_ENTLMT_BUYIN_IND of a month in Part A: 3 A and B, 1 A only; a dual's state buy-in C (A and B) or A
+    (Part A only: a dual without Part B is not entitled to it, whatever the state pays)."""
+    if dual:
+        return "C" if has_b else "A"
+    return "3" if has_b else "1"
 
 
 @cache

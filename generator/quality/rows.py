@@ -3,7 +3,7 @@ joint-figure readers in generator/quality/joint/ build rows without importing st
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 TOLERANCE = {"share": ("abs", 0.03), "prevalence": ("rel", 0.20), "rate": ("rel", 0.30), "info": (None, None),
              "range": ("range", None)}
@@ -46,6 +46,7 @@ class _Bene:
     ccw: dict               # conditions the claims show (CCW rule met) → the day it was met
     pending: dict           # condition -> first professional claim date (waiting for a second date)
     state: str = ""         # USPS code of the first address
+    months_lis: set = field(default_factory=set)    # Part D months in a low-income-subsidy cost-sharing group
 
 
 def fmt_value(value: float | None, percent: bool) -> str:

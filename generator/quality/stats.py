@@ -32,6 +32,8 @@ from generator.profile import AGE_BANDS, load_profile
 ESRD_STATUS = frozenset({"11", "21", "31"})
 NOT_DUAL = frozenset({"", "NA", "00", "09", "99"})
 NOT_ENROLLED = frozenset({"", "0", "N", "None"})
+LIS_GROUPS = frozenset(f"{n:02d}" for n in range(1, 9))
+"""cstshrMM 01-08: a low-income subsidy cost-sharing group (09 none, 00 not in Part D)."""
 MULTIMORBIDITY = (("0-1", 0, 1, 0.31), ("2-3", 2, 3, 0.29), ("4-5", 4, 5, 0.22), ("6+", 6, 99, 0.18))
 """Condition-count bins and their national shares (realism.md §2.2, 2018), shown as information."""
 
@@ -165,6 +167,8 @@ def _read_coverage(ds: Dataset, benes: dict[str, _Bene]) -> None:
             bene.months_c.update(_monthly_enrolled(c, "ptc_cntrct_id_", months))
         else:
             bene.months_d.update(_part_d_history(c, months) or _monthly_enrolled(c, "ptdcntrct", months))
+            lis = {m for m, code in monthly_values(c, "cstshr").items() if code in LIS_GROUPS}
+            bene.months_lis.update((y, m) for y, m in months if m in lis)
 
 
 def _months_in_period(period: dict, months) -> list:

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from flask import g, request
 
 from sandbox.api_errors import NO_PERMISSION, NOT_AUTHENTICATED, ApiError
-from sandbox.auth.grants import find_grant, grant_expired
-from sandbox.auth.token_versions import V2, token_version
-from sandbox.auth.tokens import find_by_access_token
+from sandbox.auth.schema import now
+from sandbox.auth.token_versions import V2
+from sandbox.auth.tokens import find_access
 from sandbox.db import database
 
 ACCESS_TIMED_OUT = ("User access has timed out. To refresh Medicare data, end user must re-authenticate "
@@ -41,17 +41,16 @@ def authenticate() -> AccessContext:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise _not_authenticated()
-    conn = database().read()
-    stored = find_by_access_token(conn, token.strip())
-    if stored is None or stored.is_revoked() or stored.is_expired():
+    access = find_access(database().read(), token.strip())
+    if access is None or access.token.is_revoked() or access.token.is_expired():
         raise _not_authenticated()
-    grant = find_grant(conn, stored.client_id, stored.patient_id)
-    if grant is None:
+    if not access.has_grant:
         raise ApiError(403, NO_PERMISSION)
-    if grant_expired(grant):
+    if access.grant_expires_at is not None and access.grant_expires_at <= now():
         raise ApiError(401, ACCESS_TIMED_OUT)
+    stored = access.token
     g.auth_context = AccessContext(stored.patient_id, frozenset(stored.scope.split()), stored.client_id,
-                                   token_version(conn, stored.access_hash))
+                                   access.version)
     return g.auth_context
 
 

@@ -13,6 +13,7 @@ can call the FHIR API without walking the OAuth flow.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from authlib.common.security import generate_token
@@ -22,6 +23,7 @@ from sandbox.auth.grants import upsert_grant
 from sandbox.auth.models import ACCESS_TOKEN_SECONDS, Token
 from sandbox.auth.schema import digest, now
 from sandbox.auth.scopes import ALL_SCOPES, scope_string
+from sandbox.auth.token_versions import V2
 
 TOKEN_LENGTH = 30
 _COLUMNS = "access_hash, refresh_hash, client_id, patient_id, scope, expires_at, revoked, created_at"
@@ -54,6 +56,31 @@ def _find_token(conn: sqlite3.Connection, column: str, token: str) -> Token | No
 
 def find_by_access_token(conn: sqlite3.Connection, token: str) -> Token | None:
     return _find_token(conn, "access_hash", token)
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """An access token with what a FHIR request checks next to it, read in one query: the app's grant
+    to the patient (`has_grant`, `grant_expires_at`: None never) and the token's API version."""
+    token: Token
+    has_grant: bool
+    grant_expires_at: int | None
+    version: int
+
+
+def find_access(conn: sqlite3.Connection, token: str) -> Access | None:
+    """The access token `token` with its grant and API version (a FHIR request's whole lookup), or None."""
+    row = conn.execute(
+        f"SELECT {', '.join('t.' + c for c in _COLUMNS.split(', '))}, g.client_id IS NOT NULL AS has_grant,"
+        " g.expires_at AS grant_expires_at, coalesce(v.version, ?) AS version FROM auth_token t"
+        " LEFT JOIN auth_grant g ON g.client_id = t.client_id AND g.patient_id = t.patient_id"
+        " LEFT JOIN token_version v ON v.access_hash = t.access_hash WHERE t.access_hash = ?",
+        (V2, digest(token))).fetchone()
+    if row is None:
+        return None
+    fields = dict(row)
+    extra = {key: fields.pop(key) for key in ("has_grant", "grant_expires_at", "version")}
+    return Access(Token(**fields), bool(extra["has_grant"]), extra["grant_expires_at"], extra["version"])
 
 
 def find_by_refresh_token(conn: sqlite3.Connection, token: str) -> Token | None:

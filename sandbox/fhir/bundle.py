@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, UTC
+from functools import lru_cache
 from urllib.parse import urlencode
 
 import orjson
@@ -17,13 +18,15 @@ import orjson
 from sandbox.store import Page
 
 
+@lru_cache(maxsize=1024)
 def fhir_instant(epoch_ms: int) -> str:
     """`2024-12-11T12:03:39.723+00:00`: BFD's instant format."""
     moment = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
     return moment.isoformat(timespec="milliseconds")
 
 
-def _links(base: str, forwarded: tuple[tuple[str, str], ...], start: int, count: int, total: int) -> list[dict]:
+@lru_cache(maxsize=4096)  # a page asked for again (its links are the same) costs no URL encoding
+def _links(base: str, forwarded: tuple[tuple[str, str], ...], start: int, count: int, total: int) -> tuple[dict, ...]:
     query = urlencode(forwarded)
 
     def page(index: int) -> str:
@@ -38,7 +41,7 @@ def _links(base: str, forwarded: tuple[tuple[str, str], ...], start: int, count:
     links.append(("last", page(last)))
     ordered = sorted([*forwarded, ("_count", str(count)), ("startIndex", str(start))])
     links.append(("self", f"{base}/?{urlencode(ordered)}"))
-    return [{"relation": relation, "url": url} for relation, url in links]
+    return tuple({"relation": relation, "url": url} for relation, url in links)
 
 
 ENTRY_SEPARATOR = b'},{"resource":'

@@ -16,18 +16,18 @@ HOSPITAL = provider("1225301823", "MERCY GENERAL HOSPITAL", kind="org", ccn="050
 PHARMACY = provider("1023011079", "MAIN STREET PHARMACY", kind="org", taxonomy="3336C0003X", specialty="A5")
 
 
-def beneficiary(*, dead=False, medicare_advantage=False, part_d=True) -> dict:
+def beneficiary(*, dead=False, medicare_advantage=False, part_d=True, part_b=True) -> dict:
     n = len(MONTHS)
     return {
         "index": 0, "bene_id": "-10000000000001", "mbi": "1S00A00AA01", "mbi_effective": "2019-04-01",
         "given": "Maria", "middle_initial": "L", "family": "Lopez", "sex": "female", "birth_date": "1950-02-11",
         "death_date": "2025-03-10" if dead else None, "race": "5", "state": "05", "state_abbr": "CA",
         "county": "San Francisco", "zip": "94110", "orec": "0", "crec": "0", "esrd": False, "ms_cd": "10",
-        "ref_year": 2025, "months": MONTHS, "part_a": [True] * n, "part_b": [True] * n,
-        "part_a_start": "2015-02-01", "part_b_start": "2015-02-01",
-        "part_a_end": "2025-03-10" if dead else None, "part_b_end": "2025-03-10" if dead else None,
-        "a_trm_cd": "1" if dead else "0", "b_trm_cd": "1" if dead else "0",
-        "dual": ["NA"] * n, "buyin": ["3"] * n,
+        "ref_year": 2025, "months": MONTHS, "part_a": [True] * n, "part_b": [part_b] * n,
+        "part_a_start": "2015-02-01", "part_b_start": "2015-02-01" if part_b else None,
+        "part_a_end": "2025-03-10" if dead else None, "part_b_end": "2025-03-10" if dead and part_b else None,
+        "a_trm_cd": "1" if dead else "0", "b_trm_cd": "1" if dead and part_b else "0",
+        "dual": ["NA"] * n, "buyin": ["3" if part_b else "1"] * n,
         "part_c": (["H1234"] * n) if medicare_advantage else [""] * n,
         "part_c_pbp": "001" if medicare_advantage else "", "part_c_plan_type": "01" if medicare_advantage else "",
         "part_d": (["S5601"] * n) if part_d else ["0"] * n, "part_d_pbp": "012" if part_d else "",

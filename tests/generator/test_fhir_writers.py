@@ -74,6 +74,20 @@ def test_coverages_are_four_valid_parts(variant):
     assert coverages[0]["status"] == ("cancelled" if variant != "plain" else "active")
 
 
+@pytest.mark.parametrize("dead", [False, True])
+def test_part_b_is_cancelled_for_someone_never_entitled_to_it(dead):
+    """Entitlement decides (as the RIF beneficiary file's buy-in months do): no Part B start, no active Part B,
+    alive or dead; Part A stays as its termination code says."""
+    bene = beneficiary(part_b=False, dead=dead)
+    part_a, part_b = (_roundtrip(c) for c in coverage_resources(bene)[:2])
+    Coverage.model_validate(part_b)
+    assert part_b["status"] == "cancelled" and "period" not in part_b
+    assert part_a["status"] == ("cancelled" if dead else "active")
+    assert {e["valueCoding"]["code"] for e in part_b["extension"] if "/buyin" in e["url"]} == {"1"}
+    with_b = _roundtrip(coverage_resources(beneficiary(dead=dead))[1])
+    assert with_b["status"] == ("cancelled" if dead else "active") and with_b["period"]["start"] == "2015-02-01"
+
+
 @pytest.mark.parametrize("kind", sorted(CLAIMS))
 def test_eob_is_valid_and_matches_the_bfd_sample(kind):
     claim, bene = CLAIMS[kind], BENE_VARIANTS["plain"]

@@ -193,8 +193,9 @@ def diagnosis_lists(directory: Path) -> tuple[list[str], int]:
         kinds = {"ICD_DGNS_CD": [], "ICD_DGNS_E_CD": []}
         for entry in sorted(eob.get("diagnosis") or (), key=lambda d: d["sequence"]):
             types = {c["code"] for t in entry.get("type") or () for c in t["coding"]}
-            if types & {"admitting", "patientreasonforvisit"}:
+            if types <= {"admitting", "patientreasonforvisit"}:
                 continue            # the admitting and reason-for-visit columns are not numbered diagnoses
+                                    # (an entry that is the principal and the reason is the principal)
             code = entry["diagnosisCodeableConcept"]["coding"][0]["code"]
             kinds["ICD_DGNS_E_CD" if EXTERNAL in types else "ICD_DGNS_CD"].append(code)
         for prefix, codes in kinds.items():

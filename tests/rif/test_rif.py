@@ -167,6 +167,29 @@ def test_chronic_conditions_segment_agrees_with_stats(csv_run, monkeypatch):
     assert compared == len(by_condition())
 
 
+def test_stats_counts_as_fee_for_service_whom_the_beneficiary_file_entitles(csv_run, monkeypatch):
+    """FFS is a month with Parts A and B and no Part C: stats reads it from the Coverage resources, the RIF
+    beneficiary file from the monthly entitlement (buy-in 3 or C: A and B; 1 or A: A only) and Part C contracts. Someone
+    never in Part B is FFS in neither (their Part B Coverage is cancelled)."""
+    seen = {}
+    compare = stats._compare
+
+    def keep(report, profile, benes, claims, months):
+        seen["ffs"] = compare(report, profile, benes, claims, months)
+        return seen["ffs"]
+    monkeypatch.setattr(stats, "_compare", keep)
+    stats.dataset_stats(csv_run)
+    rif_ffs, part_a_only = set(), 0
+    for row in _rows(csv_run / "rif" / "beneficiary.csv"):
+        death = dt.datetime.strptime(row["BENE_DEATH_DT"], "%d-%b-%Y").month if row["BENE_DEATH_DT"] else 12
+        months = [(row[f"MDCR_ENTLMT_BUYIN_{m}_IND"], row[f"PTC_CNTRCT_ID_{m:02d}"]) for m in range(1, death + 1)]
+        part_a_only += any(buyin in ("1", "A") for buyin, _ in months)
+        if any(buyin in ("3", "C") and contract in ("", "0") for buyin, contract in months):
+            rif_ffs.add(row["BENE_ID"])
+    assert part_a_only > 0          # the run has someone without Part B
+    assert seen["ffs"] == rif_ffs
+
+
 def test_parquet_tables_hold_the_same_rows_as_the_text_files(csv_run, parquet_run):
     import pyarrow.parquet as pq
     for name in TABLES:

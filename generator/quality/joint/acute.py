@@ -1,24 +1,35 @@
 """Acute and post-acute figures from the EOBs alone: readmissions, who is admitted and how often, the DRG mix,
 where discharges lead, the professionals around a surgical stay, hospice outcomes and dialysis billing.
 
-Short-term stays are inpatient claims of hospitals whose CCN facility number is below 3025 (3025–3099 are
-rehabilitation hospitals). Ranges: MedPAC March 2024 (readmissions 15.4%, hospice), realism.md §3
-(share with a stay, non-dual 13% / dual 22%), realism-detail.md §2 (DRG 871 ≈6.7–7.4% of stays, ≈1.7 stays
-per user), §4.3 (hospice live discharges ≈18%, cancer ≈25% of hospice users), NUBC/CMS billing rules
-(dialysis facilities bill type 72x; N18.6 means dialysis or a transplant).
+Short-term stays are inpatient claims of short-term acute hospitals: CCN facility number 0001–0879 (IPPS) or
+1300–1399 (critical access), as CMS's readmission measures count them (3025–3099 are rehabilitation hospitals).
+A live hospice discharge is any patient status but died or still a patient (revocation, no longer terminally ill,
+transfer: S16's live-discharge rate counts them all).
+
+Ranges: MedPAC March 2024 (readmissions 15.4%, hospice), realism.md §3 (share with a stay, non-dual 13% / dual
+22%), realism-detail.md §2 (DRG 871 ≈6.7–7.4% of stays, ≈1.7 stays per user), §4.3 (hospice live discharges ≈18%,
+cancer ≈25% of hospice users), NUBC/CMS billing rules (dialysis facilities bill type 72x, dialysis is revenue
+centres 082x-085x; N18.6 means dialysis or a transplant).
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 
-from generator.fhir.read import diagnosis_codes, eob_type, parse_date, ref_id, supporting_code
+from generator.fhir.read import diagnosis_codes, eob_type, extension_value, parse_date, ref_id, supporting_code
 from generator.quality.rows import range_row
 
 GROUP = "acute and post-acute"
 READMIT_DAYS = 30
-IRF_CCN = (3025, 3099)
-DIALYSIS_REVENUE = "0821"
+SHORT_TERM_CCN = ((1, 879), (1300, 1399))
+"""CCN facility numbers of short-term acute hospitals: IPPS 0001-0879, critical access 1300-1399 (not IRF 3025-3099,
+LTCH 2000-2299 or psychiatric 4000-4499 hospitals)."""
+NOT_LIVE = frozenset({"20", "30", "40", "41", "42"})
+"""Hospice patient status that is no live discharge: died (20, 40-42) or still a patient (30)."""
+DIALYSIS_REVENUE = ("082", "083", "084", "085")
+"""Dialysis revenue centres 082x-085x (hemodialysis, peritoneal, CAPD, CCPD: NUBC)."""
+DIALYSIS_BILL = "72"
+"""Type of bill 72x: a renal dialysis facility (facility type 7, classification 2)."""
 
 
 def _status(eob: dict) -> str:
@@ -89,16 +100,17 @@ class AcuteFigures:
                     self.surgeons[patient].add(start)
                 elif code.isdigit() and 100 <= int(code) <= 1999 and len(code) == 5:
                     self.anesthesia[patient].add(start)
-        elif kind == "outpatient" and DIALYSIS_REVENUE in _codes(eob, "revenue"):
+        elif kind == "outpatient" and any(code.startswith(DIALYSIS_REVENUE) for code in _codes(eob, "revenue")):
             self.dialysis[0] += 1
             self.dialysis_benes.add(patient)
             facility = (eob.get("facility") or {}).get("extension") or ()
             bill = next((e.get("valueCoding", {}).get("code") for e in facility
                          if e.get("url", "").endswith("clm_fac_type_cd")), "")
-            self.dialysis[1] += bill == "7"
+            classification = extension_value(eob, "clm_srvc_clsfctn_type_cd") or ""
+            self.dialysis[1] += f"{bill}{classification}" == DIALYSIS_BILL
 
     def rows(self, benes, ffs_ids, ffs_years):
-        short = {p: sorted(s for s in stays if not _is_irf(s[4])) for p, stays in self.stays.items()}
+        short = {p: sorted(s for s in stays if _short_term(s[4])) for p, stays in self.stays.items()}
         short = {p: s for p, s in short.items() if s}
         n_stays = sum(map(len, short.values()))
         cutoff = self.last_day - dt.timedelta(days=READMIT_DAYS)
@@ -111,7 +123,7 @@ class AcuteFigures:
                 later = [s for s in self.stays[patient] if s[0] is not None and end is not None and s[0] > end]
                 if status not in ("20", "02", "07", "30", "50", "51") and end is not None and end <= cutoff:
                     eligible += 1
-                    readmitted += any(s[0] <= end + dt.timedelta(days=READMIT_DAYS) and not _is_irf(s[4])
+                    readmitted += any(s[0] <= end + dt.timedelta(days=READMIT_DAYS) and _short_term(s[4])
                                       for s in later)
                 key = "50" if status in ("50", "51") else status
                 if key in follow and end is not None and end < self.last_day:
@@ -132,7 +144,7 @@ class AcuteFigures:
                     surgical[2] += bool(window & self.anesthesia.get(patient, set()))
         ffs_users = [p for p in short if p in ffs_ids]
         hospice_users = set(self.hospice)
-        live = {p for p, claims in self.hospice.items() if any(c[1] == "01" for c in claims)}
+        live = {p for p, claims in self.hospice.items() if any(c[1] not in NOT_LIVE for c in claims)}
         cancer = {p for p, claims in self.hospice.items() if min(claims)[2].startswith("C")}
         n186_without = len({p for p in self.n186 if p not in self.esrd and p not in self.dialysis_benes})
         distinct = len({s[3] for stays in short.values() for s in stays if s[3]})
@@ -161,5 +173,5 @@ class AcuteFigures:
         ]
 
 
-def _is_irf(ccn: str) -> bool:
-    return len(ccn) == 6 and ccn[2:].isdigit() and IRF_CCN[0] <= int(ccn[2:]) <= IRF_CCN[1]
+def _short_term(ccn: str) -> bool:
+    return len(ccn) == 6 and ccn[2:].isdigit() and any(low <= int(ccn[2:]) <= high for low, high in SHORT_TERM_CCN)

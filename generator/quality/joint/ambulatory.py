@@ -28,6 +28,7 @@ MAMMOGRAPHY_SCREENING = frozenset({"77067", "77063"})
 PSA_SCREENING = "G0103"
 CPAP = frozenset({"E0601", "A7030", "A7031", "A7032", "A7033", "A7034", "A7035", "A7037", "A7038", "A7039"})
 INR = "85610"
+INR_REASONS = ("I48", "I26", "I82", "Z7901")     # AF, PE, DVT, long-term anticoagulant use
 ANTICOAGULANTS = ("WARFARIN", "APIXABAN", "RIVAROXABAN", "DABIGATRAN", "EDOXABAN")
 INSULIN = "INSULIN"
 LEVELS = (("99212", 0.02, 0.05), ("99213", 0.30, 0.45), ("99214", 0.45, 0.62), ("99215", 0.04, 0.08))
@@ -135,7 +136,7 @@ class Ambulatory:
             codes.add(code)
             self.carrier_lines += 1
             self.modified_lines += bool(item.get("modifier"))
-            if counted:
+            if counted and code:
                 self.carrier_codes.add(code)
             npi = _performer(eob, item)
             person.clinicians.add(npi)
@@ -183,9 +184,10 @@ class Ambulatory:
         users = [p for p in ffs if p.clinicians]
         flu_seasons = [n for p in people.values() for n in p.flu.values()]
         awv_users = [p for p in people.values() if p.awv]
-        awv_early = sum(1 for p in awv_users for a, b in zip(sorted(p.awv), sorted(p.awv)[1:]) if (b - a).days < 335)
+        awv_early = sum(1 for p in awv_users for a, b in zip(sorted(p.awv), sorted(p.awv)[1:])
+                        if _months_apart(a, b) < 12)
         inr_users = [p for p in people.values() if p.inr]
-        inr_unreasoned = [p for p in inr_users if not p.anticoagulant and not _any_prefix(p.dx, ("I48", "I26", "I82"))]
+        inr_unreasoned = [p for p in inr_users if not p.anticoagulant and not _any_prefix(p.dx, INR_REASONS)]
         cpap_users = [p for p in people.values() if p.cpap]
         type1 = [p for p in people.values() if p.fills and _any_prefix(p.dx, ("E10",))]
         men_mammograms = float(sum(p.mammography for p in people.values()))
@@ -217,7 +219,7 @@ class Ambulatory:
             # a flu administration (G0008) is billed with its vaccine product code
             range_row(GROUP, "flu administrations with a product line", 0.95, 1.0,
                       self.flu_with_product / self.flu_admin_claims if self.flu_admin_claims else None),
-            # AWV once every 12 months (11 full months since the last; realism-detail.md §6, S19)
+            # AWV once every 12 months (11 full months since the month of the last; realism-detail.md §6, S19)
             range_row(GROUP, "AWVs within 11 months of the last", 0.0, 0.0,
                       awv_early / sum(len(p.awv) for p in awv_users) if awv_users else None),
             # screening mammography is covered for women; screening PSA for men (S19)
@@ -273,6 +275,12 @@ def _specialties(eob: dict) -> set[str]:
     return {coding.get("code", "") for member in eob.get("careTeam") or ()
             for coding in (member.get("qualification") or {}).get("coding") or ()
             if coding.get("system") == SPECIALTY_SYSTEM}
+
+
+def _months_apart(a: dt.date, b: dt.date) -> int:
+    """Calendar months from a's month to b's: an AWV is covered once 11 full months have passed since the month
+    of the last one (42 CFR 410.15), that is from the 12th month on."""
+    return (b.year - a.year) * 12 + b.month - a.month
 
 
 def _any_prefix(codes: set, prefixes: tuple[str, ...]) -> bool:

@@ -55,7 +55,7 @@ def _name(element: dict) -> str:
         return _last_code(element["role"])
     kind = element.get("type")
     if isinstance(kind, list) and kind:
-        return _last_code(kind[0])
+        return "|".join(_last_code(one) for one in kind)   # split by _paths: an entry of two types is both
     if isinstance(kind, dict) and "coding" in kind and "system" not in element:
         return _last_code(kind)
     if "system" in element:
@@ -76,7 +76,11 @@ def _paths(node: object, path: str, out: set[str]) -> None:
             _paths(value, f"{path}.{key}" if path else key, out)
     elif isinstance(node, list):
         for element in node:
-            _paths(element, f"{path}[{_name(element)}]" if isinstance(element, dict) else f"{path}[]", out)
+            if not isinstance(element, dict):
+                _paths(element, f"{path}[]", out)
+                continue
+            for name in _name(element).split("|"):
+                _paths(element, f"{path}[{name}]", out)
     else:
         out.add(path)
 

@@ -22,7 +22,7 @@ GROUP = "money (joint, real ranges)"
 LINE_COST_SHARING = ("line_bene_ptb_ddctbl_amt", "line_coinsrnc_amt", "rev_cntr_cash_ddctbl_amt",
                      "rev_cntr_coinsrnc_wge_adjstd_c")
 OFFICE_EM = frozenset(f"992{n:02d}" for n in (2, 3, 4, 5, 11, 12, 13, 14, 15))
-CLINIC_REVENUE = "0510"
+CLINIC_REVENUE = "051"     # 051x: clinic (NUBC), 0510 general
 OUTLIER = "nch_drg_outlier_aprvd_pmt_amt"
 INSULIN_MONTH_CAP = 35.0
 PART_D_CAP = 2000.0
@@ -86,8 +86,7 @@ class Money:
         self.exempt_lines = self.exempt_shared = 0          # preventive and lab lines; those with cost sharing
         self.lab_lines = self.lab_shared = 0
         self.insulin_fills = self.insulin_over = 0
-        self.part_d_pay: dict[tuple[str, int], float] = defaultdict(float)      # (patient, year) -> patient pay
-        self.lis: set[str] = set()
+        self.part_d_pay: dict[tuple[str, int], float] = defaultdict(float)      # (patient, year) -> TrOOP
         self.above_threshold_fills = self.catastrophic_filled = 0
         self.clinic_visits = self.g0463 = 0
         self.fee_by_site: dict[str, list[float]] = {"office": [], "facility": []}   # 99213 allowed amounts
@@ -118,7 +117,7 @@ class Money:
                 else:
                     self.exempt_lines += 1
                     self.exempt_shared += shared
-            if kind == "outpatient" and _revenue(item) == CLINIC_REVENUE:
+            if kind == "outpatient" and _revenue(item).startswith(CLINIC_REVENUE):
                 self.clinic_visits += 1
                 self.g0463 += code == "G0463"
             if kind == "carrier" and code == "99213":
@@ -133,10 +132,9 @@ class Money:
         paid = amounts.get("ptnt_pay_amt", 0.0)
         day = parse_date((eob.get("billablePeriod") or {}).get("start"))
         year = day.year if day else 0
-        before = self.part_d_pay[(patient, year)]
-        self.part_d_pay[(patient, year)] = before + paid
-        if amounts.get("lics_amt", 0.0) > 0:
-            self.lis.add(patient)
+        before = self.part_d_pay[(patient, year)]      # true out-of-pocket: the enrollee's, others', the subsidy's
+        self.part_d_pay[(patient, year)] = before + paid + amounts.get("othr_troop_amt", 0.0) + amounts.get(
+            "lics_amt", 0.0)
         if before >= PART_D_CAP - 0.005:
             self.above_threshold_fills += 1
             self.catastrophic_filled += amounts.get("gdc_abv_oopt_amt", 0.0) > 0
@@ -168,9 +166,11 @@ class Money:
         return rows + self._spending(benes, ffs_ids, ffs_years)
 
     def _part_d_cap(self, benes: dict[str, _Bene]) -> Row:
-        """Enrollees without the subsidy (no fill paid by it) whose year's patient pay reached the cap, among the
-        Part D enrollees of that year."""
-        enrolled = {(pid, y) for pid, b in benes.items() if pid not in self.lis for y, _ in b.months_d}
+        """Enrollees without the subsidy in a year (no month of it in a low-income cost-sharing group, CSTSHR
+        01-08) whose year's true out-of-pocket spending reached the cap, among the Part D enrollees of that year.
+        The subsidy is an enrollment status: an enrollee in it whose fills it paid nothing towards is still in it."""
+        enrolled = {(pid, y) for pid, b in benes.items() for y, _ in b.months_d
+                    if y not in {year for year, _ in b.months_lis}}
         reached = sum(1 for key in enrolled if self.part_d_pay.get(key, 0.0) >= PART_D_CAP - 0.005)
         return range_row(GROUP, "non-LIS Part D enrollees reaching $2,000", 0.04, 0.08, _share(reached, len(enrolled)))
 

@@ -9,6 +9,7 @@ the period end is billed as "still a patient" (discharge status 30), not as a di
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 
 from generator.fhir.read import eob_type, parse_date
@@ -32,7 +33,7 @@ def _quantile(values: list[int], q: float) -> float | None:
     if not values:
         return None
     values = sorted(values)
-    return float(values[min(len(values) - 1, int(q * len(values)))])
+    return float(values[max(1, math.ceil(q * len(values))) - 1])       # nearest rank
 
 
 class Time:
