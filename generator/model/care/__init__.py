@@ -10,9 +10,7 @@ claims alone matches the profile.
 One module per setting of care (hospice, inpatient, post_acute, ambulatory, dialysis, part_d), each a part of
 `CareModel`; common.py holds what they share. Output: `Encounter`s (dates as day ordinals;
 model/records.py), priced into claim records by model/pricing.py. Random numbers come from the shard's
-block-buffered `Draws` (model/draws.py); the code tables come indexed from model/care_tables.py. Office,
-ancillary and outpatient visits draw from a stream of their own (seeded from the shard's), so a change to what
-a visit bills moves no one's stays, post-acute care or fills.
+block-buffered `Draws` (model/draws.py); the code tables come indexed from model/care_tables.py.
 """
 from __future__ import annotations
 
@@ -37,7 +35,6 @@ class CareModel(Hospice, Inpatient, PostAcute, Ambulatory, Dialysis, PartD):
         super().__init__(profile, rng, ccw_visits)
         self.general_drugs = general_drug_rate(profile)
         self.prevalence = tuple(sorted(profile.conditions.items()))
-        self.visit_draws = Draws(np.random.default_rng(int(self.rng.rng.integers(2 ** 63))))
 
     def encounters(self, p: Person, intensity: float) -> list[Encounter]:
         out: list[Encounter] = []
@@ -47,12 +44,8 @@ class CareModel(Hospice, Inpatient, PostAcute, Ambulatory, Dialysis, PartD):
             self._inpatient(p, intensity, out, stays, hospice_start)
             self._community_home_health(p, intensity, out, stays)
         if p.window_b:
-            shared, self.rng = self.rng, self.visit_draws
-            try:
-                self._professional(p, intensity, out, stays)
-                self._outpatient(p, intensity, out)
-            finally:
-                self.rng = shared
+            self._professional(p, intensity, out, stays)
+            self._outpatient(p, intensity, out)
             self._dialysis(p, out)
             self._dme(p, intensity, out)
         self._part_d(p, intensity, out)
