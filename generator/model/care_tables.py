@@ -106,6 +106,39 @@ def office_kinds(conditions: tuple[str, ...]) -> tuple[VisitKind, ...]:
                  and (not k.conditions or any(c in conditions for c in k.conditions)))
 
 
+CONDITION = "condition"
+"""The visit_reasons reason that is the person's code for a condition the kind treats (any chronic condition's
+when the kind lists none), not an acute reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reasons:
+    """What a visit kind is billed for (the visit_reasons table): its reasons with cumulative weights, the acute ones
+    alone, and the chronic conditions its claims may carry (None: any, the kinds that see or order for all of them)."""
+    reasons: tuple[str, ...]
+    weights: tuple[float, ...]
+    acute: tuple[str, ...]
+    acute_weights: tuple[float, ...]
+    carries: frozenset[str] | None
+
+
+@cache
+def visit_reasons() -> dict[tuple[str, str], Reasons]:
+    """(claim type, visit kind) → the kind's reasons, for the kinds the visit_reasons table lists."""
+    rows: dict[tuple[str, str], list[tuple[str, float]]] = {}
+    for r in tables.table("visit_reasons"):
+        rows.setdefault((r["claim_type"], r["kind"]), []).append((r["reason"], float(r["weight"])))
+    kinds = {(k.spec.name, k.kind): k for ks in visit_kinds().values() for k in ks}
+    out = {}
+    for key, items in rows.items():
+        acute = [(reason, w) for reason, w in items if reason != CONDITION]
+        conditions = kinds[key].conditions
+        carries = None if not conditions and len(acute) < len(items) else frozenset(conditions)
+        out[key] = Reasons(tuple(r for r, _ in items), cumulative([w for _, w in items]),
+                           tuple(r for r, _ in acute), cumulative([w for _, w in acute]), carries)
+    return out
+
+
 @cache
 def em_levels() -> dict[str, tuple[tuple[str, ...], tuple[float, ...]]]:
     """E/M codes of each family (office_new, office_established, ed) with cumulative national shares."""

@@ -63,6 +63,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "states": ("abbr", "name", "ssa_code", "fips", "share"),
     "taxonomy_displays": ("taxonomy", "display"),
     "variables": ("variable", "label"),
+    "visit_reasons": ("claim_type", "kind", "reason", "weight"),
     "visits": ("claim_type", "kind", "weight", "conditions", "main", "extra", "extra_p", "pos", "specialty", "reason",
                "panel"),
     "rif_columns": ("table", "column", "dictionary", "level", "field", "format", "repeat"),

@@ -6,23 +6,30 @@ table's "office" kinds); a visit goes to one of them, at most once a day, and ad
 clinician treats, bundled on one claim. The first visit to a clinician the person is new to bills a new-patient
 E/M code; the E/M level follows the national mix (em_levels table). Preventive services follow the preventive
 table's eligibility and frequency rules; orders need their reasons (a kind's conditions), and the diagnoses
-respect the Medicare Code Editor's sex edits.
+respect the Medicare Code Editor's sex edits. A visit's diagnoses follow its kind's reasons (the visit_reasons
+table: a dermatologist's skin lesions, a lab's monitored conditions or screening Z-codes), and a chronic
+condition goes only on the claims of clinicians who treat it or order for it (the CCW pass included). Ancillary
+services mostly return to the person's earlier lab, radiologist or therapist.
 """
 from __future__ import annotations
 
 import datetime as dt
 
 from generator.claim_types import TYPES
-from generator.model.care.common import CareBase, calendar_day, day_in, nb, years
-from generator.model.care_tables import (Preventive, VisitKind, acute_codes_for, eligible_kinds,
-                                         em_levels, office_kinds, pick_weighted, preventive_services)
+from generator.model.care.common import CareBase, calendar_day, day_in, dedupe, nb, years
+from generator.model.care_tables import (CONDITION, Preventive, Reasons, VisitKind, acute_codes_for,
+                                         eligible_kinds, em_levels, office_kinds, pick_weighted, preventive_services,
+                                         visit_reasons)
 from generator.model.coding import hcpcs_table
 from generator.model.dates import month_end, year_of
 from generator.model.draws import below, sample, weighted_index
 from generator.model.providers import clinician, pick
-from generator.model.records import Encounter, Person, Provider
+from generator.model.records import Encounter, Person, Provider, StatePool
 
 CARRIER, DME, OUTPATIENT = TYPES["carrier"], TYPES["dme"], TYPES["outpatient"]
+
+Carries = frozenset[str] | None
+"""The chronic conditions a visit's claim may carry (None: any)."""
 
 ACUTE_OUTPATIENT = ("chest_pain", "fall_injury", "uti", "abdominal_pain", "dizziness", "back_pain", "syncope",
                     "cellulitis", "pneumonia")
@@ -41,6 +48,9 @@ TELEHEALTH = 0.04                # established E/M by real-time audio/video (POS
 TELEHEALTH_POS = "10"
 PROCEDURE_KINDS = frozenset({"procedure", "eye"})   # a same-day procedure puts modifier 25 on the E/M
 ANCILLARY_SHARE = 0.5            # ancillary professional claims, as a share of the profile's carrier claims
+SAME_CLINICIAN = 0.75            # chance an ancillary service goes to the clinician (lab, radiologist…) of the
+                                 # person's earlier one of that specialty: a person uses a few labs and groups
+COMORBID_TYPES = frozenset({"outpatient"})   # facility claims list the person's other chronic conditions
 
 # The professional claim beside a hospital outpatient service: the ED physician, the radiologist's reading
 ED_PHYSICIAN = ("93", "23")      # emergency medicine at POS 23 (hospital ED)
@@ -60,21 +70,26 @@ class Ambulatory(CareBase):
         rng = self.rng
         window = p.window_b
         conditions = _condition_names(p)
-        visits = self._office(p, conditions, intensity, stays)
+        team: dict[str, Provider] = {}
+        visits = self._office(p, conditions, intensity, stays, team)
         n = nb(rng, self.u["carrier_claims_per_bene"] * ANCILLARY_SHARE * years(window) * intensity)
         kinds = eligible_kinds(CARRIER, conditions)
-        visits += [self._visit(p, self._choose_kind(kinds), self._free_day(window, stays)) for _ in range(n)]
-        self._show_conditions(p, visits, [e.start for e in visits])
-        visits.sort(key=lambda e: e.start)
-        out.extend(_office_edits(visits))
+        for _ in range(n):
+            kind = self._choose_kind(kinds)
+            visits.append((self._visit(p, kind, self._free_day(window, stays), team=team), _carries(kind)))
+        encs = self._show_conditions(p, visits)
+        encs.sort(key=lambda e: e.start)
+        out.extend(_office_edits(encs))
         self._preventive(p, out)
 
-    def _office(self, p: Person, conditions: tuple[str, ...], intensity: float, stays) -> list[Encounter]:
-        """Visits to the person's regular clinicians (one per specialty): one claim per clinician and day, the
-        first one new-patient when the person is new to the clinician."""
+    def _office(self, p: Person, conditions: tuple[str, ...], intensity: float, stays,
+                team: dict[str, Provider]) -> list[tuple[Encounter, Carries]]:
+        """Visits to the person's regular clinicians (one per specialty, kept in `team`): one claim per clinician
+        and day, the first one new-patient when the person is new to the clinician; each with the chronic
+        conditions its claim may carry (the PCP's: any; a specialist's: those the specialty treats)."""
         rng = self.rng
         span = years(p.window_b) * intensity * OFFICE_SCALE
-        doctors: dict[str, Provider] = {}
+        doctors = team
         planned: dict[str, list[tuple[int, VisitKind, list[str]]]] = {}     # by NPI: (day, kind, codes treated)
         for kind in office_kinds(conditions):
             pcp = kind.specialty == "pcp"
@@ -83,20 +98,25 @@ class Ambulatory(CareBase):
             n = nb(rng, kind.weight * span * (1 + PCP_PER_CONDITION * len(p.conditions) if pcp else 1))
             if not n:
                 continue
-            doctor = p.pcp if pcp else doctors.get(kind.specialty) or clinician(rng, p.pool, kind.specialty)
+            doctor = p.pcp if pcp else doctors.get(kind.specialty) or _specialist(rng, p.pool, kind.specialty)
+            if doctor is None:      # no such specialist in the state: the PCP sees to it, unless it is procedural
+                if kind.main:
+                    continue
+                doctor, pcp = p.pcp, True
             doctors[kind.specialty] = doctor
-            treats = _codes_for(p, kind.conditions) if kind.conditions else list(p.chronic_codes.values())
+            treats = list(p.chronic_codes.values()) if pcp else _codes_for(p, kind.conditions)
             visits = planned.setdefault(doctor["npi"], [])
             taken = {day for day, _, _ in visits}
             visits += [(day, kind, treats) for day in {self._free_day(p.window_b, stays) for _ in range(n)}
                        if day not in taken]
-        out: list[Encounter] = []
+        out: list[tuple[Encounter, Carries]] = []
         by_npi = {d["npi"]: d for d in (p.pcp, *doctors.values())}
         for npi, visits in planned.items():
             visits.sort(key=lambda v: v[0])
             new = rng.random() < (NEW_TO_PCP if by_npi[npi] is p.pcp else NEW_TO_SPECIALIST)
             for i, (day, kind, treats) in enumerate(visits):
-                out.append(self._office_visit(p, kind, day, by_npi[npi], new and i == 0, treats))
+                carries = None if kind.specialty == "pcp" else frozenset(kind.conditions)
+                out.append((self._office_visit(p, kind, day, by_npi[npi], new and i == 0, treats), carries))
         return out
 
     def _office_visit(self, p: Person, kind: VisitKind, day: int, doctor: Provider, new: bool,
@@ -114,14 +134,16 @@ class Ambulatory(CareBase):
             elif any(hcpcs_table()[hcpcs]["kind"] in PROCEDURE_KINDS for _, hcpcs, _ in extra):
                 code += "-25"
             first = ("", code, 1.0)
+        reasons = visit_reasons().get((kind.spec.name, kind.kind))
         if kind.specialty == "pcp" and (random() < PCP_ACUTE or not treats):
-            dx = [self._reason(p, ACUTE_OUTPATIENT[below(rng, len(ACUTE_OUTPATIENT))])]
+            dx = [self._acute_reason(p, reasons)]
             dx += sample(rng, treats, min(len(treats), below(rng, 3)))
         elif kind.specialty == "pcp":
             dx = sample(rng, treats, min(len(treats), 1 + below(rng, 4)))
-        else:       # a specialist sees what they treat; someone with none of it comes for an acute reason
-            dx = (treats[:CARRIER.diagnoses.limit]
-                  or [self._reason(p, ACUTE_OUTPATIENT[below(rng, len(ACUTE_OUTPATIENT))])])
+        elif treats and (reasons is None or pick_weighted(rng, reasons.reasons, reasons.weights) == CONDITION):
+            dx = treats[:CARRIER.diagnoses.limit]   # a specialist sees what they treat
+        else:       # … or a problem of their field, with what they treat after it
+            dx = dedupe([self._acute_reason(p, reasons), *treats[:CARRIER.diagnoses.limit - 1]])
         return Encounter(CARRIER, day, day, dx, [first, *extra], doctor, performing=doctor, pos=pos)
 
     def _preventive(self, p: Person, out: list) -> None:
@@ -197,15 +219,16 @@ class Ambulatory(CareBase):
         if kind == "em_ed":
             specialty, pos = ED_PHYSICIAN
             code = pick_weighted(rng, *em_levels()["ed"])
+            dx = visit.dx[:4]
             if rng.random() < ED_AMBULANCE:
                 self._ambulance(p, visit.start, visit.dx, out)
-        elif kind == "imaging":
+        elif kind == "imaging":     # the radiologist reports the reason for the study
             specialty, pos = READING
             code = hcpcs.split("-")[0] + "-26"
+            dx = visit.dx[:1]
         else:
             return
-        out.append(self._clinician_visit(CARRIER, visit.start, code, pos, visit.dx[:4],
-                                         clinician(rng, p.pool, specialty)))
+        out.append(self._clinician_visit(CARRIER, visit.start, code, pos, dx, clinician(rng, p.pool, specialty)))
 
     def _dme(self, p, intensity, out):
         rng = self.rng
@@ -228,7 +251,8 @@ class Ambulatory(CareBase):
         """A code of an acute reason, among those valid for the person's sex."""
         return pick_weighted(self.rng, *acute_codes_for(reason, p.female))
 
-    def _visit(self, p: Person, kind: VisitKind, day: int, supplier: Provider | None = None) -> Encounter:
+    def _visit(self, p: Person, kind: VisitKind, day: int, supplier: Provider | None = None,
+               team: dict[str, Provider] | None = None) -> Encounter:
         rng = self.rng
         random = rng.random
         lines = [kind.main[weighted_index(rng, kind.main_weights)]]
@@ -236,48 +260,101 @@ class Ambulatory(CareBase):
             # a HCPCS code once per claim, whatever revenue center bills it (its units count more)
             if random() < kind.extra_p and all(extra[1] != line[1] for line in lines):
                 lines.append(extra)
-        relevant = _codes_for(p, kind.conditions)
-        if kind.reason == "acute" or not (p.conditions or relevant):
-            dx = [self._reason(p, ACUTE_OUTPATIENT[int(len(ACUTE_OUTPATIENT) * random())])]
-        elif kind.reason == "gi":
-            dx = [self._reason(p, "gi")]
+        reasons = visit_reasons().get((kind.spec.name, kind.kind))
+        if reasons is not None:
+            dx = self._reasoned_dx(p, kind, reasons)
         else:
-            dx = relevant[:1] or self._secondary(p, 1)
-        more = int(3 * random())
-        dx = list(dict.fromkeys(dx + relevant[1:] + self._secondary(p, more))) if more or len(relevant) > 1 else dx
+            relevant = _codes_for(p, kind.conditions)
+            if kind.reason == "acute" or not (p.conditions or relevant):
+                dx = [self._reason(p, ACUTE_OUTPATIENT[int(len(ACUTE_OUTPATIENT) * random())])]
+            elif kind.reason == "gi":
+                dx = [self._reason(p, "gi")]
+            else:
+                dx = relevant[:1] or self._secondary(p, 1)
+            more = int(3 * random())
+            dx = dedupe(dx + relevant[1:] + self._secondary(p, more)) if more or len(relevant) > 1 else dx
         if kind.specialty == "pcp":
             performer = p.pcp
         elif kind.specialty == "dme":
             performer = None
         else:
-            performer = clinician(rng, p.pool, kind.specialty)
+            performer = self._ancillary_clinician(p, kind.specialty, team)
         billing = kind.spec.visit_billing
         provider = performer if billing == "performer" else (p.hospital if billing == "hospital" else supplier)
         return Encounter(kind.spec, day, day, dx, lines, provider, performing=performer, pos=kind.pos or "",
                          referring=p.pcp if kind.specialty in ORDERED else None)
 
-    def _show_conditions(self, p: Person, encs: list[Encounter], dates: list[int]) -> None:
-        """Make each chronic condition appear on two claims with different dates (CCW's rule)."""
+    def _reasoned_dx(self, p: Person, kind: VisitKind, reasons: Reasons) -> list[str]:
+        """A visit's diagnoses by its kind's reasons: the principal is the person's code for a condition the kind
+        treats or an acute reason's code; then the other conditions it treats (all chronic ones for a kind that
+        carries any, and on facility claims)."""
+        rng = self.rng
+        codes = _codes_for(p, kind.conditions) if reasons.carries is not None else list(p.chronic_codes.values())
+        reason = pick_weighted(rng, reasons.reasons, reasons.weights)
+        dx = [codes[below(rng, len(codes))] if reason == CONDITION and codes else self._acute_reason(p, reasons)]
+        more = below(rng, 3)
+        if reasons.carries is None or kind.spec.name in COMORBID_TYPES:
+            dx += self._secondary(p, more)
+        elif more:
+            dx += codes
+        return dedupe(dx)
+
+    def _acute_reason(self, p: Person, reasons: Reasons | None) -> str:
+        """A code of one of a kind's acute reasons (the general outpatient ones for a kind without any)."""
+        rng = self.rng
+        if reasons is None or not reasons.acute:
+            return self._reason(p, ACUTE_OUTPATIENT[below(rng, len(ACUTE_OUTPATIENT))])
+        return self._reason(p, pick_weighted(rng, reasons.acute, reasons.acute_weights))
+
+    def _ancillary_clinician(self, p: Person, specialty: str, team: dict[str, Provider] | None) -> Provider:
+        """The clinician of an ancillary service: mostly the one the person saw for that specialty before; the
+        person's PCP when the state has no clinician of the specialty."""
+        rng = self.rng
+        if team is None:
+            return clinician(rng, p.pool, specialty)
+        known = team.get(specialty)
+        if known is not None and rng.random() < SAME_CLINICIAN:
+            return known
+        doctor = _specialist(rng, p.pool, specialty) or p.pcp
+        team.setdefault(specialty, doctor)
+        return doctor
+
+    def _show_conditions(self, p: Person, visits: list[tuple[Encounter, Carries]]) -> list[Encounter]:
+        """Make each chronic condition appear on two claims with different dates (CCW's rule), among the claims
+        that may carry it (its specialists', the PCP's, the labs'); a condition without two such dates goes on
+        follow-up PCP visits (at most two). The encounters, follow-ups included."""
+        encs = [e for e, _ in visits]
         if not encs:
-            return
-        distinct = sorted(set(dates))
-        first_on: dict[int, Encounter] = {}
-        for e in encs:
-            first_on.setdefault(e.start, e)
-        for code in p.chronic_codes.values():
-            picks = sample(self.rng, distinct, 2)
-            for day in picks:
+            return encs
+        follow_ups: list[Encounter] = []
+        for condition, code in p.chronic_codes.items():
+            first_on: dict[int, Encounter] = {}
+            for e, carries in visits:
+                if carries is None or condition in carries:
+                    first_on.setdefault(e.start, e)
+            for day in sample(self.rng, sorted(first_on), 2):
                 enc = first_on[day]
                 if code not in enc.dx:
                     enc.dx.insert(1, code)      # right after the principal: never cut by the claim's dx limit
-        if len(distinct) < 2 and p.conditions and self.ccw_visits:
-            # only one visit date: add a follow-up visit on another day
-            later = distinct[0] + FOLLOW_UP_DAYS
-            day = later if later <= p.window_b[1] else distinct[0] - FOLLOW_UP_DAYS
-            if p.window_b[0] <= day <= p.window_b[1]:
-                hcpcs, pos = FOLLOW_UP
-                encs.append(self._clinician_visit(CARRIER, day, hcpcs, pos,
-                                                  list(p.chronic_codes.values())[:CARRIER.diagnoses.limit], p.pcp))
+            if len(first_on) >= 2 or not self.ccw_visits:
+                continue
+            for enc in self._follow_ups(p, encs[0].start, set(first_on), follow_ups, 2 - len(first_on)):
+                if code not in enc.dx:
+                    enc.dx.append(code)
+        return encs + [e for e in follow_ups if e.dx]
+
+    def _follow_ups(self, p: Person, near: int, taken: set[int], follow_ups: list[Encounter],
+                    n: int) -> list[Encounter]:
+        """n follow-up PCP visits on days other than `taken` (made once per person, at most two)."""
+        first, last = p.window_b
+        while len(follow_ups) < 2:
+            step = FOLLOW_UP_DAYS * (len(follow_ups) + 1)
+            day = near + step if near + step <= last else near - step
+            if not first <= day <= last:
+                break
+            hcpcs, pos = FOLLOW_UP
+            follow_ups.append(self._clinician_visit(CARRIER, day, hcpcs, pos, [], p.pcp))
+        return [e for e in follow_ups if e.start not in taken][:n]
 
     def _free_day(self, window, stays) -> int:
         if not stays:
@@ -308,6 +385,18 @@ def _office_edits(visits: list[Encounter]) -> list[Encounter]:
             seen.add(npi)
         out.append(e)
     return out
+
+
+def _specialist(rng, pool: StatePool, specialty: str) -> Provider | None:
+    """A clinician of the specialty in the state's pool, None when it has none."""
+    clinicians = pool.by_specialty.get(specialty)
+    return pick(rng, clinicians) if clinicians else None
+
+
+def _carries(kind: VisitKind) -> Carries:
+    """The chronic conditions an ancillary visit's claim may carry (any for a kind without reasons of its own)."""
+    reasons = visit_reasons().get((kind.spec.name, kind.kind))
+    return None if reasons is None else reasons.carries
 
 
 def _condition_names(p: Person) -> tuple[str, ...]:

@@ -33,6 +33,9 @@ ANTICOAGULANTS = ("WARFARIN", "APIXABAN", "RIVAROXABAN", "DABIGATRAN", "EDOXABAN
 INSULIN = "INSULIN"
 LEVELS = (("99212", 0.02, 0.05), ("99213", 0.30, 0.45), ("99214", 0.45, 0.62), ("99215", 0.04, 0.08))
 VOCABULARY_BENES = 5000
+SKIN_AND_SPINE = frozenset({"07", "35"})     # dermatology, chiropractic: CMS specialty codes
+CARDIOPULMONARY = ("I50", "I25", "I48", "J44", "I110", "I130")   # heart failure, IHD, AF, COPD
+SPECIALTY_SYSTEM = "https://bluebutton.cms.gov/resources/variables/prvdr_spclty"
 NEW_PATIENT_YEARS = 3           # a new-patient code: no visit to the same clinician (or group) in 3 years (CPT rule)
 
 
@@ -93,6 +96,7 @@ class Ambulatory:
         self.carrier_lines = self.modified_lines = 0
         self.flu_admin_claims = self.flu_with_product = 0
         self.levels: Counter = Counter()
+        self.skin_spine_claims = self.skin_spine_cardiopulmonary = 0
 
     def see(self, eob: dict, bene: _Bene | None) -> None:
         pid = ref_id(eob.get("patient"), "Patient/") or ""
@@ -123,6 +127,9 @@ class Ambulatory:
 
     def _carrier(self, eob: dict, person: _Person, bene: _Bene | None, counted: bool) -> None:
         female = bene.female if bene is not None else None
+        if _specialties(eob) & SKIN_AND_SPINE:
+            self.skin_spine_claims += 1
+            self.skin_spine_cardiopulmonary += any(c.startswith(CARDIOPULMONARY) for c in diagnosis_codes(eob))
         codes = set()
         for item in eob.get("item") or ():
             code = _hcpcs(item)
@@ -231,6 +238,10 @@ class Ambulatory:
             # issue 14 [judgement]: real carrier lines carry modifiers (25, 26/TC, GP, RT/LT, 95…) on ≈20–40%
             range_row(GROUP, "carrier lines with a modifier", 0.2, 0.4,
                       self.modified_lines / self.carrier_lines if self.carrier_lines else None),
+            # a claim's diagnoses are what its clinician treats: a dermatologist or chiropractor does not code
+            # heart failure, IHD, AF or COPD (ICD-10-CM guidelines: code what the encounter addresses) [judgement]
+            range_row(GROUP, "derm/chiro claims with a heart or lung chronic code", 0.0, 0.02,
+                      self.skin_spine_cardiopulmonary / self.skin_spine_claims if self.skin_spine_claims else None),
         ]
         rows += self._vocabulary(len(benes))
         return rows
@@ -257,6 +268,13 @@ class Ambulatory:
                 out.append(Row(group=GROUP, name=name + f" (seen: {n:,})", target=None, observed=float(observed),
                                kind="info", ok=None, percent=False))
         return out
+
+
+def _specialties(eob: dict) -> set[str]:
+    """The CMS specialty codes of the claim's care team."""
+    return {coding.get("code", "") for member in eob.get("careTeam") or ()
+            for coding in (member.get("qualification") or {}).get("coding") or ()
+            if coding.get("system") == SPECIALTY_SYSTEM}
 
 
 def _months_apart(a: dt.date, b: dt.date) -> int:

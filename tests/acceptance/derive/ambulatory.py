@@ -21,6 +21,9 @@
   long-term anticoagulant use (Z79.01) on any claim; type 1 diabetics (E10) with a Part D fill and no insulin.
 - Carrier lines with a modifier; distinct carrier HCPCS and ICD-10-CM codes (any claim) of the first 5,000
   beneficiaries with claims, in EOB file order.
+- Diagnoses follow the clinician (ICD-10-CM guidelines: code what the encounter addresses): carrier claims of a
+  dermatologist (CMS specialty 07) or chiropractor (35) with a heart failure, IHD, AF or COPD code (I50, I25,
+  I48, J44, I11.0, I13.0), share of such claims.
 """
 from __future__ import annotations
 
@@ -36,6 +39,8 @@ CPAP = frozenset({"E0601", *(f"A70{n}" for n in range(30, 40))})
 ANTICOAGULANTS = ("WARFARIN", "APIXABAN", "RIVAROXABAN", "DABIGATRAN", "EDOXABAN")
 INR_REASONS = ("I48", "I26", "I82", "Z7901")
 VOCABULARY = 5000
+SKIN_AND_SPINE = frozenset({"07", "35"})
+CARDIOPULMONARY = ("I50", "I25", "I48", "J44", "I110", "I130")
 
 
 def _season(day) -> int:
@@ -51,7 +56,7 @@ def figures(data) -> dict[str, float | None]:
     clinicians: dict[str, set] = defaultdict(set)
     levels = Counter()
     flu_seasons = Counter()
-    flu_claims = flu_product = lines = modified = 0
+    flu_claims = flu_product = lines = modified = skin_spine = skin_spine_heart = 0
     awv: dict[str, list] = defaultdict(list)
     mammography_men = psa_women = 0
     cpap, inr, fills, anticoagulant, insulin = set(), set(), set(), set(), set()
@@ -75,6 +80,9 @@ def figures(data) -> dict[str, float | None]:
             cpap.add(pid)
         if claim.kind != "carrier":
             continue
+        if SKIN_AND_SPINE & set(claim.specialties):
+            skin_spine += 1
+            skin_spine_heart += any(c.startswith(CARDIOPULMONARY) for c in claim.diagnoses)
         codes = {line.hcpcs for line in claim.lines}
         if "G0008" in codes:
             flu_claims += 1
@@ -146,5 +154,6 @@ def figures(data) -> dict[str, float | None]:
         "carrier lines with a modifier": share(modified, lines),
         "distinct carrier HCPCS per 5,000 benes": float(len(hcpcs)),
         "distinct ICD-10-CM codes per 5,000 benes": float(len(icd)),
+        "derm/chiro claims with a heart or lung chronic code": share(skin_spine_heart, skin_spine),
     }
     return out

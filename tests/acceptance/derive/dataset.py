@@ -60,6 +60,7 @@ class Claim:
     diagnoses: list[str]        # ICD-10-CM, dot-less, the principal first
     outlier: float
     lines: list[Line]
+    specialties: list[str]      # the care team's CMS specialty codes (prvdr_spclty qualification codings)
     # PDE only
     drug: str = ""
     days_supply: float = 0.0
@@ -192,7 +193,9 @@ def _claim(eob: dict) -> Claim:
         procedures=[c.get("code", "") for p in eob.get("procedure") or ()
                     for c in _codings(p.get("procedureCodeableConcept"))[:1]],
         diagnoses=diagnoses, outlier=outlier,
-        lines=[_line(item, first, team, billing) for item in eob.get("item") or ()])
+        lines=[_line(item, first, team, billing) for item in eob.get("item") or ()],
+        specialties=[c.get("code", "") for m in team.values() for c in _codings(m.get("qualification"))
+                     if c.get("system") == BB_VARIABLES + "prvdr_spclty"])
     if kind == "pde":
         item = (eob.get("item") or [{}])[0]
         money = _amounts(item.get("adjudication"))

@@ -56,6 +56,7 @@ RANGES: dict[str, tuple[float, float, bool, str]] = {
     "carrier lines with a modifier": (0.2, 0.4, True, "issue 14: 25, 26/TC, GP, RT/LT… on ≈20–40%"),
     "distinct carrier HCPCS per 5,000 benes": (300, 3000, False, f"{D} Appendix B: 500 codes above the PUF cut"),
     "distinct ICD-10-CM codes per 5,000 benes": (1000, 12000, False, "issue 14: thousands billed"),
+    "derm/chiro claims with a heart or lung chronic code": (0, 0.02, True, "issue 14: dx follow the specialty"),
     # acute and post-acute
     "30-day readmission rate": (0.13, 0.18, True, f"{D} §4.2: 15.4% (MedPAC), 15.0% hospital-wide"),
     "FFS beneficiaries with a stay": (0.12, 0.16, True, "realism.md §3: 13% non-dual, 22% dual"),
