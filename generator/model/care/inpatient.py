@@ -177,6 +177,8 @@ class Inpatient(CareBase):
             end, status = p.death, "20"
         elif natural > end == p.window_a[1] and not ending:
             status = "30"        # still a patient at the end of the period
+        elif end == last < p.window_a[1] and not ending:
+            status = "50" if rng.random() < 0.8 else "51"    # the hospice election follows the stay's last day
         dx, pcs = stay_codes(rng, row, self._secondary(p, 8))
         proc = procedures().get(pcs)
         stay = InpatientStay(drg=row.drg, drg_weight=row.weight, procedure=pcs, admission_type=adm_type,
