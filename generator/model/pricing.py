@@ -258,9 +258,9 @@ class ClaimBuilder:
         days = max(1, stay.days)
         _, used = ledger.part_a_stay("snf", enc.start, enc.end, days)
         covered = max(0, min(days, pricing.coinsurance_days[1] - used))   # the benefit period's days run out
-        if covered < days:      # the day the benefit ran out, and the days after it, not covered
-            claim.update(benefits_exhausted=iso(enc.start + covered),
-                         noncovered_stay=(iso(enc.start + covered), iso(enc.end)))
+        exhausted = covered < days      # the day the benefit ran out, and the days after it, not covered
+        claim.update(benefits_exhausted=iso(enc.start + covered) if exhausted else None,
+                     noncovered_stay=(iso(enc.start + covered), iso(enc.end)) if exhausted else None)
         coins_days = _coinsurance_days(pricing.coinsurance_days, used, covered)
         coins = coins_days * cs[pricing.coinsurance_day]
         allowed = covered * cs[pricing.per_diem] * rng.lognormal(0, pricing.sigma)

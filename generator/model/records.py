@@ -164,8 +164,8 @@ class Claim(TypedDict, total=False):
     coinsurance_days: int     # IP/SNF
     outlier: float            # IP: the IPPS cost outlier payment (part of `paid`)
     qualifying_stay: tuple[str, str]  # SNF: the qualifying inpatient stay (from, thru)
-    benefits_exhausted: str   # SNF: the day the benefit period's covered days ran out (only where they did)
-    noncovered_stay: tuple[str, str]  # SNF: the days of the stay after that (from, thru)
+    benefits_exhausted: str | None  # SNF: the day the benefit period's covered days ran out (None: they did not)
+    noncovered_stay: tuple[str, str] | None  # SNF: the days of the stay after that (from, thru)
     hospice_period: int       # hospice: benefit period count
     hha_visits: int           # HHA: total visits
     hha_referral: str         # HHA: referral source code

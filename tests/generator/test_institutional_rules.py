@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 
+import numpy as np
 import pytest
 
 from generator.claim_types import TYPES
@@ -100,7 +101,7 @@ def test_hospice_claims_bill_days_at_a_site_and_visits_with_the_intensity_add_on
 
 def test_professional_claims_during_a_hospice_election_carry_gv_or_gw(people):
     checked = 0
-    for bene, claims in people:
+    for _, claims in people:
         spans = [(day(c["from_date"]), day(c["thru_date"])) for c in claims if c["type"] == "hospice"]
         for c in claims:
             if c["type"] != "carrier":
@@ -119,7 +120,7 @@ def test_dme_bills_units_and_rents_equipment_month_by_month(people):
     strips = [line["quantity"] for line in lines if line["hcpcs"] == "A4253"]
     assert strips and all(2 <= q <= 6 for q in strips), "A4253 per 50 strips: 100-300 a quarter"
     rentals = defaultdict(list)
-    for bene, c in dme:
+    for _, c in dme:
         for line in c["lines"]:
             if {"KH", "KI", "KJ"} & set(line["modifiers"]):
                 rentals[(c["bene_id"], line["hcpcs"])].append((c["from_date"], line["modifiers"][-1]))
@@ -142,7 +143,7 @@ def test_snf_days_past_the_benefit_periods_hundred_are_not_covered():
     stay = SnfStay(qualifying_stay=(start - 5, start), drg="470", admission_type="3", admission_source="4",
                    discharge_status="01", days=130, hipps="KAEC1")
     enc = Encounter(snf, start, start + 130, ["S72001A"], [], provider, attending=provider, facts=stay)
-    claim = ClaimBuilder(0, __import__("numpy").random.default_rng(0), dt.date(2026, 3, 1).toordinal()).build(
+    claim = ClaimBuilder(0, np.random.default_rng(0), dt.date(2026, 3, 1).toordinal()).build(
         enc, "-1", Ledger(), False, {})
     assert claim["utilization_days"] == 100
     assert claim["benefits_exhausted"] == dt.date.fromordinal(start + 100).isoformat()

@@ -11,7 +11,7 @@ from generator.claim_types import TYPES
 from generator.claim_types.spec import TypeOfBill
 from generator.model.care.common import CareBase, nb
 from generator.model.care.facility_visits import visit_lines
-from generator.model.care_tables import cumulative
+from generator.model.care_tables import _acute_rows, cumulative, pick_weighted
 from generator.model.dates import month_end
 from generator.model.draws import below, weighted_index
 from generator.model.providers import pick
@@ -66,6 +66,15 @@ def _frequency(bill: TypeOfBill, first: bool, last: bool, ongoing: bool) -> str:
 def _sites() -> tuple[tuple[str, ...], tuple[float, ...]]:
     rows = tables.table("hospice_sites")
     return tuple(r["hcpcs"] for r in rows), cumulative(float(r["share"]) for r in rows)
+
+
+@cache
+def _unlisted_cancers() -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """The terminal cancers outside the chronic-condition list's cancers (someone dying of one of those has the
+    condition, and their claims show it from the start: the chronic codes give it)."""
+    listed = {r["icd10"][:3] for r in tables.table("condition_codes") if r["condition"].endswith("cancer")}
+    rows = [(code, weight) for code, weight in _acute_rows()["terminal_cancer"] if code[:3] not in listed]
+    return tuple(code for code, _ in rows), cumulative(weight for _, weight in rows)
 
 
 class Hospice(CareBase):
@@ -193,7 +202,7 @@ class Hospice(CareBase):
         if cancer is not None:
             terminal = chronic[cancer]
         elif self.rng.random() < TERMINAL_CANCER:
-            terminal = self._acute("terminal_cancer")
+            terminal = pick_weighted(self.rng, *_unlisted_cancers())
         else:
             grave = next((c for c in HOSPICE_REASONS if c in chronic), None)
             terminal = chronic[grave] if grave else self._acute("respiratory_failure")
