@@ -26,11 +26,8 @@ SPEC = ClaimType(
         revenue_status=Const("A"), line_reasons=REVENUE_REASONS[:1], **HOME_HEALTH_SHAPE),
     diagnoses=Diagnoses(limit=25, other_role="secondary"),
     type_of_bill=TypeOfBill(facility="3", classification="2", frequency="9"),   # 0329: a period's final claim
-    episode=(
-        Billed(revenue="0023", hcpcs="G0299"),
-        Billed(revenue="0551", hcpcs="G0299", per="visit", share=0.5),   # skilled nursing visits
-        Billed(revenue="0421", hcpcs="G0151", per="visit"),              # physical therapy visits
-    ),
+    episode=(Billed(revenue="0023", hcpcs=""),),     # the period's PPS line: its HCPCS is the PDGM HIPPS code
+    hipps="pdgm", visits="hha",                       # then a line per visit, by discipline, on its day
     ccw_claims=1,
     target=Target("hha_users", "users", "ffs_years", percent=True),
 )

@@ -10,7 +10,8 @@ SPEC = ClaimType(
     rank=3,
     form="institutional",
     ids="claim",
-    pricing=DailyRate(rate="hospice_rhc_per_diem", sigma=0.05, charge_markup=1.5),
+    pricing=DailyRate(rate="hospice_rhc_per_diem", sigma=0.05, charge_markup=1.5, tiers="hospice_rates",
+                      intensive_revenue=("0551", "0561")),   # the service intensity add-on (42 CFR 418.302)
     fhir=FhirShape(
         profile="ExplanationOfBenefit-Inpatient-Institutional", eob_type="HOSPICE", category="institutional",
         nch_type="50", subtype="inpatient", coverage_part="a", diagnosis_style="institutional",
@@ -21,6 +22,8 @@ SPEC = ClaimType(
     diagnoses=Diagnoses(limit=25, other_role="other"),
     type_of_bill=TypeOfBill(facility="8", classification="1", interim=("2", "3", "4")),  # billed monthly: 811, or
     #                                                               812 first, 813 continuing, 814 last
-    episode=(Billed(revenue="0651", hcpcs="Q5001", per="day"),),   # routine home care
+    episode=(Billed(revenue="0651", hcpcs="Q5001", per="day"),),   # routine home care (Q5001 at home; the site's
+    #                                                                  Q500x code where the patient lives)
+    visits="hospice",                                              # nurse, social worker and aide visit lines
     target=Target("hospice_share_of_decedents", "decedent_users", "ffs_decedents", percent=True),
 )

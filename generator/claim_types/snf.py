@@ -3,7 +3,8 @@ from .common import (ACTION, ADMISSION, ADMISSION_SOURCE, ADMISSION_TYPE, BLOOD,
                      INSTITUTIONAL_SHAPE, INSTITUTIONAL_TAIL,
                      MCO_PAID, PATIENT_STATUS, PPS, QUALIFYING_STAY, RECEIVED, REVENUE_CHARGES, SNF_BALANCE,
                      institutional_header)
-from .shape import FhirShape
+from .shape import Category, FhirShape, Info, TimingDate, TimingSpan
+from .values import Key
 from .spec import ClaimType, Diagnoses, RevenueShare, StayPerDiem, StayRounds, Target, TypeOfBill
 
 SPEC = ClaimType(
@@ -15,7 +16,7 @@ SPEC = ClaimType(
         per_diem="snf_per_diem", sigma=0.1, charge_ratio=(1.3, 0.7), coinsurance_days=(20, 100),
         coinsurance_day="snf_coinsurance_day",
         revenue=(
-            RevenueShare("0022", 0.0),                     # SNF PPS (the HIPPS line)
+            RevenueShare("0022", 0.0, units="days"),       # SNF PPS: the HIPPS line, its covered days
             RevenueShare("0191", 0.7, units="days"),       # room and board, skilled nursing
             RevenueShare("0420", 0.2),                     # physical therapy
             RevenueShare("0250", 0.1),                     # pharmacy
@@ -25,11 +26,14 @@ SPEC = ClaimType(
         nch_type="20", subtype="inpatient", coverage_part="a", diagnosis_style="institutional",
         header=institutional_header("V", ACTION),
         supporting_info=(RECEIVED, ADMISSION_TYPE, ADMISSION_SOURCE, DRG, PATIENT_STATUS, ADMISSION, QUALIFYING_STAY,
-                         PPS, MCO_PAID, *INSTITUTIONAL_TAIL, BLOOD),
+                         PPS, MCO_PAID, *INSTITUTIONAL_TAIL, BLOOD,
+                         Info(Category("nch_bene_mdcr_bnfts_exhtd_dt_i"), TimingDate(Key("benefits_exhausted"))),
+                         Info(Category("nch_vrfd_ncvrd_stay_from_dt"), TimingSpan(Key("noncovered_stay")))),
         line_amounts=REVENUE_CHARGES, balances=SNF_BALANCE, procedures=True, revenue_deductible_coding=True,
         **INSTITUTIONAL_SHAPE),
     diagnoses=Diagnoses(limit=25, other_role="other", admitting=True),
     type_of_bill=TypeOfBill(facility="2", classification="1"),
+    hipps="pdpm",                                      # the 0022 line bills the stay's PDPM HIPPS code
     rounds=StayRounds(claim_type="carrier", first="99309", later="99309", pos="31", offset=1, every=10, per_stay=0,
                       diagnoses=2),      # nursing facility visits every ten days
     ccw_claims=1,

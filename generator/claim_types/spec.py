@@ -101,10 +101,13 @@ class PeriodPayment:
 
 @dataclass(frozen=True, slots=True)
 class DailyRate:
-    """Care paid per day (lognormal), no cost sharing, split over the lines by their units."""
+    """Care paid per day (lognormal), no cost sharing, on the line billing the days."""
     rate: str                   # the cost_sharing column holding the year's daily rate
     sigma: float
     charge_markup: float
+    tiers: str = ""             # a table of the year's two daily rates (days 1-60, 61+) and the hourly rate of the
+    #                             visits in the last 7 days of life (hospice_rates; "" one rate)
+    intensive_revenue: tuple[str, ...] = ()   # the visit lines the hourly add-on pays (nurse, social worker)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +195,8 @@ class ClaimType:
     diagnoses: Diagnoses | None = None
     type_of_bill: TypeOfBill | None = None
     episode: tuple[Billed, ...] = ()    # the lines of the type's facility episodes (home health, hospice)
+    hipps: str = ""             # the HIPPS system whose code the episode's PPS line (0022, 0023) bills: "pdpm", "pdgm"
+    visits: str = ""            # the visit_disciplines setting of the episode's visit lines ("" none)
     rounds: StayRounds | None = None    # clinicians' visits during the type's stays
     recurring: Recurring | None = None  # a monthly service billed on the type's claims
     visit_billing: str = ""     # who bills a visit of the type: "performer", "hospital", "supplier"

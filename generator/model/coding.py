@@ -38,7 +38,7 @@ class _Codes(dict):
 @cache
 def hcpcs_table() -> dict[str, dict]:
     """HCPCS rows by code: the hcpcs table and acute care's (hcpcs_acute)."""
-    return _Codes((r["code"], r) for name in ("hcpcs", "hcpcs_acute") for r in tables.table(name))
+    return _Codes((r["code"], r) for name in ("hcpcs", "hcpcs_acute", "hcpcs_post_acute") for r in tables.table(name))
 
 
 @cache

@@ -257,17 +257,22 @@ class ClaimBuilder:
         cs = cost_sharing(year_of(enc.start))
         days = max(1, stay.days)
         _, used = ledger.part_a_stay("snf", enc.start, enc.end, days)
-        coins_days = _coinsurance_days(pricing.coinsurance_days, used, days)
+        covered = max(0, min(days, pricing.coinsurance_days[1] - used))   # the benefit period's days run out
+        exhausted = covered < days      # the day the benefit ran out, and the days after it, not covered
+        claim.update(benefits_exhausted=iso(enc.start + covered) if exhausted else None,
+                     noncovered_stay=(iso(enc.start + covered), iso(enc.end)) if exhausted else None)
+        coins_days = _coinsurance_days(pricing.coinsurance_days, used, covered)
         coins = coins_days * cs[pricing.coinsurance_day]
-        allowed = days * cs[pricing.per_diem] * rng.lognormal(0, pricing.sigma)
+        allowed = covered * cs[pricing.per_diem] * rng.lognormal(0, pricing.sigma)
         coins = min(coins, allowed)
         paid = allowed - coins
         low, spread = pricing.charge_ratio
-        submitted = allowed * (low + spread * rng.random())
-        self._charge_lines(claim, self._billed(pricing.revenue, {}), submitted, days)
+        submitted = days * cs[pricing.per_diem] * (low + spread * rng.random())
+        self._charge_lines(claim, self._billed(pricing.revenue, {}), submitted, days,
+                           {pricing.revenue[0].code: stay.hipps})     # the first revenue center is the PPS line
         claim.update(paid=_money(paid), deductible=0.0, coinsurance=_money(coins),
                      allowed=_money(paid) + _money(coins), submitted=_money(submitted),
-                     patient_paid=_money(coins), utilization_days=days, coinsurance_days=coins_days,
+                     patient_paid=_money(coins), utilization_days=covered, coinsurance_days=coins_days,
                      admission_type=stay.admission_type, admission_source=stay.admission_source, drg=stay.drg,
                      qualifying_stay=tuple(iso(d) for d in stay.qualifying_stay))
         self._stay_header(enc, claim, stay.discharge_status)
@@ -281,7 +286,10 @@ class ClaimBuilder:
             0, pricing.sigma)
         claim.update(hha_visits=period.visits, hha_referral=period.referral, lupa=period.low_use)
         claim["referring"] = enc.attending
-        self._episode_lines(enc, claim, total, pricing.charge_markup)
+        # the period's payment on its PPS (HIPPS) line; a low-utilization period is paid per visit instead
+        weights = [0.0] + [qty for _, _, qty in enc.lines[1:]] if period.low_use else [1.0] + [0.0] * (
+            len(enc.lines) - 1)
+        self._episode_lines(enc, claim, _split_cents(total, weights), pricing.charge_markup)
         _institutional_header(spec, claim, period.discharge_status, spec.type_of_bill.frequency)
 
     def _daily_rate(self, enc, claim, ledger, lis, plans):
@@ -289,9 +297,19 @@ class ClaimBuilder:
         spec, month = enc.spec, enc.facts
         pricing: DailyRate = spec.pricing
         cs = cost_sharing(year_of(enc.start))
-        total = cs[pricing.rate] * month.days * self.rng.lognormal(0, pricing.sigma)
+        level = self.rng.lognormal(0, pricing.sigma)      # the hospice's wage index
+        if not pricing.tiers:
+            allowed = _split_cents(cs[pricing.rate] * month.days * level, [1.0] + [0.0] * (len(enc.lines) - 1))
+        else:
+            first_60, after_60, hourly = _daily_rates(pricing.tiers, year_of(enc.start), pricing.rate)
+            early = max(0, min(month.days, 60 - month.elapsed))
+            allowed = [round((first_60 * early + after_60 * (month.days - early)) * level * 100)]
+            dying = month.discharge_status == "40"
+            for (rev, _, qty), day in zip(enc.lines[1:], enc.line_days[1:]):
+                intensive = dying and rev in pricing.intensive_revenue and day > enc.end - 7
+                allowed.append(round(hourly / 4 * qty * level * 100) if intensive else 0)
         claim.update(hospice_period=month.benefit_period, utilization_days=month.days)
-        self._episode_lines(enc, claim, total, pricing.charge_markup)
+        self._episode_lines(enc, claim, allowed, pricing.charge_markup)
         _institutional_header(spec, claim, month.discharge_status, month.frequency)
 
     def _drug_fill(self, enc, claim, ledger, lis, plans):
@@ -335,20 +353,47 @@ class ClaimBuilder:
         return [r for r in revenue
                 if (facts[r.when] if r.when else r.chance >= 1.0 or random() < r.chance)]
 
-    def _charge_lines(self, claim: Claim, revenue: list[RevenueShare], submitted: float, days: int) -> None:
-        """A stay's charge lines: the submitted charges split over the revenue centers by their shares."""
+    def _charge_lines(self, claim: Claim, revenue: list[RevenueShare], submitted: float, days: int,
+                      codes: dict[str, str] | None = None) -> None:
+        """A stay's charge lines: the submitted charges split over the revenue centers by their shares (`codes`:
+        the HCPCS or HIPPS code a revenue center bills)."""
+        codes = codes or {}
         claim["lines"] = [
-            _line(revenue_coding(r.code, ""), claim, float(days) if r.units == "days" else 1.0, cents, 0, 0, 0)
+            _line(revenue_coding(r.code, codes.get(r.code, "")), claim, float(days) if r.units == "days" else 1.0,
+                  cents, 0, 0, 0)
             for r, cents in zip(revenue, _split_cents(submitted, [r.share for r in revenue]))]
 
-    def _episode_lines(self, enc: Encounter, claim: Claim, total: float, markup: float) -> None:
-        """An episode's lines: the payment split over them by their units, each line's charge marked up."""
-        random = self.rng.random
-        allowed = _split_cents(total, [qty for _, _, qty in enc.lines])
-        submitted = [round(amount * markup * (1.0 + random())) for amount in allowed]
-        claim["lines"] = [_line(revenue_coding(rev, hcpcs), claim, qty, charged, amount, 0, 0)
-                          for (rev, hcpcs, qty), charged, amount in zip(enc.lines, submitted, allowed)]
-        _set_amounts(claim, sum(submitted), sum(allowed), 0, 0)
+    def _episode_lines(self, enc: Encounter, claim: Claim, allowed: list[int], markup: float) -> None:
+        """An episode's lines with their payments (`allowed`, in cents): the charges, marked up over the payment,
+        spread over the lines by their units at their codes' fees; a line billed on its own day
+        (`Encounter.line_days`) carries that date."""
+        total = sum(allowed)
+        weights = [qty * _charge_basis(hcpcs) for _, hcpcs, qty in enc.lines]
+        submitted = _split_cents(total / 100 * markup * (1.0 + self.rng.random()), weights)
+        lines = [_line(revenue_coding(rev, hcpcs), claim, qty, charged, amount, 0, 0)
+                 for (rev, hcpcs, qty), charged, amount in zip(enc.lines, submitted, allowed)]
+        for line, day in zip(lines, enc.line_days):
+            line["from_date"] = line["thru_date"] = iso(day)
+        claim["lines"] = lines
+        _set_amounts(claim, sum(submitted), total, 0, 0)
+
+
+@cache
+def _charge_basis(hcpcs: str) -> float:
+    """A code's fee per unit as the basis of its line's charge (0 for a HIPPS code, which no fee schedule prices)."""
+    row = hcpcs_table().get(hcpcs.split("-")[0]) if hcpcs else None
+    return float(row["allowed"]) if row else 0.0
+
+
+@cache
+def _daily_rates(name: str, year: int, single: str) -> tuple[float, float, float]:
+    """(days 1-60, days 61+, hourly) rates of a tiered daily rate table for a year: its row, else the nearest
+    year's row scaled by the years' single daily rates (the cost_sharing column `single`)."""
+    rows = {int(r["year"]): r for r in tables.table(name)}
+    near = year if year in rows else min(rows, key=lambda y: abs(y - year))
+    scale = 1.0 if near == year else cost_sharing(year)[single] / cost_sharing(near)[single]
+    r = rows[near]
+    return float(r["rhc_first_60"]) * scale, float(r["rhc_after_60"]) * scale, float(r["hourly"]) * scale
 
 
 def _coinsurance_days(span: tuple[int, int], used: int, days: int) -> int:
@@ -370,12 +415,12 @@ def _institutional_header(spec: ClaimType, claim: Claim, discharge_status: str, 
 
 def _split_cents(total: float, weights: list[float]) -> list[int]:
     """Split an amount in proportion to weights (equally when they are all 0) into cents that add up exactly
-    to the rounded total."""
+    to the rounded total (a part of weight 0 gets none)."""
     cents = round(total * 100)
     whole = sum(weights)
     shares = [w / whole for w in weights] if whole else [1 / len(weights)] * len(weights)
     parts = [int(s * cents) for s in shares]
-    parts[0] += cents - sum(parts)
+    parts[shares.index(max(shares))] += cents - sum(parts)     # the rounding's cents on the largest part
     return parts
 
 

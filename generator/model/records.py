@@ -164,6 +164,8 @@ class Claim(TypedDict, total=False):
     coinsurance_days: int     # IP/SNF
     outlier: float            # IP: the IPPS cost outlier payment (part of `paid`)
     qualifying_stay: tuple[str, str]  # SNF: the qualifying inpatient stay (from, thru)
+    benefits_exhausted: str | None  # SNF: the day the benefit period's covered days ran out (None: they did not)
+    noncovered_stay: tuple[str, str] | None  # SNF: the days of the stay after that (from, thru)
     hospice_period: int       # hospice: benefit period count
     hha_visits: int           # HHA: total visits
     hha_referral: str         # HHA: referral source code
@@ -222,6 +224,7 @@ class SnfStay:
     admission_source: str       # "4" transfer from a hospital
     discharge_status: str
     days: int
+    hipps: str = ""             # the PDPM HIPPS code of the stay's 0022 line
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +234,7 @@ class HomeHealthPeriod:
     referral: str               # referral source: "1" physician (community), "2" after a hospital stay
     low_use: bool               # a low-utilization payment adjustment (LUPA) period
     discharge_status: str       # "30" still a patient, "01" discharged
+    hipps: str = ""             # the PDGM HIPPS code of the period's 0023 line
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +244,8 @@ class HospiceMonth:
     benefit_period: int         # the hospice benefit period the month falls in (1, 2, …)
     frequency: str              # type of bill frequency: admit through discharge, or which interim claim
     discharge_status: str       # "30" still a patient, "40" died
+    elapsed: int = 0            # days of the election before the month's first day (routine home care's rate
+    #                             drops after day 60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +282,7 @@ class Encounter:
     pos: str = ""                           # place of service (professional)
     facts: Facts | None = None              # facility episodes and fills
     modifiers: tuple[str, ...] = ()         # HCPCS modifiers of every line (professional), e.g. anesthesia "AA"
+    line_days: tuple[int, ...] = ()         # each line's day (facility visits on their own dates); () the claim's
 
 
 @dataclass(frozen=True, slots=True)

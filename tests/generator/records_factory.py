@@ -132,5 +132,6 @@ def claims(*, procedures=True) -> list[dict]:
         _header("snf", "-10000000000108", "2025-01-10", "2025-01-30", inpatient_lines[:1], provider=dict(
                     HOSPITAL, name="GREEN VALLEY SNF", ccn="055001"), type_of_bill="211", admission_type="3",
                 admission_source="4", discharge_status="01", patient_status="A", drg="", utilization_days=20,
-                coinsurance_days=0, qualifying_stay=("2025-01-06", "2025-01-10"), **stay),
+                coinsurance_days=0, qualifying_stay=("2025-01-06", "2025-01-10"), benefits_exhausted=None,
+                noncovered_stay=None, **stay),
     ]

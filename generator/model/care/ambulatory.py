@@ -1,5 +1,5 @@
 """Ambulatory care: visits to a person's regular clinicians, ancillary professional services, preventive services
-on their schedules, hospital outpatient visits, and DME supplies (dialysis: care/dialysis.py).
+on their schedules, and hospital outpatient visits (dialysis: care/dialysis.py; DME: care/dme.py).
 
 A person has a few regular clinicians (their PCP and the specialists their conditions call for, the visits
 table's "office" kinds); a visit goes to one of them, at most once a day, and addresses the conditions that
@@ -26,7 +26,7 @@ from generator.model.draws import below, sample, weighted_index
 from generator.model.providers import clinician, pick
 from generator.model.records import Encounter, Person, Provider, StatePool
 
-CARRIER, DME, OUTPATIENT = TYPES["carrier"], TYPES["dme"], TYPES["outpatient"]
+CARRIER, OUTPATIENT = TYPES["carrier"], TYPES["outpatient"]
 
 Carries = frozenset[str] | None
 """The chronic conditions a visit's claim may carry (None: any)."""
@@ -35,8 +35,6 @@ ACUTE_OUTPATIENT = ("chest_pain", "fall_injury", "uti", "abdominal_pain", "dizzi
                     "cellulitis", "pneumonia")
 FOLLOW_UP = ("99213", "11")      # the office visit that adds a second visit date for the CCW rule
 FOLLOW_UP_DAYS = 7
-DME_USERS = 0.25                 # share of beneficiaries with DME claims (at average intensity)
-DME_ELIGIBLE = 0.7               # share of beneficiaries with a condition some DME kind is for (CPAP: sleep apnea)
 
 # Regular clinicians' visits (calibrated to ≈6 office E/M per FFS beneficiary-year, realism-detail.md §1)
 OFFICE_SCALE = 0.88              # visits a year scale over the visits table's office weights
@@ -64,7 +62,7 @@ ORDERED = frozenset({"69", "30", "65", "dme"})
 """Visit kinds (by specialty) that the person's own clinician orders: labs, imaging, therapy, equipment."""
 
 class Ambulatory(CareBase):
-    """The professional, preventive, outpatient and DME part of the care model."""
+    """The professional, preventive and outpatient part of the care model."""
 
     def _professional(self, p, intensity, out, stays):
         rng = self.rng
@@ -229,19 +227,6 @@ class Ambulatory(CareBase):
         else:
             return
         out.append(self._clinician_visit(CARRIER, visit.start, code, pos, dx, clinician(rng, p.pool, specialty)))
-
-    def _dme(self, p, intensity, out):
-        rng = self.rng
-        kinds = eligible_kinds(DME, _condition_names(p))
-        user_p = min(0.9, DME_USERS * intensity)
-        if not kinds[0] or rng.random() >= user_p * min(1.0, years(p.window_b) * 1.5):
-            return
-        per_user = self.u["dme_claims_per_bene"] / (DME_USERS * DME_ELIGIBLE)
-        n = max(1, nb(rng, per_user * years(p.window_b)))
-        supplier = pick(rng, p.pool.by_kind["dme"])
-        kind = self._choose_kind(kinds)
-        for d in sorted(day_in(rng, p.window_b) for _ in range(n)):
-            out.append(self._visit(p, kind, d, supplier))
 
     def _choose_kind(self, eligible: tuple[tuple[VisitKind, ...], tuple[float, ...]]) -> VisitKind:
         kinds, cumulative = eligible

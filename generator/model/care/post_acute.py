@@ -4,7 +4,8 @@ from __future__ import annotations
 import math
 
 from generator.claim_types import TYPES
-from generator.model.care.common import CareBase, day_in, units, years
+from generator.model.care.common import CareBase, day_in, years
+from generator.model.care.facility_visits import hipps, visit_lines
 from generator.model.care.inpatient import DESTINATIONS, STAYS_PER_USER
 from generator.model.draws import below
 from generator.model.providers import clinician, pick
@@ -15,6 +16,8 @@ HHA, SNF = TYPES["hha"], TYPES["snf"]
 # SNF and home health
 SNF_LOS = (math.log(22), 0.6)    # lognormal days, 3 to 100 (realism.md §6: mean ≈25)
 SNF_DAYS = (3, 100)
+SNF_LONG_STAY = 0.04             # stays running past day 100 of the benefit period (an estimate [U])
+SNF_PAST_BENEFIT = 60            # their days after it: below(60)
 HH_PERIOD_DAYS = 30
 HH_MORE_PERIODS = 0.6            # geometric p of the periods after the first (plus a coin flip for one more)
 HH_VISITS = (4, 11)              # 4 + below(11) visits a period
@@ -28,6 +31,8 @@ class PostAcute(CareBase):
         rng = self.rng
         start = discharge
         los = min(SNF_DAYS[1], max(SNF_DAYS[0], int(rng.lognormal(*SNF_LOS))))
+        if rng.random() < SNF_LONG_STAY:     # stays on past the benefit period's 100 days, not covered after them
+            los = SNF_DAYS[1] + below(rng, SNF_PAST_BENEFIT)
         end = min(start + los, last)
         if end <= start:
             return discharge + 1
@@ -35,7 +40,7 @@ class PostAcute(CareBase):
         attending = clinician(rng, p.pool, "11")
         stay = SnfStay(qualifying_stay=(stays[-1][0], stays[-1][1]), drg=drg, admission_type="3", admission_source="4",
                        discharge_status="01" if end < last or p.death is None else ("20" if end == p.death else "30"),
-                       days=end - start)
+                       days=end - start, hipps=hipps(rng, SNF.hipps))
         out.append(Encounter(SNF, start, end, dx[:1] + self._secondary(p, 6), [], snf, attending=attending, facts=stay))
         stays.append((start, end))
         if p.window_b:
@@ -50,15 +55,22 @@ class PostAcute(CareBase):
         periods = 1 + int(rng.geometric(HH_MORE_PERIODS)) - 1 + (rng.random() < 0.5)
         agency = pick(rng, p.pool.by_kind["hha"])
         dx = self._secondary(p, 5) or [self._acute("fall_injury")]
-        for _ in range(periods):
+        source = 0 if referral == "community" else 1
+        pps = HHA.episode[0]
+        for n in range(periods):
             end = min(start + HH_PERIOD_DAYS - 1, last)
             if end < start:
                 return
             visits = HH_VISITS[0] + below(rng, HH_VISITS[1])
+            if end - start + 1 < HH_PERIOD_DAYS:        # a period cut short (death, the period's end): fewer visits
+                visits = max(1, visits * (end - start + 1) // HH_PERIOD_DAYS)
+            code = hipps(rng, HHA.hipps, {1: str(1 + source + (2 if n else 0))})    # early/late, community/institution
             period = HomeHealthPeriod(visits=visits, referral="1" if referral == "community" else "2",
-                                      low_use=visits < LUPA_VISITS, discharge_status="30" if end < last else "01")
-            out.append(Encounter(HHA, start, end, dx, units(HHA.episode, visits=visits), agency, attending=p.pcp,
-                                 facts=period))
+                                      low_use=visits < LUPA_VISITS, discharge_status="30" if end < last else "01",
+                                      hipps=code)
+            billed = visit_lines(rng, HHA.visits, start, end, visits)
+            out.append(Encounter(HHA, start, end, dx, [(pps.revenue, code, 1.0)] + [v[1:] for v in billed], agency,
+                                 attending=p.pcp, facts=period, line_days=(start, *(v[0] for v in billed))))
             start = end + 1
 
     def _community_home_health(self, p, intensity, out, stays):

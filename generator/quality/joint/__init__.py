@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from generator.quality.joint.acute import AcuteFigures
 from generator.quality.joint.ambulatory import Ambulatory
 from generator.quality.joint.fidelity import Fidelity
+from generator.quality.joint.institutional import Institutional
 from generator.quality.joint.money import Money
 from generator.quality.joint.time import Time
 from generator.quality.rows import Row
@@ -25,5 +26,5 @@ class Figures(Protocol):
     def rows(self, benes: dict[str, Any], ffs_ids: set[str], ffs_years: float) -> list[Row]: ...
 
 
-AREAS: tuple[type[Figures], ...] = (Money, Time, Ambulatory, AcuteFigures, Fidelity)
+AREAS: tuple[type[Figures], ...] = (Money, Time, Ambulatory, AcuteFigures, Institutional, Fidelity)
 """The areas `stats` reports, in the order it shows them."""

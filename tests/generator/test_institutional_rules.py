@@ -1,0 +1,153 @@
+"""Post-acute, hospice and DME rules the claims follow, read from the claim records of a small default-profile run:
+valid PDPM/PDGM HIPPS codes on the PPS lines, visit lines by discipline on their own days inside the period,
+the hospice's routine home care rates and the service intensity add-on, GV/GW on professional claims during an
+election, DME quantities and rental modifiers, and SNF days past the benefit period's 100."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+from generator.claim_types import TYPES
+from generator.model.care.dme import due
+from generator.model.cost_sharing import Ledger
+from generator.model.pricing import ClaimBuilder
+from generator.model.records import Encounter, SnfStay
+from generator.pipeline.shard import shard_people
+from generator.profile import load_profile
+
+PDPM = re.compile(r"[A-P][A-L][A-Y][A-F][01]")
+PDGM = re.compile(r"[1-4][A-L][A-C][1-3]1")
+HH_VISITS = {("0551", "G0299"), ("0551", "G0300"), ("0421", "G0151"), ("0421", "G0157"), ("0431", "G0152"),
+             ("0431", "G0158"), ("0441", "G0153"), ("0561", "G0155"), ("0571", "G0156")}
+
+
+@pytest.fixture(scope="module")
+def people():
+    """(beneficiary, claims) of 1,500 default-profile beneficiaries."""
+    return list(shard_people(load_profile("default"), 5, 0, 0, 1500))
+
+
+def claims_of(people, kind):
+    return [(bene, c) for bene, claims in people for c in claims if c["type"] == kind]
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def test_snf_and_home_health_pps_lines_bill_a_valid_hipps_code(people):
+    snf = [line["hcpcs"] for _, c in claims_of(people, "snf") for line in c["lines"] if line["revenue"] == "0022"]
+    hha = [(c, line["hcpcs"]) for _, c in claims_of(people, "hha") for line in c["lines"] if line["revenue"] == "0023"]
+    assert snf and hha
+    assert all(PDPM.fullmatch(code) for code in snf), [c for c in snf if not PDPM.fullmatch(c)][:5]
+    assert all(PDGM.fullmatch(code) for _, code in hha), [c for _, c in hha if not PDGM.fullmatch(c)][:5]
+    for claim, code in hha:     # position 1: a community referral is 1 (early) or 3 (late), an institutional 2 or 4
+        assert (code[0] in "13") == (claim["hha_referral"] == "1"), (code, claim["hha_referral"])
+    assert not any(line["hcpcs"] == "G0299" for _, c in claims_of(people, "hha") for line in c["lines"]
+                   if line["revenue"] == "0023"), "the PPS line bills the HIPPS code, not a visit code"
+
+
+def test_home_health_visits_are_lines_by_discipline_on_their_days_in_the_period(people):
+    periods = claims_of(people, "hha")
+    visits_per_full_period = []
+    for _, claim in periods:
+        first, last = day(claim["from_date"]), day(claim["thru_date"])
+        visits = claim["lines"][1:]
+        assert visits, claim["claim_id"]
+        for line in visits:
+            assert (line["revenue"], line["hcpcs"]) in HH_VISITS, line["hcpcs"]
+            assert first <= day(line["from_date"]) <= last
+            assert line["quantity"] >= 1 and line["quantity"] == int(line["quantity"]), "15-minute units"
+        if (last - first).days == 29:
+            visits_per_full_period.append(len(visits))
+            assert len(visits) == claim["hha_visits"]
+    dates = {line["from_date"] for _, c in periods for line in c["lines"][1:]}
+    assert len(dates) > len(periods), "visits fall on many days, not all on the period's first"
+    mean = sum(visits_per_full_period) / len(visits_per_full_period)
+    assert 6 <= mean <= 11, f"{mean:.1f} visits per period (MedPAC 2024: 8.6)"
+    paid_on_pps = [c for _, c in periods if not c["lupa"]]
+    assert all(c["lines"][0]["paid"] == c["paid"] for c in paid_on_pps), "a full period is paid on its HIPPS line"
+
+
+def test_hospice_claims_bill_days_at_a_site_and_visits_with_the_intensity_add_on(people):
+    hospice = claims_of(people, "hospice")
+    assert hospice
+    disciplines = set()
+    intensive_paid = 0
+    for _, claim in hospice:
+        first, last = day(claim["from_date"]), day(claim["thru_date"])
+        days_line, *visits = claim["lines"]
+        assert days_line["revenue"] == "0651" and re.fullmatch(r"Q50(0[1-9]|10)", days_line["hcpcs"])
+        assert days_line["quantity"] == (last - first).days + 1
+        for line in visits:
+            disciplines.add(line["revenue"])
+            assert first <= day(line["from_date"]) <= last
+            late = (last - day(line["from_date"])).days < 7
+            if line["paid"] > 0:    # only nurse and social worker visits in the last 7 days of life are paid
+                assert claim["discharge_status"] == "40" and late and line["revenue"] in ("0551", "0561")
+                intensive_paid += 1
+        if claim["discharge_status"] == "40":
+            assert "PM" not in {m for line in visits for m in line["modifiers"]} or any(
+                line["from_date"] == claim["thru_date"] for line in visits if "PM" in line["modifiers"])
+    assert {"0551", "0561", "0571"} <= disciplines
+    assert intensive_paid > 0, "deaths in routine home care earn the service intensity add-on"
+    per_day = [c["lines"][0]["paid"] / c["lines"][0]["quantity"] for _, c in hospice]
+    assert min(per_day) > 150 and max(per_day) < 270, "FY 2025 routine home care: $176.92-$224.62 a day"
+
+
+def test_professional_claims_during_a_hospice_election_carry_gv_or_gw(people):
+    checked = 0
+    for _, claims in people:
+        spans = [(day(c["from_date"]), day(c["thru_date"])) for c in claims if c["type"] == "hospice"]
+        for c in claims:
+            if c["type"] != "carrier":
+                continue
+            modifiers = {m for line in c["lines"] for m in line["modifiers"]}
+            inside = any(a <= day(c["from_date"]) <= b for a, b in spans)
+            assert inside == bool(modifiers & {"GV", "GW"}), (c["claim_id"], inside, modifiers)
+            checked += inside
+    assert checked > 0
+
+
+def test_dme_bills_units_and_rents_equipment_month_by_month(people):
+    dme = claims_of(people, "dme")
+    lines = [line for _, c in dme for line in c["lines"]]
+    assert sum(line["quantity"] > 1 for line in lines) > 0.1 * len(lines), "supplies come in boxes, not ones"
+    strips = [line["quantity"] for line in lines if line["hcpcs"] == "A4253"]
+    assert strips and all(2 <= q <= 6 for q in strips), "A4253 per 50 strips: 100-300 a quarter"
+    rentals = defaultdict(list)
+    for _, c in dme:
+        for line in c["lines"]:
+            if {"KH", "KI", "KJ"} & set(line["modifiers"]):
+                rentals[(c["bene_id"], line["hcpcs"])].append((c["from_date"], line["modifiers"][-1]))
+    assert rentals
+    order = {"KH": 0, "KI": 1, "KJ": 2}
+    for months in rentals.values():
+        months.sort()
+        assert [order[m] for _, m in months] == sorted(order[m] for _, m in months), months
+        assert len(months) <= 13, "a capped rental is owned after 13 months"
+        assert sum(m == "KH" for _, m in months) <= 1 and sum(m == "KI" for _, m in months) <= 2
+    assert [due("capped", 1, m) for m in (0, 1, 2, 3, 12, 13)] == ["KH", "KI", "KI", "KJ", "KJ", None]
+    assert all(c["referring"] for _, c in dme), "DME is ordered by a clinician"
+
+
+def test_snf_days_past_the_benefit_periods_hundred_are_not_covered():
+    snf = TYPES["snf"]
+    provider = {"npi": "1225301823", "name": "SUNNY ACRES SNF", "kind": "org", "taxonomy": "314000000X",
+                "specialty": "A0", "state": "CA", "zip": "94110", "ccn": "055001"}
+    start = dt.date(2025, 2, 1).toordinal()
+    stay = SnfStay(qualifying_stay=(start - 5, start), drg="470", admission_type="3", admission_source="4",
+                   discharge_status="01", days=130, hipps="KAEC1")
+    enc = Encounter(snf, start, start + 130, ["S72001A"], [], provider, attending=provider, facts=stay)
+    claim = ClaimBuilder(0, np.random.default_rng(0), dt.date(2026, 3, 1).toordinal()).build(
+        enc, "-1", Ledger(), False, {})
+    assert claim["utilization_days"] == 100
+    assert claim["benefits_exhausted"] == dt.date.fromordinal(start + 100).isoformat()
+    assert claim["noncovered_stay"] == (dt.date.fromordinal(start + 100).isoformat(),
+                                        dt.date.fromordinal(start + 130).isoformat())
+    assert claim["coinsurance_days"] == 80
+    assert claim["lines"][0]["revenue"] == "0022" and claim["lines"][0]["hcpcs"] == "KAEC1"
