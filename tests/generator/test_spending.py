@@ -112,7 +112,7 @@ def test_ed_visits_bring_ambulance_transports_from_the_hospitals_service(people)
             codes = [line["hcpcs"] for line in c["lines"]] if c["type"] == "carrier" else []
             if codes and codes[0] in ("A0427", "A0429"):
                 assert codes[1] == "A0425" and c["lines"][1]["quantity"] >= 1
-                assert c["lines"][0]["modifiers"] == ["RH"]
+                assert c["lines"][0]["modifiers"] in (["RH"], ["RH", "GW"], ["RH", "GV"])   # GV/GW: in hospice
                 suppliers.add(c["provider"]["npi"])
                 transports += _day(c["from_date"]) in ed_days
         assert len(suppliers) <= 1, insured.bene["bene_id"]
@@ -164,5 +164,7 @@ def test_overactive_bladder_and_constipation_are_treated_at_their_claim_shares(p
                 fills[c["lines"][0]["drug"].split(" - ")[0]] += 1
     total = sum(fills.values())
     assert total > 10_000
-    assert fills["Myrbetriq"] / total < 0.01 and fills["Linzess"] / total < 0.006      # real 0.25%, 0.14% of claims
+    # real 0.25%, 0.14% of claims; 1,200 people hold only ~10 treated patients of each, so the bound is loose
+    # (treating 80% of them, the default, made these two brands several percent of all fills)
+    assert fills["Myrbetriq"] / total < 0.01 and fills["Linzess"] / total < 0.01
     assert fills["Oxybutynin Chloride Er"] > 0

@@ -7,7 +7,7 @@ compared one to one (tests/acceptance/test_acceptance.py); `ranges.RANGES` holds
 """
 from __future__ import annotations
 
-from . import acute, ambulatory, fidelity, money, timing
+from . import acute, ambulatory, fidelity, institutional, money, timing
 from .dataset import read
 
 
@@ -15,6 +15,6 @@ def measure(directory) -> dict[str, float | None]:
     data = read(directory, fields=fidelity.field_paths, strict=fidelity.strict_errors)
     figures: dict[str, float | None] = {}
     for derive in (money.rules, money.spending, timing.figures, ambulatory.figures, acute.figures,
-                   fidelity.figures):
+                   institutional.figures, fidelity.figures):
         figures.update(derive(data))
     return figures

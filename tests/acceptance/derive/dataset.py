@@ -41,6 +41,10 @@ class Line:
     performer: str              # the performing clinician's NPI (carrier), else the billing NPI
     cost_sharing: float         # the line's deductible + coinsurance
     allowed: float
+    product: str = ""           # the first productOrService code, of any system (a HIPPS code on 0022/0023)
+    modifiers: tuple[str, ...] = ()
+    quantity: float = 1.0
+    dated: bool = False         # the line carries its own service date
 
 
 @dataclass(slots=True)
@@ -148,7 +152,11 @@ def _line(item: dict, claim_first, team: dict, billing: str) -> Line:
     money = _amounts(item.get("adjudication"))
     shared = sum(money.get(k, 0.0) for k in ("line_bene_ptb_ddctbl_amt", "line_coinsrnc_amt",
                                               "rev_cntr_cash_ddctbl_amt", "rev_cntr_coinsrnc_wge_adjstd_c"))
-    return Line(hcpcs=hcpcs, revenue=revenue, pos=pos, day=served, modified=bool(item.get("modifier")),
+    return Line(product=next((c.get("code") or "" for c in _codings(item.get("productOrService"))), ""),
+                modifiers=tuple(c.get("code") or "" for m in item.get("modifier") or () for c in _codings(m)),
+                quantity=(item.get("quantity") or {}).get("value", 1),
+                dated=bool(item.get("servicedDate") or item.get("servicedPeriod")),
+                hcpcs=hcpcs, revenue=revenue, pos=pos, day=served, modified=bool(item.get("modifier")),
                 performer=performer, cost_sharing=shared,
                 allowed=money.get("line_alowd_chrg_amt", 0.0))
 

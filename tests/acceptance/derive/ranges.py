@@ -73,6 +73,13 @@ RANGES: dict[str, tuple[float, float, bool, str]] = {
     "surgical stays with an anesthesia claim": (0.8, 1.0, True, "anesthesia bills most operations"),
     "dialysis claims on type of bill 72x": (1.0, 1.0, True, "NUBC: dialysis facilities bill 72x"),
     "people with N18.6 without ESRD or dialysis": (0, 0, False, "N18.6 means dialysis or a transplant"),
+    # institutional
+    "SNF/HHA PPS lines with a valid HIPPS code": (1.0, 1.0, True, "PDPM (83 FR 39162), PDGM (83 FR 56406)"),
+    "HHA/hospice visit lines dated in their period": (1.0, 1.0, True, "a visit is billed on its own day"),
+    "visits per 30-day home health period": (6.0, 11.0, False, "MedPAC March 2024: 8.6 in-person visits"),
+    "hospice visits per week of care": (2.5, 5.5, False, "MedPAC March 2024: 3.9 visits a week"),
+    "carrier claims in a hospice election with GV/GW": (0.9, 1.0, True, "CMS IOM 100-04 ch. 11 §40.1.3"),
+    "DME lines with more than one unit": (0.15, 0.7, True, "DMEPOS supplies billed in their HCPCS units"),
     # fidelity
     **{f"golden fields present: {kind}": (0.9, 1.0, True, "issue 14 bar: ≥90% of BFD's golden fields")
        for kind in ("carrier", "dme", "hha", "hospice", "inpatient", "outpatient", "pde", "snf")},
