@@ -68,14 +68,16 @@ class Access:
     version: int
 
 
+_FIND_ACCESS = (
+    f"SELECT {', '.join('t.' + c for c in _COLUMNS.split(', '))}, g.client_id IS NOT NULL AS has_grant,"
+    " g.expires_at AS grant_expires_at, coalesce(v.version, ?) AS version FROM auth_token t"
+    " LEFT JOIN auth_grant g ON g.client_id = t.client_id AND g.patient_id = t.patient_id"
+    " LEFT JOIN token_version v ON v.access_hash = t.access_hash WHERE t.access_hash = ?")
+
+
 def find_access(conn: sqlite3.Connection, token: str) -> Access | None:
     """The access token `token` with its grant and API version (a FHIR request's whole lookup), or None."""
-    row = conn.execute(
-        f"SELECT {', '.join('t.' + c for c in _COLUMNS.split(', '))}, g.client_id IS NOT NULL AS has_grant,"
-        " g.expires_at AS grant_expires_at, coalesce(v.version, ?) AS version FROM auth_token t"
-        " LEFT JOIN auth_grant g ON g.client_id = t.client_id AND g.patient_id = t.patient_id"
-        " LEFT JOIN token_version v ON v.access_hash = t.access_hash WHERE t.access_hash = ?",
-        (V2, digest(token))).fetchone()
+    row = conn.execute(_FIND_ACCESS, (V2, digest(token))).fetchone()
     if row is None:
         return None
     fields = dict(row)
