@@ -9,7 +9,6 @@ minimum and median of the rounds, since other load on the machine only ever adds
 """
 from __future__ import annotations
 
-import argparse
 import shutil
 import statistics
 import sys
@@ -20,14 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.serve import EOB_PAGE, prepare_store, richest_patient  # noqa: E402
+from bench.serve import EOB_PAGE, prepare_store, richest_patient, store_arguments  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path)
-    parser.add_argument("--data", type=Path)
-    parser.add_argument("--beneficiaries", type=int, default=300)
+    parser = store_arguments(__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=500, help="requests per round")
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--gzip", action="store_true", help="ask for gzip")

@@ -112,11 +112,17 @@ def stop(proc: subprocess.Popen) -> None:
     proc.wait(timeout=20)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def store_arguments(description: str) -> argparse.ArgumentParser:
+    """A parser with the store a benchmark serves: --db STORE, --data DATASET_DIR, or a generated --beneficiaries."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--db", type=Path)
     parser.add_argument("--data", type=Path)
     parser.add_argument("--beneficiaries", type=int, default=300)
+    return parser
+
+
+def main() -> None:
+    parser = store_arguments(__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=5, help="seconds per round and server")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
