@@ -30,6 +30,10 @@ DIALYSIS_REVENUE = ("082", "083", "084", "085")
 """Dialysis revenue centres 082x-085x (hemodialysis, peritoneal, CAPD, CCPD: NUBC)."""
 DIALYSIS_BILL = "72"
 """Type of bill 72x: a renal dialysis facility (facility type 7, classification 2)."""
+VISIT_EM = frozenset({*(f"992{n:02d}" for n in range(2, 16)), *(f"9928{n}" for n in range(1, 6))})
+"""Office (99202-99215) and ED (99281-99285) E/M codes: visits a person makes, not care given in a hospital bed."""
+VISIT_REVENUE = ("045", "051")
+"""Revenue centres of a hospital visit: emergency room 045x, clinic 051x."""
 
 
 def _status(eob: dict) -> str:
@@ -72,6 +76,7 @@ class AcuteFigures:
         self.dialysis_benes: set[str] = set()
         self.n186: set[str] = set()
         self.esrd: set[str] = set()
+        self.visits: dict[str, list] = defaultdict(list)      # patient -> first days of office/clinic/ED visits
         self.last_day = dt.date.min
 
     def see(self, eob: dict, bene) -> None:
@@ -95,12 +100,18 @@ class AcuteFigures:
         elif kind == "hospice":
             self.hospice[patient].append((start, _status(eob), dx[0] if dx else ""))
         elif kind == "carrier":
-            for code in _codes(eob, "productOrService"):
+            codes = _codes(eob, "productOrService")
+            if start is not None and not VISIT_EM.isdisjoint(codes):
+                self.visits[patient].append(start)
+            for code in codes:
                 if code.isdigit() and (10000 <= int(code) <= 69999 or 92920 <= int(code) <= 92944):
                     self.surgeons[patient].add(start)
                 elif code.isdigit() and 100 <= int(code) <= 1999 and len(code) == 5:
                     self.anesthesia[patient].add(start)
-        elif kind == "outpatient" and any(code.startswith(DIALYSIS_REVENUE) for code in _codes(eob, "revenue")):
+        revenue = _codes(eob, "revenue") if kind == "outpatient" else ()
+        if start is not None and any(code.startswith(VISIT_REVENUE) for code in revenue):
+            self.visits[patient].append(start)
+        if any(code.startswith(DIALYSIS_REVENUE) for code in revenue):
             self.dialysis[0] += 1
             self.dialysis_benes.add(patient)
             facility = (eob.get("facility") or {}).get("extension") or ()
@@ -143,6 +154,9 @@ class AcuteFigures:
                     surgical[1] += bool(window & self.surgeons.get(patient, set()))
                     surgical[2] += bool(window & self.anesthesia.get(patient, set()))
         ffs_users = [p for p in short if p in ffs_ids]
+        visits = sum(map(len, self.visits.values()))
+        inside = sum(any(s[0] < day < s[1] for s in short.get(patient, ()))
+                     for patient, days in self.visits.items() for day in days)
         hospice_users = set(self.hospice)
         live = {p for p, claims in self.hospice.items() if any(c[1] not in NOT_LIVE for c in claims)}
         cancer = {p for p, claims in self.hospice.items() if min(claims)[2].startswith("C")}
@@ -168,6 +182,7 @@ class AcuteFigures:
             range_row(GROUP, "cancer share of hospice users", 0.2, 0.3, share(len(cancer), len(hospice_users))),
             range_row(GROUP, "surgical stays with a surgeon's claim", 0.9, 1.0, share(surgical[1], surgical[0])),
             range_row(GROUP, "surgical stays with an anesthesia claim", 0.8, 1.0, share(surgical[2], surgical[0])),
+            range_row(GROUP, "office, clinic and ED visits inside a stay", 0, 0.001, share(inside, visits)),
             range_row(GROUP, "dialysis claims on type of bill 72x", 1.0, 1.0, share(*self.dialysis[::-1])),
             range_row(GROUP, "people with N18.6 without ESRD or dialysis", 0, 0, float(n186_without), percent=False),
         ]

@@ -20,6 +20,9 @@ A short-term stay is an inpatient claim of a short-term acute hospital: CCN faci
   malignant neoplasm (C00-C96).
 - Surgical stays (an ICD-10-PCS procedure of the medical-surgical section, 0): with a carrier surgery line (CPT
   10000-69999, or PCI 92920-92944) and with an anesthesia line (00100-01999), dated within the stay.
+- Visits inside a stay: claims of a visit a person makes (a carrier claim with an office or ED E/M line,
+  99202-99215 or 99281-99285; an outpatient claim with an ED (045x) or clinic (051x) revenue line) whose first day
+  is after the admission and before the discharge of one of their short-term stays, of all such visit claims.
 - Dialysis: outpatient claims with a dialysis revenue centre (082x-085x) billed on type of bill 72x (renal
   dialysis facility); people with N18.6 (ESRD) on a claim without ESRD status and without dialysis claims.
 """
@@ -41,6 +44,13 @@ def _surgery(code: str) -> bool:
     return code.isdigit() and len(code) == 5 and (10000 <= int(code) <= 69999 or 92920 <= int(code) <= 92944)
 
 
+def _visit(claim) -> bool:
+    if claim.kind == "carrier":
+        return any(line.hcpcs[:3] == "992" and ("02" <= line.hcpcs[3:] <= "15" or "81" <= line.hcpcs[3:] <= "85")
+                   for line in claim.lines)
+    return claim.kind == "outpatient" and any(line.revenue[:3] in ("045", "051") for line in claim.lines)
+
+
 def _anesthesia(code: str) -> bool:
     return code.isdigit() and len(code) == 5 and 100 <= int(code) <= 1999
 
@@ -54,7 +64,10 @@ def figures(data) -> dict[str, float | None]:
     anesthesia_days: dict[str, set] = defaultdict(set)
     dialysis = on_72x = 0
     dialysis_people, n186 = set(), set()
+    visits: list = []
     for claim in data.claims:
+        if _visit(claim):
+            visits.append(claim)
         if "N186" in claim.diagnoses:
             n186.add(claim.patient)
         if claim.kind == "inpatient" and short_term(claim.ccn):
@@ -109,6 +122,7 @@ def figures(data) -> dict[str, float | None]:
         if first.diagnoses and first.diagnoses[0][:1] == "C" and first.diagnoses[0][1:3] <= "96":
             cancer.add(pid)
     esrd = {pid for pid, p in data.people.items() if p.esrd}
+    inside = sum(any((s.admitted or s.first) < v.first < s.last for s in stays.get(v.patient, ())) for v in visits)
 
     def share(a, b):
         return a / b if b else None
@@ -128,6 +142,7 @@ def figures(data) -> dict[str, float | None]:
         "cancer share of hospice users": share(len(cancer), len(hospice)),
         "surgical stays with a surgeon's claim": share(surgical[1], surgical[0]),
         "surgical stays with an anesthesia claim": share(surgical[2], surgical[0]),
+        "office, clinic and ED visits inside a stay": share(inside, len(visits)),
         "dialysis claims on type of bill 72x": share(on_72x, dialysis),
         "people with N18.6 without ESRD or dialysis": float(len(n186 - esrd - dialysis_people)),
     }

@@ -71,6 +71,7 @@ RANGES: dict[str, tuple[float, float, bool, str]] = {
     "cancer share of hospice users": (0.2, 0.3, True, "MedPAC: ≈25% of hospice users"),
     "surgical stays with a surgeon's claim": (0.9, 1.0, True, "a surgeon bills the operation"),
     "surgical stays with an anesthesia claim": (0.8, 1.0, True, "anesthesia bills most operations"),
+    "office, clinic and ED visits inside a stay": (0, 0.001, True, "a Part B visit cannot happen in a hospital bed"),
     "dialysis claims on type of bill 72x": (1.0, 1.0, True, "NUBC: dialysis facilities bill 72x"),
     "people with N18.6 without ESRD or dialysis": (0, 0, False, "N18.6 means dialysis or a transplant"),
     # institutional
