@@ -168,13 +168,16 @@ class ClaimBuilder:
         total_submitted = total_allowed = total_deductible = total_coinsurance = 0
         opps = pricing.opps
         comprehensive = _comprehensive_line(enc.lines) if opps else -1
+        # the ESRD PPS bundle: a dialysis month's treatments are paid per treatment, and their rate covers the ESAs
+        # (42 CFR 413.171), reported on their own lines and not paid
+        bundled = isinstance(enc.facts, DialysisMonth)
         charge = 0
         coins_cap = round(cost_sharing(year)["part_a_deductible"] * 100) if opps else 0   # SSA §1833(t)(8)(C)(i)
         for i, (rev, hcpcs, qty) in enumerate(enc.lines):
             if opps:
                 hcpcs = _opps_code(hcpcs)
             template = professional_coding(hcpcs, pos) if professional else revenue_coding(rev, hcpcs)
-            if comprehensive < 0:
+            if comprehensive < 0 and not (bundled and i):
                 allowed = round(_fee(spec, rev, hcpcs, pos) * qty * exp(sigma * normal()) * 100)
             elif i == comprehensive:    # the comprehensive APC: once for the claim, whatever the line's units
                 allowed = round(_fee(spec, rev, hcpcs, pos) * exp(sigma * normal()) * 100)

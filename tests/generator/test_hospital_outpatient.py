@@ -92,8 +92,10 @@ def test_radiation_only_for_cancer_with_fractions_on_weekdays_and_weekly_managem
 
 
 def test_dialysis_months_pay_like_the_esrd_pps(people):
-    per_session = [line["allowed"] / line["quantity"] for _, claims in people for c in _outpatient(claims)
-                   if c["type_of_bill"].startswith("72") for line in c["lines"] if line["revenue"] == "0821"]
-    assert per_session
+    dialysis = [c for _, claims in people for c in _outpatient(claims) if c["type_of_bill"].startswith("72")]
+    per_session = [line["allowed"] / line["quantity"] for c in dialysis for line in c["lines"]
+                   if line["revenue"] == "0821"]
+    assert per_session and all(1 <= line["quantity"] <= 15 for c in dialysis for line in c["lines"][:1])
+    assert all(line["paid"] == 0 for c in dialysis for line in c["lines"][1:])      # ESAs inside the bundle
     per_session.sort()
     assert 250 < per_session[len(per_session) // 2] < 320        # ESRD PPS 2025 base rate $273.82 with adjustments
