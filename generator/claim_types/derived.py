@@ -88,10 +88,12 @@ def _opps_statuses() -> dict[str, str]:
     return {r["code"]: r["status"] for r in tables.table("opps_rates")}
 
 
-def opps_status(hcpcs: str) -> str:
-    """OPPS status indicator of an outpatient line: the opps_rates table's, else visits V, labs and unpriced lines
-    A, procedures S."""
+def opps_status(hcpcs: str, allowed: float = 1.0) -> str:
+    """OPPS status indicator of an outpatient line: N for a line packaged into the claim's comprehensive APC (not
+    paid), else the opps_rates table's, else visits V, labs and unpriced lines A, procedures S."""
     hcpcs = hcpcs or ""
+    if not allowed and hcpcs:
+        return "N"
     status = _opps_statuses().get(hcpcs)
     if status:
         return status
@@ -100,7 +102,7 @@ def opps_status(hcpcs: str) -> str:
     return "A" if not hcpcs or hcpcs[:1] == "8" else "S"
 
 
-OPPS_STATUS = Derived(("hcpcs",), opps_status)
+OPPS_STATUS = Derived(("hcpcs", "allowed"), opps_status)
 
 
 

@@ -39,6 +39,7 @@ DIED = "20"
 SURGICAL_REVENUE = ("036", "049")   # operating room and ambulatory surgery lines: their clinician is the operating one
 PATIENT_STATUS = {"20": "B", "40": "B", "30": "C"}       # NCH patient status by discharge status; "A" otherwise
 OUTPATIENT_STATUS = "01"   # the discharge status of an outpatient claim (home)
+COMPREHENSIVE_STATUS = ("J1", "J2")   # OPPS comprehensive APCs: one payment for the claim, its other lines packaged
 
 Pricer = Callable[["ClaimBuilder", Encounter, Claim, Ledger, bool, dict], None]
 
@@ -52,8 +53,8 @@ def _fee(spec: ClaimType, revenue: str, hcpcs: str, pos: str) -> float:
     for code, fee in pricing.unit_fees:
         if code == revenue:
             return fee
-    if pricing.opps and hcpcs in _opps_rates():
-        return _opps_rates()[hcpcs]
+    if pricing.opps and (code := hcpcs.split("-")[0]) in _opps_rates():    # the APC pays the code, sides alike
+        return _opps_rates()[code]
     row = hcpcs_table()[hcpcs]
     fee = float(row["allowed"]) * pricing.fee_factor
     if pricing.site_of_service and pos in _facility_pos():
@@ -64,6 +65,12 @@ def _fee(spec: ClaimType, revenue: str, hcpcs: str, pos: str) -> float:
 @cache
 def _opps_rates() -> dict[str, float]:
     return {r["code"]: float(r["rate"]) for r in tables.table("opps_rates")}
+
+
+@cache
+def _comprehensive() -> frozenset[str]:
+    """The codes whose comprehensive APC (status J1 surgery, J2 observation) pays the whole claim once."""
+    return frozenset(r["code"] for r in tables.table("opps_rates") if r["status"] in COMPREHENSIVE_STATUS)
 
 
 @cache
@@ -160,20 +167,36 @@ class ClaimBuilder:
         lines = []
         total_submitted = total_allowed = total_deductible = total_coinsurance = 0
         opps = pricing.opps
-        for rev, hcpcs, qty in enc.lines:
+        comprehensive = _comprehensive_line(enc.lines) if opps else -1
+        # the ESRD PPS bundle: a dialysis month's treatments are paid per treatment, and their rate covers the ESAs
+        # (42 CFR 413.171), reported on their own lines and not paid
+        bundled = isinstance(enc.facts, DialysisMonth)
+        charge = 0
+        coins_cap = round(cost_sharing(year)["part_a_deductible"] * 100) if opps else 0   # SSA §1833(t)(8)(C)(i)
+        for i, (rev, hcpcs, qty) in enumerate(enc.lines):
             if opps:
                 hcpcs = _opps_code(hcpcs)
             template = professional_coding(hcpcs, pos) if professional else revenue_coding(rev, hcpcs)
-            allowed = round(_fee(spec, rev, hcpcs, pos) * qty * exp(sigma * normal()) * 100)
-            if no_cost_sharing(template["hcpcs"]):      # the code without its modifiers
+            if comprehensive < 0 and not (bundled and i):
+                allowed = round(_fee(spec, rev, hcpcs, pos) * qty * exp(sigma * normal()) * 100)
+            elif i == comprehensive:    # the comprehensive APC: once for the claim, whatever the line's units
+                allowed = round(_fee(spec, rev, hcpcs, pos) * exp(sigma * normal()) * 100)
+            else:                       # packaged into it (status N): charged, not paid
+                allowed = 0
+                charge = round(_fee(spec, rev, hcpcs, pos) * qty * 100)
+            if not allowed or no_cost_sharing(template["hcpcs"]):      # the code without its modifiers
                 ded = coins = 0
             else:
                 ded = min(deductible_left, allowed) if deductible_left > 0 else 0
                 deductible_left -= ded
                 total_deductible += ded
                 coins = round(PART_B_COINSURANCE * (allowed - ded))
-            submitted = round(allowed * markup * (1.0 + random()))
+                if opps and coins > coins_cap:    # a service's OPPS copayment stops at the inpatient deductible
+                    coins = coins_cap
+            submitted = round((allowed or charge) * markup * (1.0 + random()))
             line = _line(template, claim, qty, submitted, allowed, ded, coins)
+            if enc.line_days:       # a repetitive service's line on its own day (radiation fractions)
+                line["from_date"] = line["thru_date"] = iso(enc.line_days[i])
             if professional:
                 line["performing"] = performing
                 if enc.modifiers:
@@ -376,6 +399,12 @@ class ClaimBuilder:
             line["from_date"] = line["thru_date"] = iso(day)
         claim["lines"] = lines
         _set_amounts(claim, sum(submitted), total, 0, 0)
+
+
+def _comprehensive_line(lines: list[tuple[str, str, float]]) -> int:
+    """The index of a claim's line paid by a comprehensive APC (the OPPS pays it for the whole claim), -1 for none."""
+    codes = _comprehensive()
+    return next((i for i, (_, hcpcs, _) in enumerate(lines) if hcpcs.split("-")[0] in codes), -1)
 
 
 @cache

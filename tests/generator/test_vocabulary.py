@@ -25,7 +25,8 @@ MODIFIER_KINDS = {
     "AT": {"therapy"},                                                  # chiropractic active treatment
     "25": {"em_office", "em_ed", "em_hospital", "awv"},                 # separately identifiable E/M
     "95": {"em_office", "psych", "care_management"},                    # telehealth
-    "RT": {"procedure", "eye", "imaging", "dme"}, "LT": {"procedure", "eye", "imaging", "dme"},
+    "RT": {"procedure", "surgery", "eye", "imaging", "dme"},           # a side: joint replacement, arthroscopy…
+    "LT": {"procedure", "surgery", "eye", "imaging", "dme"},
     "KX": {"dme"}, "RR": {"dme"}, "NU": {"dme"},
 }
 

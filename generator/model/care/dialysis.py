@@ -1,6 +1,7 @@
 """Dialysis for ESRD beneficiaries: the dialysis facility's monthly claim (outpatient, type of bill 72x: sessions on
-revenue 0821, most months an ESA line, J0882 darbepoetin or Q5106 epoetin) and the nephrologist's monthly
-capitation claim (90960/90966) on carrier. Only ESRD-entitled people dialyse, and their CKD code is N18.6."""
+revenue 0821, paid per treatment by the ESRD PPS; most months an ESA line, J0882 darbepoetin or Q5106 epoetin, inside
+the bundle and not paid) and the nephrologist's monthly capitation claim (90960/90966) on carrier. Only ESRD-entitled
+people dialyse, and their CKD code is N18.6."""
 from __future__ import annotations
 
 from generator.claim_types import TYPES

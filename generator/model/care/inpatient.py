@@ -179,6 +179,8 @@ class Inpatient(CareBase):
             status = "30"        # still a patient at the end of the period
         elif end == last < p.window_a[1] and not ending:
             status = "50" if rng.random() < 0.8 else "51"    # the hospice election follows the stay's last day
+        if status == "02" and all(h is p.hospital for h in p.pool.by_kind["hospital"]):
+            status = "01"        # no other hospital in the state to transfer to: discharged home
         dx, pcs = stay_codes(rng, row, self._secondary(p, 8))
         proc = procedures().get(pcs)
         stay = InpatientStay(drg=row.drg, drg_weight=row.weight, procedure=pcs, admission_type=adm_type,
