@@ -52,10 +52,16 @@ def pdgm_group(code: str) -> str | None:
     return None
 
 
+STROKE_SEQUELAE = {"I60": "I6900", "I61": "I6910", "I62": "I6920", "I63": "I6930"}
+"""An acute stroke's sequelae (ICD-10-CM I69): what care after the stay's discharge treats."""
+
+
 def subsequent(code: str) -> str:
-    """An injury code's subsequent encounter (7th character D): home health treats an injury after its initial
-    (active) treatment."""
-    return code[:6] + "D" if len(code) == 7 and code[0] in "ST" and code[6] == "A" else code
+    """What care after a stay treats of its diagnosis: an injury's subsequent encounter (7th character D, after its
+    initial active treatment), an acute stroke's sequelae."""
+    if len(code) == 7 and code[0] in "ST" and code[6] == "A":
+        return code[:6] + "D"
+    return STROKE_SEQUELAE.get(code[:3], code)
 
 
 class PostAcute(CareBase):
