@@ -173,6 +173,8 @@ class Inpatient(CareBase):
                 "1" if rng.random() < EMERGENCY_SHARE else "2")
         status = ending if ending == "20" else ("50" if rng.random() < 0.8 else "51") if ending == "5" else (
             self._discharge_status(end - start))
+        if status == "02" and all(h is p.hospital for h in p.pool.by_kind["hospital"]):
+            status = "01"        # no other hospital in the state to transfer to
         if p.death is not None and end >= p.death:
             end, status = p.death, "20"
         elif natural > end == p.window_a[1] and not ending:
