@@ -212,6 +212,27 @@ def acute_codes_for(reason: str, female: bool) -> tuple[tuple[str, ...], tuple[f
 
 
 @cache
+def imaging_region(hcpcs: str) -> str | None:
+    """The body region an imaging code studies, as the digit of its ICD-10-CM injury block (S0-S9: the
+    imaging_regions table), None for a code that is no regional study."""
+    return _imaging_regions().get(hcpcs.split("-")[0])
+
+
+@cache
+def _imaging_regions() -> dict[str, str]:
+    return dict(tables.rows("imaging_regions"))
+
+
+@cache
+def injury_codes_in(reason: str, female: bool, region: str) -> tuple[tuple[str, ...], tuple[float, ...]] | None:
+    """An acute reason's injury codes of one body region (the injury block S<region>), without those the Medicare
+    Code Editor refuses for the person's sex; None when the reason has none there."""
+    not_for = sex_edits()[0] if female else sex_edits()[1]
+    rows = [(c, w) for c, w in _acute_rows()[reason] if c[:2] == "S" + region and not c.startswith(not_for)]
+    return (tuple(c for c, _ in rows), cumulative([w for _, w in rows])) if rows else None
+
+
+@cache
 def _acute_rows() -> dict[str, list[tuple[str, float]]]:
     out: dict[str, list] = {}
     for r in tables.table("acute_codes"):

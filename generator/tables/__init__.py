@@ -41,6 +41,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "hcpcs_post_acute": ("code", "display", "kind", "betos", "type_of_service", "allowed", "condition"),
     "dme_schedule": ("hcpcs", "billing", "every_months", "units_low", "units_high"),
     "hipps": ("system", "position", "value", "weight", "meaning"),
+    "pdgm_groups": ("prefix", "group", "meaning"),
+    "imaging_regions": ("hcpcs", "region"),
     "hospice_sites": ("hcpcs", "share"),
     "hospice_rates": ("year", "rhc_first_60", "rhc_after_60", "hourly"),
     "visit_disciplines": ("setting", "revenue", "hcpcs", "discipline", "share", "minutes"),

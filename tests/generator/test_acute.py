@@ -121,3 +121,14 @@ def test_hospice_has_live_discharges_and_stroke_codes_stay_on_the_acute_episode(
     for e in eobs:
         if eob_type(e) != "inpatient":
             assert not any(c.startswith("I63") for c in diagnosis_codes(e)), e["id"]
+
+
+def test_a_stays_principal_agrees_with_the_persons_own_code():
+    """A DRG's principal diagnoses of a condition the person has follow the person's code: a type 2 diabetic's
+    diabetes stay is E11.65 (or glycosuria), a type 1 diabetic's E10.9."""
+    from generator.model.care.drg import drg_rows, principals
+    row = next(r for r, _ in drg_rows() if r.drg == "638")
+    assert set(principals(row, (("diabetes", "E1122"),))) == {"E1165", "R81"}
+    assert set(principals(row, (("diabetes", "E1065"),))) == {"E109", "R81"}
+    copd = next(r for r, _ in drg_rows() if r.drg == "191")
+    assert principals(copd, (("copd", "J439"),)) == ("J439",)

@@ -179,3 +179,35 @@ def test_a_modifier_is_billed_with_its_code_and_scales_the_fee():
     assert (line["hcpcs"], line["modifiers"]) == ("71046", ["26"])
     assert float(hcpcs_table()["71046-26"]["allowed"]) == pytest.approx(0.33 * float(hcpcs_table()["71046"]["allowed"]))
     assert professional_coding("E0601-RR-KX", "12")["modifiers"] == ["RR", "KX"]
+
+
+def test_new_patient_visits_are_about_one_in_nine_and_urgent_care_first_visits_are_new(people):
+    """New-patient office E/M ≈ 1 : 8.2 of established (realism-detail.md §1): first visits to a new PCP or
+    specialist, and to an urgent care clinician the person has not seen."""
+    new = office = urgent_new = 0
+    for _, claims in people:
+        for _, line in _lines(claims):
+            if line["hcpcs"] in OFFICE:
+                office += 1
+                new += line["hcpcs"] in OFFICE_NEW
+                urgent_new += line["hcpcs"] in OFFICE_NEW and line["pos"] == "20"
+    assert 0.08 <= new / office <= 0.14, new / office
+    assert urgent_new
+
+
+def test_imaging_of_an_injury_shows_the_injured_region(people):
+    """An x-ray, CT or MRI whose reason is an injury images the injured body region (a forearm film for a forearm
+    fracture, not for a head injury): the injury's ICD-10-CM block S<region> is the study's region."""
+    from generator.model.care_tables import imaging_region
+    checked = 0
+    for _, claims in people:
+        for c in claims:
+            principal = c["diagnoses"][0]["code"] if c["diagnoses"] else ""
+            if c["type"] not in ("carrier", "outpatient") or not principal.startswith("S"):
+                continue
+            for line in c["lines"]:
+                region = imaging_region(line["hcpcs"])
+                if region is not None and line["hcpcs"].startswith("73"):      # the extremities' studies
+                    assert principal[1] == region, (line["hcpcs"], principal)
+                    checked += 1
+    assert checked

@@ -152,3 +152,37 @@ def test_snf_days_past_the_benefit_periods_hundred_are_not_covered():
                                         dt.date.fromordinal(start + 130).isoformat())
     assert claim["coinsurance_days"] == 80
     assert claim["lines"][0]["revenue"] == "0022" and claim["lines"][0]["hcpcs"] == "KAEC1"
+
+
+def test_home_health_principal_follows_the_reason_for_care_and_gives_the_clinical_group(people):
+    """A period's principal diagnosis is one PDGM accepts (no symptom, no initial-encounter injury) and its HIPPS
+    clinical group (position 2) is that diagnosis's; after a discharge to home health (06) the first period's
+    principal is the stay's condition (an injury's subsequent encounter), its surgery's aftercare, or, when PDGM
+    refuses the stay's, a chronic condition of the person's."""
+    from generator.model.care.post_acute import JOINT_AFTERCARE, SURGICAL_AFTERCARE, pdgm_group, subsequent
+    after = checked = 0
+    for insured, claims in people:
+        discharges = {day(c["thru_date"]) + dt.timedelta(days=1): c for c in claims
+                      if c["type"] == "inpatient" and c["discharge_status"] == "06"}
+        chronic = set(insured.person.chronic_codes.values()) if insured.person else set()
+        for c in claims:
+            if c["type"] != "hha":
+                continue
+            principal = c["diagnoses"][0]["code"]
+            pps = next(line["hcpcs"] for line in c["lines"] if line["revenue"] == "0023")
+            assert pdgm_group(principal) == pps[1], (principal, pps)
+            assert principal[0] != "R" and not (principal[0] in "ST" and principal.endswith("A")), principal
+            checked += 1
+            stay = discharges.get(day(c["from_date"]))
+            if stay is not None:
+                after += 1
+                assert principal in {subsequent(stay["diagnoses"][0]["code"]), JOINT_AFTERCARE,
+                                     SURGICAL_AFTERCARE} | chronic, (principal, stay["diagnoses"][0]["code"])
+    assert checked and after
+
+
+def test_hospice_terminal_diagnosis_is_a_terminal_illness_not_respiratory_failure(people):
+    """The terminal diagnosis is the person's grave condition or a terminal illness, never a bare acute code."""
+    terminal = [c["diagnoses"][0]["code"] for _, c in claims_of(people, "hospice")]
+    assert terminal
+    assert not [code for code in terminal if code.startswith(("J96", "R"))]

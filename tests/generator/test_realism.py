@@ -54,3 +54,17 @@ def test_utilization_rates(report):
         if abs(r.observed - r.target) > max(0.3 * r.target, noise):
             bad.append((r.name, r.target, round(r.observed, 3)))
     assert not bad, bad
+
+
+def test_conditions_drawn_systematically_keep_each_probability_and_fix_the_count():
+    """`systematic_draws`: each person has the condition with their probability, and a shard's count is the sum of
+    the probabilities up to one (no binomial error on a rare condition's prevalence)."""
+    import numpy as np
+    from generator.model.population import systematic_draws
+    rng = np.random.default_rng(7)
+    p = rng.random(1000) * 0.03
+    counts = [int(systematic_draws(np.random.default_rng(s), p).sum()) for s in range(200)]
+    assert all(abs(n - p.sum()) < 1 for n in counts)
+    hits = sum(systematic_draws(np.random.default_rng(s), p) for s in range(2000)) / 2000
+    assert abs(hits[p > 0.02].mean() - p[p > 0.02].mean()) < 0.003
+    assert not systematic_draws(rng, np.zeros(10)).any() and systematic_draws(rng, np.ones(10)).all()

@@ -18,8 +18,8 @@ import datetime as dt
 from generator.claim_types import TYPES
 from generator.model.care.common import CareBase, calendar_day, day_in, dedupe, nb, years
 from generator.model.care_tables import (CONDITION, Preventive, Reasons, VisitKind, acute_codes_for,
-                                         eligible_kinds, em_levels, office_kinds, pick_weighted, preventive_services,
-                                         visit_reasons)
+                                         eligible_kinds, em_levels, imaging_region, injury_codes_in, office_kinds,
+                                         pick_weighted, preventive_services, visit_reasons)
 from generator.model.coding import hcpcs_table
 from generator.model.dates import month_end, year_of
 from generator.model.draws import below, sample, weighted_index
@@ -55,6 +55,7 @@ ED_PHYSICIAN = ("93", "23")      # emergency medicine at POS 23 (hospital ED)
 ED_AMBULANCE = 0.25              # ED visits (not admitted) that arrive by ambulance (inpatient.AMBULANCE_SHARE)
 READING = ("30", "22")           # diagnostic radiology, outpatient hospital, professional component (26)
 OFFICE_EM, NEW_PATIENT, ESTABLISHED = ("9920", "9921"), "9920", "9921"    # office E/M code stems
+NEW_LEVELS = frozenset("2345")   # the levels with a new-patient code (99211 has none: 99201 was deleted in 2021)
 SEASON_START = 8                 # flu seasons run August..July (named by their autumn's year)
 
 
@@ -70,6 +71,7 @@ class Ambulatory(CareBase):
         conditions = _condition_names(p)
         team: dict[str, Provider] = {}
         visits = self._office(p, conditions, intensity, stays, team)
+        regular = {p.pcp["npi"], *(d["npi"] for d in team.values())}    # whose new-patient visits _office decided
         n = nb(rng, self.u["carrier_claims_per_bene"] * ANCILLARY_SHARE * years(window) * intensity)
         kinds = eligible_kinds(CARRIER, conditions)
         for _ in range(n):
@@ -77,7 +79,7 @@ class Ambulatory(CareBase):
             visits.append((self._visit(p, kind, self._free_day(window, stays), team=team), _carries(kind)))
         encs = self._show_conditions(p, visits)
         encs.sort(key=lambda e: e.start)
-        out.extend(_office_edits(encs))
+        out.extend(_office_edits(encs, regular, rng))
         self._preventive(p, out)
 
     def _office(self, p: Person, conditions: tuple[str, ...], intensity: float, stays,
@@ -142,7 +144,8 @@ class Ambulatory(CareBase):
             dx = treats[:CARRIER.diagnoses.limit]   # a specialist sees what they treat
         else:       # … or a problem of their field, with what they treat after it
             dx = dedupe([self._acute_reason(p, reasons), *treats[:CARRIER.diagnoses.limit - 1]])
-        return Encounter(CARRIER, day, day, dx, [first, *extra], doctor, performing=doctor, pos=pos)
+        return Encounter(CARRIER, day, day, dx, [first, *_injury_imaging(extra, dx[0])], doctor, performing=doctor,
+                         pos=pos)
 
     def _preventive(self, p: Person, out: list) -> None:
         """Preventive services by the preventive table's rules: eligibility by sex and age, at most one service of a
@@ -232,9 +235,11 @@ class Ambulatory(CareBase):
         kinds, cumulative = eligible
         return kinds[weighted_index(self.rng, cumulative)]
 
-    def _reason(self, p: Person, reason: str) -> str:
-        """A code of an acute reason, among those valid for the person's sex."""
-        return pick_weighted(self.rng, *acute_codes_for(reason, p.female))
+    def _reason(self, p: Person, reason: str, region: str | None = None) -> str:
+        """A code of an acute reason, among those valid for the person's sex; for a study of a body region
+        (`region`), an injury of that region when the reason has one (a forearm x-ray for a forearm injury)."""
+        regional = injury_codes_in(reason, p.female, region) if region is not None else None
+        return pick_weighted(self.rng, *(regional or acute_codes_for(reason, p.female)))
 
     def _visit(self, p: Person, kind: VisitKind, day: int, supplier: Provider | None = None,
                team: dict[str, Provider] | None = None) -> Encounter:
@@ -247,7 +252,7 @@ class Ambulatory(CareBase):
                 lines.append(extra)
         reasons = visit_reasons().get((kind.spec.name, kind.kind))
         if reasons is not None:
-            dx = self._reasoned_dx(p, kind, reasons)
+            dx = self._reasoned_dx(p, kind, reasons, imaging_region(lines[0][1]))
         else:
             relevant = _codes_for(p, kind.conditions)
             if kind.reason == "acute" or not (p.conditions or relevant):
@@ -258,6 +263,7 @@ class Ambulatory(CareBase):
                 dx = relevant[:1] or self._secondary(p, 1)
             more = int(3 * random())
             dx = dedupe(dx + relevant[1:] + self._secondary(p, more)) if more or len(relevant) > 1 else dx
+        lines[1:] = _injury_imaging(lines[1:], dx[0])
         if kind.specialty == "pcp":
             performer = p.pcp
         elif kind.specialty == "dme":
@@ -269,14 +275,15 @@ class Ambulatory(CareBase):
         return Encounter(kind.spec, day, day, dx, lines, provider, performing=performer, pos=kind.pos or "",
                          referring=p.pcp if kind.specialty in ORDERED else None)
 
-    def _reasoned_dx(self, p: Person, kind: VisitKind, reasons: Reasons) -> list[str]:
+    def _reasoned_dx(self, p: Person, kind: VisitKind, reasons: Reasons, region: str | None = None) -> list[str]:
         """A visit's diagnoses by its kind's reasons: the principal is the person's code for a condition the kind
-        treats or an acute reason's code; then the other conditions it treats (all chronic ones for a kind that
-        carries any, and on facility claims)."""
+        treats or an acute reason's code (an injury of the `region` an imaging study shows); then the other
+        conditions it treats (all chronic ones for a kind that carries any, and on facility claims)."""
         rng = self.rng
         codes = _codes_for(p, kind.conditions) if reasons.carries is not None else list(p.chronic_codes.values())
         reason = pick_weighted(rng, reasons.reasons, reasons.weights)
-        dx = [codes[below(rng, len(codes))] if reason == CONDITION and codes else self._acute_reason(p, reasons)]
+        dx = [codes[below(rng, len(codes))] if reason == CONDITION and codes else
+              self._acute_reason(p, reasons, region)]
         more = below(rng, 3)
         if reasons.carries is None or kind.spec.name in COMORBID_TYPES:
             dx += self._secondary(p, more)
@@ -284,12 +291,12 @@ class Ambulatory(CareBase):
             dx += codes
         return dedupe(dx)
 
-    def _acute_reason(self, p: Person, reasons: Reasons | None) -> str:
+    def _acute_reason(self, p: Person, reasons: Reasons | None, region: str | None = None) -> str:
         """A code of one of a kind's acute reasons (the general outpatient ones for a kind without any)."""
         rng = self.rng
         if reasons is None or not reasons.acute:
-            return self._reason(p, ACUTE_OUTPATIENT[below(rng, len(ACUTE_OUTPATIENT))])
-        return self._reason(p, pick_weighted(rng, reasons.acute, reasons.acute_weights))
+            return self._reason(p, ACUTE_OUTPATIENT[below(rng, len(ACUTE_OUTPATIENT))], region)
+        return self._reason(p, pick_weighted(rng, reasons.acute, reasons.acute_weights), region)
 
     def _ancillary_clinician(self, p: Person, specialty: str, team: dict[str, Provider] | None) -> Provider:
         """The clinician of an ancillary service: mostly the one the person saw for that specialty before; the
@@ -351,10 +358,13 @@ class Ambulatory(CareBase):
         return d
 
 
-def _office_edits(visits: list[Encounter]) -> list[Encounter]:
+def _office_edits(visits: list[Encounter], regular: set[str], rng) -> list[Encounter]:
     """The payer's office E/M edits over a person's visits in date order: one office E/M per clinician and day
     (a second one on that day is dropped), and a new-patient code only on the first visit to a clinician (a later
-    one bills the established code of the same level)."""
+    one bills the established code of the same level). The first visit to a clinician outside the person's
+    `regular` ones (their PCP and specialists, whose first visits `_office` made new or not: an urgent care
+    clinician) is a new-patient visit of the same level when the person is new to the clinician and their group
+    (NEW_TO_SPECIALIST: no visit in the past three years)."""
     seen: set[str] = set()
     today: set[tuple[str, int]] = set()
     out = []
@@ -367,9 +377,20 @@ def _office_edits(visits: list[Encounter]) -> list[Encounter]:
             today.add((npi, e.start))
             if npi in seen and code[:4] == NEW_PATIENT:
                 e.lines[0] = ("", ESTABLISHED + code[4:], e.lines[0][2])
+            elif (npi not in seen and npi not in regular and code[:4] == ESTABLISHED and code[4:5] in NEW_LEVELS
+                  and rng.random() < NEW_TO_SPECIALIST):
+                e.lines[0] = ("", NEW_PATIENT + code[4:], e.lines[0][2])
             seen.add(npi)
         out.append(e)
     return out
+
+
+def _injury_imaging(extra: list[tuple[str, str, float]], principal: str) -> list[tuple[str, str, float]]:
+    """A visit's further lines without the imaging of another body region than the injury it is for (its lines
+    point at the principal diagnosis: a knee film is no study of a head injury)."""
+    if principal[:1] != "S":
+        return extra
+    return [line for line in extra if imaging_region(line[1]) in (None, principal[1])]
 
 
 def _specialist(rng, pool: StatePool, specialty: str) -> Provider | None:

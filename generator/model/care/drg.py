@@ -17,6 +17,7 @@ from generator.model.draws import below, weighted_index
 
 LEVEL = {"NONE": 0, "CC": 1, "MCC": 2}
 ADMITTED_ENRICHMENT = 1.6    # a chronic condition is about this much more common among the admitted
+CATEGORY = 3                 # an ICD-10-CM category: the code's first three characters
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +85,44 @@ def choose(rng, chronic: dict[str, str], prevalence: tuple[tuple[str, float], ..
     return rows[weighted_index(rng, cum)]
 
 
-def stay_codes(rng, row: Drg, chronic_secondaries: list[str]) -> tuple[list[str], str]:
+def _shared(a: str, b: str) -> int:
+    """The length of the common prefix of two codes."""
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+@cache
+def principals(row: Drg, own: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """The DRG's principal diagnoses that agree with the person's own code of each condition they signal: of the
+    codes of a condition, those closest to the person's (the longest shared prefix, the same category at least:
+    a type 2 diabetic's stay is E11.65, not E10.9); a condition's codes of another category give way to the DRG's
+    other principals (all of them stay when nothing else is left)."""
+    cc = code_condition()
+    mine = dict(own)
+    keep = []
+    for code in row.principal:
+        condition = cc.get(code)
+        if condition is None or condition not in mine:
+            keep.append(code)
+            continue
+        best = max(_shared(c, mine[condition]) for c in row.principal if cc.get(c) == condition)
+        if best >= CATEGORY and _shared(code, mine[condition]) == best:
+            keep.append(code)
+    return tuple(keep) or row.principal
+
+
+def stay_codes(rng, row: Drg, chronic_secondaries: list[str], own: dict[str, str]) -> tuple[list[str], str]:
     """A stay's diagnoses (principal, the DRG's severity code, the chronic codes its severity allows) and
-    procedure ("" for none)."""
+    procedure ("" for none). The principal agrees with the person's own codes of the conditions it signals
+    (`own`: condition → the person's code, `principals`)."""
     sev = severity()
-    principal = row.principal[below(rng, len(row.principal))]
+    allowed = principals(row, tuple((c, own[c]) for c in row.conditions if c in own)) if row.conditions \
+        else row.principal
+    principal = allowed[below(rng, len(allowed))]
     dx = [principal]
     if row.secondary:
         dx.append(row.secondary[below(rng, len(row.secondary))])

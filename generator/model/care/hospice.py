@@ -33,6 +33,10 @@ LIVE_BEFORE_DEATH = 0.10         # decedents whose hospice care began with an ea
 LIVE_DAYS = (20, 150)            # a live-discharged stay's days: 20 + below(150)
 ONGOING = 0.010                  # survivors (by their frailty's risk) still in hospice care at the period's end
 HOSPICE_REASONS = ("lung_cancer", "colorectal_cancer", "dementia", "heart_failure", "copd", "ckd", "stroke")
+# A terminal diagnosis for someone with none of those: their heart disease, a cancer or diabetes of this list, else one
+# of the non-cancer terminal illnesses outside the chronic-condition list (acute_codes "terminal_other": Parkinson's,
+# pulmonary fibrosis, cirrhosis, cardiomyopathy, ALS; NHPCO 2022's "other" diagnoses), not a symptom or an acute code
+LATER_REASONS = ("ischemic_heart_disease", "atrial_fibrillation", "breast_cancer", "prostate_cancer", "diabetes")
 LOS_GROUP = {"dementia": "dementia", "heart_failure": "heart"}
 # Visits (MedPAC March 2024: 3.9 visits a week), the attending's monthly visit, the last week of life
 VISITS_PER_WEEK = 3.9
@@ -196,7 +200,8 @@ class Hospice(CareBase):
 
     def _hospice_reason(self, p: Person) -> list[str]:
         """The diagnoses: the terminal one first — a cancer the person has, else cancer for some (≈25% of hospice
-        users have cancer, realism-detail.md §4.3), else their gravest chronic condition — then others they have."""
+        users have cancer, realism-detail.md §4.3), else their gravest chronic condition (a cancer for someone
+        with no grave one: another terminal illness) — then others they have."""
         chronic = p.chronic_codes
         cancer = next((c for c in HOSPICE_REASONS if c.endswith("cancer") and c in chronic), None)
         if cancer is not None:
@@ -204,6 +209,6 @@ class Hospice(CareBase):
         elif self.rng.random() < TERMINAL_CANCER:
             terminal = pick_weighted(self.rng, *_unlisted_cancers())
         else:
-            grave = next((c for c in HOSPICE_REASONS if c in chronic), None)
-            terminal = chronic[grave] if grave else self._acute("respiratory_failure")
+            grave = next((c for c in HOSPICE_REASONS + LATER_REASONS if c in chronic), None)
+            terminal = chronic[grave] if grave else self._acute("terminal_other")
         return [terminal, *(c for c in self._secondary(p, 4) if c != terminal)]

@@ -181,7 +181,7 @@ class Inpatient(CareBase):
             status = "50" if rng.random() < 0.8 else "51"    # the hospice election follows the stay's last day
         if status == "02" and all(h is p.hospital for h in p.pool.by_kind["hospital"]):
             status = "01"        # no other hospital in the state to transfer to: discharged home
-        dx, pcs = stay_codes(rng, row, self._secondary(p, 8))
+        dx, pcs = stay_codes(rng, row, self._secondary(p, 8), p.chronic_codes)
         proc = procedures().get(pcs)
         stay = InpatientStay(drg=row.drg, drg_weight=row.weight, procedure=pcs, admission_type=adm_type,
                              admission_source=source or ("7" if adm_type == "1" else "1"), discharge_status=status,
@@ -201,9 +201,9 @@ class Inpatient(CareBase):
             self._rounds(INPATIENT.rounds, p, start, end, dx, attending, out)
             if stay.icu:
                 self._critical_care(start, end, dx, attending, out)
-        return end, status, self._after(p, row, start, end, status, last, dx, out, stays)
+        return end, status, self._after(p, row, start, end, status, last, dx, out, stays, pcs)
 
-    def _after(self, p, row, start, end, status, last, dx, out, stays) -> int:
+    def _after(self, p, row, start, end, status, last, dx, out, stays, pcs="") -> int:
         """Where a discharge leads; the first day free after it."""
         if status == "02" and end < last:
             receiving = pick(self.rng, tuple(h for h in p.pool.by_kind["hospital"] if h is not p.hospital)
@@ -214,7 +214,7 @@ class Inpatient(CareBase):
         if status == "03" and end - start >= SNF_MIN_DAYS:
             return self._snf(p, end, last, dx, row.drg, out, stays)
         if status == "06":
-            self._home_health(p, end + 1, out, stays, referral="after_stay")
+            self._home_health(p, end + 1, out, stays, referral="after_stay", stay_dx=dx, pcs=pcs)
         return end + 1
 
     def _rehab(self, p, day, last, out, stays) -> int:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import math
+from functools import cache
 
+from generator import tables
 from generator.claim_types import TYPES
 from generator.model.care.common import CareBase, day_in, years
 from generator.model.care.facility_visits import hipps, visit_lines
@@ -22,6 +24,44 @@ HH_PERIOD_DAYS = 30
 HH_MORE_PERIODS = 0.6            # geometric p of the periods after the first (plus a coin flip for one more)
 HH_VISITS = (4, 11)              # 4 + below(11) visits a period
 LUPA_VISITS = 5                  # fewer visits than this: a low-utilization period
+# The home health principal diagnosis follows the reason for home care (PDGM groups a period by it): after a stay,
+# its condition (an injury's subsequent encounter) or the aftercare of its surgery; on a community referral, the
+# person's chronic condition that most calls for skilled care at home, in this order
+HOME_HEALTH_REASONS = ("heart_failure", "copd", "stroke", "dementia", "lung_cancer", "colorectal_cancer", "diabetes",
+                       "ckd", "arthritis", "osteoporosis", "ischemic_heart_disease", "atrial_fibrillation",
+                       "depression", "asthma", "anemia", "hypertension")
+JOINT_REPLACEMENT = "0SR"        # ICD-10-PCS: replacement of a lower joint (knee, hip)
+JOINT_AFTERCARE = "Z471"         # aftercare following joint replacement surgery
+SURGICAL_AFTERCARE = "Z4889"     # encounter for other specified surgical aftercare
+PDGM_GROUP = 2                   # the HIPPS position of the PDGM clinical group
+
+
+@cache
+def _pdgm_groups() -> dict[str, str]:
+    return {r["prefix"]: r["group"] for r in tables.table("pdgm_groups")}
+
+
+def pdgm_group(code: str) -> str | None:
+    """The PDGM clinical group of a home health principal diagnosis (the pdgm_groups table, longest prefix), None
+    for a code not accepted as one."""
+    groups = _pdgm_groups()
+    for n in range(len(code), 0, -1):
+        group = groups.get(code[:n])
+        if group is not None:
+            return group
+    return None
+
+
+STROKE_SEQUELAE = {"I60": "I6900", "I61": "I6910", "I62": "I6920", "I63": "I6930"}
+"""An acute stroke's sequelae (ICD-10-CM I69): what care after the stay's discharge treats."""
+
+
+def subsequent(code: str) -> str:
+    """What care after a stay treats of its diagnosis: an injury's subsequent encounter (7th character D, after its
+    initial active treatment), an acute stroke's sequelae."""
+    if len(code) == 7 and code[0] in "ST" and code[6] == "A":
+        return code[:6] + "D"
+    return STROKE_SEQUELAE.get(code[:3], code)
 
 
 class PostAcute(CareBase):
@@ -47,14 +87,31 @@ class PostAcute(CareBase):
             self._rounds(SNF.rounds, p, start, end, dx, attending, out)
         return end + 1
 
-    def _home_health(self, p, start: int, out, stays, referral: str) -> None:
+    def _home_health_reason(self, p, stay_dx: list[str], pcs: str) -> str:
+        """The principal diagnosis of home care: after a surgical stay, its injury or the surgery's aftercare;
+        after a medical stay, its principal diagnosis when PDGM accepts it; else (and on a community referral) the
+        person's chronic condition that calls for it; else the aftercare of a fall's injury."""
+        if stay_dx:
+            principal = subsequent(stay_dx[0])
+            if pcs.startswith("0") and not principal.startswith(("S", "T")):
+                return JOINT_AFTERCARE if pcs.startswith(JOINT_REPLACEMENT) else SURGICAL_AFTERCARE
+            if pdgm_group(principal):
+                return principal
+        chronic = p.chronic_codes
+        code = next((chronic[c] for c in HOME_HEALTH_REASONS if c in chronic and pdgm_group(chronic[c])), None)
+        return code or subsequent(self._acute("fall_injury"))
+
+    def _home_health(self, p, start: int, out, stays, referral: str, stay_dx: tuple[str, ...] | list[str] = (),
+                     pcs: str = "") -> None:
         rng = self.rng
         if any(e.spec is HHA and e.start <= start <= e.end for e in out):
             return          # a home health period is under way: the agency resumes care within it (one at a time)
         last = p.window_a[1] if p.death is None else min(p.window_a[1], p.death)
         periods = 1 + int(rng.geometric(HH_MORE_PERIODS)) - 1 + (rng.random() < 0.5)
         agency = pick(rng, p.pool.by_kind["hha"])
-        dx = self._secondary(p, 5) or [self._acute("fall_injury")]
+        principal = self._home_health_reason(p, list(stay_dx), pcs)
+        dx = [principal, *(c for c in self._secondary(p, 5) if c != principal)]
+        group = pdgm_group(principal) or "A"
         source = 0 if referral == "community" else 1
         pps = HHA.episode[0]
         for n in range(periods):
@@ -64,7 +121,8 @@ class PostAcute(CareBase):
             visits = HH_VISITS[0] + below(rng, HH_VISITS[1])
             if end - start + 1 < HH_PERIOD_DAYS:        # a period cut short (death, the period's end): fewer visits
                 visits = max(1, visits * (end - start + 1) // HH_PERIOD_DAYS)
-            code = hipps(rng, HHA.hipps, {1: str(1 + source + (2 if n else 0))})    # early/late, community/institution
+            # early/late, community/institution; the clinical group of the principal diagnosis
+            code = hipps(rng, HHA.hipps, {1: str(1 + source + (2 if n else 0)), PDGM_GROUP: group})
             period = HomeHealthPeriod(visits=visits, referral="1" if referral == "community" else "2",
                                       low_use=visits < LUPA_VISITS, discharge_status="30" if end < last else "01",
                                       hipps=code)

@@ -72,6 +72,7 @@ class AcuteFigures:
         self.hospice: dict[str, list] = defaultdict(list)     # patient -> [(from, status, principal)]
         self.surgeons: dict[str, set] = defaultdict(set)      # patient -> days with a surgeon's line
         self.anesthesia: dict[str, set] = defaultdict(set)
+        self.part_b: dict[str, set] = {}                      # patient -> (year, month) with Part B
         self.dialysis = [0, 0]                                # dialysis claims, of them on type of bill 72x
         self.dialysis_benes: set[str] = set()
         self.n186: set[str] = set()
@@ -87,6 +88,8 @@ class AcuteFigures:
             self.last_day = end
         if bene is not None and bene.esrd:
             self.esrd.add(patient)
+        if bene is not None and patient not in self.part_b:
+            self.part_b[patient] = bene.months_ab["B"]
         dx = list(diagnosis_codes(eob))
         if "N186" in dx:
             self.n186.add(patient)
@@ -148,7 +151,8 @@ class AcuteFigures:
                         hit = any(d is not None and end <= d <= end + dt.timedelta(days=1)
                                   for d in self.snf.get(patient, ()))
                     follow[key][1] += hit
-                if any(p.startswith("0") for p in pcs):
+                # the surgeon and the anesthesia are Part B's: counted over stays admitted in a Part B month
+                if any(p.startswith("0") for p in pcs) and (start.year, start.month) in self.part_b.get(patient, ()):
                     surgical[0] += 1
                     window = {start + dt.timedelta(days=k) for k in range((end - start).days + 1)}
                     surgical[1] += bool(window & self.surgeons.get(patient, set()))

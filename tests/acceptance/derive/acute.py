@@ -18,8 +18,10 @@ A short-term stay is an inpatient claim of a short-term acute hospital: CCN faci
 - Hospice: users with a live discharge (a hospice claim whose patient status is neither still a patient (30),
   nor died (20, 40, 41, 42)); cancer share: users whose first hospice claim's principal diagnosis is a
   malignant neoplasm (C00-C96).
-- Surgical stays (an ICD-10-PCS procedure of the medical-surgical section, 0): with a carrier surgery line (CPT
-  10000-69999, or PCI 92920-92944) and with an anesthesia line (00100-01999), dated within the stay.
+- Surgical stays (an ICD-10-PCS procedure of the medical-surgical section, 0) admitted in a month with Part B in
+  force (the surgeon and the anesthesia bill Part B: a Part A-only beneficiary's have no Medicare claim): with a
+  carrier surgery line (CPT 10000-69999, or PCI 92920-92944) and with an anesthesia line (00100-01999), dated
+  within the stay.
 - Visits inside a stay: claims of a visit a person makes (a carrier claim with an office or ED E/M line,
   99202-99215 or 99281-99285; an outpatient claim with an ED (045x) or clinic (051x) revenue line) whose first day
   is after the admission and before the discharge of one of their short-term stays, of all such visit claims.
@@ -109,8 +111,9 @@ def figures(data) -> dict[str, float | None]:
             elif kind == "03" and out + dt.timedelta(days=1) <= end:
                 follow["03"][0] += 1
                 follow["03"][1] += any(0 <= (s.first - out).days <= 1 for s in snf.get(pid, ()))
-            if any(p[:1] == "0" for p in stay.procedures):
-                start = stay.admitted or stay.first
+            start = stay.admitted or stay.first
+            person = data.people.get(pid)
+            if any(p[:1] == "0" for p in stay.procedures) and person and (start.year, start.month) in person.part_b:
                 surgical[0] += 1
                 surgical[1] += any(d and start <= d <= out for d in surgeon_days.get(pid, ()))
                 surgical[2] += any(d and start <= d <= out for d in anesthesia_days.get(pid, ()))

@@ -17,6 +17,8 @@ from dataset_contract.systems import BB_VARIABLES, HCPCS_SYSTEM, ICD10CM_SYSTEM,
 
 A_AND_B_BUYIN = frozenset("3C")
 """MDCR_ENTLMT_BUYIN_IND: 3 Parts A and B, C Parts A and B with state buy-in (1/A: A only, 2/B: B only, 0: none)."""
+PART_B_BUYIN = frozenset("23BC")
+"""The buy-in indicators with Part B in force."""
 LIS_CSTSHR = frozenset(f"{n:02d}" for n in range(1, 9))
 """CSTSHR_CD 01-08: a low-income subsidy cost-sharing group (09: no subsidy, 00: not in Part D)."""
 ESRD_MS_CD = frozenset({"11", "21", "31"})
@@ -81,6 +83,7 @@ class Person:
     esrd: bool = False
     part_c: dict = field(default_factory=dict)     # month number -> Part C contract ("0": none)
     ffs_months: int = 0         # months with Parts A and B, no Part C, alive
+    part_b: set = field(default_factory=set)       # (year, month) with Part B in force
     lis_years: set = field(default_factory=set)
     part_d_years: set = field(default_factory=set)
 
@@ -245,6 +248,7 @@ def _coverage(c: dict, person: Person, months) -> None:
                                                                                 person.death.month)]
         person.ffs_months = sum(1 for y, m in alive if buyin.get(m, "0") in A_AND_B_BUYIN
                                 and person.part_c.get(m, "0") in ("", "0"))
+        person.part_b = {(y, m) for y, m in months if buyin.get(m, "0") in PART_B_BUYIN}
     elif part == "d":
         contracts, groups = _monthly(c, "ptdcntrct"), _monthly(c, "cstshr")
         for y, m in months:
