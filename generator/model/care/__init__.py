@@ -47,7 +47,7 @@ class CareModel(Hospice, Inpatient, PostAcute, Hospital, Supplies, Dialysis, Par
             self._community_home_health(p, intensity, out, stays)
         if p.window_b:
             self._professional(p, intensity, out, stays)
-            self._outpatient(p, intensity, out)
+            self._outpatient(p, intensity, out, stays)
             self._hospital(p, intensity, out, stays)
             self._dialysis(p, out)
             self._dme(p, intensity, out)

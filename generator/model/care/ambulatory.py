@@ -76,7 +76,8 @@ class Ambulatory(CareBase):
         kinds = eligible_kinds(CARRIER, conditions)
         for _ in range(n):
             kind = self._choose_kind(kinds)
-            visits.append((self._visit(p, kind, self._free_day(window, stays), team=team), _carries(kind)))
+            if (day := self._free_day(window, stays)) is not None:
+                visits.append((self._visit(p, kind, day, team=team), _carries(kind)))
         encs = self._show_conditions(p, visits)
         encs.sort(key=lambda e: e.start)
         out.extend(_office_edits(encs, regular, rng))
@@ -108,7 +109,7 @@ class Ambulatory(CareBase):
             visits = planned.setdefault(doctor["npi"], [])
             taken = {day for day, _, _ in visits}
             visits += [(day, kind, treats) for day in {self._free_day(p.window_b, stays) for _ in range(n)}
-                       if day not in taken]
+                       if day is not None and day not in taken]
         out: list[tuple[Encounter, Carries]] = []
         by_npi = {d["npi"]: d for d in (p.pcp, *doctors.values())}
         for npi, visits in planned.items():
@@ -203,12 +204,15 @@ class Ambulatory(CareBase):
             day += gap + below(rng, 60)
         return days
 
-    def _outpatient(self, p, intensity, out):
+    def _outpatient(self, p, intensity, out, stays):
         rng = self.rng
         n = nb(rng, self.u["outpatient_claims_per_bene"] * years(p.window_b) * intensity)
         kinds = eligible_kinds(OUTPATIENT, _condition_names(p))
         for _ in range(n):
-            visit = self._visit(p, self._choose_kind(kinds), day_in(rng, p.window_b))
+            kind = self._choose_kind(kinds)
+            if (day := self._free_day(p.window_b, stays, calendar=False)) is None:
+                continue
+            visit = self._visit(p, kind, day)
             out.append(visit)
             self._professional_component(p, visit, out)
 
@@ -348,14 +352,16 @@ class Ambulatory(CareBase):
             follow_ups.append(self._clinician_visit(CARRIER, day, hcpcs, pos, [], p.pcp))
         return [e for e in follow_ups if e.start not in taken][:n]
 
-    def _free_day(self, window, stays) -> int:
-        if not stays:
-            return calendar_day(self.rng, window, "office")
-        for _ in range(4):
-            d = calendar_day(self.rng, window, "office")
+    def _free_day(self, window, stays, calendar: bool = True) -> int | None:
+        """A day of the window for a visit the person makes (on the office calendar's weekdays, or any day of
+        the week) outside their stays (inpatient, SNF and hospice days: care then is the facility's); None when
+        four draws all fall inside a stay, and the visit does not happen."""
+        rng = self.rng
+        for _ in range(4 if stays else 1):
+            d = calendar_day(rng, window, "office") if calendar else day_in(rng, window)
             if not any(a <= d <= b for a, b in stays):
                 return d
-        return d
+        return None
 
 
 def _office_edits(visits: list[Encounter], regular: set[str], rng) -> list[Encounter]:
