@@ -35,10 +35,10 @@ SPEC = ClaimType(
     type_of_bill=TypeOfBill(facility="2", classification="1"),
     hipps="pdpm",                                      # the 0022 line bills the stay's PDPM HIPPS code
     # the SNF attending's (or their nurse practitioner's) visits: the initial nursing facility visit the day after
-    # admission, subsequent visits every three days and the discharge-day visit, by the 2023 level mix of each family
-    # (realism-detail.md §1: 99304-99310 ≈ 1 per FFS beneficiary-year, most of them long-stay residents' visits)
+    # admission, subsequent visits every other day [U] and the discharge-day visit, by the 2023 level mix of each
+    # family (realism-detail.md §1: 99304-99310 ≈ 1 per FFS beneficiary-year, many of them long-stay residents')
     rounds=StayRounds(claim_type="carrier", first="nursing_initial", later="nursing_subsequent", pos="31", offset=1,
-                      every=3, per_stay=0, diagnoses=2, discharge="nursing_discharge"),
+                      every=2, per_stay=0, diagnoses=2, discharge="nursing_discharge"),
     ccw_claims=1,
     target=Target("snf_users", "users", "ffs_years", percent=True),
 )

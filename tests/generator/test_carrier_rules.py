@@ -7,6 +7,7 @@ sharing."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 
 import pytest
@@ -52,7 +53,7 @@ def test_nursing_facility_visits_fall_in_a_snf_stay(people):
                 assert any(a <= day <= b for a, b in stays), (c["bene_id"], c["from_date"], stays)
     assert visits > 50
     stays = sum(c["type"] == "snf" for _, claims in people for c in claims)
-    assert visits / stays >= 4       # an initial visit, one every three days, the discharge
+    assert visits / stays >= 4       # an initial visit, one every other day, the discharge
 
 
 def test_scheduled_office_drugs_follow_their_diagnosis(people):
@@ -82,7 +83,7 @@ def test_scheduled_office_drugs_follow_their_diagnosis(people):
     assert found["anti_vegf"] > 20 and found["denosumab"] > 10, found
 
 
-def test_denosumab_every_six_months_and_eye_injections_at_least_four_weeks_apart(people):
+def test_denosumab_every_six_months_and_eye_injections_about_four_weeks_apart_at_least(people):
     for _, claims in people:
         days = defaultdict(list)
         for c, line in _carrier_lines(claims):
@@ -90,9 +91,9 @@ def test_denosumab_every_six_months_and_eye_injections_at_least_four_weeks_apart
                 days["J0897"].append(_day(c["from_date"]))
             elif line["hcpcs"] in ANTI_VEGF:
                 days["eye"].append(_day(c["from_date"]))
-        for kind, gap in (("J0897", 170), ("eye", 27)):
+        for kind, gap in (("J0897", 170), ("eye", 25)):      # less a weekend moved to Monday
             seen = sorted(set(days[kind]))
-            assert all(b - a >= gap for a, b in zip(seen, seen[1:])), (kind, seen)
+            assert all(b - a >= gap for a, b in itertools.pairwise(seen)), (kind, seen)
 
 
 def test_courses_name_conditions_and_lines_the_tables_know():

@@ -7,8 +7,8 @@ Part D months, and nothing happens after death or outside enrollment. Every chro
 at least two professional claims on different dates (the CCW rule), so prevalence computed from the
 claims alone matches the profile.
 
-One module per setting of care (hospice, inpatient, post_acute, ambulatory, courses, dme, dialysis, part_d), each a part of
-`CareModel`; common.py holds what they share. Output: `Encounter`s (dates as day ordinals;
+One module per setting of care (hospice, inpatient, post_acute, ambulatory, courses, dme, dialysis, part_d), each a
+part of `CareModel`; common.py holds what they share. Output: `Encounter`s (dates as day ordinals;
 model/records.py), priced into claim records by model/pricing.py. Random numbers come from the shard's
 block-buffered `Draws` (model/draws.py); the code tables come indexed from model/care_tables.py.
 """
