@@ -43,11 +43,12 @@ SPEC = ClaimType(
     diagnoses=Diagnoses(limit=25, other_role="other", present_on_admission="Y", admitting=True),
     type_of_bill=TypeOfBill(facility="1", classification="1"),
     # the attending sees the patient every day (initial, subsequent, discharge-day care, by the national level
-    # mix); about a third of stays also have a consultant of the principal diagnosis's specialty. Inpatient E/M runs
-    # ≈2.8-3.0 services per FFS beneficiary-year, 57% of them 99232/99233 (realism-detail.md §1, S1 2023)
+    # mix); most stays also have a consultant of the principal diagnosis's specialty, who follows the patient
+    # daily. Inpatient E/M runs ≈2.8-3.0 services per FFS beneficiary-year, 57% of them 99232/99233
+    # (realism-detail.md §1, S1 2023)
     rounds=StayRounds(claim_type="carrier", first="inpatient_initial", later="inpatient_subsequent", pos="21",
-                      offset=0, every=1, per_stay=0, diagnoses=3, discharge="discharge", consult_share=0.35,
-                      consult_every=2, consultants=(
+                      offset=0, every=1, per_stay=0, diagnoses=3, discharge="discharge", consult_share=0.6,
+                      consult_every=1, consultants=(
                           ("I6", "13"), ("I", "06"), ("J", "29"), ("N", "39"), ("K", "10"), ("C", "83"),
                           ("E", "46"), ("S", "20"), ("M", "20"), ("A", "11"), ("", "11"))),
     ccw_claims=1,

@@ -34,8 +34,11 @@ SPEC = ClaimType(
     diagnoses=Diagnoses(limit=25, other_role="other", admitting=True),
     type_of_bill=TypeOfBill(facility="2", classification="1"),
     hipps="pdpm",                                      # the 0022 line bills the stay's PDPM HIPPS code
-    rounds=StayRounds(claim_type="carrier", first="99309", later="99309", pos="31", offset=1, every=10, per_stay=0,
-                      diagnoses=2),      # nursing facility visits every ten days
+    # the SNF attending's (or their nurse practitioner's) visits: the initial nursing facility visit the day after
+    # admission, subsequent visits every other day [U] and the discharge-day visit, by the 2023 level mix of each
+    # family (realism-detail.md §1: 99304-99310 ≈ 1 per FFS beneficiary-year, many of them long-stay residents')
+    rounds=StayRounds(claim_type="carrier", first="nursing_initial", later="nursing_subsequent", pos="31", offset=1,
+                      every=2, per_stay=0, diagnoses=2, discharge="nursing_discharge"),
     ccw_claims=1,
     target=Target("snf_users", "users", "ffs_years", percent=True),
 )

@@ -30,6 +30,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "drg": ("drg", "display", "weight", "share", "principal", "secondary", "pcs", "needs", "allows", "gmlos",
             "surgical", "alive"),
     "dx_severity": ("icd10", "severity"),
+    "courses": ("course", "condition", "share", "every_days", "jitter_days", "doses", "dx", "drug", "admin", "extra",
+                "extra_p", "units", "specialty", "pos"),
     "days_supply": ("days", "share"),
     "dme_suppliers": ("specialty", "taxonomy", "share"),
     "drug_treatment": ("condition", "treated"),

@@ -94,7 +94,9 @@ def test_preventive_services_keep_their_frequency_and_eligibility(people):
                 awv.append(day)
             elif code in ("77067", "77063"):
                 assert bene["sex"] == "female" and _age(bene, c["from_date"]) >= 40
-                assert line["modifiers"][:1] == ["26"] and set(line["modifiers"][1:]) <= {"GV", "GW"}   # in hospice
+                # read at the hospital (26), or billed globally by an imaging center; GV/GW in a hospice election
+                assert (line["modifiers"][:1] == ["26"]) == (line["pos"] == "22"), (line["pos"], line["modifiers"])
+                assert set(line["modifiers"]) - {"26"} <= {"GV", "GW"}
             elif code == "G0103":
                 assert bene["sex"] == "male" and _age(bene, c["from_date"]) >= 50
             elif code == "G0121":

@@ -7,8 +7,8 @@ Part D months, and nothing happens after death or outside enrollment. Every chro
 at least two professional claims on different dates (the CCW rule), so prevalence computed from the
 claims alone matches the profile.
 
-One module per setting of care (hospice, inpatient, post_acute, ambulatory, hospital, dme, dialysis, part_d), each a
-part of `CareModel`; common.py holds what they share. Output: `Encounter`s (dates as day ordinals;
+One module per setting of care (hospice, inpatient, post_acute, ambulatory, hospital, courses, dme, dialysis,
+part_d), each a part of `CareModel`; common.py holds what they share. Output: `Encounter`s (dates as day ordinals;
 model/records.py), priced into claim records by model/pricing.py. Random numbers come from the shard's
 block-buffered `Draws` (model/draws.py); the code tables come indexed from model/care_tables.py.
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from generator.model.care.courses import Courses
 from generator.model.care.dialysis import Dialysis
 from generator.model.care.dme import Supplies
 from generator.model.care.hospital import Hospital
@@ -29,7 +30,7 @@ from generator.model.records import Encounter, Person
 __all__ = ["CareModel", "hospice_benefit_period"]
 
 
-class CareModel(Hospice, Inpatient, PostAcute, Hospital, Supplies, Dialysis, PartD):
+class CareModel(Hospice, Inpatient, PostAcute, Hospital, Courses, Supplies, Dialysis, PartD):
     """Turns a Person into Encounters, using a profile's utilization rates and the shard's random stream."""
 
     def __init__(self, profile, rng: np.random.Generator | Draws, ccw_visits: bool = True):
@@ -47,6 +48,7 @@ class CareModel(Hospice, Inpatient, PostAcute, Hospital, Supplies, Dialysis, Par
             self._community_home_health(p, intensity, out, stays)
         if p.window_b:
             self._professional(p, intensity, out, stays)
+            self._courses(p, out, stays)
             self._outpatient(p, intensity, out, stays)
             self._hospital(p, intensity, out, stays)
             self._dialysis(p, out)

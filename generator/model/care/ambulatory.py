@@ -40,8 +40,8 @@ FOLLOW_UP_DAYS = 7
 OFFICE_SCALE = 0.88              # visits a year scale over the visits table's office weights
 PCP_PER_CONDITION = 0.12         # each chronic condition adds this share of PCP visits
 PCP_ACUTE = 0.2                  # share of PCP visits for an acute problem
-NEW_TO_PCP = 0.2                 # chance a person is new to their PCP within the period
-NEW_TO_SPECIALIST = 0.6          # … to a specialist (new : established office visits ≈ 1 : 8.2)
+NEW_TO_PCP = 0.3                 # chance a person is new to their PCP within the period
+NEW_TO_SPECIALIST = 0.8          # … to a specialist (new : established office visits ≈ 1 : 8.2)
 TELEHEALTH = 0.04                # established E/M by real-time audio/video (POS 10, modifier 95)
 TELEHEALTH_POS = "10"
 PROCEDURE_KINDS = frozenset({"procedure", "eye"})   # a same-day procedure puts modifier 25 on the E/M
@@ -54,6 +54,7 @@ COMORBID_TYPES = frozenset({"outpatient"})   # facility claims list the person's
 ED_PHYSICIAN = ("93", "23")      # emergency medicine at POS 23 (hospital ED)
 ED_AMBULANCE = 0.25              # ED visits (not admitted) that arrive by ambulance (inpatient.AMBULANCE_SHARE)
 READING = ("30", "22")           # diagnostic radiology, outpatient hospital, professional component (26)
+OUTPATIENT_POS = "22"            # a procedure in the hospital's outpatient department: the physician's claim
 OFFICE_EM, NEW_PATIENT, ESTABLISHED = ("9920", "9921"), "9920", "9921"    # office E/M code stems
 NEW_LEVELS = frozenset("2345")   # the levels with a new-patient code (99211 has none: 99201 was deleted in 2021)
 SEASON_START = 8                 # flu seasons run August..July (named by their autumn's year)
@@ -217,7 +218,8 @@ class Ambulatory(CareBase):
             self._professional_component(p, visit, out)
 
     def _professional_component(self, p: Person, visit: Encounter, out: list) -> None:
-        """The ED physician's claim for an ED visit; the radiologist's reading (modifier 26) of hospital imaging."""
+        """The ED physician's claim for an ED visit; the radiologist's reading (modifier 26) of hospital imaging; the
+        endoscopist's claim for an endoscopy in the outpatient department."""
         rng = self.rng
         hcpcs = visit.lines[0][1]
         kind = hcpcs_table()[hcpcs]["kind"]
@@ -231,6 +233,10 @@ class Ambulatory(CareBase):
             specialty, pos = READING
             code = hcpcs.split("-")[0] + "-26"
             dx = visit.dx[:1]
+        elif kind == "procedure" and visit.performing is not None:     # the endoscopist bills the procedure itself
+            out.append(self._clinician_visit(CARRIER, visit.start, hcpcs, OUTPATIENT_POS, visit.dx[:4],
+                                             visit.performing))
+            return
         else:
             return
         out.append(self._clinician_visit(CARRIER, visit.start, code, pos, dx, clinician(rng, p.pool, specialty)))

@@ -134,16 +134,19 @@ class CareBase:
             return []
         return sample(self.rng, p.chronic_codes.values(), k)
 
-    def _ambulance(self, p: Person, day: int, dx: list[str], out: list) -> None:
-        """An emergency ambulance transport to the hospital (residence to hospital, RH): the base rate and the
-        loaded miles."""
+    def _ambulance(self, p: Person, day: int, dx: list[str], out: list,
+                   transport: tuple[tuple[str, ...], str] = (AMBULANCE_CODES, "RH")) -> None:
+        """An ambulance transport: by default an emergency one to the hospital (residence to hospital, RH); else
+        `transport` names the base rate codes to draw from and the origin-destination modifier. The base rate and
+        the loaded miles."""
         rng = self.rng
+        codes, modifier = transport
         services = p.pool.by_kind["ambulance"]
         supplier = services[int(p.hospital["npi"]) % len(services)]     # the service that serves the person's hospital
         miles = float(max(1, round(rng.lognormal(*AMBULANCE_MILES))))
-        lines = [("", AMBULANCE_CODES[below(rng, len(AMBULANCE_CODES))], 1.0), ("", "A0425", miles)]
+        lines = [("", codes[below(rng, len(codes))], 1.0), ("", "A0425", miles)]
         out.append(Encounter(TYPES["carrier"], day, day, dx[:2], lines, supplier, performing=supplier, pos="41",
-                             modifiers=("RH",)))
+                             modifiers=(modifier,)))
 
     @staticmethod
     def _clinician_visit(spec: ClaimType, day: int, hcpcs: str, pos: str, dx: list[str],

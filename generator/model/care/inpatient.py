@@ -267,16 +267,16 @@ class Inpatient(CareBase):
                                       pos="21", modifiers=("AA",)))
 
     def _rounds(self, rounds: StayRounds, p: Person, start: int, end: int, dx: list[str], attending: Provider,
-                out: list) -> None:
-        """The attending's visits during a stay (and the discharge-day visit), and a consultant's on some stays,
-        on professional claims."""
+                out: list, discharged: bool = True) -> None:
+        """The attending's visits during a stay (and the discharge-day visit unless the person is still a patient at
+        the period's end), and a consultant's on some stays, on professional claims."""
         spec = TYPES[rounds.claim_type]
         first = start + rounds.offset
         shown = dx[:rounds.diagnoses]
         for day in range(first, end, rounds.every or max(1, (end - start) // rounds.per_stay)):
             out.append(self._clinician_visit(spec, day, self._code(rounds.later if day > first else rounds.first),
                                              rounds.pos, shown, attending))
-        if rounds.discharge and end > first:
+        if rounds.discharge and end > first and discharged:
             out.append(self._clinician_visit(spec, end, self._code(rounds.discharge), rounds.pos, shown, attending))
         if rounds.consult_share and self.rng.random() < rounds.consult_share:
             specialty = next(s for prefix, s in rounds.consultants if dx[0].startswith(prefix))

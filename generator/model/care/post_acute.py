@@ -24,6 +24,10 @@ HH_PERIOD_DAYS = 30
 HH_MORE_PERIODS = 0.6            # geometric p of the periods after the first (plus a coin flip for one more)
 HH_VISITS = (4, 11)              # 4 + below(11) visits a period
 LUPA_VISITS = 5                  # fewer visits than this: a low-utilization period
+SNF_BY_AMBULANCE = 0.4           # SNF admissions transported from the hospital by ambulance [U: BLS non-emergency
+#                                  A0428 ≈ 99 per 1,000 FFS beneficiaries (realism-detail.md §1), SNF and dialysis
+#                                  transports most of it]
+SNF_TRANSPORT = (("A0428",), "HN")   # BLS non-emergency, hospital to skilled nursing facility
 # The home health principal diagnosis follows the reason for home care (PDGM groups a period by it): after a stay,
 # its condition (an injury's subsequent encounter) or the aftercare of its surgery; on a community referral, the
 # person's chronic condition that most calls for skilled care at home, in this order
@@ -84,7 +88,9 @@ class PostAcute(CareBase):
         out.append(Encounter(SNF, start, end, dx[:1] + self._secondary(p, 6), [], snf, attending=attending, facts=stay))
         stays.append((start, end))
         if p.window_b:
-            self._rounds(SNF.rounds, p, start, end, dx, attending, out)
+            if rng.random() < SNF_BY_AMBULANCE:     # a bed-bound patient goes from the hospital by ambulance
+                self._ambulance(p, start, dx, out, SNF_TRANSPORT)
+            self._rounds(SNF.rounds, p, start, end, dx, attending, out, discharged=stay.discharge_status != "30")
         return end + 1
 
     def _home_health_reason(self, p, stay_dx: list[str], pcs: str) -> str:

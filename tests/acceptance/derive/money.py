@@ -37,7 +37,7 @@ FLU_PRODUCTS = frozenset([*map(str, range(90653, 90669)), "90672", "90673", "906
 PREVENTIVE = frozenset({
     "G0402", "G0403", "G0404", "G0405", "G0438", "G0439",                      # IPPE (+ECG), annual wellness visit
     "G0008", "G0009", "G0010", "90670", "90671", "90677", "90732",              # vaccine administration, pneumococcal
-    *map(str, range(90739, 90748)), *map(str, range(91304, 91323)), "M0201",    # hepatitis B, COVID-19
+    *map(str, range(90739, 90748)), *map(str, range(91304, 91323)), "90480", "M0201",   # hepatitis B, COVID-19
     "77067", "77063", "G0121", "G0105", "G0104", "G0106", "G0328",              # mammography, colorectal screening
     "G0101", "Q0091", "G0102", "G0442", "G0443", "G0444", "G0446", "G0447", "G0296", "71271", "76706",
     "G0117", "G0118", "97802", "97803", "97804", "G0270", "G0108", "G0109", "G0473", "99406", "99407",
