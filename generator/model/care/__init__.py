@@ -41,6 +41,7 @@ class CareModel(Hospice, Inpatient, PostAcute, Ambulatory, Supplies, Dialysis, P
     def encounters(self, p: Person, intensity: float) -> list[Encounter]:
         out: list[Encounter] = []
         stays: list[tuple[int, int]] = []          # inpatient/SNF/hospice days: no office visits then
+        self.elections = []
         if p.window_a:
             hospice_start = self._hospice(p, out)
             self._inpatient(p, intensity, out, stays, hospice_start)
