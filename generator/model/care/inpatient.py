@@ -298,7 +298,7 @@ class Inpatient(CareBase):
             if r < share:
                 return status if status != "03" or los >= SNF_MIN_DAYS else "01"   # no SNF benefit: home
             r -= share
-        if icu and los >= SNF_MIN_DAYS and r < LTCH_AFTER_ICU * (1 - sum(share for _, share in DESTINATIONS)):
+        if icu and los >= SNF_MIN_DAYS and r < LTCH_AFTER_ICU:      # of the eligible stays, whatever the draw
             return "63"
         return "01"
 
