@@ -29,9 +29,10 @@ CONTROL_NUMBER = Derived(("claim_id",), _control_number)
 
 
 def ipps_share(variable: str) -> Derived:
-    """An IPPS add-on amount: its typical share of the claim's payment."""
+    """An IPPS add-on amount: its typical share of the claim's payment (0 on the stay of a hospital paid outside the
+    IPPS, an IRF or LTCH)."""
     fraction = IPPS_ADD_ON_SHARES[variable]
-    return Derived(("paid",), lambda paid: round(paid * fraction, 2))
+    return Derived(("paid", "pps_excluded"), lambda paid, excluded: 0.0 if excluded else round(paid * fraction, 2))
 
 
 def _classification(type_of_bill: str) -> str:

@@ -1,10 +1,11 @@
-"""Inpatient: a hospital's claim for an admission (UB-04), paid by its MS-DRG under the IPPS."""
+"""Inpatient: a hospital's claim for an admission (UB-04), paid by its MS-DRG under the IPPS; inpatient rehabilitation
+facilities (by CMG) and long-term care hospitals (by MS-LTC-DRG) bill the same claim type under their own PPS."""
 from .common import (ACTION, ADMISSION, ADMISSION_SOURCE, ADMISSION_TYPE, BLOOD, DRG,
                      INPATIENT_BALANCE, INSTITUTIONAL_SHAPE,
                      INSTITUTIONAL_TAIL, IPPS_ADD_ONS, MCO_PAID, PATIENT_STATUS, RECEIVED, REVENUE_CHARGES,
                      institutional_header)
 from .shape import FhirShape
-from .spec import ClaimType, Diagnoses, DrgPayment, RevenueShare, StayRounds, Target, TypeOfBill
+from .spec import ClaimType, Diagnoses, DrgPayment, ExcludedHospital, RevenueShare, StayRounds, Target, TypeOfBill
 
 SPEC = ClaimType(
     name="inpatient",
@@ -16,7 +17,7 @@ SPEC = ClaimType(
         coinsurance_day="part_a_coinsurance_day", fixed_loss="ipps_fixed_loss",
         # a stay's cost around its DRG payment: spread and growth with its days past the DRG's mean, set so ≈2-3%
         # of stays earn an outlier and outliers are ≈5.1% of IPPS payments (FY2025 target, 89 FR 80405)
-        cost_sigma=0.4, cost_per_day=0.8,
+        cost_sigma=0.3, cost_per_day=1.3, cost_days_cap=4.0,
         revenue=(
             RevenueShare("0120", 0.34, units="days"),     # room and board, semi-private
             RevenueShare("0250", 0.16),                    # pharmacy
@@ -31,6 +32,33 @@ SPEC = ClaimType(
             RevenueShare("0370", 0.04, when="procedure"),  # anesthesia
             RevenueShare("0350", 0.05, chance=0.4),        # CT scan
             RevenueShare("0270", 0.04, chance=0.6),        # medical/surgical supplies
+        ),
+        excluded=(
+            # an IRF: the CMG's HIPPS code on the 0024 line (no charge), rehabilitation room and board and the three
+            # therapies every day (the IRF's intensive-therapy rule, 42 CFR 412.622(a)(3)); outliers ≈3% of IRF
+            # payments (the FY2025 IRF PPS final rule's target)
+            ExcludedHospital("irf", "irf_conversion_factor", "irf_fixed_loss", cost_sigma=0.25, hipps_revenue="0024",
+                             revenue=(
+                                 RevenueShare("0024", 0.0, units="days"),   # IRF PPS: the CMG line, its covered days
+                                 RevenueShare("0128", 0.45, units="days"),  # room and board, rehabilitation
+                                 RevenueShare("0420", 0.15),                # physical therapy
+                                 RevenueShare("0430", 0.14),                # occupational therapy
+                                 RevenueShare("0440", 0.06, chance=0.6),    # speech-language pathology
+                                 RevenueShare("0250", 0.10),                # pharmacy
+                                 RevenueShare("0300", 0.06),                # laboratory
+                                 RevenueShare("0270", 0.04, chance=0.6),    # medical/surgical supplies
+                             )),
+            # an LTCH: room and board, respiratory care, pharmacy, labs for a long medically complex stay; high-cost
+            # outliers past the LTCH's own (large) fixed-loss amount
+            ExcludedHospital("ltch", "ltch_federal_rate", "ltch_fixed_loss", cost_sigma=0.45, revenue=(
+                RevenueShare("0120", 0.40, units="days"),      # room and board, semi-private
+                RevenueShare("0410", 0.18),                    # respiratory services
+                RevenueShare("0250", 0.18),                    # pharmacy
+                RevenueShare("0300", 0.10),                    # laboratory
+                RevenueShare("0200", 0.15, chance=0.3),        # intensive care
+                RevenueShare("0420", 0.05, chance=0.7),        # physical therapy
+                RevenueShare("0270", 0.06, chance=0.7),        # medical/surgical supplies
+            )),
         )),
     fhir=FhirShape(
         profile="ExplanationOfBenefit-Inpatient-Institutional", eob_type="INPATIENT", category="institutional",

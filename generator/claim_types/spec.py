@@ -60,6 +60,18 @@ class RevenueShare:
 
 
 @dataclass(frozen=True, slots=True)
+class ExcludedHospital:
+    """A hospital excluded from the IPPS that bills the inpatient claim type, paid by its own case mix: weight × the
+    year's rate (lognormal), with its own high-cost outlier threshold and revenue centers."""
+    kind: str                   # its provider kind, and the stays' InpatientStay.pps: "irf", "ltch"
+    base_rate: str              # the cost_sharing column holding the year's rate per unit of case-mix weight
+    fixed_loss: str             # the cost_sharing column holding its outlier fixed-loss threshold
+    cost_sigma: float           # lognormal spread of a stay's cost around its payment
+    revenue: tuple[RevenueShare, ...]
+    hipps_revenue: str = ""     # the revenue center whose line bills the stay's HIPPS code (an IRF's CMG: 0024)
+
+
+@dataclass(frozen=True, slots=True)
 class DrgPayment:
     """An inpatient stay paid by its DRG: weight × the year's base rate (lognormal), the Part A deductible once
     per benefit period, daily coinsurance for the period's hospital days in `coinsurance_days`; charges split by
@@ -71,10 +83,14 @@ class DrgPayment:
     #                                    carry coinsurance
     coinsurance_day: str        # the cost_sharing column holding the daily coinsurance
     revenue: tuple[RevenueShare, ...]
-    cost_per_day: float = 0.8   # the share of a stay's cost that grows with its days over the DRG's mean stay
+    cost_per_day: float = 0.8   # how a stay's cost grows with its days over the DRG's mean stay (1: in proportion;
+    #                             above 1 the long stays cost more a day than the short ones)
+    cost_days_cap: float = 4.0  # a stay's days count in its cost up to this multiple of the mean stay (past it the
+    #                             days are low-cost ones: awaiting placement, not the intensive first days)
     cost_sigma: float = 0.0     # lognormal spread of a stay's cost around its DRG payment
     outlier_share: float = 0.8  # the share of cost above the DRG payment + fixed-loss threshold paid as an outlier
     fixed_loss: str = ""        # the cost_sharing column holding the outlier fixed-loss threshold ("" no outliers)
+    excluded: tuple[ExcludedHospital, ...] = ()   # hospitals billing the type outside the IPPS (IRF, LTCH)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from generator.claim_types.spec import (ClaimType, DailyRate, DrgPayment, DrugFill, FeeSchedule, PeriodPayment,
-                                        RevenueShare, StayPerDiem, TypeOfBill)
+from generator.claim_types.spec import (ClaimType, DailyRate, DrgPayment, DrugFill, ExcludedHospital, FeeSchedule,
+                                        PeriodPayment, RevenueShare, StayPerDiem, TypeOfBill)
 from generator.model import identifiers
 from generator.model.coding import (diagnoses, displays, drug_line, hcpcs_table, new_drug_line, professional_coding,
                                     revenue_coding)
@@ -226,8 +226,10 @@ class ClaimBuilder:
         year = year_of(enc.start)
         cs = cost_sharing(year)
         days = stay.days
-        paid = stay.drg_weight * cs[pricing.base_rate] * rng.lognormal(0, pricing.sigma)
-        cost, outlier = self._stay_cost(pricing, stay, paid, cs)
+        system = next(x for x in pricing.excluded if x.kind == stay.pps) if stay.pps else None
+        base = cs[system.base_rate] if system else cs[pricing.base_rate]
+        paid = stay.drg_weight * base * rng.lognormal(0, pricing.sigma)
+        cost, outlier = self._stay_cost(pricing, stay, paid, cs, system)
         paid += outlier
         new_period, used = ledger.part_a_stay("hospital", enc.start, enc.end, days)
         ded = cs["part_a_deductible"] if new_period else 0.0
@@ -238,7 +240,12 @@ class ClaimBuilder:
         submitted = max(cost, allowed) * (low + spread * rng.random())
         facts = {"procedure": bool(stay.procedure), "emergency": stay.admission_type == "1", "icu": stay.icu,
                  "implant": stay.implant}
-        self._charge_lines(claim, self._billed(pricing.revenue, facts), submitted, days)
+        if system:
+            codes = {system.hipps_revenue: stay.hipps} if system.hipps_revenue else None
+            self._charge_lines(claim, self._billed(system.revenue, facts), submitted, days, codes)
+            claim["pps_excluded"] = True
+        else:
+            self._charge_lines(claim, self._billed(pricing.revenue, facts), submitted, days)
         claim.update(paid=_money(paid), deductible=_money(ded), coinsurance=_money(coins),
                      allowed=_money(paid) + _money(ded) + _money(coins), submitted=_money(submitted),
                      patient_paid=_money(ded + coins), utilization_days=days, coinsurance_days=coins_days,
@@ -249,17 +256,20 @@ class ClaimBuilder:
                                              date=claim["from_date"])]
         self._stay_header(enc, claim, stay.discharge_status)
 
-    def _stay_cost(self, pricing: DrgPayment, stay, paid: float, cs: dict[str, float]) -> tuple[float, float]:
-        """(cost, outlier payment) of a stay: its cost varies around the DRG payment, more so the longer the stay
-        runs past the DRG's mean; a cost past the payment plus the year's fixed-loss threshold earns the outlier
-        share of the excess (42 CFR 412.84)."""
-        if not pricing.fixed_loss:
+    def _stay_cost(self, pricing: DrgPayment, stay, paid: float, cs: dict[str, float],
+                   system: ExcludedHospital | None) -> tuple[float, float]:
+        """(cost, outlier payment) of a stay: its cost varies around the case-mix payment, more so the longer the
+        stay runs past its group's mean; a cost past the payment plus the year's fixed-loss threshold (the IPPS's, or
+        the IRF's or LTCH's own) earns the outlier share of the excess (42 CFR 412.84, 412.624(e)(5), 412.525(a))."""
+        fixed_loss = system.fixed_loss if system else pricing.fixed_loss
+        if not fixed_loss:
             return paid, 0.0
-        mean_days = _drg_mean_days(stay.drg) or stay.days
-        sigma = pricing.cost_sigma
-        cost = (paid * (1 - pricing.cost_per_day + pricing.cost_per_day * stay.days / mean_days)
+        mean_days = stay.mean_days or _drg_mean_days(stay.drg) or stay.days
+        sigma = system.cost_sigma if system else pricing.cost_sigma
+        days = min(stay.days / mean_days, pricing.cost_days_cap)
+        cost = (paid * max(0.0, 1 - pricing.cost_per_day + pricing.cost_per_day * days)
                 * self.rng.lognormal(-sigma * sigma / 2, sigma))
-        excess = cost - paid - cs[pricing.fixed_loss]
+        excess = cost - paid - cs[fixed_loss]
         return cost, pricing.outlier_share * excess if excess > 0 else 0.0
 
     def _stay_header(self, enc: Encounter, claim: Claim, discharge_status: str) -> None:

@@ -32,6 +32,7 @@ FACILITY_KINDS = {
     "irf": (1, ("Rehabilitation Hospital", "Institute for Rehabilitation"), "A0", "283X00000X", (3025, 3099)),
     "ambulance": (2, ("Ambulance Service", "Emergency Medical Services"), "59", "3416L0300X", None),
     "dialysis": (2, ("Dialysis Center", "Kidney Center", "Dialysis Clinic"), "A0", "261QE0700X", (2300, 2499)),
+    "ltch": (1, ("Specialty Hospital", "Long Term Acute Care Hospital"), "A0", "282E00000X", (2000, 2299)),
 }
 CLINICIANS_PER_PERCENT = 60
 SOLO_SHARE = 0.15           # clinicians billing under their own NPI; the others reassign to a group practice
@@ -40,7 +41,8 @@ GROUP = ("70", "193200000X", ("Medical Group", "Physicians", "Associates", "Clin
 """A group practice's CMS specialty (70, multispecialty clinic or group practice), NUCC taxonomy, name suffixes."""
 PRIMARY_CARE = ("11", "08", "01", "50", "97")     # the specialties a person's own clinician may have
 KIND_INDEX = {k: i for i, k in enumerate(["clinician", *FACILITY_KINDS, "group"])}
-NPI_BASE = 100_000_000      # base9 = NPI_BASE + state * 10**6 + kind * 10**5 + k: unique, starts with 1
+NPI_BASE = 100_000_000      # base9 = NPI_BASE + state * 10**6 + kind * KIND_NPIS + k: unique, starts with 1
+KIND_NPIS = 50_000          # NPIs per kind and state: room for 20 kinds in a state's million
 
 
 @cache
@@ -89,7 +91,7 @@ def pool(seed: int, state_index: int) -> StatePool:
     specialties = tables.table("specialties")
 
     def npis(kind: str, n: int) -> list[str]:
-        base = NPI_BASE + state_index * 1_000_000 + KIND_INDEX[kind] * 100_000
+        base = NPI_BASE + state_index * 1_000_000 + KIND_INDEX[kind] * KIND_NPIS
         return [npi(base + k) for k in range(n)]
 
     n = max(10, round(CLINICIANS_PER_PERCENT * share_pct))

@@ -163,6 +163,7 @@ class Claim(TypedDict, total=False):
     utilization_days: int     # IP/SNF/hospice covered days
     coinsurance_days: int     # IP/SNF
     outlier: float            # IP: the IPPS cost outlier payment (part of `paid`)
+    pps_excluded: bool        # IP: an IRF or LTCH stay, paid outside the IPPS (no IPPS add-on amounts)
     qualifying_stay: tuple[str, str]  # SNF: the qualifying inpatient stay (from, thru)
     benefits_exhausted: str | None  # SNF: the day the benefit period's covered days ran out (None: they did not)
     noncovered_stay: tuple[str, str] | None  # SNF: the days of the stay after that (from, thru)
@@ -213,6 +214,9 @@ class InpatientStay:
     days: int                   # covered days (at least 1)
     icu: bool = False           # days in intensive or coronary care (revenue 020x/021x)
     implant: bool = False       # an implanted device (revenue 0278)
+    pps: str = ""               # a hospital paid outside the IPPS: "irf" (by CMG), "ltch" (by MS-LTC-DRG); "" IPPS
+    hipps: str = ""             # an IRF stay's HIPPS code: comorbidity tier and CMG
+    mean_days: float = 0.0      # the mean stay of its case-mix group (0: the DRG's geometric mean)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """Post-acute, hospice and DME rules the claims follow, read from the claim records of a small default-profile run:
 valid PDPM/PDGM HIPPS codes on the PPS lines, visit lines by discipline on their own days inside the period,
 the hospice's routine home care rates and the service intensity add-on, GV/GW on professional claims during an
-election, DME quantities and rental modifiers, and SNF days past the benefit period's 100."""
+election, DME quantities and rental modifiers, SNF days past the benefit period's 100, IRF and LTCH stays after the
+acute stays that discharge there, paid by their own PPS, and no home health or admission inside a hospice election."""
 from __future__ import annotations
 
 import datetime as dt
@@ -186,3 +187,73 @@ def test_hospice_terminal_diagnosis_is_a_terminal_illness_not_respiratory_failur
     terminal = [c["diagnoses"][0]["code"] for _, c in claims_of(people, "hospice")]
     assert terminal
     assert not [code for code in terminal if code.startswith(("J96", "R"))]
+
+def _ccn_number(claim) -> int:
+    ccn = claim["provider"].get("ccn") or ""
+    return int(ccn[2:6]) if len(ccn) == 6 and ccn[2:6].isdigit() else -1
+
+
+def _post_acute_stays(people, low, high):
+    """(the acute stay discharging there, the stay) of the inpatient stays at hospitals of the CCN range."""
+    out = []
+    for _, claims in people:
+        stays = [c for c in claims if c["type"] == "inpatient"]
+        for c in stays:
+            if low <= _ccn_number(c) <= high:
+                before = [a for a in stays if 1 <= _ccn_number(a) <= 879 and a["thru_date"] == c["from_date"]]
+                out.append((before[0] if before else None, c))
+    return out
+
+
+@pytest.fixture(scope="module")
+def more_people():
+    """(beneficiary, claims) of 4,000 default-profile beneficiaries (LTCH stays are ≈1 per 1,000)."""
+    return list(shard_people(load_profile("default"), 11, 0, 0, 4000))
+
+
+def test_irf_stays_follow_a_discharge_to_rehab_and_are_paid_by_their_cmg(people):
+    irf = _post_acute_stays(people, 3025, 3099)
+    assert len(irf) >= 5
+    for acute, stay in irf:
+        assert acute is not None and acute["discharge_status"] == "62", stay["claim_id"]
+        pps = [line for line in stay["lines"] if line["revenue"] == "0024"]
+        assert len(pps) == 1 and re.fullmatch(r"[A-D]\d{4}", pps[0]["hcpcs"]), stay["claim_id"]
+        assert {"0420", "0430"} <= {line["revenue"] for line in stay["lines"]}, "IRF patients get therapy daily"
+        assert stay["admission_source"] == "4" and stay["pps_excluded"]
+        assert 3 <= day(stay["thru_date"]).toordinal() - day(stay["from_date"]).toordinal() <= 60
+    paid = [stay["paid"] for _, stay in irf if stay["discharge_status"] != "30"]
+    assert 15_000 < sum(paid) / len(paid) < 32_000, sum(paid) / len(paid)       # ≈$20-25k a stay (FY2025 IRF PPS)
+
+
+def test_ltch_stays_follow_an_icu_stay_discharged_to_an_ltch(more_people):
+    ltch = _post_acute_stays(more_people, 2000, 2299)
+    assert ltch
+    for acute, stay in ltch:
+        assert acute is not None and acute["discharge_status"] == "63", stay["claim_id"]
+        assert any(line["revenue"] == "0200" for line in acute["lines"]), "the LTCH criteria: ICU days before"
+        assert day(acute["thru_date"]).toordinal() - day(acute["from_date"]).toordinal() >= 3
+        assert stay["pps_excluded"] and stay["drg"] in {"189", "871", "872", "592", "593", "594", "682", "683",
+                                                        "684", "949", "950"}
+    paid = [stay["paid"] for _, stay in ltch]
+    assert 25_000 < sum(paid) / len(paid) < 90_000, paid
+
+
+def test_no_home_health_or_hospital_admission_begins_inside_a_hospice_election(more_people):
+    """A hospice patient's care for the terminal illness is the hospice's (42 CFR 418.24(d)): home health and
+    hospital stays end before an election begins and begin only after it ends."""
+    elections = 0
+    for _, claims in more_people:
+        days = set()
+        for c in claims:
+            if c["type"] == "hospice":
+                days.update(range(day(c["from_date"]).toordinal(), day(c["thru_date"]).toordinal() + 1))
+        if not days:
+            continue
+        elections += 1
+        for c in claims:
+            first, last = day(c["from_date"]).toordinal(), day(c["thru_date"]).toordinal()
+            if c["type"] == "hha":
+                assert not days & set(range(first, last + 1)), c["claim_id"]
+            elif c["type"] == "inpatient":
+                assert first not in days, c["claim_id"]
+    assert elections > 50

@@ -42,6 +42,7 @@ class CareModel(Hospice, Inpatient, PostAcute, Hospital, Courses, Supplies, Dial
     def encounters(self, p: Person, intensity: float) -> list[Encounter]:
         out: list[Encounter] = []
         stays: list[tuple[int, int]] = []          # inpatient/SNF/hospice days: no office visits then
+        self.elections = []
         if p.window_a:
             hospice_start = self._hospice(p, out)
             self._inpatient(p, intensity, out, stays, hospice_start)

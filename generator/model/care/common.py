@@ -116,6 +116,7 @@ class CareBase:
 
     u: dict
     rng: Draws
+    elections: list[tuple[int, int]]    # the person's hospice elections (first and last days), in date order
     prevalence: tuple[tuple[str, float], ...]     # the profile's chronic-condition prevalences
 
     def __init__(self, profile, rng: np.random.Generator | Draws, ccw_visits: bool = True):
@@ -124,6 +125,17 @@ class CareBase:
         self.u = profile.utilization
         self.rng = Draws.of(rng)
         self.ccw_visits = ccw_visits
+        self.elections = []
+
+    def _in_election(self, day: int) -> bool:
+        """Whether the day falls in one of the person's hospice elections (whose terminal-condition care the hospice
+        gives: no hospital stay or home health period begins then, 42 CFR 418.24(d))."""
+        return any(first <= day <= last for first, last in self.elections)
+
+    def _before_election(self, day: int, last: int) -> int:
+        """`last`, or the day before the first hospice election that begins after `day` and by `last`: care that
+        begins on `day` ends before the election."""
+        return min([last] + [first - 1 for first, _ in self.elections if day < first <= last])
 
     def _acute(self, reason: str) -> str:
         items, p = acute_codes()[reason]

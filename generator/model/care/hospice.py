@@ -89,6 +89,7 @@ class Hospice(CareBase):
         a few survivors a stay that ends in a live discharge (they got better or chose treatment), for others one
         still under way at the period's end (its start returned)."""
         rng = self.rng
+        self.elections = []
         agency = pick(rng, p.pool.by_kind["hospice"])
         first_day, last_day = p.window_a
         if p.death is None:
@@ -138,6 +139,7 @@ class Hospice(CareBase):
         """A hospice stay billed monthly from `start` to `end`, which ends in `ending` (40 died, 01 discharged, 30
         still under way at the period's end); the benefit periods it used."""
         rng = self.rng
+        self.elections.append((start, end))
         period = 1
         dx = dx or self._hospice_reason(p)
         sites, weights = _sites()

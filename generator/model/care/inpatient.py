@@ -10,14 +10,15 @@ discharge destinations after HCUP/MedPAC: home ≈50%, SNF ≈20%, home health �
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import cache
 
 from generator import tables
 from generator.claim_types import TYPES
 from generator.claim_types.spec import StayRounds
-from generator.model.care.common import CareBase, calendar_day, calendar_draw, nb, years
-from generator.model.care_tables import em_levels, pick_weighted
-from generator.model.care.drg import Drg, choose, drg_rows, severity, stay_codes
+from generator.model.care.common import CareBase, calendar_day, calendar_draw, dedupe, nb, years
+from generator.model.care_tables import cumulative, em_levels, pick_weighted
+from generator.model.care.drg import Drg, choose, severity, stay_codes
 from generator.model.draws import below
 from generator.model.providers import clinician, pick
 from generator.model.records import Encounter, InpatientStay, Person, Provider
@@ -49,9 +50,13 @@ ICU_SHARE = {2: 0.45, 1: 0.15, 0: 0.05}   # stays with ICU days by their DRG's s
 DESTINATIONS = (("03", 0.34), ("06", 0.17), ("62", 0.045), ("02", 0.025), ("07", 0.01))  # the rest home (01)
 SNF_MIN_DAYS = 3                 # a SNF stay needs a qualifying stay of 3+ days
 TRANSFER_SOURCE = "4"            # point of origin: transfer from a hospital
-REHAB_DRGS = ("949", "950")      # an IRF stay's DRG (aftercare): with, without CC/MCC
-REHAB_PRINCIPAL = "Z5189"        # encounter for other specified aftercare
-REHAB_LOS = (math.log(12), 0.35)
+POST_ACUTE_LOS_SIGMA = 0.3       # lognormal σ of an IRF or LTCH stay's days around its case-mix group's mean
+IRF_HOME_HEALTH = 0.4            # IRF discharges home with home health (status 06; MedPAC: ≈40% [U])
+# LTCH: ≈0.5% of acute discharges (realism.md §2.3: 63 ≈0.5%), from the stays that meet the LTCH criteria for the
+# standard rate: 3+ days in intensive care before the transfer (42 CFR 412.522(b)); ≈16% of stays have ICU days and
+# 3+ days (measured on the default profile), so ≈3.5% of them go on to an LTCH
+LTCH_AFTER_ICU = 0.035
+LTCH_HOME_HEALTH = 0.25          # LTCH discharges home with home health (status 06) [U]
 ED_CODES = ("99285", "99285", "99285", "99284", "99284", "99283")
 CRITICAL_CARE = "99291"          # critical care, first 30-74 minutes
 CRITICAL_CARE_DAYS = 3           # ICU days with critical care: 1 to this many (99291 ≈180 per 1,000 FFS
@@ -77,6 +82,42 @@ def _season(row: Drg) -> str:
     """The calendar pattern of an admission for the DRG: respiratory infections and sepsis peak twice as much in
     winter as all causes (realism-detail.md §5)."""
     return "admission_respiratory" if row.drg in RESPIRATORY_DRGS else "admission"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseMix:
+    """A case-mix group of a hospital paid outside the IPPS (the post_acute_case_mix table): an IRF's CMG or
+    comorbidity tier, an LTCH's MS-LTC-DRG."""
+    code: str
+    weight: float
+    mean_days: float
+    principal: str
+    drgs: tuple[str, ...]       # the claim's MS-DRG with no, a CC and an MCC secondary diagnosis
+
+
+@cache
+def _case_mixes(system: str) -> tuple[tuple[tuple[str, ...], tuple[CaseMix, ...], tuple[float, ...]], ...]:
+    """(acute principal-diagnosis prefixes, the groups they lead to, their cumulative shares) of a system."""
+    groups: dict[tuple[str, ...], list] = {}
+    for r in tables.table("post_acute_case_mix"):
+        if r["system"] == system:
+            row = CaseMix(r["code"], float(r["weight"]), float(r["mean_days"]), r["principal"],
+                          tuple(r["drgs"].split("|")))
+            groups.setdefault(tuple(r["after"].split("|")) if r["after"] else (), []).append((row, float(r["share"])))
+    return tuple((after, tuple(g for g, _ in rows), cumulative(w for _, w in rows)) for after, rows in groups.items())
+
+
+@cache
+def _case_mix(system: str, acute_principal: str) -> tuple[tuple[CaseMix, ...], tuple[float, ...]]:
+    """The groups (with cumulative shares) a stay of the system takes after an acute stay with this principal
+    diagnosis: those of its prefix, else those for the rest."""
+    rest: tuple = ((), ())
+    for after, rows, weights in _case_mixes(system):
+        if not after:
+            rest = (rows, weights)
+        elif acute_principal.startswith(after):
+            return rows, weights
+    return rest
 
 
 @cache
@@ -116,9 +157,12 @@ class Inpatient(CareBase):
         free_from = first
         for start, row in starts:
             start = max(start, free_from)
+            for elected, ended in self.elections:     # the hospice gives its patient's care: admitted after it
+                if elected <= start <= ended:
+                    start = ended + 1
             if start > last or (final is not None and start >= final):
                 break
-            free_from = self._episode(p, start, row, last, out, stays, readmit, final)
+            free_from = self._episode(p, start, row, self._before_election(start, last), out, stays, readmit, final)
         if final is not None and final >= free_from:
             self._stay(p, final, last, out, stays, "1", ending="20" if dies_in_hospital else "5")
 
@@ -171,8 +215,9 @@ class Inpatient(CareBase):
         if adm_type is None:
             adm_type = "3" if row.surgical and rng.random() < SURGICAL_ELECTIVE else (
                 "1" if rng.random() < EMERGENCY_SHARE else "2")
+        icu = rng.random() < ICU_SHARE[row.allows if row.secondary else 0]
         status = ending if ending == "20" else ("50" if rng.random() < 0.8 else "51") if ending == "5" else (
-            self._discharge_status(end - start))
+            self._discharge_status(end - start, icu))
         if p.death is not None and end >= p.death:
             end, status = p.death, "20"
         elif natural > end == p.window_a[1] and not ending:
@@ -185,7 +230,7 @@ class Inpatient(CareBase):
         proc = procedures().get(pcs)
         stay = InpatientStay(drg=row.drg, drg_weight=row.weight, procedure=pcs, admission_type=adm_type,
                              admission_source=source or ("7" if adm_type == "1" else "1"), discharge_status=status,
-                             days=max(1, end - start), icu=rng.random() < ICU_SHARE[row.allows if row.secondary else 0],
+                             days=max(1, end - start), icu=icu,
                              implant=bool(proc and proc["implant"] == "Y"))
         attending = clinician(rng, p.pool, "11")
         surgeon = clinician(rng, p.pool, proc["specialty"]) if proc else None
@@ -209,36 +254,54 @@ class Inpatient(CareBase):
             receiving = pick(self.rng, tuple(h for h in p.pool.by_kind["hospital"] if h is not p.hospital)
                              or p.pool.by_kind["hospital"])
             return self._stay(p, end, last, out, stays, "1", source=TRANSFER_SOURCE, hospital=receiving, row=row)[2]
-        if status == "62" and end < last:
-            return self._rehab(p, end, last, out, stays)
+        if status in ("62", "63") and end < last:
+            return self._post_acute_hospital(p, "irf" if status == "62" else "ltch", end, last, dx[0], out, stays)
         if status == "03" and end - start >= SNF_MIN_DAYS:
             return self._snf(p, end, last, dx, row.drg, out, stays)
         if status == "06":
             self._home_health(p, end + 1, out, stays, referral="after_stay", stay_dx=dx, pcs=pcs)
         return end + 1
 
-    def _rehab(self, p, day, last, out, stays) -> int:
-        """An inpatient rehabilitation facility's stay from the discharge day (an inpatient claim of the IRF)."""
+    def _post_acute_hospital(self, p, kind: str, day: int, last: int, acute_principal: str, out, stays) -> int:
+        """The stay of an inpatient rehabilitation facility (paid by its CMG, the HIPPS code of its 0024 line) or a
+        long-term care hospital (paid by its MS-LTC-DRG) from the acute discharge day, on an inpatient claim of the
+        facility; the first day free after it (and the home health it discharges to)."""
         rng = self.rng
-        end = min(last, day + max(3, round(rng.lognormal(*REHAB_LOS))))
-        dx = [REHAB_PRINCIPAL, *self._secondary(p, 6)]
+        row = pick_weighted(rng, *_case_mix(kind, acute_principal))
+        tier = pick_weighted(rng, *_case_mix("irf_tier", "")) if kind == "irf" else None
+        end = min(last, day + max(3, round(rng.lognormal(math.log(row.mean_days), POST_ACUTE_LOS_SIGMA))))
+        dx = dedupe([row.principal, *self._secondary(p, 6)])
         sev = severity()
-        drg = REHAB_DRGS[0] if any(sev.get(c, 0) for c in dx) else REHAB_DRGS[1]
-        weight = next((r.weight for r, _ in drg_rows() if r.drg == drg), 1.0)
-        status = "01" if end < last else "30"
-        stay = InpatientStay(drg=drg, drg_weight=weight * (end - day) / 8, procedure="", admission_type="3",
-                             admission_source=TRANSFER_SOURCE, discharge_status=status, days=max(1, end - day))
-        irf = pick(rng, p.pool.by_kind["irf"])
-        out.append(Encounter(INPATIENT, day, end, dx, [], irf, attending=clinician(rng, p.pool, "11"), facts=stay))
+        drg = row.drgs[max((sev.get(c, 0) for c in dx[1:]), default=0)]     # as the grouper gives it
+        home_health = IRF_HOME_HEALTH if kind == "irf" else LTCH_HOME_HEALTH
+        if p.death is not None and end >= p.death:
+            end, status = p.death, "20"
+        elif end >= last:
+            status = "30"
+        else:
+            status = "06" if rng.random() < home_health else "01"
+        stay = InpatientStay(drg=drg, drg_weight=row.weight * (tier.weight if tier else 1.0), procedure="",
+                             admission_type="3" if kind == "irf" else "1", admission_source=TRANSFER_SOURCE,
+                             discharge_status=status, days=max(1, end - day), pps=kind,
+                             hipps=tier.code + row.code if tier else "", mean_days=row.mean_days)
+        hospital = pick(rng, p.pool.by_kind[kind])
+        attending = clinician(rng, p.pool, "11")
+        out.append(Encounter(INPATIENT, day, end, dx, [], hospital, attending=attending, facts=stay))
         stays.append((day, end))
+        if p.window_b:
+            self._rounds(INPATIENT.rounds, p, day, end, dx, attending, out)
+        if status == "06":
+            self._home_health(p, end + 1, out, stays, referral="after_stay")
         return end + 1
 
-    def _discharge_status(self, los: int) -> str:
+    def _discharge_status(self, los: int, icu: bool) -> str:
         r = self.rng.random()
         for status, share in DESTINATIONS:
             if r < share:
                 return status if status != "03" or los >= SNF_MIN_DAYS else "01"   # no SNF benefit: home
             r -= share
+        if icu and los >= SNF_MIN_DAYS and r < LTCH_AFTER_ICU:      # of the eligible stays, whatever the draw
+            return "63"
         return "01"
 
     def _arrival(self, p: Person, day: int, dx: list[str], out: list) -> None:

@@ -21,7 +21,9 @@ SNF_DAYS = (3, 100)
 SNF_LONG_STAY = 0.04             # stays running past day 100 of the benefit period (an estimate [U])
 SNF_PAST_BENEFIT = 60            # their days after it: below(60)
 HH_PERIOD_DAYS = 30
-HH_MORE_PERIODS = 0.6            # geometric p of the periods after the first (plus a coin flip for one more)
+HH_MORE_PERIODS = 0.45           # geometric p of the periods after the first (plus a coin flip for one more): ≈3
+#                                  periods a user before the year's end cuts them (MedPAC 2022: 8.6 M periods,
+#                                  2.8 M users, realism-detail.md §4.3)
 HH_VISITS = (4, 11)              # 4 + below(11) visits a period
 LUPA_VISITS = 5                  # fewer visits than this: a low-utilization period
 SNF_BY_AMBULANCE = 0.4           # SNF admissions transported from the hospital by ambulance [U: BLS non-emergency
@@ -112,7 +114,11 @@ class PostAcute(CareBase):
         rng = self.rng
         if any(e.spec is HHA and e.start <= start <= e.end for e in out):
             return          # a home health period is under way: the agency resumes care within it (one at a time)
-        last = p.window_a[1] if p.death is None else min(p.window_a[1], p.death)
+        if self._in_election(start):
+            return          # a hospice patient's care at home is the hospice's
+        ends = p.window_a[1] if p.death is None else min(p.window_a[1], p.death)
+        last = self._before_election(start, ends)
+        final = "50" if last < ends else "01"      # discharged to hospice the day before the election, or home
         periods = 1 + int(rng.geometric(HH_MORE_PERIODS)) - 1 + (rng.random() < 0.5)
         agency = pick(rng, p.pool.by_kind["hha"])
         principal = self._home_health_reason(p, list(stay_dx), pcs)
@@ -130,7 +136,7 @@ class PostAcute(CareBase):
             # early/late, community/institution; the clinical group of the principal diagnosis
             code = hipps(rng, HHA.hipps, {1: str(1 + source + (2 if n else 0)), PDGM_GROUP: group})
             period = HomeHealthPeriod(visits=visits, referral="1" if referral == "community" else "2",
-                                      low_use=visits < LUPA_VISITS, discharge_status="30" if end < last else "01",
+                                      low_use=visits < LUPA_VISITS, discharge_status="30" if end < last else final,
                                       hipps=code)
             billed = visit_lines(rng, HHA.visits, start, end, visits)
             out.append(Encounter(HHA, start, end, dx, [(pps.revenue, code, 1.0)] + [v[1:] for v in billed], agency,
