@@ -10,7 +10,7 @@ discharge destinations after HCUP/MedPAC: home ≈50%, SNF ≈20%, home health �
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from generator import tables
@@ -51,6 +51,13 @@ DESTINATIONS = (("03", 0.34), ("06", 0.17), ("62", 0.045), ("02", 0.025), ("07",
 SNF_MIN_DAYS = 3                 # a SNF stay needs a qualifying stay of 3+ days
 TRANSFER_SOURCE = "4"            # point of origin: transfer from a hospital
 POST_ACUTE_LOS_SIGMA = 0.3       # lognormal σ of an IRF or LTCH stay's days around its case-mix group's mean
+POST_ACUTE_ROUNDS = {
+    # an IRF's rehabilitation physician sees the patient face to face at least 3 days a week (42 CFR
+    # 412.622(a)(3)(iv)), at the IRF's place of service 61; an LTCH's attending daily; neither has the acute
+    # stay's consultant
+    "irf": replace(INPATIENT.rounds, every=2, pos="61", consult_share=0.0),
+    "ltch": replace(INPATIENT.rounds, consult_share=0.0),
+}
 IRF_HOME_HEALTH = 0.4            # IRF discharges home with home health (status 06; MedPAC: ≈40% [U])
 # LTCH: ≈0.5% of acute discharges (realism.md §2.3: 63 ≈0.5%), from the stays that meet the LTCH criteria for the
 # standard rate: 3+ days in intensive care before the transfer (42 CFR 412.522(b)); ≈16% of stays have ICU days and
@@ -289,7 +296,7 @@ class Inpatient(CareBase):
         out.append(Encounter(INPATIENT, day, end, dx, [], hospital, attending=attending, facts=stay))
         stays.append((day, end))
         if p.window_b:
-            self._rounds(INPATIENT.rounds, p, day, end, dx, attending, out)
+            self._rounds(POST_ACUTE_ROUNDS[kind], p, day, end, dx, attending, out)
         if status == "06":
             self._home_health(p, end + 1, out, stays, referral="after_stay")
         return end + 1
