@@ -213,3 +213,24 @@ def test_imaging_of_an_injury_shows_the_injured_region(people):
                     assert principal[1] == region, (line["hcpcs"], principal)
                     checked += 1
     assert checked
+
+
+VISIT_REVENUE = ("045", "051")      # ED, clinic
+PREVENTIVE = {"G0008", "G0009", "G0439", "G0438", "G0402", "77067", "G0121", "G0105", "90480"}
+
+
+def test_no_visit_or_preventive_service_inside_a_stay(people):
+    """A person in a hospital, IRF, LTCH or SNF bed is not in an office, clinic or ED, nor given an outpatient
+    preventive service: their care then is the facility's (and its clinicians' rounds)."""
+    visits = inside = 0
+    for insured, claims in people:
+        stays = [(c["from_date"], c["thru_date"]) for c in claims if c["type"] in ("inpatient", "snf")]
+        for c in claims:
+            codes = {line.get("hcpcs", "") for line in c["lines"]}
+            revenue = {line.get("revenue", "")[:3] for line in c["lines"]}
+            if (c["type"] == "carrier" and codes & (OFFICE | PREVENTIVE)) or (
+                    c["type"] == "outpatient" and revenue & set(VISIT_REVENUE)):
+                visits += 1
+                inside += any(a < c["from_date"] < b for a, b in stays)
+    assert visits > 1000
+    assert inside == 0

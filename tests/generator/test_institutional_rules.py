@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 import pytest
@@ -220,9 +220,28 @@ def test_irf_stays_follow_a_discharge_to_rehab_and_are_paid_by_their_cmg(people)
         assert len(pps) == 1 and re.fullmatch(r"[A-D]\d{4}", pps[0]["hcpcs"]), stay["claim_id"]
         assert {"0420", "0430"} <= {line["revenue"] for line in stay["lines"]}, "IRF patients get therapy daily"
         assert stay["admission_source"] == "4" and stay["pps_excluded"]
-        assert 3 <= day(stay["thru_date"]).toordinal() - day(stay["from_date"]).toordinal() <= 60
+        days = day(stay["thru_date"]).toordinal() - day(stay["from_date"]).toordinal()
+        assert 3 <= days <= 60 or (stay["discharge_status"] == "30" and days < 3), stay["claim_id"]   # cut at the end
     paid = [stay["paid"] for _, stay in irf if stay["discharge_status"] != "30"]
     assert 15_000 < sum(paid) / len(paid) < 32_000, sum(paid) / len(paid)       # ≈$20-25k a stay (FY2025 IRF PPS)
+
+
+def test_an_irf_physician_visits_every_other_day_at_the_irf(people):
+    """An IRF's rehabilitation physician sees the patient at least 3 days a week (42 CFR 412.622(a)(3)(iv)), at
+    place of service 61, without the acute stay's daily consultant."""
+    checked = 0
+    for insured, claims in people:
+        if insured.person is None or insured.person.window_b is None:
+            continue        # Part A only: no Part B clinician's claims
+        for stay in (c for c in claims if c["type"] == "inpatient" and 3025 <= _ccn_number(c) <= 3099):
+            first, last = stay["from_date"], stay["thru_date"]
+            days = Counter(c["from_date"] for c in claims if c["type"] == "carrier" and first < c["from_date"] < last
+                           and any(line.get("pos") == "61" for line in c["lines"]))
+            inside = day(last).toordinal() - day(first).toordinal() - 1
+            assert max(days.values(), default=1) == 1, stay["claim_id"]
+            assert inside // 2 - 1 <= len(days) <= inside // 2 + 1, (stay["claim_id"], len(days), inside)
+            checked += 1
+    assert checked >= 5
 
 
 def test_ltch_stays_follow_an_icu_stay_discharged_to_an_ltch(more_people):

@@ -82,7 +82,7 @@ class Ambulatory(CareBase):
         encs = self._show_conditions(p, visits)
         encs.sort(key=lambda e: e.start)
         out.extend(_office_edits(encs, regular, rng))
-        self._preventive(p, out)
+        self._preventive(p, out, stays)
 
     def _office(self, p: Person, conditions: tuple[str, ...], intensity: float, stays,
                 team: dict[str, Provider]) -> list[tuple[Encounter, Carries]]:
@@ -149,10 +149,11 @@ class Ambulatory(CareBase):
         return Encounter(CARRIER, day, day, dx, [first, *_injury_imaging(extra, dx[0])], doctor, performing=doctor,
                          pos=pos)
 
-    def _preventive(self, p: Person, out: list) -> None:
+    def _preventive(self, p: Person, out: list, stays: list[tuple[int, int]]) -> None:
         """Preventive services by the preventive table's rules: eligibility by sex and age, at most one service of a
-        group (a row's name up to its first "_") per season, once, or per interval of days. (`Person.age` is the
-        age at the period's end: eligible means eligible all year.)"""
+        group (a row's name up to its first "_") per season, once, or per interval of days; none on a day of a stay
+        (the facility's care then). (`Person.age` is the age at the period's end: eligible means eligible all
+        year.)"""
         groups: dict[str, list[Preventive]] = {}
         for svc in preventive_services():
             if (svc.sex and (svc.sex == "female") != p.female) or not svc.ages[0] <= p.age - 1 <= svc.ages[1]:
@@ -160,6 +161,8 @@ class Ambulatory(CareBase):
             groups.setdefault(svc.service.split("_")[0], []).append(svc)
         for rows in groups.values():
             for day, svc in self._schedule(p.window_b, rows):
+                if any(a <= day <= b for a, b in stays):
+                    continue
                 doctor = p.pcp if svc.specialty == "pcp" else clinician(self.rng, p.pool, svc.specialty)
                 out.append(Encounter(CARRIER, day, day, list(svc.dx[:1]), [("", code, 1.0) for code in svc.lines],
                                      doctor, performing=doctor, pos=svc.pos))
