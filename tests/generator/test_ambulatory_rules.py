@@ -223,7 +223,7 @@ def test_no_visit_or_preventive_service_inside_a_stay(people):
     """A person in a hospital, IRF, LTCH or SNF bed is not in an office, clinic or ED, nor given an outpatient
     preventive service: their care then is the facility's (and its clinicians' rounds)."""
     visits = inside = 0
-    for insured, claims in people:
+    for _, claims in people:
         stays = [(c["from_date"], c["thru_date"]) for c in claims if c["type"] in ("inpatient", "snf")]
         for c in claims:
             codes = {line.get("hcpcs", "") for line in c["lines"]}
