@@ -73,8 +73,8 @@ def test_the_attending_rounds_daily_and_sees_the_discharge_day(people):
             start, end = _day(c["from_date"]), _day(c["thru_date"])
             own = {d: [line["hcpcs"] for k in carrier.get(d, ()) for line in k["lines"]
                        if line["performing"]["npi"] == npi and line.get("pos") == "21"] for d in range(start, end + 1)}
-            if c["admission_source"] == "4" and c["drg"] in ("949", "950"):
-                continue                                          # a rehab facility's stay: no hospitalist rounds
+            if c.get("pps_excluded"):
+                continue            # an IRF's or LTCH's stay: its own rounds (test_institutional_rules)
             checked += 1
             assert set(own[start]) & INITIAL, c["claim_id"]
             assert all(own[d] for d in range(start, end)), c["claim_id"]       # every day of the stay
