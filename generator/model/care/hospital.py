@@ -57,7 +57,7 @@ class Service:
 
 
 @dataclass(frozen=True, slots=True)
-class Course:
+class RadiationCourse:
     """A radiation therapy course for a cancer (a radiation_courses row)."""
     condition: str
     per_year: float
@@ -74,9 +74,10 @@ def hospital_services() -> tuple[Service, ...]:
 
 
 @cache
-def radiation_courses() -> tuple[Course, ...]:
-    return tuple(Course(r["condition"], float(r["per_year"]), (int(r["fractions_low"]), int(r["fractions_high"])),
-                        r["delivery"], tuple(r["planning"].split("|")))
+def radiation_courses() -> tuple[RadiationCourse, ...]:
+    return tuple(RadiationCourse(r["condition"], float(r["per_year"]),
+                                 (int(r["fractions_low"]), int(r["fractions_high"])), r["delivery"],
+                                 tuple(r["planning"].split("|")))
                  for r in tables.table("radiation_courses"))
 
 
