@@ -66,7 +66,7 @@ class VisitKind:
     panel: float                            # office: the share of the eligible who see such a clinician
 
 
-def _line_spec(text: str) -> tuple[tuple[tuple[str, str, float], ...], tuple[float, ...]]:
+def line_spec(text: str) -> tuple[tuple[tuple[str, str, float], ...], tuple[float, ...]]:
     """`rev:hcpcs-MOD*weight|…` → the lines (revenue, hcpcs with its modifiers, quantity 1) and their cumulative
     weights (1 each when none is given)."""
     lines, weights = [], []
@@ -82,11 +82,11 @@ def _line_spec(text: str) -> tuple[tuple[tuple[str, str, float], ...], tuple[flo
 def visit_kinds() -> dict[str, tuple[VisitKind, ...]]:
     out: dict[str, list] = {}
     for r in tables.table("visits"):
-        main, main_weights = _line_spec(r["main"])
+        main, main_weights = line_spec(r["main"])
         out.setdefault(r["claim_type"], []).append(VisitKind(
             spec=TYPES[r["claim_type"]], kind=r["kind"], weight=float(r["weight"]),
             conditions=tuple(dict.fromkeys(filter(None, r["conditions"].split("|")))), main=main,
-            main_weights=main_weights, extra=_line_spec(r["extra"])[0], extra_p=float(r["extra_p"]), pos=r["pos"],
+            main_weights=main_weights, extra=line_spec(r["extra"])[0], extra_p=float(r["extra_p"]), pos=r["pos"],
             specialty=r["specialty"], reason=r["reason"], panel=float(r["panel"])))
     return {k: tuple(v) for k, v in out.items()}
 

@@ -30,6 +30,11 @@ def year_of(ordinal: int) -> int:
     return dt.date.fromordinal(ordinal).year
 
 
+def weekday(ordinal: int) -> int:
+    """The day of the week of the day `ordinal`: Monday 0 .. Sunday 6 (ordinal 1, 0001-01-01, is a Monday)."""
+    return (ordinal - 1) % 7
+
+
 @cache
 def month_end(ordinal: int) -> int:
     """The last day (ordinal) of the month holding the day `ordinal`."""

@@ -25,7 +25,7 @@ from generator.model.coding import (diagnoses, displays, drug_line, hcpcs_table,
                                     revenue_coding)
 from generator import tables
 from generator.model.cost_sharing import Ledger, cents, cost_sharing, drug_tier, no_cost_sharing
-from generator.model.dates import EXPORT_LAG_DAYS, iso, stamp, year_of
+from generator.model.dates import EXPORT_LAG_DAYS, iso, stamp, weekday, year_of
 from generator.model.draws import Draws
 from generator.model.fill_codes import fill_codes, pharmacy_type
 from generator.model.records import Claim, DialysisMonth, Encounter, Line, Procedure
@@ -147,7 +147,7 @@ class ClaimBuilder:
     def _processed(self, earliest: int) -> tuple[str, str]:
         """(processing date, meta.lastUpdated) of a claim that can be processed from day `earliest` on: the
         following Friday, but not after the export."""
-        day = min(earliest + (4 - (earliest - 1) % 7) % 7, self.export_day)    # (ordinal - 1) % 7: weekday, Monday 0
+        day = min(earliest + (4 - weekday(earliest)) % 7, self.export_day)     # the next Friday (weekday 4)
         self.processed[earliest] = dates = (iso(day), stamp(day))
         return dates
 

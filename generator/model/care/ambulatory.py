@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from generator.claim_types import TYPES
-from generator.model.care.common import CareBase, calendar_day, day_in, dedupe, nb, years
+from generator.model.care.common import CareBase, calendar_day, day_in, dedupe, nb, within, years
 from generator.model.care_tables import (CONDITION, Preventive, Reasons, VisitKind, acute_codes_for,
                                          eligible_kinds, em_levels, imaging_region, injury_codes_in, office_kinds,
                                          pick_weighted, preventive_services, visit_reasons)
@@ -161,7 +161,7 @@ class Ambulatory(CareBase):
             groups.setdefault(svc.service.split("_")[0], []).append(svc)
         for rows in groups.values():
             for day, svc in self._schedule(p.window_b, rows):
-                if any(a <= day <= b for a, b in stays):
+                if within(day, stays):
                     continue
                 doctor = p.pcp if svc.specialty == "pcp" else clinician(self.rng, p.pool, svc.specialty)
                 out.append(Encounter(CARRIER, day, day, list(svc.dx[:1]), [("", code, 1.0) for code in svc.lines],
@@ -368,7 +368,7 @@ class Ambulatory(CareBase):
         rng = self.rng
         for _ in range(4 if stays else 1):
             d = calendar_day(rng, window, "office") if calendar else day_in(rng, window)
-            if not any(a <= d <= b for a, b in stays):
+            if not within(d, stays):
                 return d
         return None
 

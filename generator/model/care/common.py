@@ -17,8 +17,14 @@ from generator import tables
 from generator.claim_types import TYPES
 from generator.claim_types.spec import Billed, ClaimType
 from generator.model.care_tables import acute_codes, pick_weighted
+from generator.model.dates import weekday
 from generator.model.draws import Draws, below, sample
 from generator.model.records import Encounter, Person, Provider
+
+
+def within(day: int, spans) -> bool:
+    """Whether the day falls in one of the (first, last) spans, inclusive: a person's stays or hospice elections."""
+    return any(first <= day <= last for first, last in spans)
 
 
 def day_in(rng, window: tuple[int, int]) -> int:
@@ -48,7 +54,7 @@ def _calendar(pattern: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
 @cache
 def _day_weight(pattern: str, ordinal: int) -> float:
     weekdays, months = _calendar(pattern)
-    return weekdays[(ordinal - 1) % 7] * months[dt.date.fromordinal(ordinal).month - 1]
+    return weekdays[weekday(ordinal)] * months[dt.date.fromordinal(ordinal).month - 1]
 
 
 CALENDAR_TRIES = 32
@@ -130,7 +136,7 @@ class CareBase:
     def _in_election(self, day: int) -> bool:
         """Whether the day falls in one of the person's hospice elections (whose terminal-condition care the hospice
         gives: no hospital stay or home health period begins then, 42 CFR 418.24(d))."""
-        return any(first <= day <= last for first, last in self.elections)
+        return within(day, self.elections)
 
     def _before_election(self, day: int, last: int) -> int:
         """`last`, or the day before the first hospice election that begins after `day` and by `last`: care that

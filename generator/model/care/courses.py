@@ -16,15 +16,16 @@ from functools import cache
 from generator import tables
 from generator.claim_types import TYPES
 from generator.model.care.ambulatory import ORDERED
-from generator.model.care.common import CareBase
-from generator.model.care_tables import _line_spec
+from generator.model.care.common import CareBase, within
+from generator.model.care_tables import line_spec
+from generator.model.dates import weekday
 from generator.model.draws import below, weighted_index
 from generator.model.providers import pick
 from generator.model.records import Encounter, Person
 
 CARRIER = TYPES["carrier"]
 SIDES = {"RT": ("RT",), "LT": ("LT",), "RTLT": ("RT", "LT"), "": ("",)}
-SATURDAY = 5                    # (ordinal - 1) % 7 of a Saturday (ordinal 1 is a Monday)
+SATURDAY = 5                    # the weekday of a Saturday (Monday 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ class Course:
 def courses() -> tuple[Course, ...]:
     out = []
     for r in tables.table("courses"):
-        drugs, weights = _line_spec(r["drug"])
+        drugs, weights = line_spec(r["drug"])
         low, _, high = r["units"].partition("-")
         out.append(Course(
             name=r["course"], condition=r["condition"], share=float(r["share"]), every=int(r["every_days"]),
@@ -111,9 +112,9 @@ class Courses(CareBase):
         referring = p.pcp if course.specialty in ORDERED else None     # therapy on the PCP's order
         given = 0
         while day <= last and (not n or given < n):
-            weekday = (day - 1) % 7
-            dose_day = day + (7 - weekday if weekday >= SATURDAY else 0)
-            if first <= dose_day <= last and not any(a <= dose_day <= b for a, b in stays):
+            week_day = weekday(day)
+            dose_day = day + (7 - week_day if week_day >= SATURDAY else 0)
+            if first <= dose_day <= last and not within(dose_day, stays):
                 lines = [("", drug, units), *[("", line, 1.0) for line in admin]]
                 lines += [("", line, 1.0) for line in course.extra if rng.random() < course.extra_p]
                 out.append(Encounter(CARRIER, dose_day, dose_day, list(dx), lines, doctor, performing=doctor,

@@ -89,7 +89,6 @@ class Hospice(CareBase):
         a few survivors a stay that ends in a live discharge (they got better or chose treatment), for others one
         still under way at the period's end (its start returned)."""
         rng = self.rng
-        self.elections = []
         agency = pick(rng, p.pool.by_kind["hospice"])
         first_day, last_day = p.window_a
         if p.death is None:

@@ -18,8 +18,8 @@ from generator import tables
 from generator.claim_types import TYPES
 from generator.model.care.ambulatory import Ambulatory
 from generator.model.care.common import calendar_day, dedupe, years
-from generator.model.care_tables import ESRD_CKD_CODE, _line_spec, acute_codes, em_levels, pick_weighted
-from generator.model.dates import month_end
+from generator.model.care_tables import ESRD_CKD_CODE, acute_codes, em_levels, line_spec, pick_weighted
+from generator.model.dates import month_end, weekday
 from generator.model.draws import below
 from generator.model.providers import clinician
 from generator.model.records import Encounter, Person
@@ -68,7 +68,7 @@ class RadiationCourse:
 
 @cache
 def hospital_services() -> tuple[Service, ...]:
-    return tuple(Service(tuple(r["conditions"].split("|")), float(r["per_year"]), _line_spec(r["lines"])[0],
+    return tuple(Service(tuple(r["conditions"].split("|")), float(r["per_year"]), line_spec(r["lines"])[0],
                          r["professional"], r["specialty"], r["sides"] == "Y", int(r["most"]))
                  for r in tables.table("hospital_services"))
 
@@ -172,7 +172,7 @@ def _weekdays(start: int, n: int, last: int) -> list[int]:
     out: list[int] = []
     day = start
     while len(out) < n and day <= last:
-        if (day - 1) % 7 < 5:       # (ordinal - 1) % 7: weekday, Monday 0
+        if weekday(day) < 5:        # Monday..Friday
             out.append(day)
         day += 1
     return out

@@ -47,6 +47,7 @@ def _pdgm_groups() -> dict[str, str]:
     return {r["prefix"]: r["group"] for r in tables.table("pdgm_groups")}
 
 
+@cache
 def pdgm_group(code: str) -> str | None:
     """The PDGM clinical group of a home health principal diagnosis (the pdgm_groups table, longest prefix), None
     for a code not accepted as one."""
