@@ -41,7 +41,7 @@ class CareModel(Hospice, Inpatient, PostAcute, Hospital, Courses, Supplies, Dial
 
     def encounters(self, p: Person, intensity: float) -> list[Encounter]:
         out: list[Encounter] = []
-        stays: list[tuple[int, int]] = []          # inpatient/SNF/hospice days: no office visits then
+        stays: list[tuple[int, int]] = []          # inpatient, IRF/LTCH and SNF stays: no visits then
         self.elections = []
         if p.window_a:
             hospice_start = self._hospice(p, out)

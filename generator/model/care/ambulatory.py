@@ -363,7 +363,7 @@ class Ambulatory(CareBase):
 
     def _free_day(self, window, stays, calendar: bool = True) -> int | None:
         """A day of the window for a visit the person makes (on the office calendar's weekdays, or any day of
-        the week) outside their stays (inpatient, SNF and hospice days: care then is the facility's); None when
+        the week) outside their stays (inpatient, IRF/LTCH and SNF days: care then is the facility's); None when
         four draws all fall inside a stay, and the visit does not happen."""
         rng = self.rng
         for _ in range(4 if stays else 1):
