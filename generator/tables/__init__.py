@@ -70,6 +70,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "pde_codes": ("key", "code", "share", "pharmacy"),
     "pharmacy_types": ("code", "taxonomy", "share"),
     "pos": ("code", "display", "share"),
+    "repeat_limits": ("code", "group", "days", "per_side"),
     "radiation_courses": ("condition", "per_year", "fractions_low", "fractions_high", "delivery", "planning"),
     "processing_lag": ("form", "billing_median", "billing_sigma", "processing_days"),
     "revenue_centers": ("code", "display"),

@@ -234,3 +234,46 @@ def test_no_visit_or_preventive_service_inside_a_stay(people):
                 inside += any(a < c["from_date"] < b for a, b in stays)
     assert visits > 1000
     assert inside == 0
+
+
+EMERGENCY_POS = {"21", "23"}        # inpatient and ED professional care: not limited (repeats.py)
+
+
+def _scheduled(claim) -> bool:
+    """A claim of scheduled care: not the ED's, an observation stay's, or an inpatient clinician's; nor a drug
+    course's treatment day, whose labs follow the regimen's schedule (courses.csv)."""
+    if any(line.get("hcpcs", "")[:1] in ("J", "Q") for line in claim["lines"]):
+        return False
+    if claim["type"] == "carrier":
+        return not any(line["pos"] in EMERGENCY_POS or line.get("hcpcs", "").startswith("9928")
+                       for line in claim["lines"])
+    return not any(line["revenue"].startswith("045") or line["revenue"] == "0762" for line in claim["lines"])
+
+
+def test_scheduled_services_respect_their_repeat_limits(people):
+    """A lab panel no more often than its interval (an HbA1c every 90 days, a metabolic panel every 30), one
+    venipuncture a day, each eye's cataract extraction once, counted across carrier and outpatient claims."""
+    limits = {r["code"]: (r["group"], int(r["days"]), r["per_side"] == "Y") for r in tables.table("repeat_limits")}
+    checked = 0
+    for insured, claims in people:
+        dates: dict[str, set[dt.date]] = defaultdict(set)
+        for c in claims:
+            if c["type"] not in ("carrier", "outpatient") or not _scheduled(c):
+                continue
+            for line in c["lines"]:
+                if line.get("hcpcs") not in limits:
+                    continue
+                group, _, per_side = limits[line["hcpcs"]]
+                side = next((m for m in line["modifiers"] if m in ("RT", "LT", "50")), "") if per_side else ""
+                dates[group + side].add(dt.date.fromisoformat(line["from_date"] or c["from_date"]))
+        for key, days in dates.items():
+            group = key[:-2] if key[-2:] in ("RT", "LT") else key
+            interval = next(d for g, d, _ in limits.values() if g == group)
+            ordered = sorted(days)
+            if interval == 0:
+                assert len(ordered) == 1, (insured.bene["bene_id"], key, ordered)
+            else:
+                gaps = [(b - a).days for a, b in itertools.pairwise(ordered)]
+                assert all(g >= interval for g in gaps), (insured.bene["bene_id"], key, ordered)
+            checked += len(ordered)
+    assert checked > 2000       # the rule is exercised: most people have panels and a venipuncture

@@ -24,6 +24,7 @@ from generator.model.care.hospice import Hospice, hospice_benefit_period
 from generator.model.care.inpatient import Inpatient, terminal_rate
 from generator.model.care.part_d import PartD, general_drug_rate
 from generator.model.care.post_acute import PostAcute
+from generator.model.care.repeats import Repeats
 from generator.model.draws import Draws
 from generator.model.records import Encounter, Person
 
@@ -43,6 +44,7 @@ class CareModel(Hospice, Inpatient, PostAcute, Hospital, Courses, Supplies, Dial
         out: list[Encounter] = []
         stays: list[tuple[int, int]] = []          # inpatient, IRF/LTCH and SNF stays: no visits then
         self.elections = []
+        self.repeats = Repeats()
         if p.window_a:
             hospice_start = self._hospice(p, out)
             self._inpatient(p, intensity, out, stays, hospice_start)

@@ -77,8 +77,9 @@ class Ambulatory(CareBase):
         kinds = eligible_kinds(CARRIER, conditions)
         for _ in range(n):
             kind = self._choose_kind(kinds)
-            if (day := self._free_day(window, stays)) is not None:
-                visits.append((self._visit(p, kind, day, team=team), _carries(kind)))
+            if (day := self._free_day(window, stays)) is not None and (
+                    visit := self._visit(p, kind, day, team=team)) is not None:
+                visits.append((visit, _carries(kind)))
         encs = self._show_conditions(p, visits)
         encs.sort(key=lambda e: e.start)
         out.extend(_office_edits(encs, regular, rng))
@@ -125,7 +126,7 @@ class Ambulatory(CareBase):
                       treats: list[str]) -> Encounter:
         rng = self.rng
         random = rng.random
-        extra = [line for line in kind.extra if random() < kind.extra_p]
+        extra = [line for line in kind.extra if random() < kind.extra_p and self.repeats.take(line[1], day)]
         pos = kind.pos
         if kind.main:
             first = kind.main[weighted_index(rng, kind.main_weights)]
@@ -216,7 +217,8 @@ class Ambulatory(CareBase):
             kind = self._choose_kind(kinds)
             if (day := self._free_day(p.window_b, stays, calendar=False)) is None:
                 continue
-            visit = self._visit(p, kind, day)
+            if (visit := self._visit(p, kind, day)) is None:
+                continue
             out.append(visit)
             self._professional_component(p, visit, out)
 
@@ -255,13 +257,19 @@ class Ambulatory(CareBase):
         return pick_weighted(self.rng, *(regional or acute_codes_for(reason, p.female)))
 
     def _visit(self, p: Person, kind: VisitKind, day: int, supplier: Provider | None = None,
-               team: dict[str, Provider] | None = None) -> Encounter:
+               team: dict[str, Provider] | None = None) -> Encounter | None:
+        """A visit of the kind on the day; None when a repeat limit refuses its service (repeats.py: emergency
+        care is not limited; a scheduled visit's further lines are kept only within their limits)."""
         rng = self.rng
         random = rng.random
         lines = [kind.main[weighted_index(rng, kind.main_weights)]]
+        limited = kind.reason != "acute"
+        if limited and not self.repeats.take(lines[0][1], day):
+            return None
         for extra in kind.extra:
             # a HCPCS code once per claim, whatever revenue center bills it (its units count more)
-            if random() < kind.extra_p and all(extra[1] != line[1] for line in lines):
+            if (random() < kind.extra_p and all(extra[1] != line[1] for line in lines)
+                    and (not limited or self.repeats.take(extra[1], day))):
                 lines.append(extra)
         reasons = visit_reasons().get((kind.spec.name, kind.kind))
         if reasons is not None:

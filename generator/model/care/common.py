@@ -19,6 +19,7 @@ from generator.claim_types.spec import Billed, ClaimType
 from generator.model.care_tables import acute_codes, pick_weighted
 from generator.model.dates import weekday
 from generator.model.draws import Draws, below, sample
+from generator.model.care.repeats import Repeats
 from generator.model.records import Encounter, Person, Provider
 
 
@@ -123,6 +124,7 @@ class CareBase:
     u: dict
     rng: Draws
     elections: list[tuple[int, int]]    # the person's hospice elections (first and last days), in date order
+    repeats: Repeats                    # the person's dates of services with a repeat limit
     prevalence: tuple[tuple[str, float], ...]     # the profile's chronic-condition prevalences
 
     def __init__(self, profile, rng: np.random.Generator | Draws, ccw_visits: bool = True):
@@ -132,6 +134,7 @@ class CareBase:
         self.rng = Draws.of(rng)
         self.ccw_visits = ccw_visits
         self.elections = []
+        self.repeats = Repeats()
 
     def _in_election(self, day: int) -> bool:
         """Whether the day falls in one of the person's hospice elections (whose terminal-condition care the hospice

@@ -59,6 +59,8 @@ class Supplies(CareBase):
         age = below(rng, OXYGEN_MONTHS) if already else 0        # months of the schedule before the first claim
         day = first_day + below(rng, MONTH_DAYS) if already else day_in(rng, p.window_b)
         template = self._visit(p, self._choose_kind(kinds), day, supplier)
+        if template is None:        # equipment has no repeat limit (its schedule is its own): not reached
+            return
         schedule = _schedule()
         items = []
         for rev, code, _ in template.lines:

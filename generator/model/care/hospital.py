@@ -129,11 +129,11 @@ class Hospital(Ambulatory):
             surgeon = clinician(rng, p.pool, svc.specialty)
             for i in range(n):
                 side = sides[i % 2] if svc.sides else ""
-                if (day := self._free_day(p.window_b, stays)) is None:
-                    continue
-                dx = dedupe([code, *self._secondary(p, 1 + below(rng, 3))])
                 (rev, hcpcs, qty), *rest = svc.lines
-                lines = [(rev, hcpcs + side, qty), *rest]
+                if (day := self._free_day(p.window_b, stays)) is None or not self.repeats.take(hcpcs + side, day):
+                    continue        # … or the eye's lens was removed already (the ASC's surgeon: ambulatory.py)
+                dx = dedupe([code, *self._secondary(p, 1 + below(rng, 3))])
+                lines = [(rev, hcpcs + side, qty), *(line for line in rest if self.repeats.take(line[1], day))]
                 out.append(Encounter(OUTPATIENT, day, day, dx, lines, p.hospital, performing=surgeon,
                                      pos=HOSPITAL_POS))
                 out.append(self._clinician_visit(CARRIER, day, svc.professional + side, HOSPITAL_POS, dx[:4],
