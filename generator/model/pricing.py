@@ -28,14 +28,13 @@ from generator.model.cost_sharing import Ledger, cents, cost_sharing, drug_tier,
 from generator.model.dates import EXPORT_LAG_DAYS, iso, stamp, weekday, year_of
 from generator.model.draws import Draws
 from generator.model.fill_codes import fill_codes, pharmacy_type
-from generator.model.records import Claim, DialysisMonth, Encounter, Line, Procedure
+from generator.model.records import (STILL_A_PATIENT, Claim, DialysisMonth, Encounter, Line, Procedure,
+                                     still_a_patient)
 
 PART_B_COINSURANCE = 0.2
 FILING_LIMIT_DAYS = 365    # timely filing: a claim reaches CMS within 12 months of its last day of service
 RECEIPT_TO_CWF_DAYS = 3    # the fewest days from receipt to the Common Working File
-STILL_A_PATIENT = "30"     # the discharge status of a stay still open at the period's end
 INTERIM_FIRST = "2"        # UB-04 frequency of such a claim: interim, first claim
-DIED = "20"
 SURGICAL_REVENUE = ("036", "049")   # operating room and ambulatory surgery lines: their clinician is the operating one
 PATIENT_STATUS = {"20": "B", "40": "B", "30": "C"}       # NCH patient status by discharge status; "A" otherwise
 OUTPATIENT_STATUS = "01"   # the discharge status of an outpatient claim (home)
@@ -276,7 +275,7 @@ class ClaimBuilder:
         """A stay's discharge status and bill type: one still open at the period's end (not ended by death) is
         billed as an interim claim with the patient still there."""
         spec = enc.spec
-        if enc.end >= self.period_end and discharge_status != DIED:
+        if still_a_patient(enc.end, self.period_end, discharge_status):
             _institutional_header(spec, claim, STILL_A_PATIENT, INTERIM_FIRST)
         else:
             _institutional_header(spec, claim, discharge_status, spec.type_of_bill.frequency)

@@ -202,6 +202,17 @@ class StatePool:
 
 # --- the care model's encounters, before pricing: one typed record of facts per kind of encounter ----------
 
+STILL_A_PATIENT = "30"     # the discharge status of a stay still open at the period's end
+DIED = "20"
+
+
+def still_a_patient(end: int, period_end: int, status: str) -> bool:
+    """Whether a stay ending on day `end` with the care model's discharge `status` is billed with the patient still
+    there (status 30, an interim claim): the model says so, or the stay reaches the period's end and the person did
+    not die in it (the claim is written at the period's end, before any discharge that day)."""
+    return status == STILL_A_PATIENT or (end >= period_end and status != DIED)
+
+
 @dataclass(frozen=True, slots=True)
 class InpatientStay:
     """An admission: its DRG, its procedure, how it began and ended."""

@@ -277,3 +277,25 @@ def test_no_home_health_or_hospital_admission_begins_inside_a_hospice_election(m
             elif c["type"] == "inpatient":
                 assert first not in days, c["claim_id"]
     assert elections > 50
+
+
+DISCHARGE_DAY = {"99238", "99239", "99315", "99316"}     # hospital and nursing facility discharge-day management
+
+
+def test_a_stay_still_open_at_the_period_end_has_no_discharge_day_visit(more_people):
+    """Discharge status 30 (still a patient): nobody was discharged, so no clinician bills discharge-day management
+    on the stay's last day, whether the stay is acute, IRF/LTCH or SNF."""
+    checked = Counter()
+    for insured, claims in more_people:
+        if insured.person is None or insured.person.window_b is None:
+            continue
+        carrier_codes = defaultdict(set)
+        for c in claims:
+            if c["type"] == "carrier":
+                carrier_codes[c["from_date"]].update(line["hcpcs"].split("-")[0] for line in c["lines"])
+        for stay in claims:
+            if stay["type"] in ("inpatient", "snf") and stay["discharge_status"] == "30":
+                kind = "snf" if stay["type"] == "snf" else "post-acute" if stay.get("pps_excluded") else "acute"
+                assert not carrier_codes[stay["thru_date"]] & DISCHARGE_DAY, (kind, stay["claim_id"])
+                checked[kind] += 1
+    assert checked["acute"] >= 5 and checked["snf"] >= 1, checked

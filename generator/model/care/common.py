@@ -123,6 +123,7 @@ class CareBase:
     u: dict
     rng: Draws
     elections: list[tuple[int, int]]    # the person's hospice elections (first and last days), in date order
+    period_end: int
     prevalence: tuple[tuple[str, float], ...]     # the profile's chronic-condition prevalences
 
     def __init__(self, profile, rng: np.random.Generator | Draws, ccw_visits: bool = True):
@@ -131,6 +132,7 @@ class CareBase:
         self.u = profile.utilization
         self.rng = Draws.of(rng)
         self.ccw_visits = ccw_visits
+        self.period_end = profile.period_end.toordinal()     # the period's last day (a stay open then is billed open)
         self.elections = []
 
     def _in_election(self, day: int) -> bool:
