@@ -299,3 +299,35 @@ def test_a_stay_still_open_at_the_period_end_has_no_discharge_day_visit(more_peo
                 assert not carrier_codes[stay["thru_date"]] & DISCHARGE_DAY, (kind, stay["claim_id"])
                 checked[kind] += 1
     assert checked["acute"] >= 5 and checked["snf"] >= 1, checked
+
+
+def test_routine_ambulatory_care_stays_out_of_a_hospice_election(more_people):
+    """In a hospice election the hospice gives the care of the terminal illness and its attending (the PCP) sees
+    the patient; specialists' office visits, ancillary tests, preventive services, office drug courses, hospital
+    outpatient visits, tests and procedures do not fall inside it (dialysis and radiation may go on)."""
+    from generator.model.care_tables import preventive_services
+    preventive = {code for svc in preventive_services() for code in svc.lines}
+    elections, pcp_visits = 0, 0
+    for insured, claims in more_people:
+        days = set()
+        for c in claims:
+            if c["type"] == "hospice":
+                days.update(range(day(c["from_date"]).toordinal(), day(c["thru_date"]).toordinal() + 1))
+        if not days or insured.person is None or insured.person.window_b is None:
+            continue
+        elections += 1
+        pcp = insured.person.pcp["npi"]
+        for c in claims:
+            if day(c["from_date"]).toordinal() not in days:
+                continue
+            codes = {line.get("hcpcs", "").split("-")[0] for line in c["lines"]}
+            if c["type"] == "outpatient":
+                revenue = {line["revenue"] for line in c["lines"]}
+                assert revenue <= {"0333"} or codes & {"90999"}, (c["claim_id"], sorted(codes))
+            elif c["type"] == "carrier":
+                assert not codes & preventive, (c["claim_id"], sorted(codes))
+                performer = c["lines"][0].get("performing") or {}
+                if any(line.get("pos") in ("11", "81") for line in c["lines"]):
+                    assert performer.get("npi") == pcp, (c["claim_id"], sorted(codes))
+                    pcp_visits += 1
+    assert elections > 50 and pcp_visits > 20, (elections, pcp_visits)

@@ -140,6 +140,15 @@ class CareBase:
         gives: no hospital stay or home health period begins then, 42 CFR 418.24(d))."""
         return within(day, self.elections)
 
+    def _and_elections(self, stays: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The days a person's routine ambulatory care keeps away from: their stays and their hospice elections. In
+        an election the hospice plans and gives the care of the terminal illness and its related conditions, its
+        attending physician (the PCP here: their visits carry GV/GW) sees the patient, and office visits to
+        specialists, ancillary tests (labs, imaging, therapy), screening and preventive services, office drug courses
+        and hospital outpatient clinic visits and tests no longer happen: a terminally ill patient stops routine
+        care (42 CFR 418.24(d), 418.56; hospices give vaccines themselves)."""
+        return stays + self.elections if self.elections else stays
+
     def _before_election(self, day: int, last: int) -> int:
         """`last`, or the day before the first hospice election that begins after `day` and by `last`: care that
         begins on `day` ends before the election."""

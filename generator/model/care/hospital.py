@@ -129,7 +129,7 @@ class Hospital(Ambulatory):
             surgeon = clinician(rng, p.pool, svc.specialty)
             for i in range(n):
                 side = sides[i % 2] if svc.sides else ""
-                if (day := self._free_day(p.window_b, stays)) is None:
+                if (day := self._free_day(p.window_b, self._and_elections(stays))) is None:
                     continue
                 dx = dedupe([code, *self._secondary(p, 1 + below(rng, 3))])
                 (rev, hcpcs, qty), *rest = svc.lines
