@@ -177,6 +177,13 @@ def preventive_services() -> tuple[Preventive, ...]:
 
 
 @cache
+def frequency_limits() -> dict[str, tuple[str, int]]:
+    """HCPCS code -> (its group, the fewest days between two services of the group for one person): the
+    frequency_limits table (diagnostic endoscopies)."""
+    return {r["hcpcs"]: (r["group"], int(r["interval_days"])) for r in tables.table("frequency_limits")}
+
+
+@cache
 def other_condition_codes() -> dict[str, tuple[float, tuple[str, ...], tuple[float, ...]]]:
     """Conditions outside CCW's list that drugs, supplies and visits need: prevalence, codes, cumulative weights."""
     out: dict[str, list] = {}

@@ -61,6 +61,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "pcs": ("code", "display"),
     "post_acute_case_mix": ("system", "code", "display", "weight", "mean_days", "share", "after", "principal",
                             "drgs"),
+    "frequency_limits": ("hcpcs", "group", "interval_days"),
     "preventive": ("service", "lines", "dx", "sex", "min_age", "max_age", "interval_days", "uptake", "months",
                    "specialty", "pos"),
     "procedures": ("pcs", "cpt", "specialty", "anesthesia", "minutes", "implant"),

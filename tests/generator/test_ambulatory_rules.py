@@ -234,3 +234,29 @@ def test_no_visit_or_preventive_service_inside_a_stay(people):
                 inside += any(a < c["from_date"] < b for a, b in stays)
     assert visits > 1000
     assert inside == 0
+
+
+@pytest.fixture(scope="module")
+def more_people():
+    """(beneficiary, claims) of 3,000 default-profile beneficiaries (repeat endoscopies are rare)."""
+    return list(shard_people(load_profile("default"), 7, 0, 0, 3000))
+
+
+def test_a_diagnostic_endoscopy_is_not_repeated_within_its_frequency_limit(more_people):
+    """An EGD or a colonoscopy (diagnostic or screening) is not done again for the same person within 90 days
+    (the frequency_limits table): two EGDs three days apart for dysphagia and epigastric pain are one study."""
+    limits = {r["hcpcs"]: (r["group"], int(r["interval_days"])) for r in tables.table("frequency_limits")}
+    studies = 0
+    for _, claims in more_people:
+        days = defaultdict(set)     # group -> days of its studies (the facility's and the endoscopist's claims)
+        for c in claims:
+            for line in c["lines"]:
+                limit = limits.get(line.get("hcpcs", "").split("-")[0])
+                if limit is not None:
+                    days[limit].add(dt.date.fromisoformat(c["from_date"]).toordinal())
+        for (group, interval), seen in days.items():
+            ordered = sorted(seen)
+            studies += len(ordered)
+            gaps = [b - a for a, b in itertools.pairwise(ordered)]
+            assert all(gap >= interval for gap in gaps), (group, gaps)
+    assert studies > 30, studies

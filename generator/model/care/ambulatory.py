@@ -18,8 +18,8 @@ import datetime as dt
 from generator.claim_types import TYPES
 from generator.model.care.common import CareBase, calendar_day, day_in, dedupe, nb, within, years
 from generator.model.care_tables import (CONDITION, Preventive, Reasons, VisitKind, acute_codes_for,
-                                         eligible_kinds, em_levels, imaging_region, injury_codes_in, office_kinds,
-                                         pick_weighted, preventive_services, visit_reasons)
+                                         eligible_kinds, em_levels, frequency_limits, imaging_region, injury_codes_in,
+                                         office_kinds, pick_weighted, preventive_services, visit_reasons)
 from generator.model.coding import hcpcs_table
 from generator.model.dates import month_end, year_of
 from generator.model.draws import below, sample, weighted_index
@@ -221,6 +221,8 @@ class Ambulatory(CareBase):
             if (day := self._free_day(p.window_b, busy, calendar=False)) is None:
                 continue
             visit = self._visit(p, kind, day)
+            if _too_soon(visit, out):
+                continue
             out.append(visit)
             self._professional_component(p, visit, out)
 
@@ -403,6 +405,20 @@ def _office_edits(visits: list[Encounter], regular: set[str], rng) -> list[Encou
             seen.add(npi)
         out.append(e)
     return out
+
+
+def _too_soon(visit: Encounter, earlier: list[Encounter]) -> bool:
+    """Whether the visit's service (its first line) has a frequency limit (the frequency_limits table: an EGD, a
+    colonoscopy) and the person had a service of its group within that many days of it, before or after (the
+    visits are drawn in no date order): such a study is not repeated without a new reason."""
+    limits = frequency_limits()
+    limit = limits.get(visit.lines[0][1].split("-")[0])
+    if limit is None:
+        return False
+    group, days = limit
+    day = visit.start
+    return any(abs(e.start - day) < days and limits.get(line[1].split("-")[0], ("",))[0] == group
+               for e in earlier for line in e.lines)
 
 
 def _injury_imaging(extra: list[tuple[str, str, float]], principal: str) -> list[tuple[str, str, float]]:
