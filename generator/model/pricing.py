@@ -32,6 +32,9 @@ from generator.model.records import (STILL_A_PATIENT, Claim, DialysisMonth, Enco
                                      still_a_patient)
 
 PART_B_COINSURANCE = 0.2
+PRIMARY_PAYS = 0.8         # a Medicare Secondary Payer line: the group health plan pays this share of the allowed
+#                            amount first [U]; Medicare pays the rest, less than it would as primary, and the
+#                            beneficiary owes nothing more (42 CFR 411.33: the lowest of the amounts)
 FILING_LIMIT_DAYS = 365    # timely filing: a claim reaches CMS within 12 months of its last day of service
 RECEIPT_TO_CWF_DAYS = 3    # the fewest days from receipt to the Common Working File
 INTERIM_FIRST = "2"        # UB-04 frequency of such a claim: interim, first claim
@@ -164,7 +167,8 @@ class ClaimBuilder:
         performing = enc.performing
         deductible_left = ledger.part_b_left(year)
         lines = []
-        total_submitted = total_allowed = total_deductible = total_coinsurance = 0
+        total_submitted = total_allowed = total_deductible = total_coinsurance = total_prior = 0
+        msp = enc.primary_payer
         opps = pricing.opps
         comprehensive = _comprehensive_line(enc.lines) if opps else -1
         # the ESRD PPS bundle: a dialysis month's treatments are paid per treatment, and their rate covers the ESAs
@@ -183,8 +187,12 @@ class ClaimBuilder:
             else:                       # packaged into it (status N): charged, not paid
                 allowed = 0
                 charge = round(_fee(spec, rev, hcpcs, pos) * qty * 100)
+            prior = 0
             if not allowed or no_cost_sharing(template["hcpcs"]):      # the code without its modifiers
                 ded = coins = 0
+            elif msp:               # the primary payer paid first: no Part B deductible or coinsurance is left
+                ded = coins = 0
+                prior = round(PRIMARY_PAYS * allowed)
             else:
                 ded = min(deductible_left, allowed) if deductible_left > 0 else 0
                 deductible_left -= ded
@@ -194,6 +202,9 @@ class ClaimBuilder:
                     coins = coins_cap
             submitted = round((allowed or charge) * markup * (1.0 + random()))
             line = _line(template, claim, qty, submitted, allowed, ded, coins)
+            if prior:
+                line.update(paid=(allowed - prior) / 100, prior_payer=prior / 100, primary_payer=msp)
+                total_prior += prior
             if enc.line_days:       # a repetitive service's line on its own day (radiation fractions)
                 line["from_date"] = line["thru_date"] = iso(enc.line_days[i])
             if professional:
@@ -214,7 +225,7 @@ class ClaimBuilder:
                 claim["operating"] = claim["operating"] or performing
             bill = spec.recurring.type_of_bill if isinstance(enc.facts, DialysisMonth) else None
             _institutional_header(spec, claim, OUTPATIENT_STATUS, spec.type_of_bill.frequency, bill)
-        _set_amounts(claim, total_submitted, total_allowed, total_deductible, total_coinsurance)
+        _set_amounts(claim, total_submitted, total_allowed, total_deductible, total_coinsurance, total_prior)
 
     def _drg(self, enc, claim, ledger, lis, plans):
         """An inpatient stay: the DRG payment, the Part A deductible once per benefit period, daily coinsurance
@@ -479,10 +490,12 @@ def _line(template: Line, claim: Claim, qty: float, submitted: int, allowed: int
     return line
 
 
-def _set_amounts(claim: Claim, submitted: int, allowed: int, ded: int, coins: int) -> None:
-    """The claim's amounts from the sums of its lines' (in cents): paid = allowed - deductible - coinsurance."""
-    claim.update(submitted=submitted / 100, allowed=allowed / 100, paid=(allowed - ded - coins) / 100,
-                 deductible=ded / 100, coinsurance=coins / 100, patient_paid=(ded + coins) / 100)
+def _set_amounts(claim: Claim, submitted: int, allowed: int, ded: int, coins: int, prior: int = 0) -> None:
+    """The claim's amounts from the sums of its lines' (in cents): paid = allowed - deductible - coinsurance - what
+    a primary payer paid."""
+    claim.update(submitted=submitted / 100, allowed=allowed / 100, paid=(allowed - ded - coins - prior) / 100,
+                 deductible=ded / 100, coinsurance=coins / 100, patient_paid=(ded + coins) / 100,
+                 prior_payer=prior / 100)
 
 
 PRICERS: dict[type, Pricer] = {

@@ -331,3 +331,29 @@ def test_routine_ambulatory_care_stays_out_of_a_hospice_election(more_people):
                     assert performer.get("npi") == pcp, (c["claim_id"], sorted(codes))
                     pcp_visits += 1
     assert elections > 50 and pcp_visits > 20, (elections, pcp_visits)
+
+
+def test_a_few_dme_claims_are_medicare_secondary_to_an_employer_plan(people):
+    """Medicare Secondary Payer: the working aged (65-74, code A) and working disabled (code G) with an employer's
+    group health plan have it pay first on all their DME claims (line_bene_prmry_pyr_cd, the prior payer's amount),
+    Medicare the rest; a dual-eligible never; a small share of claims."""
+    dme = claims_of(people, "dme")
+    msp = [(bene, c) for bene, c in dme if any(line.get("primary_payer") for line in c["lines"])]
+    assert 0.005 < len(msp) / len(dme) < 0.06, (len(msp), len(dme))
+    payers = {}
+    for insured, c in msp:
+        person = insured.person
+        code = c["lines"][0]["primary_payer"]
+        assert not person.dual and ((code == "A" and 65 <= person.age < 75) or (code == "G" and person.age < 65))
+        payers[insured.bene["bene_id"]] = code
+        for line in c["lines"]:
+            assert line["primary_payer"] == code and line["prior_payer"] > 0, c["claim_id"]
+            parts = line["paid"] + line["deductible"] + line["coinsurance"] + line["prior_payer"]
+            assert abs(parts - line["allowed"]) < 0.005, c["claim_id"]
+            assert line["paid"] < line["allowed"] * PART_B_SHARE, "Medicare pays less than it would as primary"
+        assert abs(c["prior_payer"] - sum(line["prior_payer"] for line in c["lines"])) < 0.005
+    for insured, c in dme:      # a person's DME claims are all secondary, or none
+        assert c["lines"][0].get("primary_payer", "") == payers.get(insured.bene["bene_id"], ""), c["claim_id"]
+
+
+PART_B_SHARE = 0.8
