@@ -280,8 +280,9 @@ def _location(state: str, zip_: str, pos: str, locality: str | None = None, clia
         {"extension": extension, "coding": [ccw_coding("line_place_of_srvc_cd", pos)]})
 
 
-PROFESSIONAL_CODES = ("betos", "dx_index", "type_of_service", "hcpcs", "hcpcs_display", "ndc", "drug", "modifiers")
-PROFESSIONAL_DEFAULTS = (None, -1, "1", None, None, None, None, None)
+PROFESSIONAL_CODES = ("betos", "dx_index", "type_of_service", "hcpcs", "hcpcs_display", "ndc", "drug", "primary_payer",
+                      "modifiers")
+PROFESSIONAL_DEFAULTS = (None, -1, "1", None, None, None, None, "", None)
 
 
 def _professional_item(layout: Layout, claim: Claim, line: Line, seq: int, links: bytes) -> tuple:
@@ -334,11 +335,14 @@ def _then_codes(facts: bytes, codes: bytes) -> bytes:
 
 @lru_cache(maxsize=1 << 16)
 def _professional_codes(spec: ClaimType, betos, dx_index, type_of_service, hcpcs, hcpcs_display, ndc, drug,
-                        modifiers, year_code) -> tuple[bytes, bytes]:
-    """A professional item's `extension` array (BETOS, then the type's fixed line extensions) and its members
-    from `diagnosisSequence` to `modifier`, serialized once per distinct codes."""
+                        primary_payer, modifiers, year_code) -> tuple[bytes, bytes]:
+    """A professional item's `extension` array (BETOS, the primary payer of a Medicare Secondary Payer line, then
+    the type's fixed line extensions) and its members from `diagnosisSequence` to `modifier`, serialized once per
+    distinct codes."""
     shape = spec.fhir
     extension = [ccw_coding_ext("betos_cd", betos)] if betos else []
+    if primary_payer:       # BB2 leaves the code out when Medicare is primary (blank)
+        extension.append(ccw_coding_ext("line_bene_prmry_pyr_cd", primary_payer))
     extension += [ccw_coding_ext(variable, code) for variable, code in shape.line_extensions]
     return dumps(extension), b"".join((
         b',"diagnosisSequence":[%d]' % (dx_index + 1) if dx_index >= 0 else b"",

@@ -92,8 +92,38 @@ def enroll(profile: Profile, seed: int, s: Shard, i: int, months: list[str], rng
         chronic_codes=chronic, pool=sp, pcp=pcp, hospital=hospital, pharmacy=pharmacy,
         window_a=None if ma else window, window_b=window if has_b and not ma else None,
         part_d_days=[window] if has_d else [], death=death, esrd=esrd, other_codes=choose_other_codes(rng, conditions),
+        primary_payer=primary_payer(seed, index, float(s.age[i]), dual, disabled, esrd),
     )
     return Insured(bene, person, intensity, lis, plans)
+
+
+# Medicare Secondary Payer: a group health plan of the person's (or spouse's) current employment pays first, Medicare
+# second (42 CFR 411.20-411.206): the working aged with an employer of 20+ employees (code A), the disabled with a
+# large group plan of 100+ (code G). Shares of FFS beneficiaries with such a plan by age [U]: about a fifth of people
+# 65-69 and a tenth of 70-74 still work (BLS 2023), fewer with a group plan and Part B taken (most defer Part B)
+WORKING_AGED = ((65, 70, 0.08), (70, 75, 0.04))     # (from age, below age, share) of non-dual aged beneficiaries
+DISABLED_GROUP_PLAN = 0.03                          # non-dual disabled beneficiaries under 65 (not ESRD) [U]
+
+
+def primary_payer(seed: int, index: int, age: float, dual: bool, disabled: bool, esrd: bool) -> str:
+    """Who pays before Medicare for this beneficiary (line_bene_prmry_pyr_cd; "" Medicare is primary): by age,
+    disability and dual status, with the beneficiary's own uniform (a hash of the seed and index, which leaves the
+    shard's random stream as it was). A dual-eligible has no employer plan here; ESRD's coordination period is not
+    modelled."""
+    if dual or esrd:
+        return ""
+    u = _own_uniform(seed, index)
+    if age < 65:
+        return "G" if disabled and u < DISABLED_GROUP_PLAN else ""
+    return next(("A" for low, high, share in WORKING_AGED if low <= age < high and u < share), "")
+
+
+def _own_uniform(seed: int, index: int) -> float:
+    """A uniform in [0, 1) of (seed, index): splitmix64's finalizer."""
+    x = (index * 0x9E3779B97F4A7C15 + seed * 0xBF58476D1CE4E5B9 + 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return ((x ^ (x >> 31)) >> 11) / float(1 << 53)
 
 
 def _buyin(dual: bool, has_b: bool) -> str:

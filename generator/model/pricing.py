@@ -28,14 +28,16 @@ from generator.model.cost_sharing import Ledger, cents, cost_sharing, drug_tier,
 from generator.model.dates import EXPORT_LAG_DAYS, iso, stamp, weekday, year_of
 from generator.model.draws import Draws
 from generator.model.fill_codes import fill_codes, pharmacy_type
-from generator.model.records import Claim, DialysisMonth, Encounter, Line, Procedure
+from generator.model.records import (STILL_A_PATIENT, Claim, DialysisMonth, Encounter, Line, Procedure,
+                                     still_a_patient)
 
 PART_B_COINSURANCE = 0.2
+PRIMARY_PAYS = 0.8         # a Medicare Secondary Payer line: the group health plan pays this share of the allowed
+#                            amount first [U]; Medicare pays the rest, less than it would as primary, and the
+#                            beneficiary owes nothing more (42 CFR 411.33: the lowest of the amounts)
 FILING_LIMIT_DAYS = 365    # timely filing: a claim reaches CMS within 12 months of its last day of service
 RECEIPT_TO_CWF_DAYS = 3    # the fewest days from receipt to the Common Working File
-STILL_A_PATIENT = "30"     # the discharge status of a stay still open at the period's end
 INTERIM_FIRST = "2"        # UB-04 frequency of such a claim: interim, first claim
-DIED = "20"
 SURGICAL_REVENUE = ("036", "049")   # operating room and ambulatory surgery lines: their clinician is the operating one
 PATIENT_STATUS = {"20": "B", "40": "B", "30": "C"}       # NCH patient status by discharge status; "A" otherwise
 OUTPATIENT_STATUS = "01"   # the discharge status of an outpatient claim (home)
@@ -165,7 +167,8 @@ class ClaimBuilder:
         performing = enc.performing
         deductible_left = ledger.part_b_left(year)
         lines = []
-        total_submitted = total_allowed = total_deductible = total_coinsurance = 0
+        total_submitted = total_allowed = total_deductible = total_coinsurance = total_prior = 0
+        msp = enc.primary_payer
         opps = pricing.opps
         comprehensive = _comprehensive_line(enc.lines) if opps else -1
         # the ESRD PPS bundle: a dialysis month's treatments are paid per treatment, and their rate covers the ESAs
@@ -184,8 +187,12 @@ class ClaimBuilder:
             else:                       # packaged into it (status N): charged, not paid
                 allowed = 0
                 charge = round(_fee(spec, rev, hcpcs, pos) * qty * 100)
+            prior = 0
             if not allowed or no_cost_sharing(template["hcpcs"]):      # the code without its modifiers
                 ded = coins = 0
+            elif msp:               # the primary payer paid first: no Part B deductible or coinsurance is left
+                ded = coins = 0
+                prior = round(PRIMARY_PAYS * allowed)
             else:
                 ded = min(deductible_left, allowed) if deductible_left > 0 else 0
                 deductible_left -= ded
@@ -195,6 +202,9 @@ class ClaimBuilder:
                     coins = coins_cap
             submitted = round((allowed or charge) * markup * (1.0 + random()))
             line = _line(template, claim, qty, submitted, allowed, ded, coins)
+            if prior:
+                line.update(paid=(allowed - prior) / 100, prior_payer=prior / 100, primary_payer=msp)
+                total_prior += prior
             if enc.line_days:       # a repetitive service's line on its own day (radiation fractions)
                 line["from_date"] = line["thru_date"] = iso(enc.line_days[i])
             if professional:
@@ -215,7 +225,7 @@ class ClaimBuilder:
                 claim["operating"] = claim["operating"] or performing
             bill = spec.recurring.type_of_bill if isinstance(enc.facts, DialysisMonth) else None
             _institutional_header(spec, claim, OUTPATIENT_STATUS, spec.type_of_bill.frequency, bill)
-        _set_amounts(claim, total_submitted, total_allowed, total_deductible, total_coinsurance)
+        _set_amounts(claim, total_submitted, total_allowed, total_deductible, total_coinsurance, total_prior)
 
     def _drg(self, enc, claim, ledger, lis, plans):
         """An inpatient stay: the DRG payment, the Part A deductible once per benefit period, daily coinsurance
@@ -276,7 +286,7 @@ class ClaimBuilder:
         """A stay's discharge status and bill type: one still open at the period's end (not ended by death) is
         billed as an interim claim with the patient still there."""
         spec = enc.spec
-        if enc.end >= self.period_end and discharge_status != DIED:
+        if still_a_patient(enc.end, self.period_end, discharge_status):
             _institutional_header(spec, claim, STILL_A_PATIENT, INTERIM_FIRST)
         else:
             _institutional_header(spec, claim, discharge_status, spec.type_of_bill.frequency)
@@ -480,10 +490,12 @@ def _line(template: Line, claim: Claim, qty: float, submitted: int, allowed: int
     return line
 
 
-def _set_amounts(claim: Claim, submitted: int, allowed: int, ded: int, coins: int) -> None:
-    """The claim's amounts from the sums of its lines' (in cents): paid = allowed - deductible - coinsurance."""
-    claim.update(submitted=submitted / 100, allowed=allowed / 100, paid=(allowed - ded - coins) / 100,
-                 deductible=ded / 100, coinsurance=coins / 100, patient_paid=(ded + coins) / 100)
+def _set_amounts(claim: Claim, submitted: int, allowed: int, ded: int, coins: int, prior: int = 0) -> None:
+    """The claim's amounts from the sums of its lines' (in cents): paid = allowed - deductible - coinsurance - what
+    a primary payer paid."""
+    claim.update(submitted=submitted / 100, allowed=allowed / 100, paid=(allowed - ded - coins - prior) / 100,
+                 deductible=ded / 100, coinsurance=coins / 100, patient_paid=(ded + coins) / 100,
+                 prior_payer=prior / 100)
 
 
 PRICERS: dict[type, Pricer] = {

@@ -119,7 +119,8 @@ class Line(TypedDict, total=False):
     coinsurance: float  # beneficiary coinsurance
     patient_paid: float # paid by beneficiary (PDE patient pay; = deductible + coinsurance elsewhere)
     noncovered: float   # non-covered charge (institutional)
-    prior_payer: float  # primary payer paid (always 0 here: Medicare is primary)
+    prior_payer: float  # primary payer paid (0 unless Medicare is the secondary payer)
+    primary_payer: str  # the primary payer's code on a Medicare Secondary Payer line (line_bene_prmry_pyr_cd)
     subsidy: float      # PDE: paid by the Part D low-income subsidy (lics_amt)
     gdc_below: float    # PDE: gross drug cost below the out-of-pocket threshold
     gdc_above: float    # PDE: gross drug cost above it (catastrophic coverage)
@@ -201,6 +202,17 @@ class StatePool:
 
 
 # --- the care model's encounters, before pricing: one typed record of facts per kind of encounter ----------
+
+STILL_A_PATIENT = "30"     # the discharge status of a stay still open at the period's end
+DIED = "20"
+
+
+def still_a_patient(end: int, period_end: int, status: str) -> bool:
+    """Whether a stay ending on day `end` with the care model's discharge `status` is billed with the patient still
+    there (status 30, an interim claim): the model says so, or the stay reaches the period's end and the person did
+    not die in it (the claim is written at the period's end, before any discharge that day)."""
+    return status == STILL_A_PATIENT or (end >= period_end and status != DIED)
+
 
 @dataclass(frozen=True, slots=True)
 class InpatientStay:
@@ -287,6 +299,7 @@ class Encounter:
     facts: Facts | None = None              # facility episodes and fills
     modifiers: tuple[str, ...] = ()         # HCPCS modifiers of every line (professional), e.g. anesthesia "AA"
     line_days: tuple[int, ...] = ()         # each line's day (facility visits on their own dates); () the claim's
+    primary_payer: str = ""                 # a Medicare Secondary Payer claim's primary payer (Person's), "" none
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +321,8 @@ class Person:
     death: int | None
     esrd: bool
     other_codes: dict[str, str] = field(default_factory=dict)   # conditions outside CCW's list → their code
+    primary_payer: str = ""                 # who pays before Medicare (line_bene_prmry_pyr_cd), "" Medicare: "A"
+    #                                         the employer plan of a working aged person, "G" a disabled one's
 
 
 @dataclass(frozen=True, slots=True)

@@ -277,3 +277,30 @@ def test_scheduled_services_respect_their_repeat_limits(people):
                 assert all(g >= interval for g in gaps), (insured.bene["bene_id"], key, ordered)
             checked += len(ordered)
     assert checked > 2000       # the rule is exercised: most people have panels and a venipuncture
+
+
+@pytest.fixture(scope="module")
+def more_people():
+    """(beneficiary, claims) of 3,000 default-profile beneficiaries (repeat endoscopies are rare)."""
+    return list(shard_people(load_profile("default"), 7, 0, 0, 3000))
+
+
+def test_a_diagnostic_endoscopy_is_not_repeated_within_its_frequency_limit(more_people):
+    """An EGD or a colonoscopy (diagnostic or screening) is not done again for the same person within 90 days
+    (the repeat_limits table): two EGDs three days apart for dysphagia and epigastric pain are one study."""
+    limits = {r["code"]: (r["group"], int(r["days"])) for r in tables.table("repeat_limits")
+              if r["group"] in ("egd", "colonoscopy")}
+    studies = 0
+    for _, claims in more_people:
+        days = defaultdict(set)     # group -> days of its studies (the facility's and the endoscopist's claims)
+        for c in claims:
+            for line in c["lines"]:
+                limit = limits.get(line.get("hcpcs", "").split("-")[0])
+                if limit is not None:
+                    days[limit].add(dt.date.fromisoformat(c["from_date"]).toordinal())
+        for (group, interval), seen in days.items():
+            ordered = sorted(seen)
+            studies += len(ordered)
+            gaps = [b - a for a, b in itertools.pairwise(ordered)]
+            assert all(gap >= interval for gap in gaps), (group, gaps)
+    assert studies > 30, studies

@@ -279,3 +279,83 @@ def test_no_home_health_or_hospital_admission_begins_inside_a_hospice_election(m
             elif c["type"] == "inpatient":
                 assert first not in days, c["claim_id"]
     assert elections > 50
+
+
+DISCHARGE_DAY = {"99238", "99239", "99315", "99316"}     # hospital and nursing facility discharge-day management
+
+
+def test_a_stay_still_open_at_the_period_end_has_no_discharge_day_visit(more_people):
+    """Discharge status 30 (still a patient): nobody was discharged, so no clinician bills discharge-day management
+    on the stay's last day, whether the stay is acute, IRF/LTCH or SNF."""
+    checked = Counter()
+    for insured, claims in more_people:
+        if insured.person is None or insured.person.window_b is None:
+            continue
+        carrier_codes = defaultdict(set)
+        for c in claims:
+            if c["type"] == "carrier":
+                carrier_codes[c["from_date"]].update(line["hcpcs"].split("-")[0] for line in c["lines"])
+        for stay in claims:
+            if stay["type"] in ("inpatient", "snf") and stay["discharge_status"] == "30":
+                kind = "snf" if stay["type"] == "snf" else "post-acute" if stay.get("pps_excluded") else "acute"
+                assert not carrier_codes[stay["thru_date"]] & DISCHARGE_DAY, (kind, stay["claim_id"])
+                checked[kind] += 1
+    assert checked["acute"] >= 5 and checked["snf"] >= 1, checked
+
+
+def test_routine_ambulatory_care_stays_out_of_a_hospice_election(more_people):
+    """In a hospice election the hospice gives the care of the terminal illness and its attending (the PCP) sees
+    the patient; specialists' office visits, ancillary tests, preventive services, office drug courses, hospital
+    outpatient visits, tests and procedures do not fall inside it (dialysis and radiation may go on)."""
+    from generator.model.care_tables import preventive_services
+    preventive = {code for svc in preventive_services() for code in svc.lines}
+    elections, pcp_visits = 0, 0
+    for insured, claims in more_people:
+        days = set()
+        for c in claims:
+            if c["type"] == "hospice":
+                days.update(range(day(c["from_date"]).toordinal(), day(c["thru_date"]).toordinal() + 1))
+        if not days or insured.person is None or insured.person.window_b is None:
+            continue
+        elections += 1
+        pcp = insured.person.pcp["npi"]
+        for c in claims:
+            if day(c["from_date"]).toordinal() not in days:
+                continue
+            codes = {line.get("hcpcs", "").split("-")[0] for line in c["lines"]}
+            if c["type"] == "outpatient":
+                revenue = {line["revenue"] for line in c["lines"]}
+                assert revenue <= {"0333"} or codes & {"90999"}, (c["claim_id"], sorted(codes))
+            elif c["type"] == "carrier":
+                assert not codes & preventive, (c["claim_id"], sorted(codes))
+                performer = c["lines"][0].get("performing") or {}
+                if any(line.get("pos") in ("11", "81") for line in c["lines"]):
+                    assert performer.get("npi") == pcp, (c["claim_id"], sorted(codes))
+                    pcp_visits += 1
+    assert elections > 50 and pcp_visits > 20, (elections, pcp_visits)
+
+
+def test_a_few_dme_claims_are_medicare_secondary_to_an_employer_plan(people):
+    """Medicare Secondary Payer: the working aged (65-74, code A) and working disabled (code G) with an employer's
+    group health plan have it pay first on all their DME claims (line_bene_prmry_pyr_cd, the prior payer's amount),
+    Medicare the rest; a dual-eligible never; a small share of claims."""
+    dme = claims_of(people, "dme")
+    msp = [(bene, c) for bene, c in dme if any(line.get("primary_payer") for line in c["lines"])]
+    assert 0.005 < len(msp) / len(dme) < 0.06, (len(msp), len(dme))
+    payers = {}
+    for insured, c in msp:
+        person = insured.person
+        code = c["lines"][0]["primary_payer"]
+        assert not person.dual and ((code == "A" and 65 <= person.age < 75) or (code == "G" and person.age < 65))
+        payers[insured.bene["bene_id"]] = code
+        for line in c["lines"]:
+            assert line["primary_payer"] == code and line["prior_payer"] > 0, c["claim_id"]
+            parts = line["paid"] + line["deductible"] + line["coinsurance"] + line["prior_payer"]
+            assert abs(parts - line["allowed"]) < 0.005, c["claim_id"]
+            assert line["paid"] < line["allowed"] * PART_B_SHARE, "Medicare pays less than it would as primary"
+        assert abs(c["prior_payer"] - sum(line["prior_payer"] for line in c["lines"])) < 0.005
+    for insured, c in dme:      # a person's DME claims are all secondary, or none
+        assert c["lines"][0].get("primary_payer", "") == payers.get(insured.bene["bene_id"], ""), c["claim_id"]
+
+
+PART_B_SHARE = 0.8

@@ -18,8 +18,8 @@ import datetime as dt
 from generator.claim_types import TYPES
 from generator.model.care.common import CareBase, calendar_day, day_in, dedupe, nb, within, years
 from generator.model.care_tables import (CONDITION, Preventive, Reasons, VisitKind, acute_codes_for,
-                                         eligible_kinds, em_levels, imaging_region, injury_codes_in, office_kinds,
-                                         pick_weighted, preventive_services, visit_reasons)
+                                         eligible_kinds, em_levels, imaging_region, injury_codes_in,
+                                         office_kinds, pick_weighted, preventive_services, visit_reasons)
 from generator.model.coding import hcpcs_table
 from generator.model.dates import month_end, year_of
 from generator.model.draws import below, sample, weighted_index
@@ -71,19 +71,20 @@ class Ambulatory(CareBase):
         window = p.window_b
         conditions = _condition_names(p)
         team: dict[str, Provider] = {}
+        busy = self._and_elections(stays)
         visits = self._office(p, conditions, intensity, stays, team)
         regular = {p.pcp["npi"], *(d["npi"] for d in team.values())}    # whose new-patient visits _office decided
         n = nb(rng, self.u["carrier_claims_per_bene"] * ANCILLARY_SHARE * years(window) * intensity)
         kinds = eligible_kinds(CARRIER, conditions)
         for _ in range(n):
             kind = self._choose_kind(kinds)
-            if (day := self._free_day(window, stays)) is not None and (
+            if (day := self._free_day(window, busy)) is not None and (
                     visit := self._visit(p, kind, day, team=team)) is not None:
                 visits.append((visit, _carries(kind)))
         encs = self._show_conditions(p, visits)
         encs.sort(key=lambda e: e.start)
         out.extend(_office_edits(encs, regular, rng))
-        self._preventive(p, out, stays)
+        self._preventive(p, out, busy)
 
     def _office(self, p: Person, conditions: tuple[str, ...], intensity: float, stays,
                 team: dict[str, Provider]) -> list[tuple[Encounter, Carries]]:
@@ -93,6 +94,7 @@ class Ambulatory(CareBase):
         rng = self.rng
         span = years(p.window_b) * intensity * OFFICE_SCALE
         doctors = team
+        busy = self._and_elections(stays)
         planned: dict[str, list[tuple[int, VisitKind, list[str]]]] = {}     # by NPI: (day, kind, codes treated)
         for kind in office_kinds(conditions):
             pcp = kind.specialty == "pcp"
@@ -110,7 +112,8 @@ class Ambulatory(CareBase):
             treats = list(p.chronic_codes.values()) if pcp else _codes_for(p, kind.conditions)
             visits = planned.setdefault(doctor["npi"], [])
             taken = {day for day, _, _ in visits}
-            visits += [(day, kind, treats) for day in {self._free_day(p.window_b, stays) for _ in range(n)}
+            away = stays if pcp else busy       # the PCP, the hospice's attending, sees the patient in an election
+            visits += [(day, kind, treats) for day in {self._free_day(p.window_b, away) for _ in range(n)}
                        if day is not None and day not in taken]
         out: list[tuple[Encounter, Carries]] = []
         by_npi = {d["npi"]: d for d in (p.pcp, *doctors.values())}
@@ -150,11 +153,11 @@ class Ambulatory(CareBase):
         return Encounter(CARRIER, day, day, dx, [first, *_injury_imaging(extra, dx[0])], doctor, performing=doctor,
                          pos=pos)
 
-    def _preventive(self, p: Person, out: list, stays: list[tuple[int, int]]) -> None:
+    def _preventive(self, p: Person, out: list, busy: list[tuple[int, int]]) -> None:
         """Preventive services by the preventive table's rules: eligibility by sex and age, at most one service of a
         group (a row's name up to its first "_") per season, once, or per interval of days; none on a day of a stay
-        (the facility's care then). (`Person.age` is the age at the period's end: eligible means eligible all
-        year.)"""
+        (the facility's care then) or of a hospice election (`busy`: both). (`Person.age` is the age at the period's
+        end: eligible means eligible all year.)"""
         groups: dict[str, list[Preventive]] = {}
         for svc in preventive_services():
             if (svc.sex and (svc.sex == "female") != p.female) or not svc.ages[0] <= p.age - 1 <= svc.ages[1]:
@@ -162,11 +165,13 @@ class Ambulatory(CareBase):
             groups.setdefault(svc.service.split("_")[0], []).append(svc)
         for rows in groups.values():
             for day, svc in self._schedule(p.window_b, rows):
-                if within(day, stays):
+                if within(day, busy):
                     continue
                 doctor = p.pcp if svc.specialty == "pcp" else clinician(self.rng, p.pool, svc.specialty)
                 out.append(Encounter(CARRIER, day, day, list(svc.dx[:1]), [("", code, 1.0) for code in svc.lines],
                                      doctor, performing=doctor, pos=svc.pos))
+                for code in svc.lines:      # a screening colonoscopy counts toward the diagnostic ones' limit
+                    self.repeats.take(code, day)
 
     def _schedule(self, window: tuple[int, int], rows: list[Preventive]) -> list[tuple[int, Preventive]]:
         """The days of one group's services in the window and which row each is."""
@@ -213,9 +218,10 @@ class Ambulatory(CareBase):
         rng = self.rng
         n = nb(rng, self.u["outpatient_claims_per_bene"] * years(p.window_b) * intensity)
         kinds = eligible_kinds(OUTPATIENT, _condition_names(p))
+        busy = self._and_elections(stays)
         for _ in range(n):
             kind = self._choose_kind(kinds)
-            if (day := self._free_day(p.window_b, stays, calendar=False)) is None:
+            if (day := self._free_day(p.window_b, busy, calendar=False)) is None:
                 continue
             if (visit := self._visit(p, kind, day)) is None:
                 continue
@@ -371,8 +377,9 @@ class Ambulatory(CareBase):
 
     def _free_day(self, window, stays, calendar: bool = True) -> int | None:
         """A day of the window for a visit the person makes (on the office calendar's weekdays, or any day of
-        the week) outside their stays (inpatient, IRF/LTCH and SNF days: care then is the facility's); None when
-        four draws all fall inside a stay, and the visit does not happen."""
+        the week) outside the spans `stays` (inpatient, IRF/LTCH and SNF days: care then is the facility's; for
+        routine care, hospice elections too: `_and_elections`); None when four draws all fall inside them, and the
+        visit does not happen."""
         rng = self.rng
         for _ in range(4 if stays else 1):
             d = calendar_day(rng, window, "office") if calendar else day_in(rng, window)

@@ -125,6 +125,7 @@ class CareBase:
     rng: Draws
     elections: list[tuple[int, int]]    # the person's hospice elections (first and last days), in date order
     repeats: Repeats                    # the person's dates of services with a repeat limit
+    period_end: int
     prevalence: tuple[tuple[str, float], ...]     # the profile's chronic-condition prevalences
 
     def __init__(self, profile, rng: np.random.Generator | Draws, ccw_visits: bool = True):
@@ -133,6 +134,7 @@ class CareBase:
         self.u = profile.utilization
         self.rng = Draws.of(rng)
         self.ccw_visits = ccw_visits
+        self.period_end = profile.period_end.toordinal()     # the period's last day (a stay open then is billed open)
         self.elections = []
         self.repeats = Repeats()
 
@@ -140,6 +142,15 @@ class CareBase:
         """Whether the day falls in one of the person's hospice elections (whose terminal-condition care the hospice
         gives: no hospital stay or home health period begins then, 42 CFR 418.24(d))."""
         return within(day, self.elections)
+
+    def _and_elections(self, stays: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The days a person's routine ambulatory care keeps away from: their stays and their hospice elections. In
+        an election the hospice plans and gives the care of the terminal illness and its related conditions, its
+        attending physician (the PCP here: their visits carry GV/GW) sees the patient, and office visits to
+        specialists, ancillary tests (labs, imaging, therapy), screening and preventive services, office drug courses
+        and hospital outpatient clinic visits and tests no longer happen: a terminally ill patient stops routine
+        care (42 CFR 418.24(d), 418.56; hospices give vaccines themselves)."""
+        return stays + self.elections if self.elections else stays
 
     def _before_election(self, day: int, last: int) -> int:
         """`last`, or the day before the first hospice election that begins after `day` and by `last`: care that

@@ -110,11 +110,12 @@ class Courses(CareBase):
             day = first + below(rng, course.every)
         dx = [code]
         referring = p.pcp if course.specialty in ORDERED else None     # therapy on the PCP's order
+        busy = self._and_elections(stays)       # no doses in a stay or a hospice election
         given = 0
         while day <= last and (not n or given < n):
             week_day = weekday(day)
             dose_day = day + (7 - week_day if week_day >= SATURDAY else 0)
-            if first <= dose_day <= last and not within(dose_day, stays):
+            if first <= dose_day <= last and not within(dose_day, busy):
                 lines = [("", drug, units), *[("", line, 1.0) for line in admin]]
                 lines += [("", line, 1.0) for line in course.extra if rng.random() < course.extra_p]
                 out.append(Encounter(CARRIER, dose_day, dose_day, list(dx), lines, doctor, performing=doctor,

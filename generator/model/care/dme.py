@@ -73,6 +73,6 @@ class Supplies(CareBase):
                      if (modifier := due(billing, every, month)) is not None]
             if lines:
                 out.append(Encounter(DME, day, day, list(template.dx), lines, supplier, pos=template.pos,
-                                     referring=template.referring))
+                                     referring=template.referring, primary_payer=p.primary_payer))
             day += MONTH_DAYS
             month += 1

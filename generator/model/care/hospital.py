@@ -118,6 +118,7 @@ class Hospital(Ambulatory):
     def _procedures(self, p: Person, intensity: float, out: list[Encounter], stays: list[tuple[int, int]]) -> None:
         rng = self.rng
         span = years(p.window_b) * intensity
+        busy = self._and_elections(stays)
         for svc in hospital_services():
             code = ESRD_CKD_CODE if p.esrd and ESRD in svc.conditions else next(
                 (p.chronic_codes.get(c) or p.other_codes.get(c) for c in svc.conditions
@@ -130,7 +131,7 @@ class Hospital(Ambulatory):
             for i in range(n):
                 side = sides[i % 2] if svc.sides else ""
                 (rev, hcpcs, qty), *rest = svc.lines
-                if (day := self._free_day(p.window_b, stays)) is None or not self.repeats.take(hcpcs + side, day):
+                if (day := self._free_day(p.window_b, busy)) is None or not self.repeats.take(hcpcs + side, day):
                     continue        # … or the eye's lens was removed already (the ASC's surgeon: ambulatory.py)
                 dx = dedupe([code, *self._secondary(p, 1 + below(rng, 3))])
                 lines = [(rev, hcpcs + side, qty), *(line for line in rest if self.repeats.take(line[1], day))]

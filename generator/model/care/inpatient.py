@@ -21,7 +21,7 @@ from generator.model.care_tables import cumulative, em_levels, pick_weighted
 from generator.model.care.drg import Drg, choose, severity, stay_codes
 from generator.model.draws import below
 from generator.model.providers import clinician, pick
-from generator.model.records import Encounter, InpatientStay, Person, Provider
+from generator.model.records import Encounter, InpatientStay, Person, Provider, still_a_patient
 
 INPATIENT, CARRIER = TYPES["inpatient"], TYPES["carrier"]
 
@@ -250,7 +250,8 @@ class Inpatient(CareBase):
                 self._arrival(p, start, dx, out)
             if proc:
                 self._surgery(p, start if adm_type == "3" else min(end, start + 1), dx, proc, surgeon, out)
-            self._rounds(INPATIENT.rounds, p, start, end, dx, attending, out)
+            self._rounds(INPATIENT.rounds, p, start, end, dx, attending, out,
+                         discharged=not still_a_patient(end, self.period_end, status))
             if stay.icu:
                 self._critical_care(start, end, dx, attending, out)
         return end, status, self._after(p, row, start, end, status, last, dx, out, stays, pcs)
@@ -296,7 +297,8 @@ class Inpatient(CareBase):
         out.append(Encounter(INPATIENT, day, end, dx, [], hospital, attending=attending, facts=stay))
         stays.append((day, end))
         if p.window_b:
-            self._rounds(POST_ACUTE_ROUNDS[kind], p, day, end, dx, attending, out)
+            self._rounds(POST_ACUTE_ROUNDS[kind], p, day, end, dx, attending, out,
+                         discharged=not still_a_patient(end, self.period_end, status))
         if status == "06":
             self._home_health(p, end + 1, out, stays, referral="after_stay")
         return end + 1
@@ -337,9 +339,10 @@ class Inpatient(CareBase):
                                       pos="21", modifiers=("AA",)))
 
     def _rounds(self, rounds: StayRounds, p: Person, start: int, end: int, dx: list[str], attending: Provider,
-                out: list, discharged: bool = True) -> None:
-        """The attending's visits during a stay (and the discharge-day visit unless the person is still a patient at
-        the period's end), and a consultant's on some stays, on professional claims."""
+                out: list, discharged: bool) -> None:
+        """The attending's visits during a stay (and the discharge-day visit when the person is `discharged`, not
+        still a patient at the period's end: `records.still_a_patient`), and a consultant's on some stays, on
+        professional claims."""
         spec = TYPES[rounds.claim_type]
         first = start + rounds.offset
         shown = dx[:rounds.diagnoses]

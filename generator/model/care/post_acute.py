@@ -11,7 +11,7 @@ from generator.model.care.facility_visits import hipps, visit_lines
 from generator.model.care.inpatient import DESTINATIONS, STAYS_PER_USER
 from generator.model.draws import below
 from generator.model.providers import clinician, pick
-from generator.model.records import Encounter, HomeHealthPeriod, SnfStay
+from generator.model.records import Encounter, HomeHealthPeriod, SnfStay, still_a_patient
 
 HHA, SNF = TYPES["hha"], TYPES["snf"]
 
@@ -93,7 +93,8 @@ class PostAcute(CareBase):
         if p.window_b:
             if rng.random() < SNF_BY_AMBULANCE:     # a bed-bound patient goes from the hospital by ambulance
                 self._ambulance(p, start, dx, out, SNF_TRANSPORT)
-            self._rounds(SNF.rounds, p, start, end, dx, attending, out, discharged=stay.discharge_status != "30")
+            self._rounds(SNF.rounds, p, start, end, dx, attending, out,
+                         discharged=not still_a_patient(end, self.period_end, stay.discharge_status))
         return end + 1
 
     def _home_health_reason(self, p, stay_dx: list[str], pcs: str) -> str:
