@@ -40,6 +40,7 @@ SURGICAL_REVENUE = ("036", "049")   # operating room and ambulatory surgery line
 PATIENT_STATUS = {"20": "B", "40": "B", "30": "C"}       # NCH patient status by discharge status; "A" otherwise
 OUTPATIENT_STATUS = "01"   # the discharge status of an outpatient claim (home)
 COMPREHENSIVE_STATUS = ("J1", "J2")   # OPPS comprehensive APCs: one payment for the claim, its other lines packaged
+COMPONENTS = frozenset(("26", "TC"))  # the modifiers that bill one component of a global fee
 
 Pricer = Callable[["ClaimBuilder", Encounter, Claim, Ledger, bool, dict], None]
 
@@ -48,7 +49,7 @@ Pricer = Callable[["ClaimBuilder", Encounter, Claim, Ledger, bool, dict], None]
 def _fee(spec: ClaimType, revenue: str, hcpcs: str, pos: str) -> float:
     """The allowed amount per unit of a Part B line: the type's fee for the revenue center, the OPPS rate of a
     facility line, else the fee schedule's amount times the type's fee factor, at its facility share for a
-    professional line at a facility place of service."""
+    professional line at a facility place of service (not a component's: modifier 26 or TC)."""
     pricing = spec.pricing
     for code, fee in pricing.unit_fees:
         if code == revenue:
@@ -57,9 +58,16 @@ def _fee(spec: ClaimType, revenue: str, hcpcs: str, pos: str) -> float:
         return _opps_rates()[code]
     row = hcpcs_table()[hcpcs]
     fee = float(row["allowed"]) * pricing.fee_factor
-    if pricing.site_of_service and pos in _facility_pos():
+    if pricing.site_of_service and pos in _facility_pos() and not _component(hcpcs):
         fee *= _facility_shares().get(row["kind"], 1.0)
     return fee
+
+
+def _component(hcpcs: str) -> bool:
+    """Whether a line bills the professional or technical component (modifier 26 or TC): its fee is the component's
+    share of the global fee (the modifiers table) and the same in every setting (the facility share of imaging is
+    that professional component already)."""
+    return not COMPONENTS.isdisjoint(hcpcs.split("-")[1:])
 
 
 @cache
