@@ -40,6 +40,7 @@ SURGICAL_REVENUE = ("036", "049")   # operating room and ambulatory surgery line
 PATIENT_STATUS = {"20": "B", "40": "B", "30": "C"}       # NCH patient status by discharge status; "A" otherwise
 OUTPATIENT_STATUS = "01"   # the discharge status of an outpatient claim (home)
 COMPREHENSIVE_STATUS = ("J1", "J2")   # OPPS comprehensive APCs: one payment for the claim, its other lines packaged
+ASC_SERVICE_TYPE = "F"      # CMS type of service of an ambulatory surgical center's facility line
 COMPONENTS = frozenset(("26", "TC"))  # the modifiers that bill one component of a global fee
 
 Pricer = Callable[["ClaimBuilder", Encounter, Claim, Ledger, bool, dict], None]
@@ -68,6 +69,20 @@ def _component(hcpcs: str) -> bool:
     share of the global fee (the modifiers table) and the same in every setting (the facility share of imaging is
     that professional component already)."""
     return not COMPONENTS.isdisjoint(hcpcs.split("-")[1:])
+
+
+@cache
+def _asc_rates() -> dict[str, float]:
+    """The ASC payment system's national rate of each procedure an ambulatory surgical center bills (the
+    ambulatory_surgery table)."""
+    return {r["code"]: float(r["asc_rate"]) for r in tables.table("ambulatory_surgery") if r["asc_rate"]}
+
+
+@cache
+def _asc_coding(hcpcs: str, pos: str) -> Line:
+    """The line template of a surgical center's facility line: the procedure's coding, type of service F (ASC facility
+    usage for surgical services)."""
+    return {**professional_coding(hcpcs, pos), "type_of_service": ASC_SERVICE_TYPE}
 
 
 @cache
@@ -181,17 +196,22 @@ class ClaimBuilder:
         bundled = isinstance(enc.facts, DialysisMonth)
         charge = 0
         coins_cap = round(cost_sharing(year)["part_a_deductible"] * 100) if opps else 0   # SSA §1833(t)(8)(C)(i)
+        asc = professional and pricing.asc_specialty == enc.provider["specialty"] != ""   # a surgical center's claim
         for i, (rev, hcpcs, qty) in enumerate(enc.lines):
             if opps:
                 hcpcs = _opps_code(hcpcs)
-            template = professional_coding(hcpcs, pos) if professional else revenue_coding(rev, hcpcs)
+            if asc:
+                template, fee = _asc_coding(hcpcs, pos), _asc_rates()[hcpcs.split("-")[0]]
+            else:
+                template = professional_coding(hcpcs, pos) if professional else revenue_coding(rev, hcpcs)
+                fee = _fee(spec, rev, hcpcs, pos)
             if comprehensive < 0 and not (bundled and i):
-                allowed = round(_fee(spec, rev, hcpcs, pos) * qty * exp(sigma * normal()) * 100)
+                allowed = round(fee * qty * exp(sigma * normal()) * 100)
             elif i == comprehensive:    # the comprehensive APC: once for the claim, whatever the line's units
-                allowed = round(_fee(spec, rev, hcpcs, pos) * exp(sigma * normal()) * 100)
+                allowed = round(fee * exp(sigma * normal()) * 100)
             else:                       # packaged into it (status N): charged, not paid
                 allowed = 0
-                charge = round(_fee(spec, rev, hcpcs, pos) * qty * 100)
+                charge = round(fee * qty * 100)
             if not allowed or no_cost_sharing(template["hcpcs"]):      # the code without its modifiers
                 ded = coins = 0
             else:
