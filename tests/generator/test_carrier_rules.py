@@ -190,3 +190,17 @@ def test_an_anesthesia_claim_only_with_a_procedure_it_is_for(people):
                     (c["bene_id"], c["from_date"], code)
                 assert {"AA", "QK", "QX"} & set(line["modifiers"])
     assert ambulatory > 50 and cases > ambulatory
+
+
+def test_cataract_surgery_once_per_eye(people):
+    """Removal of a cataract with a lens implant (66984, 66982) at a surgical center is done once per eye (RT, LT).
+    (The hospital outpatient department's cataract operations are drawn on their own: not yet checked against
+    these.)"""
+    operated = 0
+    for _, claims in people:
+        eyes = Counter(tuple(line["modifiers"][:1]) for c, line in _carrier_lines(claims)
+                       if line["hcpcs"] in {"66984", "66982"} and line["pos"] == "24"
+                       and c["provider"]["specialty"] != ASC)
+        operated += len(eyes)
+        assert max(eyes.values(), default=0) <= 1, (claims[0]["bene_id"], eyes)
+    assert operated > 50

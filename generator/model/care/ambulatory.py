@@ -56,6 +56,7 @@ ED_AMBULANCE = 0.25              # ED visits (not admitted) that arrive by ambul
 READING = ("30", "22")           # diagnostic radiology, outpatient hospital, professional component (26)
 OUTPATIENT_POS = "22"            # a procedure in the hospital's outpatient department: the physician's claim
 ASC_POS = "24"                   # ambulatory surgical center
+LENS_SURGERY = frozenset({"66984", "66982"})    # cataract removal with a lens implant (RT or LT): once per eye
 OFFICE_EM, NEW_PATIENT, ESTABLISHED = ("9920", "9921"), "9920", "9921"    # office E/M code stems
 NEW_LEVELS = frozenset("2345")   # the levels with a new-patient code (99211 has none: 99201 was deleted in 2021)
 SEASON_START = 8                 # flu seasons run August..July (named by their autumn's year)
@@ -80,7 +81,7 @@ class Ambulatory(CareBase):
             kind = self._choose_kind(kinds)
             if (day := self._free_day(window, stays)) is not None:
                 visits.append((self._visit(p, kind, day, team=team), _carries(kind)))
-        encs = self._show_conditions(p, visits)
+        encs = self._show_conditions(p, _once_per_eye(visits))
         encs.sort(key=lambda e: e.start)
         out.extend(_office_edits(encs, regular, rng))
         for e in encs:
@@ -421,6 +422,25 @@ def _office_edits(visits: list[Encounter], regular: set[str], rng) -> list[Encou
                 e.lines[0] = ("", NEW_PATIENT + code[4:], e.lines[0][2])
             seen.add(npi)
         out.append(e)
+    return out
+
+
+def _once_per_eye(visits: list[tuple[Encounter, Carries]]) -> list[tuple[Encounter, Carries]]:
+    """The visits without a second lens operation on an eye: cataract removal with a lens implant is done once per
+    eye (the earliest operation on each side stays)."""
+    first: dict[str, int] = {}
+    for e, _ in visits:
+        if e.pos == ASC_POS and (code := e.lines[0][1])[:5] in LENS_SURGERY:
+            first[code[6:]] = min(first.get(code[6:], e.start), e.start)
+    if not first:
+        return visits
+    out = []
+    for v in visits:
+        e = v[0]
+        if (e.pos == ASC_POS and (code := e.lines[0][1])[:5] in LENS_SURGERY
+                and first.pop(code[6:], None) != e.start):
+            continue
+        out.append(v)
     return out
 
 
