@@ -8,7 +8,7 @@ SPEC = ClaimType(
     rank=5,
     form="professional",
     ids="claim",
-    pricing=FeeSchedule(sigma=0.12, charge_markup=1.4, site_of_service=True),
+    pricing=FeeSchedule(sigma=0.12, charge_markup=1.4, site_of_service=True, asc_specialty="49"),
     fhir=FhirShape(
         profile="ExplanationOfBenefit-Professional-NonClinician", eob_type="CARRIER", category="professional",
         nch_type="71", coverage_part="b", diagnosis_style="professional", line_amounts=CARRIER_LINE,

@@ -47,6 +47,8 @@ class FeeSchedule:
     site_of_service: bool = False   # a professional line at a facility place of service gets the facility fee
     #                                 (facility_pos, facility_fees tables)
     opps: bool = False          # a facility line is coded and paid as the OPPS does (opps_rates table)
+    asc_specialty: str = ""     # the CMS specialty of an ambulatory surgical center: a claim it bills is paid the ASC
+    #                             payment system's rates (ambulatory_surgery table), type of service F
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,6 +122,23 @@ class Reasons:
     carries: frozenset[str] | None
 
 
+@dataclass(frozen=True, slots=True)
+class AmbulatorySurgery:
+    """A procedure of the ambulatory_surgery table: the anesthesia billed for it, its typical minutes and the share of
+    cases with an anesthesia professional's claim, and whether an ambulatory surgical center bills a facility fee."""
+    asc: bool
+    anesthesia: str
+    minutes: float
+    anesthesia_share: float
+
+
+@cache
+def ambulatory_surgery() -> dict[str, AmbulatorySurgery]:
+    """The ambulatory_surgery table by HCPCS code."""
+    return {r["code"]: AmbulatorySurgery(bool(r["asc_rate"]), r["anesthesia"], float(r["minutes"]),
+                                         float(r["anesthesia_share"])) for r in tables.table("ambulatory_surgery")}
+
+
 @cache
 def visit_reasons() -> dict[tuple[str, str], Reasons]:
     """(claim type, visit kind) → the kind's reasons, for the kinds the visit_reasons table lists."""

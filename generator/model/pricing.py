@@ -42,6 +42,8 @@ SURGICAL_REVENUE = ("036", "049")   # operating room and ambulatory surgery line
 PATIENT_STATUS = {"20": "B", "40": "B", "30": "C"}       # NCH patient status by discharge status; "A" otherwise
 OUTPATIENT_STATUS = "01"   # the discharge status of an outpatient claim (home)
 COMPREHENSIVE_STATUS = ("J1", "J2")   # OPPS comprehensive APCs: one payment for the claim, its other lines packaged
+ASC_SERVICE_TYPE = "F"      # CMS type of service of an ambulatory surgical center's facility line
+COMPONENTS = frozenset(("26", "TC"))  # the modifiers that bill one component of a global fee
 
 Pricer = Callable[["ClaimBuilder", Encounter, Claim, Ledger, bool, dict], None]
 
@@ -50,7 +52,7 @@ Pricer = Callable[["ClaimBuilder", Encounter, Claim, Ledger, bool, dict], None]
 def _fee(spec: ClaimType, revenue: str, hcpcs: str, pos: str) -> float:
     """The allowed amount per unit of a Part B line: the type's fee for the revenue center, the OPPS rate of a
     facility line, else the fee schedule's amount times the type's fee factor, at its facility share for a
-    professional line at a facility place of service."""
+    professional line at a facility place of service (not a component's: modifier 26 or TC)."""
     pricing = spec.pricing
     for code, fee in pricing.unit_fees:
         if code == revenue:
@@ -59,9 +61,30 @@ def _fee(spec: ClaimType, revenue: str, hcpcs: str, pos: str) -> float:
         return _opps_rates()[code]
     row = hcpcs_table()[hcpcs]
     fee = float(row["allowed"]) * pricing.fee_factor
-    if pricing.site_of_service and pos in _facility_pos():
+    if pricing.site_of_service and pos in _facility_pos() and not _component(hcpcs):
         fee *= _facility_shares().get(row["kind"], 1.0)
     return fee
+
+
+def _component(hcpcs: str) -> bool:
+    """Whether a line bills the professional or technical component (modifier 26 or TC): its fee is the component's
+    share of the global fee (the modifiers table) and the same in every setting (the facility share of imaging is
+    that professional component already)."""
+    return not COMPONENTS.isdisjoint(hcpcs.split("-")[1:])
+
+
+@cache
+def _asc_rates() -> dict[str, float]:
+    """The ASC payment system's national rate of each procedure an ambulatory surgical center bills (the
+    ambulatory_surgery table)."""
+    return {r["code"]: float(r["asc_rate"]) for r in tables.table("ambulatory_surgery") if r["asc_rate"]}
+
+
+@cache
+def _asc_coding(hcpcs: str, pos: str) -> Line:
+    """The line template of a surgical center's facility line: the procedure's coding, type of service F (ASC facility
+    usage for surgical services)."""
+    return {**professional_coding(hcpcs, pos), "type_of_service": ASC_SERVICE_TYPE}
 
 
 @cache
@@ -176,17 +199,22 @@ class ClaimBuilder:
         bundled = isinstance(enc.facts, DialysisMonth)
         charge = 0
         coins_cap = round(cost_sharing(year)["part_a_deductible"] * 100) if opps else 0   # SSA §1833(t)(8)(C)(i)
+        asc = professional and pricing.asc_specialty == enc.provider["specialty"] != ""   # a surgical center's claim
         for i, (rev, hcpcs, qty) in enumerate(enc.lines):
             if opps:
                 hcpcs = _opps_code(hcpcs)
-            template = professional_coding(hcpcs, pos) if professional else revenue_coding(rev, hcpcs)
+            if asc:
+                template, fee = _asc_coding(hcpcs, pos), _asc_rates()[hcpcs.split("-")[0]]
+            else:
+                template = professional_coding(hcpcs, pos) if professional else revenue_coding(rev, hcpcs)
+                fee = _fee(spec, rev, hcpcs, pos)
             if comprehensive < 0 and not (bundled and i):
-                allowed = round(_fee(spec, rev, hcpcs, pos) * qty * exp(sigma * normal()) * 100)
+                allowed = round(fee * qty * exp(sigma * normal()) * 100)
             elif i == comprehensive:    # the comprehensive APC: once for the claim, whatever the line's units
-                allowed = round(_fee(spec, rev, hcpcs, pos) * exp(sigma * normal()) * 100)
+                allowed = round(fee * exp(sigma * normal()) * 100)
             else:                       # packaged into it (status N): charged, not paid
                 allowed = 0
-                charge = round(_fee(spec, rev, hcpcs, pos) * qty * 100)
+                charge = round(fee * qty * 100)
             prior = 0
             if not allowed or no_cost_sharing(template["hcpcs"]):      # the code without its modifiers
                 ded = coins = 0

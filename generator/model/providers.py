@@ -33,6 +33,7 @@ FACILITY_KINDS = {
     "ambulance": (2, ("Ambulance Service", "Emergency Medical Services"), "59", "3416L0300X", None),
     "dialysis": (2, ("Dialysis Center", "Kidney Center", "Dialysis Clinic"), "A0", "261QE0700X", (2300, 2499)),
     "ltch": (1, ("Specialty Hospital", "Long Term Acute Care Hospital"), "A0", "282E00000X", (2000, 2299)),
+    "asc": (2, ("Surgery Center", "Ambulatory Surgery Center", "Surgical Center"), "49", "261QA1903X", None),
 }
 CLINICIANS_PER_PERCENT = 60
 SOLO_SHARE = 0.15           # clinicians billing under their own NPI; the others reassign to a group practice

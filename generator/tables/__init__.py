@@ -64,6 +64,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "preventive": ("service", "lines", "dx", "sex", "min_age", "max_age", "interval_days", "uptake", "months",
                    "specialty", "pos"),
     "procedures": ("pcs", "cpt", "specialty", "anesthesia", "minutes", "implant"),
+    "ambulatory_surgery": ("code", "asc_rate", "anesthesia", "minutes", "anesthesia_share"),
     "golden_fields": ("claim_type", "path"),
     "mac_contractors": ("state", "part_a", "part_b", "dme", "locality"),
     "part_b_ndcs": ("hcpcs", "ndc", "display", "unit"),

@@ -10,7 +10,9 @@ from collections import Counter, defaultdict
 import pytest
 
 from generator import tables
+from generator.claim_types import TYPES
 from generator.model.coding import hcpcs_table, professional_coding
+from generator.model.pricing import _fee
 from generator.pipeline.shard import shard_people
 from generator.profile import load_profile
 import itertools
@@ -100,7 +102,8 @@ def test_preventive_services_keep_their_frequency_and_eligibility(people):
             elif code == "G0103":
                 assert bene["sex"] == "male" and _age(bene, c["from_date"]) >= 50
             elif code == "G0121":
-                colonoscopies.append(day)
+                if c["provider"]["specialty"] != "49":      # the endoscopist's (the surgical center bills its own)
+                    colonoscopies.append(day)
                 assert c["diagnoses"][0]["code"] == "Z1211"
         assert max(flu.values(), default=0) <= 1
         awv.sort()
@@ -181,6 +184,15 @@ def test_a_modifier_is_billed_with_its_code_and_scales_the_fee():
     assert (line["hcpcs"], line["modifiers"]) == ("71046", ["26"])
     assert float(hcpcs_table()["71046-26"]["allowed"]) == pytest.approx(0.33 * float(hcpcs_table()["71046"]["allowed"]))
     assert professional_coding("E0601-RR-KX", "12")["modifiers"] == ["RR", "KX"]
+
+
+def test_a_component_is_paid_alike_in_every_setting():
+    """A radiologist's reading (26) at the hospital is the professional component of the global fee, with no facility
+    share on top (that share is the component already); a global study in a facility gets it."""
+    carrier = TYPES["carrier"]
+    assert _fee(carrier, "", "70450-26", "22") == pytest.approx(_fee(carrier, "", "70450-26", "11"))
+    assert _fee(carrier, "", "70450-26", "22") == pytest.approx(0.33 * _fee(carrier, "", "70450", "11"))
+    assert _fee(carrier, "", "70450", "22") == pytest.approx(0.33 * _fee(carrier, "", "70450", "11"))
 
 
 def test_new_patient_visits_are_about_one_in_nine_and_urgent_care_first_visits_are_new(people):

@@ -3,15 +3,16 @@ SNF stay, scheduled office drugs only with the diagnosis that calls for them (an
 AMD or diabetic macular edema on the treated eye, denosumab with osteoporosis at its six-month interval,
 immunotherapy with lung cancer, skin substitutes on a chronic ulcer with their application), the endoscopist's
 claim beside an outpatient endoscopy, and COVID-19 vaccines once a season with their administration and no cost
-sharing."""
+sharing; an ambulatory surgical center's claim beside the surgeon's, and anesthesia only with its procedure."""
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pytest
 
+from generator import tables
 from generator.model.care.courses import courses
 from generator.pipeline.shard import shard_people
 from generator.profile import load_profile
@@ -22,6 +23,7 @@ SKIN_SUBSTITUTES = {"Q4262", "Q4236", "Q4253", "Q4217", "Q4205"}
 IMMUNOTHERAPY = {"J9271", "J9299"}
 COVID = {"91320", "91322"}
 ENDOSCOPY = {"45378", "45380", "45385", "43239"}
+ASC = "49"          # CMS specialty: ambulatory surgical center
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +140,66 @@ def test_an_outpatient_endoscopy_has_the_endoscopists_claim(people):
                     endoscopies += 1
                     assert (c["from_date"], line["hcpcs"]) in professional, (c["bene_id"], c["from_date"])
     assert endoscopies > 20
+
+
+def _anesthesia_for() -> dict[str, set[str]]:
+    """The procedures each anesthesia code is billed for: the stays' (procedures table) and the ambulatory ones."""
+    out: defaultdict[str, set[str]] = defaultdict(set)
+    for r in tables.table("procedures"):
+        out[r["anesthesia"]].add(r["cpt"])
+    for r in tables.table("ambulatory_surgery"):
+        out[r["anesthesia"]].add(r["code"])
+    return out
+
+
+def test_a_surgical_center_claim_pairs_with_the_surgeons_claim_on_the_same_day(people):
+    """An ambulatory surgical center (specialty 49) bills its facility fee (type of service F) for the procedure the
+    surgeon bills at POS 24 that day, and every procedure there that the ASC payment system pays has its center's
+    claim."""
+    asc_rated = {r["code"] for r in tables.table("ambulatory_surgery") if r["asc_rate"]}
+    centers = 0
+    for _, claims in people:
+        surgeons: Counter = Counter()
+        facility: Counter = Counter()
+        for c, line in _carrier_lines(claims):
+            if line["pos"] != "24":
+                continue
+            if c["provider"]["specialty"] == ASC:
+                facility[c["from_date"], line["hcpcs"]] += 1
+                assert line["type_of_service"] == "F" and line["hcpcs"] in asc_rated
+            elif line["hcpcs"] in asc_rated:
+                surgeons[c["from_date"], line["hcpcs"]] += 1
+        centers += facility.total()
+        assert facility == surgeons, claims[0]["bene_id"]      # one center claim per procedure
+    assert centers > 50
+
+
+def test_an_anesthesia_claim_only_with_a_procedure_it_is_for(people):
+    """Anesthesia (00100–01999) is billed on the day of a surgeon's or endoscopist's claim for a procedure it is for,
+    at the same place of service, with a modifier saying who gave it (AA, or QK with QX)."""
+    anesthesia_for = _anesthesia_for()
+    cases = ambulatory = 0
+    for _, claims in people:
+        procedures = {(c["from_date"], line["pos"], line["hcpcs"]) for c, line in _carrier_lines(claims)}
+        for c, line in _carrier_lines(claims):
+            code = line["hcpcs"]
+            if code[:1] == "0" and code.isdigit() and int(code) < 2000:
+                cases += 1
+                ambulatory += line["pos"] != "21"
+                assert any((c["from_date"], line["pos"], cpt) in procedures for cpt in anesthesia_for[code]), \
+                    (c["bene_id"], c["from_date"], code)
+                assert {"AA", "QK", "QX"} & set(line["modifiers"])
+    assert ambulatory > 50 and cases > ambulatory
+
+
+def test_cataract_surgery_once_per_eye(people):
+    """Removal of a cataract with a lens implant (66984, 66982) at a surgical center is done once per eye (RT, LT).
+    (Across settings, with the hospital outpatient department's: test_ambulatory_rules' repeat limits.)"""
+    operated = 0
+    for _, claims in people:
+        eyes = Counter(tuple(line["modifiers"][:1]) for c, line in _carrier_lines(claims)
+                       if line["hcpcs"] in {"66984", "66982"} and line["pos"] == "24"
+                       and c["provider"]["specialty"] != ASC)
+        operated += len(eyes)
+        assert max(eyes.values(), default=0) <= 1, (claims[0]["bene_id"], eyes)
+    assert operated > 50

@@ -18,7 +18,7 @@ import datetime as dt
 from generator.claim_types import TYPES
 from generator.model.care.common import CareBase, calendar_day, day_in, dedupe, nb, within, years
 from generator.model.care_tables import (CONDITION, Preventive, Reasons, VisitKind, acute_codes_for,
-                                         eligible_kinds, em_levels, imaging_region, injury_codes_in,
+                                         ambulatory_surgery, eligible_kinds, em_levels, imaging_region, injury_codes_in,
                                          office_kinds, pick_weighted, preventive_services, visit_reasons)
 from generator.model.coding import hcpcs_table
 from generator.model.dates import month_end, year_of
@@ -55,6 +55,7 @@ ED_PHYSICIAN = ("93", "23")      # emergency medicine at POS 23 (hospital ED)
 ED_AMBULANCE = 0.25              # ED visits (not admitted) that arrive by ambulance (inpatient.AMBULANCE_SHARE)
 READING = ("30", "22")           # diagnostic radiology, outpatient hospital, professional component (26)
 OUTPATIENT_POS = "22"            # a procedure in the hospital's outpatient department: the physician's claim
+ASC_POS = "24"                   # ambulatory surgical center
 OFFICE_EM, NEW_PATIENT, ESTABLISHED = ("9920", "9921"), "9920", "9921"    # office E/M code stems
 NEW_LEVELS = frozenset("2345")   # the levels with a new-patient code (99211 has none: 99201 was deleted in 2021)
 SEASON_START = 8                 # flu seasons run August..July (named by their autumn's year)
@@ -84,6 +85,9 @@ class Ambulatory(CareBase):
         encs = self._show_conditions(p, visits)
         encs.sort(key=lambda e: e.start)
         out.extend(_office_edits(encs, regular, rng))
+        for e in encs:
+            if e.pos == ASC_POS:
+                self._beside_surgery(p, e, out)
         self._preventive(p, out, busy)
 
     def _office(self, p: Person, conditions: tuple[str, ...], intensity: float, stays,
@@ -172,6 +176,7 @@ class Ambulatory(CareBase):
                                      doctor, performing=doctor, pos=svc.pos))
                 for code in svc.lines:      # a screening colonoscopy counts toward the diagnostic ones' limit
                     self.repeats.take(code, day)
+                self._beside_surgery(p, out[-1], out)
 
     def _schedule(self, window: tuple[int, int], rows: list[Preventive]) -> list[tuple[int, Preventive]]:
         """The days of one group's services in the window and which row each is."""
@@ -247,10 +252,29 @@ class Ambulatory(CareBase):
         elif kind == "procedure" and visit.performing is not None:     # the endoscopist bills the procedure itself
             out.append(self._clinician_visit(CARRIER, visit.start, hcpcs, OUTPATIENT_POS, visit.dx[:4],
                                              visit.performing))
+            self._beside_surgery(p, out[-1], out)
             return
         else:
             return
         out.append(self._clinician_visit(CARRIER, visit.start, code, pos, dx, clinician(rng, p.pool, specialty)))
+
+    def _beside_surgery(self, p: Person, surgeon: Encounter, out: list) -> None:
+        """The claims beside a surgeon's procedure of the ambulatory_surgery table: at an ambulatory surgical center
+        (POS 24) the center's own claim for the procedure on the same day (its facility fee; in the hospital's
+        outpatient department the hospital's claim bills it), and on some cases the anesthesia professional's."""
+        surgery = ambulatory_surgery().get(surgeon.lines[0][1].split("-")[0])
+        if surgery is None or surgeon.performing is None:
+            return
+        rng = self.rng
+        day, dx = surgeon.start, surgeon.dx[:4]
+        if surgeon.pos == ASC_POS and surgery.asc:
+            centers = p.pool.by_kind["asc"]
+            center = centers[int(surgeon.performing["npi"]) % len(centers)]     # the center the surgeon operates at
+            out.append(Encounter(CARRIER, day, day, list(dx), [surgeon.lines[0]], center, performing=center,
+                                 pos=ASC_POS))
+        if rng.random() < surgery.anesthesia_share:
+            minutes = float(max(10, round(surgery.minutes * rng.lognormal(0, 0.25))))
+            self._anesthesia(p, day, dx, surgery.anesthesia, minutes, surgeon.pos, out)
 
     def _choose_kind(self, eligible: tuple[tuple[VisitKind, ...], tuple[float, ...]]) -> VisitKind:
         kinds, cumulative = eligible

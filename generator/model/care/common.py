@@ -20,6 +20,7 @@ from generator.model.care_tables import acute_codes, pick_weighted
 from generator.model.dates import weekday
 from generator.model.draws import Draws, below, sample
 from generator.model.care.repeats import Repeats
+from generator.model.providers import clinician
 from generator.model.records import Encounter, Person, Provider
 
 
@@ -116,6 +117,7 @@ def units(billed: tuple[Billed, ...], days: int = 0, visits: int = 0) -> list[tu
 
 AMBULANCE_CODES = ("A0427", "A0427", "A0427", "A0429", "A0429")   # ALS : BLS emergency ≈ 127 : 88 (S1 2023)
 AMBULANCE_MILES = (math.log(7), 0.6)
+ANESTHESIA_DIRECTED = 0.35       # anesthesia cases medically directed (QK) with a CRNA (QX); the rest personally (AA)
 
 
 class CareBase:
@@ -179,6 +181,23 @@ class CareBase:
         lines = [("", codes[below(rng, len(codes))], 1.0), ("", "A0425", miles)]
         out.append(Encounter(TYPES["carrier"], day, day, dx[:2], lines, supplier, performing=supplier, pos="41",
                              modifiers=(modifier,)))
+
+    def _anesthesia(self, p: Person, day: int, dx: list[str], code: str, minutes: float, pos: str,
+                    out: list) -> None:
+        """The anesthesia claims of a procedure (its minutes in the line's units): the anesthesiologist's alone
+        (AA), or medically directed (QK) with the CRNA's (QX)."""
+        rng = self.rng
+        anesthesiologist = clinician(rng, p.pool, "05")
+        line = [("", code, minutes)]
+        if rng.random() < ANESTHESIA_DIRECTED:
+            out.append(Encounter(TYPES["carrier"], day, day, dx[:4], line, anesthesiologist,
+                                 performing=anesthesiologist, pos=pos, modifiers=("QK",)))
+            crna = clinician(rng, p.pool, "43")
+            out.append(Encounter(TYPES["carrier"], day, day, dx[:4], line, crna, performing=crna, pos=pos,
+                                 modifiers=("QX",)))
+        else:
+            out.append(Encounter(TYPES["carrier"], day, day, dx[:4], line, anesthesiologist,
+                                 performing=anesthesiologist, pos=pos, modifiers=("AA",)))
 
     @staticmethod
     def _clinician_visit(spec: ClaimType, day: int, hcpcs: str, pos: str, dx: list[str],

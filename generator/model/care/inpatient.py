@@ -68,7 +68,6 @@ ED_CODES = ("99285", "99285", "99285", "99284", "99284", "99283")
 CRITICAL_CARE = "99291"          # critical care, first 30-74 minutes
 CRITICAL_CARE_DAYS = 3           # ICU days with critical care: 1 to this many (99291 ≈180 per 1,000 FFS
 #                                  beneficiaries, realism-detail.md §1b, S1 2023)
-ANESTHESIA_DIRECTED = 0.35       # anesthesia cases medically directed (QK) with a CRNA (QX); the rest personally (AA)
 
 
 def terminal_rate(profile) -> float:
@@ -326,17 +325,7 @@ class Inpatient(CareBase):
         rng = self.rng
         out.append(self._clinician_visit(CARRIER, day, proc["cpt"], "21", dx[:4], surgeon))
         minutes = float(max(15, round(float(proc["minutes"]) * rng.lognormal(0, 0.25))))
-        anesthesiologist = clinician(rng, p.pool, "05")
-        line = [("", proc["anesthesia"], minutes)]
-        if rng.random() < ANESTHESIA_DIRECTED:
-            out.append(Encounter(CARRIER, day, day, dx[:4], line, anesthesiologist, performing=anesthesiologist,
-                                      pos="21", modifiers=("QK",)))
-            crna = clinician(rng, p.pool, "43")
-            out.append(Encounter(CARRIER, day, day, dx[:4], line, crna, performing=crna, pos="21",
-                                      modifiers=("QX",)))
-        else:
-            out.append(Encounter(CARRIER, day, day, dx[:4], line, anesthesiologist, performing=anesthesiologist,
-                                      pos="21", modifiers=("AA",)))
+        self._anesthesia(p, day, dx, proc["anesthesia"], minutes, "21", out)
 
     def _rounds(self, rounds: StayRounds, p: Person, start: int, end: int, dx: list[str], attending: Provider,
                 out: list, discharged: bool) -> None:
