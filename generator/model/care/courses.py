@@ -57,7 +57,7 @@ class Course:
     claim_type: str = "carrier"                 # who bills a dose: the clinician (carrier), a hospital (outpatient)
     first: tuple[str, ...] = ()                 # lines billed on the course's first visit only (an evaluation)
     revenue: tuple[tuple[str, str], ...] = ()   # (HCPCS, revenue center) of each line a hospital bills
-    discipline: str = ""                        # a hospital's therapy plan of care: its revenue center (042…)
+    same: frozenset[str] = frozenset()          # its drug codes without modifiers: a person takes one course of them
 
 
 @cache
@@ -76,7 +76,7 @@ def courses() -> tuple[Course, ...]:
             admin=_codes(r["admin"]), extra=_codes(r["extra"]), extra_p=float(r["extra_p"]),
             units=(int(low), int(high or low)), specialty=r["specialty"], pos=r["pos"], claim_type=r["claim_type"],
             first=_codes(r["first"]), revenue=tuple((h, rev) for h, rev in coded.items() if rev),
-            discipline=drugs[0][0][:3] if drugs[0][0][:3] in TYPES[r["claim_type"]].repetitive else ""))
+            same=frozenset(hcpcs.split("-")[0] for _, hcpcs, _ in drugs)))
     return tuple(out)
 
 
@@ -107,10 +107,9 @@ class Courses(CareBase):
                 side = ""
             if rng.random() >= course.share:
                 continue
-            if course.discipline:           # one plan of care per therapy discipline (its revenue center)
-                if course.discipline in plans:
-                    continue
-                plans.add(course.discipline)
+            if plans & course.same:         # courses sharing a drug (or therapy code) are alternatives: one of
+                continue                    # them, in the office or at the hospital, one plan per discipline
+            plans |= course.same
             self._course(p, course, code, side, out, stays)
 
     def _course(self, p: Person, course: Course, code: str, side: str, out: list,

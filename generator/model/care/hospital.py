@@ -8,8 +8,9 @@ needs the chronic condition it treats, whose code is principal on the hospital's
 claim of the clinician who performs it (carrier, POS 22); a radiation course needs the cancer. Hospitals bill a
 course's fractions monthly (repetitive services), each fraction line on its own weekday, and the radiation
 oncologist bills the plan (77263) and weekly management (77427, one per five fractions). A hospital lab draw
-adds the monitoring tests of the chronic conditions on its claim (the lab_panels table: HbA1c with diabetes, TSH
-with hypothyroidism…), each once, paid on the clinical laboratory fee schedule without cost sharing.
+(and some clinic visits) adds the monitoring tests of the chronic conditions on its claim (the lab_panels table:
+HbA1c with diabetes, TSH with hypothyroidism…), each once, paid on the clinical laboratory fee schedule without cost
+sharing.
 """
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ RADIATION_REVENUE = "0333"
 PLANNING, MANAGEMENT = "77263", "77427"   # radiation oncologist: the course's plan; management per 5 fractions
 FRACTIONS_PER_MANAGEMENT = 5
 LAB_KIND, LAB_REVENUE = "lab", "0300"       # a hospital outpatient lab draw (a referred specimen) and its lines
+CLINIC_KIND, CLINIC_DRAW = "clinic", 0.35   # a hospital clinic visit with blood drawn for its conditions' tests [U]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +110,11 @@ class Hospital(Ambulatory):
         self._radiation(p, out, stays)
 
     def _hospital_tests(self, p: Person, kind: VisitKind, visit: Encounter) -> None:
-        """A lab draw's monitoring tests for the chronic conditions on its claim, each test once."""
-        if kind.kind != LAB_KIND:
-            return
+        """A lab draw's monitoring tests for the chronic conditions on its claim, each test once (a clinic visit's,
+        when blood is drawn at it)."""
         random = self.rng.random
+        if kind.kind != LAB_KIND and (kind.kind != CLINIC_KIND or random() >= CLINIC_DRAW):
+            return
         panels = lab_panels()
         on_claim = set(visit.dx)
         billed = {hcpcs for _, hcpcs, _ in visit.lines}
