@@ -89,13 +89,23 @@ def _opps_statuses() -> dict[str, str]:
     return {r["code"]: r["status"] for r in tables.table("opps_rates")}
 
 
+@cache
+def _kind_statuses() -> dict[str, str]:
+    """The status of codes the OPPS pays by kind: separately payable drugs K (ASP+6%), therapy A (the PFS)."""
+    return {r["code"]: KIND_STATUS[r["kind"]] for r in tables.table("hcpcs") if r["kind"] in KIND_STATUS}
+
+
+KIND_STATUS = {"drug": "K", "therapy": "A"}
+
+
 def opps_status(hcpcs: str, allowed: float = 1.0) -> str:
     """OPPS status indicator of an outpatient line: N for a line packaged into the claim's comprehensive APC (not
-    paid), else the opps_rates table's, else visits V, labs and unpriced lines A, procedures S."""
+    paid), else the opps_rates table's, else separately payable drugs K, therapy A (paid on the PFS), visits V, labs
+    and unpriced lines A, procedures S."""
     hcpcs = hcpcs or ""
     if not allowed and hcpcs:
         return "N"
-    status = _opps_statuses().get(hcpcs)
+    status = _opps_statuses().get(hcpcs) or _kind_statuses().get(hcpcs)
     if status:
         return status
     if hcpcs.startswith("99"):

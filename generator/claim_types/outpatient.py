@@ -28,6 +28,7 @@ SPEC = ClaimType(
                Billed(revenue="0636", hcpcs="Q5106", per="session", share=0.5)),
         drug_chance=0.75, capitation=("90960", "90960", "90960", "90966")),
     visit_billing="hospital",
+    repetitive=("042", "043", "044"),   # physical, occupational and speech therapy: a claim a month
     ccw_claims=2,
     target=Target("outpatient_claims_per_bene", "claims", "ffs_years"),
 )

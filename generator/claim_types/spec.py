@@ -218,6 +218,8 @@ class ClaimType:
     rounds: StayRounds | None = None    # clinicians' visits during the type's stays
     recurring: Recurring | None = None  # a monthly service billed on the type's claims
     visit_billing: str = ""     # who bills a visit of the type: "performer", "hospital", "supplier"
+    repetitive: tuple[str, ...] = ()    # revenue centers (prefixes) of repetitive services, billed on one claim a
+    #                                     month with each line on its day (IOM 100-04 ch. 1 §50.2.2)
     ccw_claims: int = 0         # claims with a code that show a chronic condition (CCW rule): 1, 2 on
     #                             different dates, 0 when the type does not count
     target: Target | None = None

@@ -1,7 +1,9 @@
 """Hospital outpatient care on a small run: observation stays follow an ED visit for a reason that calls for them and
 are paid once by the comprehensive APC; procedures need the condition they treat and come with the performing
 clinician's claim; radiation only for a cancer, its fractions on weekdays with weekly management; dialysis paid
-like the ESRD PPS."""
+like the ESRD PPS; therapy only on a plan of care for its reason, with its discipline's modifier, billed monthly; a
+hospital's Part B drug only with its indication on the claim; lab monitoring tests only for a condition on the
+claim, without cost sharing."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +11,11 @@ from collections import Counter
 
 import pytest
 
-from generator.model.care.hospital import OBSERVATION_SHARE, hospital_services, radiation_courses
+from generator.claim_types.derived import opps_status
+from generator.model.care.courses import courses
+from generator.model.care.hospital import OBSERVATION_SHARE, hospital_services, lab_panels, radiation_courses
+from generator.model.care_tables import visit_kinds
+from generator.model.coding import hcpcs_table
 from generator.model.care_tables import ESRD_CKD_CODE, acute_codes
 from generator.model.cost_sharing import cost_sharing
 from generator.pipeline.shard import shard_people
@@ -99,3 +105,86 @@ def test_dialysis_months_pay_like_the_esrd_pps(people):
     assert all(line["paid"] == 0 for c in dialysis for line in c["lines"][1:])      # ESAs inside the bundle
     per_session.sort()
     assert 250 < per_session[len(per_session) // 2] < 320        # ESRD PPS 2025 base rate $273.82 with adjustments
+
+
+DISCIPLINES = {"042": "GP", "043": "GO", "044": "GN"}      # physical, occupational, speech therapy
+EVALUATIONS = {"97161", "97162", "97163", "97165", "97166", "97167", "92521", "92522", "92523"}
+
+
+def _codes(person, condition):
+    return {person.chronic_codes.get(condition) or person.other_codes.get(condition)} - {None}
+
+
+def test_therapy_bills_only_a_plan_of_care_for_its_reason_with_the_disciplines_modifier(people):
+    plans = [c for c in courses() if c.claim_type == "outpatient" and c.revenue[0][1].startswith(tuple(DISCIPLINES))]
+    bills = 0
+    for insured, claims in people:
+        person = insured.person
+        reasons = set().union(*(_codes(person, c.condition) | {code for code, _ in c.dx} for c in plans))
+        evaluations: Counter = Counter()
+        for c in _outpatient(claims):
+            therapy = [line for line in c["lines"] if line["revenue"][:3] in DISCIPLINES]
+            assert all(hcpcs_table()[line["hcpcs"]]["kind"] != "therapy" for line in c["lines"]
+                       if line not in therapy)                                  # no therapy outside a plan
+            if not therapy:
+                continue
+            bills += 1
+            assert c["type_of_bill"].startswith("13") and c["diagnoses"][0]["code"] in reasons
+            for line in therapy:
+                assert line["modifiers"] == [DISCIPLINES[line["revenue"][:3]]], line
+                assert opps_status(line["hcpcs"], line["allowed"]) == "A"      # paid on the PFS
+                assert c["from_date"] <= line["from_date"] <= c["thru_date"]
+                evaluations[line["revenue"][:3]] += line["hcpcs"] in EVALUATIONS
+            assert c["from_date"][:7] == c["thru_date"][:7]                    # repetitive: a claim a month
+            assert c["attending"] is not None
+        assert all(n <= 1 for n in evaluations.values())                       # one evaluation a plan
+    assert bills >= 20
+
+
+def test_a_hospital_part_b_drug_only_with_its_indication(people):
+    table = hcpcs_table()
+    indications: dict[str, set[str]] = {}      # a drug's conditions: its hcpcs row's, the courses' giving it
+    for course in courses():
+        for drug in course.drugs:
+            indications.setdefault(drug.split("-")[0], set()).add(course.condition)
+    drugs = 0
+    for insured, claims in people:
+        person = insured.person
+        for c in _outpatient(claims):
+            if c["type_of_bill"].startswith("72"):         # dialysis ESAs: inside the ESRD PPS bundle
+                continue
+            dx = {d["code"] for d in c["diagnoses"]}
+            for line in c["lines"]:
+                row = table.get(line["hcpcs"])
+                if line["revenue"] != "0636" or row is None or row["kind"] != "drug":
+                    continue
+                drugs += 1
+                assert opps_status(line["hcpcs"], line["allowed"]) == ("K" if line["allowed"] else "N")  # or packaged
+                conditions = indications.get(line["hcpcs"], set()) | {row["condition"]} - {""}
+                if conditions:
+                    assert any(dx & _codes(person, k) for k in conditions), (line["hcpcs"], dx)
+                if line["allowed"] and not line["deductible"]:
+                    assert line["coinsurance"] == pytest.approx(
+                        min(0.2 * line["allowed"], cost_sharing(2025)["part_a_deductible"]), abs=0.02)
+    assert drugs >= 50
+
+
+def test_lab_monitoring_tests_only_for_a_condition_on_the_claim_and_free(people):
+    own = {hcpcs for k in visit_kinds()["outpatient"] for _, hcpcs, _ in (*k.main, *k.extra)}
+    for c in courses():
+        own |= set(c.extra)
+    by_code: dict[str, set[str]] = {}
+    for condition, tests in lab_panels().items():
+        for hcpcs, _ in tests:
+            by_code.setdefault(hcpcs, set()).add(condition)
+    tests = 0
+    for insured, claims in people:
+        person = insured.person
+        for c in _outpatient(claims):
+            dx = {d["code"] for d in c["diagnoses"]}
+            for line in c["lines"]:
+                if line["hcpcs"] in by_code and line["hcpcs"] not in own:
+                    tests += 1
+                    assert any(dx & _codes(person, k) for k in by_code[line["hcpcs"]]), (line["hcpcs"], dx)
+                    assert line["deductible"] == line["coinsurance"] == 0
+    assert tests >= 100

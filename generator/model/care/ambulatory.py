@@ -230,8 +230,12 @@ class Ambulatory(CareBase):
                 continue
             if (visit := self._visit(p, kind, day)) is None:
                 continue
+            self._hospital_tests(p, kind, visit)
             out.append(visit)
             self._professional_component(p, visit, out)
+
+    def _hospital_tests(self, p: Person, kind: VisitKind, visit: Encounter) -> None:
+        """The tests a hospital outpatient visit adds for the conditions on its claim (care/hospital.py)."""
 
     def _professional_component(self, p: Person, visit: Encounter, out: list) -> None:
         """The ED physician's claim for an ED visit; the radiologist's reading (modifier 26) of hospital imaging; the

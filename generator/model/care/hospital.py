@@ -7,7 +7,10 @@ Each follows from a reason the person has: an ED visit for chest pain, syncopeâ€
 needs the chronic condition it treats, whose code is principal on the hospital's claim and on the professional
 claim of the clinician who performs it (carrier, POS 22); a radiation course needs the cancer. Hospitals bill a
 course's fractions monthly (repetitive services), each fraction line on its own weekday, and the radiation
-oncologist bills the plan (77263) and weekly management (77427, one per five fractions).
+oncologist bills the plan (77263) and weekly management (77427, one per five fractions). A hospital lab draw
+(and some clinic visits) adds the monitoring tests of the chronic conditions on its claim (the lab_panels table:
+HbA1c with diabetes, TSH with hypothyroidismâ€¦), each once, paid on the clinical laboratory fee schedule without cost
+sharing.
 """
 from __future__ import annotations
 
@@ -18,7 +21,8 @@ from generator import tables
 from generator.claim_types import TYPES
 from generator.model.care.ambulatory import Ambulatory
 from generator.model.care.common import calendar_day, dedupe, years
-from generator.model.care_tables import ESRD_CKD_CODE, acute_codes, em_levels, line_spec, pick_weighted
+from generator.model.care_tables import (ESRD_CKD_CODE, VisitKind, acute_codes, em_levels, line_spec,
+                                         pick_weighted)
 from generator.model.dates import month_end, weekday
 from generator.model.draws import below
 from generator.model.providers import clinician
@@ -42,6 +46,8 @@ RADIATION_ONCOLOGY = "92"
 RADIATION_REVENUE = "0333"
 PLANNING, MANAGEMENT = "77263", "77427"   # radiation oncologist: the course's plan; management per 5 fractions
 FRACTIONS_PER_MANAGEMENT = 5
+LAB_KIND, LAB_REVENUE = "lab", "0300"       # a hospital outpatient lab draw (a referred specimen) and its lines
+CLINIC_KIND, CLINIC_DRAW = "clinic", 0.35   # a hospital clinic visit with blood drawn for its conditions' tests [U]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +88,15 @@ def radiation_courses() -> tuple[RadiationCourse, ...]:
 
 
 @cache
+def lab_panels() -> dict[str, tuple[tuple[str, float], ...]]:
+    """The monitoring tests of each chronic condition with their chances per lab draw (the lab_panels table)."""
+    out: dict[str, list[tuple[str, float]]] = {}
+    for r in tables.table("lab_panels"):
+        out.setdefault(r["condition"], []).append((r["hcpcs"], float(r["share"])))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@cache
 def _observation_reasons() -> dict[str, str]:
     """The ED reason of each code that may lead to observation."""
     return {code: reason for reason in OBSERVATION_SHARE for code in acute_codes()[reason][0]}
@@ -93,6 +108,22 @@ class Hospital(Ambulatory):
     def _hospital(self, p: Person, intensity: float, out: list[Encounter], stays: list[tuple[int, int]]) -> None:
         self._procedures(p, intensity, out, stays)
         self._radiation(p, out, stays)
+
+    def _hospital_tests(self, p: Person, kind: VisitKind, visit: Encounter) -> None:
+        """A lab draw's monitoring tests for the chronic conditions on its claim, each test once and within its repeat
+        limit (a clinic visit's, when blood is drawn at it)."""
+        random = self.rng.random
+        if kind.kind != LAB_KIND and (kind.kind != CLINIC_KIND or random() >= CLINIC_DRAW):
+            return
+        panels = lab_panels()
+        on_claim = set(visit.dx)
+        billed = {hcpcs for _, hcpcs, _ in visit.lines}
+        for condition, code in p.chronic_codes.items():
+            if code in on_claim and condition in panels:
+                for hcpcs, share in panels[condition]:
+                    if hcpcs not in billed and random() < share and self.repeats.take(hcpcs, visit.start):
+                        billed.add(hcpcs)
+                        visit.lines.append((LAB_REVENUE, hcpcs, 1.0))
 
     def _professional_component(self, p: Person, visit: Encounter, out: list[Encounter]) -> None:
         """An ED visit for a reason that calls for it becomes an observation stay on the same claim."""
