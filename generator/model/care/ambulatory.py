@@ -35,6 +35,7 @@ ACUTE_OUTPATIENT = ("chest_pain", "fall_injury", "uti", "abdominal_pain", "dizzi
                     "cellulitis", "pneumonia")
 FOLLOW_UP = ("99213", "11")      # the office visit that adds a second visit date for the CCW rule
 FOLLOW_UP_DAYS = 7
+FOLLOW_UP_TRIES = 8                # weeks tried for them, around the person's stays
 
 # Regular clinicians' visits (calibrated to ≈6 office E/M per FFS beneficiary-year, realism-detail.md §1)
 OFFICE_SCALE = 0.88              # visits a year scale over the visits table's office weights
@@ -53,6 +54,7 @@ COMORBID_TYPES = frozenset({"outpatient"})   # facility claims list the person's
 # The professional claim beside a hospital outpatient service: the ED physician, the radiologist's reading
 ED_PHYSICIAN = ("93", "23")      # emergency medicine at POS 23 (hospital ED)
 ED_AMBULANCE = 0.25              # ED visits (not admitted) that arrive by ambulance (inpatient.AMBULANCE_SHARE)
+ED_REVENUE = "045"               # the hospital ED's revenue centers (0450-0459)
 READING = ("30", "22")           # diagnostic radiology, outpatient hospital, professional component (26)
 OUTPATIENT_POS = "22"            # a procedure in the hospital's outpatient department: the physician's claim
 ASC_POS = "24"                   # ambulatory surgical center
@@ -82,7 +84,7 @@ class Ambulatory(CareBase):
             if (day := self._free_day(window, busy)) is not None and (
                     visit := self._visit(p, kind, day, team=team)) is not None:
                 visits.append((visit, _carries(kind)))
-        encs = self._show_conditions(p, visits)
+        encs = self._show_conditions(p, visits, stays)
         encs.sort(key=lambda e: e.start)
         out.extend(_office_edits(encs, regular, rng))
         for e in encs:
@@ -292,12 +294,12 @@ class Ambulatory(CareBase):
 
     def _visit(self, p: Person, kind: VisitKind, day: int, supplier: Provider | None = None,
                team: dict[str, Provider] | None = None) -> Encounter | None:
-        """A visit of the kind on the day; None when a repeat limit refuses its service (repeats.py: emergency
-        care is not limited; a scheduled visit's further lines are kept only within their limits)."""
+        """A visit of the kind on the day; None when a repeat limit refuses its service (repeats.py: the ED's care is
+        not limited; a visit's further lines are kept only within their limits)."""
         rng = self.rng
         random = rng.random
         lines = [kind.main[weighted_index(rng, kind.main_weights)]]
-        limited = kind.reason != "acute"
+        limited = not lines[0][0].startswith(ED_REVENUE)      # an ED visit's tests are the emergency's
         if limited and not self.repeats.take(lines[0][1], day):
             return None
         for extra in kind.extra:
@@ -366,7 +368,8 @@ class Ambulatory(CareBase):
         team.setdefault(specialty, doctor)
         return doctor
 
-    def _show_conditions(self, p: Person, visits: list[tuple[Encounter, Carries]]) -> list[Encounter]:
+    def _show_conditions(self, p: Person, visits: list[tuple[Encounter, Carries]],
+                         stays: list[tuple[int, int]]) -> list[Encounter]:
         """Make each chronic condition appear on two claims with different dates (CCW's rule), among the claims
         that may carry it (its specialists', the PCP's, the labs'); a condition without two such dates goes on
         follow-up PCP visits (at most two). The encounters, follow-ups included."""
@@ -385,22 +388,29 @@ class Ambulatory(CareBase):
                     enc.dx.insert(1, code)      # right after the principal: never cut by the claim's dx limit
             if len(first_on) >= 2 or not self.ccw_visits:
                 continue
-            for enc in self._follow_ups(p, encs[0].start, set(first_on), follow_ups, 2 - len(first_on)):
+            for enc in self._follow_ups(p, encs[0].start, set(first_on), follow_ups, 2 - len(first_on), stays):
                 if code not in enc.dx:
                     enc.dx.append(code)
         return encs + [e for e in follow_ups if e.dx]
 
-    def _follow_ups(self, p: Person, near: int, taken: set[int], follow_ups: list[Encounter],
-                    n: int) -> list[Encounter]:
-        """n follow-up PCP visits on days other than `taken` (made once per person, at most two)."""
+    def _follow_ups(self, p: Person, near: int, taken: set[int], follow_ups: list[Encounter], n: int,
+                    stays: list[tuple[int, int]]) -> list[Encounter]:
+        """n follow-up PCP visits on days other than `taken` (made once per person, at most two), a week apart from
+        `near` and not on a day of a stay."""
         first, last = p.window_b
-        while len(follow_ups) < 2:
-            step = FOLLOW_UP_DAYS * (len(follow_ups) + 1)
+        made = {e.start for e in follow_ups}
+        for k in range(1, FOLLOW_UP_TRIES + 1):
+            if len(follow_ups) >= 2:
+                break
+            step = FOLLOW_UP_DAYS * k
             day = near + step if near + step <= last else near - step
             if not first <= day <= last:
                 break
+            if day in made or within(day, stays):
+                continue
             hcpcs, pos = FOLLOW_UP
             follow_ups.append(self._clinician_visit(CARRIER, day, hcpcs, pos, [], p.pcp))
+            made.add(day)
         return [e for e in follow_ups if e.start not in taken][:n]
 
     def _free_day(self, window, stays, calendar: bool = True) -> int | None:

@@ -299,7 +299,7 @@ class Inpatient(CareBase):
             self._rounds(POST_ACUTE_ROUNDS[kind], p, day, end, dx, attending, out,
                          discharged=not still_a_patient(end, self.period_end, status))
         if status == "06":
-            self._home_health(p, end + 1, out, stays, referral="after_stay")
+            self._home_health(p, end + 1, out, stays, referral="after_stay", stay_dx=dx)
         return end + 1
 
     def _discharge_status(self, los: int, icu: bool) -> str:
