@@ -33,7 +33,7 @@ from dictionary_walk import DICTIONARY, diagnosis_lists, walk
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"profile": "default", "beneficiaries": 70, "seed": 3, "shard_size": 25}     # 3 shards, the last short
-WALKED = {"profile": "default", "beneficiaries": 60, "seed": 4}    # every claim type, of which the walk reads
+WALKED = {"profile": "default", "beneficiaries": 120, "seed": 4}   # every claim type, of which the walk reads
 WALKED_PER_TYPE = 80                                           # at most this many claims (fhirpathpy is slow)
 FORMATS = {name: {c.name: c.format for c in layout(name).columns} for name in TABLES}
 needs_dictionary = pytest.mark.skipif(not DICTIONARY.exists(), reason="shared/ (the BFD data dictionary) not beside "
