@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
+from typing import TypeVar
 
 import numpy as np
 
@@ -17,16 +18,27 @@ from generator import tables
 from generator.claim_types import TYPES
 from generator.claim_types.spec import Billed, ClaimType
 from generator.model.care_tables import acute_codes, pick_weighted
-from generator.model.dates import weekday
+from generator.model.dates import month_end, weekday
 from generator.model.draws import Draws, below, sample
 from generator.model.care.repeats import Repeats
 from generator.model.providers import clinician
 from generator.model.records import Encounter, Person, Provider
 
+T = TypeVar("T")
+
 
 def within(day: int, spans) -> bool:
     """Whether the day falls in one of the (first, last) spans, inclusive: a person's stays or hospice elections."""
     return any(first <= day <= last for first, last in spans)
+
+
+def monthly_bills(dated: Iterable[tuple[int, T]]) -> list[list[tuple[int, T]]]:
+    """Dated lines of a repetitive service (radiation fractions, therapy visits) grouped into the month each falls
+    in, a hospital's one claim a month, in date order."""
+    months: dict[int, list[tuple[int, T]]] = {}
+    for day, line in dated:
+        months.setdefault(month_end(day), []).append((day, line))
+    return list(months.values())
 
 
 def day_in(rng, window: tuple[int, int]) -> int:

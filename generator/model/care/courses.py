@@ -22,16 +22,15 @@ from functools import cache
 
 from generator import tables
 from generator.claim_types import TYPES
-from generator.model.care.ambulatory import ORDERED
-from generator.model.care.common import CareBase, within
+from generator.model.care.ambulatory import ORDERED, OUTPATIENT_POS
+from generator.model.care.common import CareBase, monthly_bills, within
 from generator.model.care_tables import line_spec
-from generator.model.dates import month_end, weekday
+from generator.model.dates import weekday
 from generator.model.draws import below, weighted_index
 from generator.model.providers import pick
 from generator.model.records import Encounter, Person
 
 CARRIER = TYPES["carrier"]
-HOSPITAL_POS = "22"             # outpatient hospital
 SIDES = {"RT": ("RT",), "LT": ("LT",), "RTLT": ("RT", "LT"), "": ("",)}
 SATURDAY = 5                    # the weekday of a Saturday (Monday 0)
 
@@ -155,13 +154,10 @@ class Courses(CareBase):
             out.extend(Encounter(CARRIER, d, d, list(dx), lines, doctor, performing=doctor, pos=course.pos,
                                  referring=referring) for d, lines in visits)
         elif any(rev.startswith(spec.repetitive) for _, lines in visits for rev, _, _ in lines):
-            months: dict[int, list[tuple[int, tuple[str, str, float]]]] = {}     # a repetitive service: monthly
-            for d, lines in visits:
-                months.setdefault(month_end(d), []).extend((d, line) for line in lines)
             out.extend(Encounter(spec, billed[0][0], billed[-1][0], list(dx), [line for _, line in billed],
-                                 p.hospital, performing=doctor, pos=HOSPITAL_POS, referring=referring,
+                                 p.hospital, performing=doctor, pos=OUTPATIENT_POS, referring=referring,
                                  attending=p.pcp, line_days=tuple(d for d, _ in billed))
-                       for billed in months.values())
+                       for billed in monthly_bills((d, line) for d, lines in visits for line in lines))
         else:
-            out.extend(Encounter(spec, d, d, list(dx), lines, p.hospital, performing=doctor, pos=HOSPITAL_POS)
+            out.extend(Encounter(spec, d, d, list(dx), lines, p.hospital, performing=doctor, pos=OUTPATIENT_POS)
                        for d, lines in visits)

@@ -19,11 +19,11 @@ from functools import cache
 
 from generator import tables
 from generator.claim_types import TYPES
-from generator.model.care.ambulatory import Ambulatory
-from generator.model.care.common import calendar_day, dedupe, years
+from generator.model.care.ambulatory import OUTPATIENT_POS, Ambulatory
+from generator.model.care.common import calendar_day, dedupe, monthly_bills, years
 from generator.model.care_tables import (ESRD_CKD_CODE, VisitKind, acute_codes, em_levels, line_spec,
                                          pick_weighted)
-from generator.model.dates import month_end, weekday
+from generator.model.dates import weekday
 from generator.model.draws import below
 from generator.model.providers import clinician
 from generator.model.records import Encounter, Person
@@ -41,7 +41,6 @@ OBSERVATION_TESTS = {"chest_pain": (("0300", "84484", 2.0), ("0730", "93000", 1.
                      "syncope": (("0730", "93000", 1.0), ("0350", "70450", 1.0))}
 ESRD = "esrd"                        # a hospital_services condition: ESRD entitlement (dialysis), code N18.6
 HOSPITALIST = "11"                   # internal medicine: the observation's initial and discharge-day visits
-HOSPITAL_POS = "22"                  # outpatient hospital (the professional claims of hospital outpatient care)
 RADIATION_ONCOLOGY = "92"
 RADIATION_REVENUE = "0333"
 PLANNING, MANAGEMENT = "77263", "77427"   # radiation oncologist: the course's plan; management per 5 fractions
@@ -141,10 +140,10 @@ class Hospital(Ambulatory):
         dx = visit.dx[:4]
         levels = em_levels()
         out.append(self._clinician_visit(CARRIER, visit.start, pick_weighted(rng, *levels["inpatient_initial"]),
-                                         HOSPITAL_POS, dx, doctor))
+                                         OUTPATIENT_POS, dx, doctor))
         if visit.end > visit.start:
             out.append(self._clinician_visit(CARRIER, visit.end, pick_weighted(rng, *levels["discharge"]),
-                                             HOSPITAL_POS, dx, doctor))
+                                             OUTPATIENT_POS, dx, doctor))
 
     def _procedures(self, p: Person, intensity: float, out: list[Encounter], stays: list[tuple[int, int]]) -> None:
         rng = self.rng
@@ -167,8 +166,8 @@ class Hospital(Ambulatory):
                 dx = dedupe([code, *self._secondary(p, 1 + below(rng, 3))])
                 lines = [(rev, hcpcs + side, qty), *(line for line in rest if self.repeats.take(line[1], day))]
                 out.append(Encounter(OUTPATIENT, day, day, dx, lines, p.hospital, performing=surgeon,
-                                     pos=HOSPITAL_POS))
-                out.append(self._clinician_visit(CARRIER, day, svc.professional + side, HOSPITAL_POS, dx[:4],
+                                     pos=OUTPATIENT_POS))
+                out.append(self._clinician_visit(CARRIER, day, svc.professional + side, OUTPATIENT_POS, dx[:4],
                                                  surgeon))
 
     def _radiation(self, p: Person, out: list[Encounter], stays: list[tuple[int, int]]) -> None:
@@ -185,18 +184,15 @@ class Hospital(Ambulatory):
             fractions = _weekdays(sim + 7, low + below(rng, high - low + 1), last)
             oncologist = clinician(rng, p.pool, RADIATION_ONCOLOGY)
             dx = dedupe([code, *self._secondary(p, below(rng, 3))])
-            out.append(self._clinician_visit(CARRIER, sim, PLANNING, HOSPITAL_POS, dx[:4], oncologist))
-            months: dict[int, list[tuple[int, str]]] = {}      # by month end: (day, HCPCS) of each line
-            for hcpcs in course.planning:
-                months.setdefault(month_end(sim), []).append((sim, hcpcs))
+            out.append(self._clinician_visit(CARRIER, sim, PLANNING, OUTPATIENT_POS, dx[:4], oncologist))
             for k, day in enumerate(fractions, start=1):
-                months.setdefault(month_end(day), []).append((day, course.delivery))
                 if k % FRACTIONS_PER_MANAGEMENT == 0:     # weekly management: one for each five fractions
-                    out.append(self._clinician_visit(CARRIER, day, MANAGEMENT, HOSPITAL_POS, dx[:4], oncologist))
-            for billed in months.values():
+                    out.append(self._clinician_visit(CARRIER, day, MANAGEMENT, OUTPATIENT_POS, dx[:4], oncologist))
+            dated = [*((sim, hcpcs) for hcpcs in course.planning), *((day, course.delivery) for day in fractions)]
+            for billed in monthly_bills(dated):
                 out.append(Encounter(OUTPATIENT, billed[0][0], billed[-1][0], dx,
                                      [(RADIATION_REVENUE, hcpcs, 1.0) for _, hcpcs in billed], p.hospital,
-                                     performing=oncologist, pos=HOSPITAL_POS, line_days=tuple(d for d, _ in billed)))
+                                     performing=oncologist, pos=OUTPATIENT_POS, line_days=tuple(d for d, _ in billed)))
 
 
 def _weekdays(start: int, n: int, last: int) -> list[int]:
